@@ -1,0 +1,30 @@
+//! Domain types: typed ids, the closed enums of every status and type, the entities of the PRD
+//! tables, and the state machines.
+
+mod analytics;
+mod content;
+mod enums;
+mod ids;
+mod job;
+mod knowledge;
+pub(crate) mod macros;
+mod schedule;
+mod source;
+mod state;
+mod user;
+
+pub use analytics::{Analytics, AnalyticsUpdate, EngagementMetrics};
+pub use content::{
+    ContentEdit, ContentFilter, ContentItem, ContentTransition, ContentUpdate, ContentVersion, EditSpan, Finding, NewContentItem,
+    QualityMetrics, Verdict,
+};
+pub use enums::{
+    AuthProvider, ContentStatus, ContentType, EditSection, EditType, FunnelStage, IcpSource, JobStatus, KnowledgeItemType, Platform,
+    PublishStatus, Role, ScheduleStatus, Severity, SourceStatus, SourceType, TranscriptSource,
+};
+pub use ids::{AnalyticsId, ContentId, EditId, IcpProfileId, JobId, KnowledgeId, ObjectionId, PublishLogId, ScheduleId, SourceId, UserId};
+pub use job::{ClaimRequest, Job, JobKind, JobOutcome, NewJob};
+pub use knowledge::{IcpProfile, KnowledgeItem, NewIcpProfile, NewKnowledgeItem, NewObjection, Objection};
+pub use schedule::{NewPublishingLog, NewSchedule, PublishingLog, Schedule, ScheduleOutcome};
+pub use source::{ContentSource, NewSource, Segment, Stored, Transcript};
+pub use user::{NewUser, User, normalize_email};

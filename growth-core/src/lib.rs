@@ -1,0 +1,29 @@
+//! # growth-core
+//!
+//! The domain and the seams of the growth content engine: typed ids and closed enums for every
+//! status, the state machines, one trait per stage (`SourceIngestor`, `Transcriber`, `Embedder`,
+//! `VectorStore`, `ContentGenerator`, `QualityGate`, `AiDetector`, `Publisher`, `MetricsSource`,
+//! the repositories, `JobQueue`, `Clock`, `BlobStore`), in-memory implementations that really
+//! work, and — with feature `testkit` — the conformance suites every implementation must pass.
+//!
+//! This crate speaks neither HTTP nor SQL: adapters (`growth-adapters`, `growth-llm`) and stores
+//! (`growth-store`) implement its traits.
+
+pub mod blob;
+pub mod clock;
+pub mod domain;
+mod error;
+pub mod generate;
+pub mod ingest;
+pub mod jobs;
+pub mod memory;
+pub mod metrics;
+pub mod publish;
+pub mod quality;
+pub mod store;
+#[cfg(feature = "testkit")]
+pub mod testkit;
+pub mod vector;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{Error, Result};

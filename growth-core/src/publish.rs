@@ -1,0 +1,79 @@
+//! Publishing to platforms.
+
+use std::fmt::Debug;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::Result;
+use crate::domain::{ContentId, ContentType, Platform, ScheduleId};
+
+/// What a publisher can do beyond `publish`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublisherCapabilities {
+    /// The platform deduplicates requests carrying the same idempotency key, so a resend after an
+    /// unknown outcome is safe.
+    pub idempotency_key: bool,
+    /// `reconcile` can look a post up on the platform.
+    pub reconcile: bool,
+    /// The publisher also reads metrics (see [`crate::metrics::MetricsSource`]).
+    pub metrics: bool,
+}
+
+/// A piece to publish.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PublishRequest {
+    /// The schedule being executed; stable across attempts, so it is the idempotency key.
+    pub schedule_id: ScheduleId,
+    /// The item.
+    pub content_item_id: ContentId,
+    /// What it is.
+    pub content_type: ContentType,
+    /// Title (subject line, CMS name).
+    pub title: Option<String>,
+    /// Body, Markdown.
+    pub content: String,
+    /// Platform-specific fields (segment, slug, author URN …).
+    pub platform_data: serde_json::Value,
+}
+
+/// A post that is live.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Publication {
+    /// The platform's id for it.
+    pub platform_post_id: String,
+    /// Where it can be seen.
+    pub url: Option<String>,
+    /// When it went live, as the platform says (or when we learned it).
+    pub published_at: DateTime<Utc>,
+    /// Which publisher actually sent it (`"linkedin"`, `"outbox"` …).
+    pub via: String,
+    /// The redacted request and the response, for the publishing log.
+    pub log: serde_json::Value,
+}
+
+/// Sends content to one platform.
+///
+/// Contract: `publish` is **not** idempotent unless `capabilities().idempotency_key`. It returns
+/// `Ok` only when the platform accepted the post; `Error::Transient`/`RateLimited` only when the
+/// platform cannot have acted (connect error, 429, 5xx the platform documents as side-effect
+/// free); `Error::OutcomeUnknown` when the request may have been acted on (timeout after send,
+/// connection lost mid-answer). Callers never resend after `OutcomeUnknown` without `reconcile`.
+/// `reconcile` returns the publication if the platform has it, `None` if it provably does not.
+#[async_trait]
+pub trait Publisher: Send + Sync + Debug + 'static {
+    /// The platform it publishes to.
+    fn platform(&self) -> Platform;
+    /// What it can do.
+    fn capabilities(&self) -> PublisherCapabilities;
+    /// Publishes.
+    async fn publish(&self, req: &PublishRequest) -> Result<Publication>;
+    /// Looks the post of `req` up on the platform.
+    async fn reconcile(&self, req: &PublishRequest) -> Result<Option<Publication>> {
+        let _ = req;
+        Err(crate::Error::Unsupported(format!("{} cannot reconcile", self.platform())))
+    }
+}
+
+fn _assert_dyn(_: &dyn Publisher) {}

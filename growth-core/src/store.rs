@@ -1,0 +1,235 @@
+//! The repositories: one trait per aggregate, and [`Store`], all of them together.
+//!
+//! Shared contracts, checked by `testkit::store`:
+//! - unknown ids are `Error::NotFound`;
+//! - state changes go through the state machines of [`crate::domain`]; an illegal one is
+//!   `Error::Conflict` naming both states and writes nothing;
+//! - every multi-row change (a new version and its edit rows, a claim) is atomic;
+//! - instants are UTC; the store takes "now" from its [`crate::Clock`].
+
+use std::fmt::Debug;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::Result;
+use crate::domain::*;
+
+/// Users.
+#[async_trait]
+pub trait UserStore: Send + Sync + Debug + 'static {
+    /// Creates a user; a taken email (case-insensitive) is `Error::Conflict`.
+    async fn create_user(&self, user: NewUser) -> Result<User>;
+    /// One user.
+    async fn get_user(&self, id: UserId) -> Result<User>;
+    /// The user with this email (case-insensitive), if any.
+    async fn find_user_by_email(&self, email: &str) -> Result<Option<User>>;
+    /// All users, oldest first.
+    async fn list_users(&self) -> Result<Vec<User>>;
+    /// Changes a user's role.
+    async fn set_user_role(&self, id: UserId, role: Role) -> Result<User>;
+}
+
+/// Content sources.
+#[async_trait]
+pub trait SourceStore: Send + Sync + Debug + 'static {
+    /// Stores a source in state `ingested`. Idempotent: when a source with the same
+    /// (`source_type`, `source_id`) or the same `file_hash` exists, returns it with `created = false`
+    /// and writes nothing.
+    async fn create_source(&self, source: NewSource) -> Result<Stored<ContentSource>>;
+    /// One source.
+    async fn get_source(&self, id: SourceId) -> Result<ContentSource>;
+    /// Sources, newest first.
+    async fn list_sources(&self, limit: u32, offset: u32) -> Result<Vec<ContentSource>>;
+    /// Moves a source to `to`; `failed` keeps `reason`; `completed`/`failed` set `processed_at`.
+    async fn set_source_status(&self, id: SourceId, to: SourceStatus, reason: Option<String>) -> Result<ContentSource>;
+    /// Stores the transcript of a source.
+    async fn set_source_transcript(&self, id: SourceId, transcript: String, from: TranscriptSource) -> Result<ContentSource>;
+}
+
+/// Content items, their versions and edits.
+#[async_trait]
+pub trait ContentStore: Send + Sync + Debug + 'static {
+    /// Stores an item at version 1 (and keeps version 1 in the version history).
+    async fn insert_content(&self, item: NewContentItem) -> Result<ContentItem>;
+    /// One item.
+    async fn get_content(&self, id: ContentId) -> Result<ContentItem>;
+    /// Items matching the filter, oldest first.
+    async fn list_content(&self, filter: &ContentFilter) -> Result<Vec<ContentItem>>;
+    /// How many items match the filter (ignoring its limit and offset).
+    async fn count_content(&self, filter: &ContentFilter) -> Result<u64>;
+    /// Applies a reviewer's edit as a new version, with its edit spans, if the item is still at
+    /// `expected_version` and editable; otherwise `Error::Conflict` and nothing is written.
+    async fn update_content(&self, id: ContentId, update: ContentUpdate) -> Result<ContentItem>;
+    /// Every version, oldest first.
+    async fn list_versions(&self, id: ContentId) -> Result<Vec<ContentVersion>>;
+    /// The edit spans recorded for an item, oldest first.
+    async fn list_edits(&self, id: ContentId) -> Result<Vec<ContentEdit>>;
+    /// Moves an item through its state machine (compare-and-set on the current state).
+    async fn transition_content(&self, id: ContentId, change: ContentTransition) -> Result<ContentItem>;
+    /// Stores gate results.
+    async fn set_quality(&self, id: ContentId, quality: QualityMetrics) -> Result<ContentItem>;
+}
+
+/// Which schedules a listing returns.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ScheduleFilter {
+    /// Only this item's.
+    pub content_item_id: Option<ContentId>,
+    /// Only these states (any when empty).
+    pub statuses: Vec<ScheduleStatus>,
+    /// Only scheduled at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Only scheduled before.
+    pub until: Option<DateTime<Utc>>,
+    /// Page size (capped at 1,000; 0 means 100).
+    pub limit: u32,
+}
+
+/// Schedules and the publishing log.
+#[async_trait]
+pub trait ScheduleStore: Send + Sync + Debug + 'static {
+    /// Creates a `pending` schedule. An item has at most one active (pending, claimed or
+    /// unknown) schedule per platform: a second is `Error::Conflict`. The time zone must be a
+    /// valid IANA name.
+    async fn create_schedule(&self, schedule: NewSchedule) -> Result<Schedule>;
+    /// One schedule.
+    async fn get_schedule(&self, id: ScheduleId) -> Result<Schedule>;
+    /// Schedules matching the filter, by scheduled time.
+    async fn list_schedules(&self, filter: &ScheduleFilter) -> Result<Vec<Schedule>>;
+    /// Moves a `pending` (or `failed`) schedule to another time; it becomes `pending`.
+    async fn reschedule(&self, id: ScheduleId, at: DateTime<Utc>) -> Result<Schedule>;
+    /// Cancels a `pending` schedule.
+    async fn cancel_schedule(&self, id: ScheduleId) -> Result<Schedule>;
+    /// Claims up to `limit` due schedules (`pending`, `scheduled_time` and `next_attempt_at`
+    /// passed) for `worker` with a lease. No schedule is ever held by two workers. A claim whose
+    /// lease lapsed is **not** handed out again: the worker may have sent the request, so it moves
+    /// to `unknown` for reconciliation.
+    async fn claim_due_schedules(&self, worker: &str, lease: Duration, limit: u32) -> Result<Vec<Schedule>>;
+    /// Records how a claimed (or, for reconciliation, unknown) schedule ended. Only the worker
+    /// holding the claim may finish a claimed schedule: anyone else gets `Error::Conflict`.
+    async fn finish_schedule(&self, id: ScheduleId, worker: &str, outcome: ScheduleOutcome) -> Result<Schedule>;
+    /// Appends a publishing attempt to the log.
+    async fn append_publish_log(&self, log: NewPublishingLog) -> Result<PublishingLog>;
+    /// The attempts for an item, oldest first.
+    async fn list_publish_logs(&self, content_item_id: ContentId) -> Result<Vec<PublishingLog>>;
+}
+
+/// Analytics.
+#[async_trait]
+pub trait AnalyticsStore: Send + Sync + Debug + 'static {
+    /// Inserts or replaces the row for (item, platform).
+    async fn upsert_analytics(&self, content_item_id: ContentId, platform: Platform, update: AnalyticsUpdate) -> Result<Analytics>;
+    /// The row for (item, platform).
+    async fn get_analytics(&self, content_item_id: ContentId, platform: Platform) -> Result<Analytics>;
+    /// Rows updated within `[from, until)`.
+    async fn list_analytics(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<Vec<Analytics>>;
+}
+
+/// The knowledge base, ICP profiles and objections.
+#[async_trait]
+pub trait KnowledgeStore: Send + Sync + Debug + 'static {
+    /// Creates a knowledge item.
+    async fn create_knowledge(&self, item: NewKnowledgeItem) -> Result<KnowledgeItem>;
+    /// One knowledge item.
+    async fn get_knowledge(&self, id: KnowledgeId) -> Result<KnowledgeItem>;
+    /// Knowledge items, optionally of one type, oldest first.
+    async fn list_knowledge(&self, item_type: Option<KnowledgeItemType>) -> Result<Vec<KnowledgeItem>>;
+    /// Replaces a knowledge item's fields (clears its embedding id: it must be re-indexed).
+    async fn update_knowledge(&self, id: KnowledgeId, item: NewKnowledgeItem) -> Result<KnowledgeItem>;
+    /// Records the vector id once the item's vectors are stored.
+    async fn set_knowledge_embedding(&self, id: KnowledgeId, embedding_id: Option<String>) -> Result<KnowledgeItem>;
+    /// Deletes a knowledge item.
+    async fn delete_knowledge(&self, id: KnowledgeId) -> Result<()>;
+    /// Creates an ICP profile.
+    async fn create_icp_profile(&self, profile: NewIcpProfile) -> Result<IcpProfile>;
+    /// One ICP profile.
+    async fn get_icp_profile(&self, id: IcpProfileId) -> Result<IcpProfile>;
+    /// All ICP profiles, oldest first.
+    async fn list_icp_profiles(&self) -> Result<Vec<IcpProfile>>;
+    /// Replaces an ICP profile's fields (clears its embedding id).
+    async fn update_icp_profile(&self, id: IcpProfileId, profile: NewIcpProfile) -> Result<IcpProfile>;
+    /// Records the vector id of a profile.
+    async fn set_icp_embedding(&self, id: IcpProfileId, embedding_id: Option<String>) -> Result<IcpProfile>;
+    /// Deletes an ICP profile.
+    async fn delete_icp_profile(&self, id: IcpProfileId) -> Result<()>;
+    /// Records a mention: a new objection, or frequency + 1 and `last_mentioned` = now on the
+    /// existing one with the same text (case-insensitive).
+    async fn record_objection(&self, objection: NewObjection) -> Result<Objection>;
+    /// All objections, most frequent first.
+    async fn list_objections(&self) -> Result<Vec<Objection>>;
+    /// Links a content item that answers an objection (sets `content_generated`).
+    async fn link_objection_content(&self, id: ObjectionId, content_item_id: ContentId) -> Result<Objection>;
+}
+
+/// Where an idempotent operation stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum IdempotencyState {
+    /// First time this key is seen: the caller does the work and then calls `complete_idempotency`.
+    Started,
+    /// Another call with this key is doing the work now.
+    InProgress,
+    /// Done before: here is the saved answer.
+    Completed(serde_json::Value),
+}
+
+/// Idempotency keys (client retries, webhook redeliveries) and cron firings.
+#[async_trait]
+pub trait IdempotencyStore: Send + Sync + Debug + 'static {
+    /// Claims `key` within `scope`, atomically.
+    async fn begin_idempotency(&self, scope: &str, key: &str) -> Result<IdempotencyState>;
+    /// Saves the answer for `key`.
+    async fn complete_idempotency(&self, scope: &str, key: &str, response: serde_json::Value) -> Result<()>;
+    /// Records that cron entry `name` fired for `fire_at`; `true` for exactly one caller per
+    /// (name, fire_at) however many instances try.
+    async fn try_fire_cron(&self, name: &str, fire_at: DateTime<Utc>, instance: &str) -> Result<bool>;
+}
+
+/// Liveness of the backing database.
+#[async_trait]
+pub trait StoreHealth: Send + Sync + Debug + 'static {
+    /// Round-trips to the database.
+    async fn ping(&self) -> Result<()>;
+    /// The backend's name (`"sqlite"`, `"postgres"`, `"memory"`).
+    fn backend(&self) -> &'static str;
+}
+
+/// Every repository together: what the server holds as `Arc<dyn Store>`.
+pub trait Store:
+    UserStore
+    + SourceStore
+    + ContentStore
+    + ScheduleStore
+    + AnalyticsStore
+    + KnowledgeStore
+    + IdempotencyStore
+    + StoreHealth
+    + crate::jobs::JobQueue
+{
+}
+
+impl<T> Store for T where
+    T: UserStore
+        + SourceStore
+        + ContentStore
+        + ScheduleStore
+        + AnalyticsStore
+        + KnowledgeStore
+        + IdempotencyStore
+        + StoreHealth
+        + crate::jobs::JobQueue
+{
+}
+
+/// Caps a page size: 0 becomes `default`, anything above `max` becomes `max`.
+pub fn page_limit(limit: u32, default: u32, max: u32) -> u32 {
+    if limit == 0 { default } else { limit.min(max) }
+}
+
+/// Checks an IANA time-zone name.
+pub fn validate_timezone(tz: &str) -> Result<()> {
+    tz.parse::<chrono_tz::Tz>().map(|_| ()).map_err(|_| crate::Error::invalid_field("timezone", format!("`{tz}` is not an IANA time zone")))
+}
+
+fn _assert_dyn(_: &dyn Store) {}

@@ -1,0 +1,2 @@
+//! growth
+fn main() {}
