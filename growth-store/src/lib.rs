@@ -1,1 +1,98 @@
-//! placeholder
+//! # growth-store
+//!
+//! Persistence for growth: every repository trait of `growth-core` and its job queue on SQLite
+//! (the embedded default: one file, no service) and PostgreSQL (feature `postgres`: many server
+//! and worker instances, claims with `FOR UPDATE SKIP LOCKED`), with migrations for both; and blob
+//! storage through `object_store` (a local directory by default, S3 by configuration).
+//!
+//! ```no_run
+//! # async fn demo() -> growth_core::Result<()> {
+//! use std::sync::Arc;
+//! let db = growth_store::Database::connect("sqlite://growth.db", Arc::new(growth_core::SystemClock)).await?;
+//! db.migrate().await?;
+//! let store = db.store(); // Arc<dyn growth_core::store::Store>
+//! # Ok(()) }
+//! ```
+//!
+//! Both backends pass the same conformance suite (`growth_core::testkit`).
+
+mod blob;
+#[cfg(feature = "postgres")]
+mod postgres;
+mod repo;
+mod rows;
+mod sqlite;
+
+use std::sync::Arc;
+
+use growth_core::store::Store;
+use growth_core::{Clock, Error, Result};
+
+pub use blob::ObjectBlobStore;
+#[cfg(feature = "postgres")]
+pub use postgres::{PgStore, describe_pg_url};
+pub use sqlite::SqliteStore;
+
+/// A connected database of either backend, chosen by URL scheme.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Database {
+    /// SQLite.
+    Sqlite(SqliteStore),
+    /// PostgreSQL.
+    #[cfg(feature = "postgres")]
+    Postgres(PgStore),
+}
+
+impl Database {
+    /// Connects by URL: `postgres://…`/`postgresql://…` (feature `postgres`), else SQLite
+    /// (`sqlite://path`, a plain path, `:memory:`).
+    pub async fn connect(url: &str, clock: Arc<dyn Clock>) -> Result<Self> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            #[cfg(feature = "postgres")]
+            return Ok(Self::Postgres(PgStore::connect(url, clock).await?));
+            #[cfg(not(feature = "postgres"))]
+            return Err(Error::Config("this build has no PostgreSQL support (enable the `postgres` feature)".into()));
+        }
+        if url.contains("://") && !url.starts_with("sqlite:") {
+            return Err(Error::Config(format!("unsupported database URL scheme in `{}`", url.split("://").next().unwrap_or(url))));
+        }
+        Ok(Self::Sqlite(SqliteStore::connect(url, clock).await?))
+    }
+
+    /// Applies pending migrations (idempotent).
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Self::Sqlite(s) => s.migrate().await,
+            #[cfg(feature = "postgres")]
+            Self::Postgres(s) => s.migrate().await,
+        }
+    }
+
+    /// The store, as the rest of the system holds it.
+    pub fn store(&self) -> Arc<dyn Store> {
+        match self {
+            Self::Sqlite(s) => Arc::new(s.clone()),
+            #[cfg(feature = "postgres")]
+            Self::Postgres(s) => Arc::new(s.clone()),
+        }
+    }
+
+    /// `"sqlite"` or `"postgres"`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            #[cfg(feature = "postgres")]
+            Self::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        match self {
+            Self::Sqlite(s) => s.pool().close().await,
+            #[cfg(feature = "postgres")]
+            Self::Postgres(s) => s.pool().close().await,
+        }
+    }
+}

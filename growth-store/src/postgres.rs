@@ -1,0 +1,96 @@
+//! The production backend: PostgreSQL, for many server and worker instances.
+//!
+//! Queue and schedule claims use `FOR UPDATE SKIP LOCKED`, so any number of workers on any number
+//! of machines take disjoint work without blocking each other.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use growth_core::{Clock, Error, Result};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Every repository and the job queue on PostgreSQL.
+#[derive(Clone, Debug)]
+pub struct PgStore {
+    pub(crate) pool: PgPool,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+/// Where a PostgreSQL URL points, without its credentials (for error messages and logs).
+pub fn describe_pg_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => format!("{}:{}/{}", u.host_str().unwrap_or("localhost"), u.port().unwrap_or(5432), u.path().trim_start_matches('/')),
+        Err(_) => "an unparseable URL".into(),
+    }
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user:pass@host:port/db`). Fails fast (5 s) with a one-line
+    /// error naming the host and database, never the password.
+    pub async fn connect(url: &str, clock: Arc<dyn Clock>) -> Result<Self> {
+        Self::connect_in_schema(url, None, clock).await
+    }
+
+    /// Like [`PgStore::connect`], but every connection works in `schema` (created if missing):
+    /// one database can hold several isolated stores (tests, tenants).
+    pub async fn connect_in_schema(url: &str, schema: Option<&str>, clock: Arc<dyn Clock>) -> Result<Self> {
+        let place = describe_pg_url(url);
+        let mut opts = PgConnectOptions::from_str(url).map_err(|_| Error::Config(format!("invalid PostgreSQL URL for {place}")))?;
+        if let Some(schema) = schema {
+            if !schema.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') || schema.is_empty() {
+                return Err(Error::Config(format!("invalid schema name `{schema}`")));
+            }
+            let setup = PgPoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_with(opts.clone())
+                .await
+                .map_err(|e| Error::Config(format!("cannot connect to PostgreSQL at {place}: {}", short(&e))))?;
+            // The name was checked to be [A-Za-z0-9_]+ above.
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}")))
+                .execute(&setup)
+                .await
+                .map_err(crate::repo::db_err)?;
+            setup.close().await;
+            opts = opts.options([("search_path", schema)]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(opts)
+            .await
+            .map_err(|e| Error::Config(format!("cannot connect to PostgreSQL at {place}: {}", short(&e))))?;
+        Ok(Self { pool, clock })
+    }
+
+    /// Applies pending migrations; running it again is a no-op.
+    pub async fn migrate(&self) -> Result<()> {
+        MIGRATOR.run(&self.pool).await.map_err(|e| Error::internal("PostgreSQL migration failed", e))
+    }
+
+    /// The connection pool.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+/// The first line of a connection error (sqlx errors never contain the password, but some are long).
+fn short(e: &sqlx::Error) -> String {
+    e.to_string().lines().next().unwrap_or_default().to_owned()
+}
+
+#[async_trait::async_trait]
+impl growth_core::store::StoreHealth for PgStore {
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()).map_err(crate::repo::db_err)
+    }
+
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+}
+
+crate::repo::impl_repositories!(PgStore, sqlx::Postgres, skip_locked = " FOR UPDATE SKIP LOCKED");
