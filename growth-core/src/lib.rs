@@ -23,6 +23,7 @@ pub mod quality;
 pub mod store;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+pub mod transcript;
 pub mod vector;
 
 pub use clock::{Clock, ManualClock, SystemClock};
