@@ -16,14 +16,16 @@ use serde_json::json;
 
 const BATCH: u64 = 200;
 
+/// `workers` tasks each enqueue their share of the batch, then all claim and complete until the
+/// queue is empty: producers and consumers run concurrently, as they do in a deployment.
 async fn drain(store: Arc<dyn Store>, workers: usize) {
-    for i in 0..BATCH {
-        store.enqueue(NewJob::new(JobKind::new("bench").unwrap(), json!({ "i": i }))).await.unwrap();
-    }
     let mut tasks = Vec::new();
     for w in 0..workers {
         let s = store.clone();
         tasks.push(tokio::spawn(async move {
+            for i in 0..BATCH / workers as u64 {
+                s.enqueue(NewJob::new(JobKind::new("bench").unwrap(), json!({ "i": i }))).await.unwrap();
+            }
             let req = ClaimRequest { worker_id: format!("w{w}"), kinds: vec![], lease: Duration::from_secs(60) };
             while let Some(j) = s.claim(&req).await.unwrap() {
                 s.complete(j.id, &req.worker_id, JobOutcome::Succeeded(None)).await.unwrap();
@@ -42,8 +44,11 @@ async fn insert_fetch(store: Arc<dyn Store>) {
     }
 }
 
-fn backends(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> Vec<(&'static str, Arc<dyn Store>, Option<(String, String)>)> {
-    let mut out: Vec<(&'static str, Arc<dyn Store>, Option<(String, String)>)> = Vec::new();
+/// A backend under test: its name, the store, and (for PostgreSQL) the URL and schema to drop.
+type Backend = (&'static str, Arc<dyn Store>, Option<(String, String)>);
+
+fn backends(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> Vec<Backend> {
+    let mut out: Vec<Backend> = Vec::new();
     let path = dir.join("bench.db");
     let sqlite = rt.block_on(async {
         let s = growth_store::SqliteStore::connect(path.to_str().unwrap(), Arc::new(SystemClock)).await.unwrap();

@@ -17,6 +17,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 pub struct PgStore {
     pub(crate) pool: PgPool,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) sweeps: Arc<crate::repo::Sweeps>,
 }
 
 /// Where a PostgreSQL URL points, without its credentials (for error messages and logs).
@@ -63,7 +64,7 @@ impl PgStore {
             .connect_with(opts)
             .await
             .map_err(|e| Error::Config(format!("cannot connect to PostgreSQL at {place}: {}", short(&e))))?;
-        Ok(Self { pool, clock })
+        Ok(Self { pool, clock, sweeps: Arc::default() })
     }
 
     /// Applies pending migrations; running it again is a no-op.

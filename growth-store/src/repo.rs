@@ -42,12 +42,44 @@ pub(crate) fn lease_end(now: DateTime<Utc>, lease: Duration) -> DateTime<Utc> {
     micros(now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::days(365)))
 }
 
+/// Throttles the housekeeping sweeps (lapsed job leases, lapsed schedule claims) to once per
+/// second per store instance, by the store's clock: claims stay one statement on the hot path.
+#[derive(Debug, Default)]
+pub(crate) struct Sweeps {
+    jobs: std::sync::atomic::AtomicI64,
+    schedules: std::sync::atomic::AtomicI64,
+}
+
+/// Which sweep.
+#[derive(Clone, Copy)]
+pub(crate) enum Sweep {
+    Jobs,
+    Schedules,
+}
+
+impl Sweeps {
+    /// Whether the sweep should run now (and records that it does).
+    pub(crate) fn due(&self, which: Sweep, now: DateTime<Utc>) -> bool {
+        use std::sync::atomic::Ordering;
+        let slot = match which {
+            Sweep::Jobs => &self.jobs,
+            Sweep::Schedules => &self.schedules,
+        };
+        let now_us = now.timestamp_micros();
+        let last = slot.load(Ordering::Relaxed);
+        if last != 0 && (0..1_000_000).contains(&(now_us - last)) {
+            return false;
+        }
+        slot.compare_exchange(last, now_us, Ordering::Relaxed, Ordering::Relaxed).is_ok()
+    }
+}
+
 pub(crate) fn concurrently(entity: &str, id: impl std::fmt::Display) -> Error {
     Error::conflict(format!("{entity} {id} was changed concurrently; reload and try again"))
 }
 
 /// Implements every store trait and the job queue for `$store`, which must have fields
-/// `pool: sqlx::Pool<$db>` and `clock: Arc<dyn Clock>`.
+/// `pool: sqlx::Pool<$db>`, `clock: Arc<dyn Clock>` and `sweeps: Arc<Sweeps>`.
 macro_rules! impl_repositories {
     ($store:ty, $db:ty, skip_locked = $skip_locked:literal) => {
         const _: () = {
@@ -63,7 +95,7 @@ macro_rules! impl_repositories {
             use sqlx::types::Json;
             use uuid::Uuid;
 
-            use $crate::repo::{concurrently, db_err, is_fk_violation, is_unique_violation, lease_end, micros};
+            use $crate::repo::{Sweep, concurrently, db_err, is_fk_violation, is_unique_violation, lease_end, micros};
             use $crate::rows::*;
 
             impl $store {
@@ -653,6 +685,8 @@ macro_rules! impl_repositories {
                 async fn claim_due_schedules(&self, worker: &str, lease: Duration, limit: u32) -> Result<Vec<Schedule>> {
                     let now = self.now();
                     // A claim that lapsed may have sent the post: it needs reconciliation, never a resend.
+                    // (The claim below only takes `pending` rows, so a late sweep can never cause a resend.)
+                    if self.sweeps.due(Sweep::Schedules, now) {
                     sqlx::query::<$db>(
                         "UPDATE schedules SET status = 'unknown',
                             error_message = 'worker ' || COALESCE(claimed_by, '?') || ' lost its claim mid-publish; reconcile before sending again',
@@ -663,6 +697,7 @@ macro_rules! impl_repositories {
                     .execute(&self.pool)
                     .await
                     .map_err(db_err)?;
+                    }
                     let mut claimed: Vec<Schedule> = sqlx::query_as::<$db, ScheduleRow>(concat!(
                         "UPDATE schedules SET status = 'claimed', claimed_by = $2, lease_expires_at = $3, updated_at = $1
                          WHERE status = 'pending' AND id IN (
@@ -1133,6 +1168,9 @@ macro_rules! impl_repositories {
 
                 async fn claim(&self, req: &ClaimRequest) -> Result<Option<Job>> {
                     let now = self.now();
+                    // Jobs whose worker died on their last attempt become dead. Throttled; the claim
+                    // below never takes an exhausted job, so a late sweep only delays the verdict.
+                    if self.sweeps.due(Sweep::Jobs, now) {
                     sqlx::query::<$db>(
                         "UPDATE jobs SET status = 'dead', finished_at = $1, updated_at = $1, claimed_by = NULL, lease_expires_at = NULL,
                             last_error = 'lease of worker ' || COALESCE(claimed_by, '?') || ' expired after the last of ' || max_attempts || ' attempts'
@@ -1142,13 +1180,14 @@ macro_rules! impl_repositories {
                     .execute(&self.pool)
                     .await
                     .map_err(db_err)?;
+                    }
                     let mut q = QueryBuilder::<$db>::new("UPDATE jobs SET status = 'running', attempts = attempts + 1, claimed_by = ");
                     q.push_bind(&req.worker_id);
                     q.push(", lease_expires_at = ").push_bind(lease_end(now, req.lease));
                     q.push(", updated_at = ").push_bind(now);
                     q.push(" WHERE id = (SELECT id FROM jobs WHERE ((status = 'queued' AND run_after <= ");
                     q.push_bind(now);
-                    q.push(") OR (status = 'running' AND lease_expires_at < ");
+                    q.push(") OR (status = 'running' AND attempts < max_attempts AND lease_expires_at < ");
                     q.push_bind(now);
                     q.push("))");
                     if !req.kinds.is_empty() {
@@ -1194,38 +1233,43 @@ macro_rules! impl_repositories {
                 }
 
                 async fn complete(&self, id: JobId, worker: &str, outcome: JobOutcome) -> Result<Job> {
-                    let cur = self.fetch_job(id).await?;
-                    if cur.status != JobStatus::Running || cur.claimed_by.as_deref() != Some(worker) {
-                        return Err(Error::conflict(format!("job {id} is not held by worker {worker} (it is `{}`)", cur.status)));
-                    }
                     let now = self.now();
-                    let (status, progress, result, run_after, last_error, finished_at) = match outcome {
-                        JobOutcome::Succeeded(result) => (JobStatus::Succeeded, 100, result.or(cur.result), cur.run_after, cur.last_error, Some(now)),
-                        JobOutcome::Retry { error, retry_at } if cur.attempts < cur.max_attempts => {
-                            (JobStatus::Queued, cur.progress, cur.result, micros(retry_at), Some(error), None)
-                        }
-                        JobOutcome::Retry { error, .. } => (JobStatus::Dead, cur.progress, cur.result, cur.run_after, Some(error), Some(now)),
-                        JobOutcome::Failed { error } => (JobStatus::Failed, cur.progress, cur.result, cur.run_after, Some(error), Some(now)),
+                    // One statement per outcome: the holder check and the write are the same compare-and-set.
+                    let q = match &outcome {
+                        JobOutcome::Succeeded(result) => sqlx::query_as::<$db, JobRow>(
+                            "UPDATE jobs SET status = 'succeeded', progress = 100, result = COALESCE($3, result), finished_at = $4,
+                                claimed_by = NULL, lease_expires_at = NULL, updated_at = $4
+                             WHERE id = $1 AND status = 'running' AND claimed_by = $2 RETURNING *",
+                        )
+                        .bind(id.0)
+                        .bind(worker)
+                        .bind(result.as_ref().map(Json))
+                        .bind(now),
+                        JobOutcome::Retry { error, retry_at } => sqlx::query_as::<$db, JobRow>(
+                            "UPDATE jobs SET status = CASE WHEN attempts < max_attempts THEN 'queued' ELSE 'dead' END,
+                                run_after = CASE WHEN attempts < max_attempts THEN $3 ELSE run_after END,
+                                finished_at = CASE WHEN attempts < max_attempts THEN NULL ELSE $4 END,
+                                last_error = $5, claimed_by = NULL, lease_expires_at = NULL, updated_at = $4
+                             WHERE id = $1 AND status = 'running' AND claimed_by = $2 RETURNING *",
+                        )
+                        .bind(id.0)
+                        .bind(worker)
+                        .bind(micros(*retry_at))
+                        .bind(now)
+                        .bind(error.as_str()),
+                        JobOutcome::Failed { error } => sqlx::query_as::<$db, JobRow>(
+                            "UPDATE jobs SET status = 'failed', finished_at = $3, last_error = $4, claimed_by = NULL, lease_expires_at = NULL, updated_at = $3
+                             WHERE id = $1 AND status = 'running' AND claimed_by = $2 RETURNING *",
+                        )
+                        .bind(id.0)
+                        .bind(worker)
+                        .bind(now)
+                        .bind(error.as_str()),
                     };
-                    sqlx::query_as::<$db, JobRow>(
-                        "UPDATE jobs SET status = $3, progress = $4, result = $5, run_after = $6, last_error = $7, finished_at = $8,
-                            claimed_by = NULL, lease_expires_at = NULL, updated_at = $9
-                         WHERE id = $1 AND status = 'running' AND claimed_by = $2 RETURNING *",
-                    )
-                    .bind(id.0)
-                    .bind(worker)
-                    .bind(status.as_str())
-                    .bind(progress)
-                    .bind(result.map(Json))
-                    .bind(run_after)
-                    .bind(last_error)
-                    .bind(finished_at)
-                    .bind(now)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(db_err)?
-                    .ok_or_else(|| Error::conflict(format!("job {id} is no longer held by worker {worker}")))?
-                    .try_into()
+                    match q.fetch_optional(&self.pool).await.map_err(db_err)? {
+                        Some(r) => r.try_into(),
+                        None => Err(self.not_held(id, worker).await),
+                    }
                 }
 
                 async fn get_job(&self, id: JobId) -> Result<Job> {

@@ -19,6 +19,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) sweeps: Arc<crate::repo::Sweeps>,
 }
 
 impl SqliteStore {
@@ -49,7 +50,7 @@ impl SqliteStore {
             .connect_with(opts)
             .await
             .map_err(|e| Error::Config(format!("cannot open SQLite database `{url}`: {e}")))?;
-        Ok(Self { pool, clock })
+        Ok(Self { pool, clock, sweeps: Arc::default() })
     }
 
     /// Applies pending migrations; running it again is a no-op.

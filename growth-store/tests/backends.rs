@@ -1,5 +1,7 @@
 //! Backend-specific behaviour: several pools at once, migrations, constraints, connection errors.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers: a failed setup should abort the test loudly")]
+
 mod common;
 
 use std::sync::Arc;
@@ -7,7 +9,7 @@ use std::time::Duration;
 
 use growth_core::SystemClock;
 use growth_core::domain::*;
-use growth_core::store::Store;
+use growth_core::store::{ContentStore, Store};
 use serde_json::json;
 
 const POOLS: usize = 6;

@@ -1,5 +1,7 @@
 //! Both backends pass the same conformance suites as the in-memory reference.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers: a failed setup should abort the test loudly")]
+
 mod common;
 
 use std::sync::Arc;
