@@ -1,1 +1,33 @@
-//! placeholder
+//! # growth-adapters
+//!
+//! One module per external platform, each behind its own cargo feature, each implementing a
+//! `growth-core` trait: ingestion (`riverside`, `grain`, `gemini`, `assemblyai`), publishing
+//! (`linkedin`, `customerio`, `webflow`, `notion`), vectors (`pinecone`) and AI detection
+//! (`gptzero`, `originality`). A new platform is one new module and one feature.
+//!
+//! **Status:** the features exist so builds and configuration can name them; the modules are
+//! still empty. Enabling a feature adds no behaviour yet — there are no placeholder or fake
+//! implementations. Each module's docs say which issue brings it.
+
+#[cfg(feature = "assemblyai")]
+pub mod assemblyai;
+#[cfg(feature = "customerio")]
+pub mod customerio;
+#[cfg(feature = "gemini")]
+pub mod gemini;
+#[cfg(feature = "gptzero")]
+pub mod gptzero;
+#[cfg(feature = "grain")]
+pub mod grain;
+#[cfg(feature = "linkedin")]
+pub mod linkedin;
+#[cfg(feature = "notion")]
+pub mod notion;
+#[cfg(feature = "originality")]
+pub mod originality;
+#[cfg(feature = "pinecone")]
+pub mod pinecone;
+#[cfg(feature = "riverside")]
+pub mod riverside;
+#[cfg(feature = "webflow")]
+pub mod webflow;

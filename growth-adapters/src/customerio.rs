@@ -1,0 +1,3 @@
+//! Customer.io broadcast newsletters (`Publisher`). Comes with the publishing issue.
+//!
+//! Not implemented yet: this module is intentionally empty.

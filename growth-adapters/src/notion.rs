@@ -1,0 +1,3 @@
+//! Notion tracking pages (`Publisher`). Comes with the publishing issue.
+//!
+//! Not implemented yet: this module is intentionally empty.

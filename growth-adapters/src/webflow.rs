@@ -1,0 +1,3 @@
+//! Webflow CMS blog items (`Publisher`). Comes with the publishing issue.
+//!
+//! Not implemented yet: this module is intentionally empty.

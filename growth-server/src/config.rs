@@ -1,0 +1,236 @@
+//! Settings: defaults → configuration file → `GROWTH_*` environment variables (highest wins).
+//!
+//! | key | env | default |
+//! |---|---|---|
+//! | `database_url` | `GROWTH_DATABASE_URL` | `sqlite://growth.db` |
+//! | `bind` | `GROWTH_BIND` | `127.0.0.1:8080` |
+//! | `data_dir` | `GROWTH_DATA_DIR` | `./growth-data` (blobs, outbox) |
+//! | `blob_url` | `GROWTH_BLOB_URL` | unset: files under `data_dir/blobs`; `s3://bucket/prefix` for S3 |
+//! | `log_format` | `GROWTH_LOG_FORMAT` | `pretty` (`json` for machines) |
+//! | `log_level` | `GROWTH_LOG_LEVEL` | `info` (`RUST_LOG` overrides) |
+//! | `auto_migrate` | `GROWTH_AUTO_MIGRATE` | `true` (`serve` migrates on start) |
+//! | `worker.concurrency` | `GROWTH_WORKER__CONCURRENCY` | `4` |
+//! | `worker.poll_interval_ms` | `GROWTH_WORKER__POLL_INTERVAL_MS` | `1000` |
+//! | `worker.lease_secs` | `GROWTH_WORKER__LEASE_SECS` | `60` |
+//! | `http.body_limit_bytes` | `GROWTH_HTTP__BODY_LIMIT_BYTES` | `2097152` |
+//! | `http.request_timeout_secs` | `GROWTH_HTTP__REQUEST_TIMEOUT_SECS` | `30` |
+//!
+//! The file is `--config <path>` (or `GROWTH_CONFIG`); without one, `./growth.toml` is read if it
+//! exists. Nested keys use `__` in environment variables.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// How logs are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable, coloured when on a terminal.
+    #[default]
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Background worker settings.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorkerSettings {
+    /// Jobs run at once by one worker process.
+    pub concurrency: usize,
+    /// How long an idle worker waits before asking for work again.
+    pub poll_interval_ms: u64,
+    /// How long a claim holds without a heartbeat (heartbeats come every third of it).
+    pub lease_secs: u64,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self { concurrency: 4, poll_interval_ms: 1000, lease_secs: 60 }
+    }
+}
+
+/// HTTP server limits.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpSettings {
+    /// Largest request body accepted (413 beyond).
+    pub body_limit_bytes: usize,
+    /// Longest a request may take (408 beyond).
+    pub request_timeout_secs: u64,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self { body_limit_bytes: 2 * 1024 * 1024, request_timeout_secs: 30 }
+    }
+}
+
+/// Everything the server reads from configuration.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// `sqlite://path`, a path, `:memory:`, or `postgres://…`.
+    pub database_url: String,
+    /// Address the API listens on.
+    pub bind: SocketAddr,
+    /// Where files are kept.
+    pub data_dir: PathBuf,
+    /// Blob store URL; files under `data_dir/blobs` when unset.
+    pub blob_url: Option<String>,
+    /// Options for the blob store backend (`aws_region`, `aws_endpoint` …).
+    pub blob_options: BTreeMap<String, String>,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// Log level filter (`info`, `growth=debug,sqlx=warn` …).
+    pub log_level: String,
+    /// Whether `serve` applies migrations on start.
+    pub auto_migrate: bool,
+    /// Worker settings.
+    pub worker: WorkerSettings,
+    /// HTTP limits.
+    pub http: HttpSettings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://growth.db".into(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("growth-data"),
+            blob_url: None,
+            blob_options: BTreeMap::new(),
+            log_format: LogFormat::Pretty,
+            log_level: "info".into(),
+            auto_migrate: true,
+            worker: WorkerSettings::default(),
+            http: HttpSettings::default(),
+        }
+    }
+}
+
+/// Configuration that cannot be read or makes no sense.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Settings {
+    /// Layers the defaults, the file (explicit, or `./growth.toml` if present) and `env`
+    /// (the process environment, passed in so tests control it).
+    pub fn load(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
+        let mut b = config::Config::builder();
+        match file {
+            Some(path) => {
+                if !path.exists() {
+                    return Err(ConfigError(format!("file {} does not exist", path.display())));
+                }
+                b = b.add_source(config::File::from(path).format(config::FileFormat::Toml));
+            }
+            None => b = b.add_source(config::File::with_name("growth.toml").format(config::FileFormat::Toml).required(false)),
+        }
+        let env: std::collections::HashMap<String, String> = env
+            .into_iter()
+            .filter(|(k, _)| {
+                k.starts_with("GROWTH_") && k != "GROWTH_CONFIG" && !k.starts_with("GROWTH_TEST_") && k != "GROWTH_REQUIRE_POSTGRES"
+            })
+            .collect();
+        b = b.add_source(
+            config::Environment::with_prefix("GROWTH").prefix_separator("_").separator("__").try_parsing(true).source(Some(env)),
+        );
+        let s: Settings = b.build().and_then(|c| c.try_deserialize()).map_err(|e| ConfigError(e.to_string()))?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.database_url.trim().is_empty() {
+            return Err(ConfigError("database_url is empty".into()));
+        }
+        if self.worker.concurrency == 0 || self.worker.lease_secs < 3 {
+            return Err(ConfigError("worker.concurrency must be ≥ 1 and worker.lease_secs ≥ 3".into()));
+        }
+        if self.http.body_limit_bytes == 0 || self.http.request_timeout_secs == 0 {
+            return Err(ConfigError("http limits must be positive".into()));
+        }
+        Ok(())
+    }
+
+    /// The database URL with any password replaced by `***`, for logs.
+    pub fn redacted_database_url(&self) -> String {
+        match url::Url::parse(&self.database_url) {
+            Ok(mut u) if u.password().is_some() => {
+                let _ = u.set_password(Some("***"));
+                u.to_string()
+            }
+            _ => self.database_url.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn with_no_configuration_the_defaults_are_the_embedded_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Settings::load(Some(&dir.path().join("absent.toml")), env(&[])).unwrap_err();
+        assert!(s.to_string().contains("does not exist"));
+        let d = Settings::default();
+        assert_eq!(d.database_url, "sqlite://growth.db");
+        assert_eq!(d.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(d.log_format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn environment_variables_override_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("growth.toml");
+        std::fs::write(&f, "database_url = \"sqlite://from-file.db\"\nbind = \"127.0.0.1:9000\"\n[worker]\nconcurrency = 2\n").unwrap();
+        let s = Settings::load(
+            Some(&f),
+            env(&[("GROWTH_BIND", "0.0.0.0:7000"), ("GROWTH_WORKER__LEASE_SECS", "90"), ("GROWTH_LOG_FORMAT", "json")]),
+        )
+        .unwrap();
+        assert_eq!(s.database_url, "sqlite://from-file.db");
+        assert_eq!(s.bind.to_string(), "0.0.0.0:7000");
+        assert_eq!((s.worker.concurrency, s.worker.lease_secs), (2, 90));
+        assert_eq!(s.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn an_unknown_key_or_a_bad_value_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("growth.toml");
+        std::fs::write(&f, "databse_url = \"x\"\n").unwrap();
+        assert!(Settings::load(Some(&f), env(&[])).unwrap_err().to_string().contains("databse_url"));
+        std::fs::write(&f, "").unwrap();
+        let e = Settings::load(Some(&f), env(&[("GROWTH_BIND", "not-an-address")])).unwrap_err();
+        assert!(e.to_string().contains("bind") || e.to_string().contains("address"), "{e}");
+        let e = Settings::load(Some(&f), env(&[("GROWTH_WORKER__CONCURRENCY", "0")])).unwrap_err();
+        assert!(e.to_string().contains("concurrency"), "{e}");
+    }
+
+    #[test]
+    fn test_harness_variables_are_not_configuration() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("growth.toml");
+        std::fs::write(&f, "").unwrap();
+        let s = Settings::load(Some(&f), env(&[("GROWTH_TEST_DATABASE_URL", "postgres://x"), ("GROWTH_REQUIRE_POSTGRES", "1")])).unwrap();
+        assert_eq!(s.database_url, "sqlite://growth.db");
+    }
+
+    #[test]
+    fn the_password_never_reaches_the_logs() {
+        let s = Settings { database_url: "postgres://app:s3cret@db.internal:5432/growth".into(), ..Settings::default() };
+        let shown = s.redacted_database_url();
+        assert!(!shown.contains("s3cret") && shown.contains("db.internal"), "{shown}");
+    }
+}

@@ -1,0 +1,133 @@
+//! HTTP errors as RFC 9457 problem details (`application/problem+json`) with a stable `type`.
+//!
+//! A `growth_core::Error` maps to a status by meaning. Internal errors answer an opaque 500 and log
+//! the cause chain; nothing internal leaks to the client.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use growth_core::Error;
+use serde::Serialize;
+
+/// The body of an error answer.
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    /// A stable URI naming the kind of problem (`urn:growth:problem:not-found`).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short summary of the kind.
+    pub title: &'static str,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong in this case, for a person.
+    pub detail: String,
+    /// The offending field, for validation errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// An error answer.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    slug: &'static str,
+    title: &'static str,
+    detail: String,
+    field: Option<String>,
+    retry_after: Option<u64>,
+}
+
+impl ApiError {
+    /// A problem with explicit parts.
+    pub fn new(status: StatusCode, slug: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
+        Self { status, slug, title, detail: detail.into(), field: None, retry_after: None }
+    }
+
+    /// 404 for a route or resource that does not exist.
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        let detail = e.to_string();
+        match e {
+            Error::NotFound { .. } => Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail),
+            Error::InvalidInput { field, message } => {
+                Self { field, ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "Invalid input", message) }
+            }
+            Error::Conflict { message } => Self::new(StatusCode::CONFLICT, "conflict", "Conflict", message),
+            Error::Unauthenticated(m) => Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Unauthenticated", m),
+            Error::PermissionDenied(m) => Self::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", m),
+            Error::RateLimited { retry_after } => Self {
+                retry_after: Some(retry_after.map(|d| d.as_secs().max(1)).unwrap_or(1)),
+                ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", "Too many requests", detail)
+            },
+            Error::Transient { .. } => Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Temporarily unavailable", detail),
+            Error::Unsupported(m) => Self::new(StatusCode::NOT_IMPLEMENTED, "unsupported", "Not supported", m),
+            other => {
+                tracing::error!(error = %other, source = ?std::error::Error::source(&other), "request failed");
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Internal error",
+                    "something went wrong on our side; it has been logged",
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Problem {
+            kind: format!("urn:growth:problem:{}", self.slug),
+            title: self.title,
+            status: self.status.as_u16(),
+            detail: self.detail,
+            field: self.field,
+        };
+        let mut resp = (self.status, Json(body)).into_response();
+        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Some(secs) = self.retry_after
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_map_to_statuses_by_meaning() {
+        let cases = [
+            (Error::not_found("job", "x"), 404),
+            (Error::invalid_field("email", "bad"), 422),
+            (Error::conflict("stale"), 409),
+            (Error::Unauthenticated("no token".into()), 401),
+            (Error::PermissionDenied("approver needed".into()), 403),
+            (Error::RateLimited { retry_after: None }, 429),
+            (Error::transient("db down"), 503),
+            (Error::internal_msg("boom"), 500),
+        ];
+        for (e, status) in cases {
+            assert_eq!(ApiError::from(e).status().as_u16(), status);
+        }
+    }
+
+    #[test]
+    fn an_internal_error_does_not_leak_its_detail() {
+        let a = ApiError::from(Error::internal_msg("password=hunter2 at db.internal"));
+        assert!(!a.detail.contains("hunter2"));
+    }
+}

@@ -1,0 +1,25 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use growth_core::Clock;
+use growth_core::blob::BlobStore;
+use growth_core::store::Store;
+use growth_store::Database;
+
+use crate::config::Settings;
+
+/// Shared application state: trait objects, so any backend or adapter plugs in.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// Every repository and the job queue.
+    pub store: Arc<dyn Store>,
+    /// The connected database (for closing and backend-specific needs).
+    pub database: Database,
+    /// Uploaded files.
+    pub blobs: Arc<dyn BlobStore>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Configuration.
+    pub settings: Arc<Settings>,
+}

@@ -1,0 +1,39 @@
+//! `spawn_app`: the real application on a random port with a fresh SQLite file (or, when
+//! `GROWTH_TEST_DATABASE_URL` is set, nothing else changes: the API tests exercise the HTTP layer,
+//! the store suites exercise both databases).
+
+use growth_server::config::Settings;
+use growth_server::startup::Application;
+use growth_server::state::AppState;
+use tokio_util::sync::CancellationToken;
+
+pub(crate) struct TestApp {
+    pub(crate) address: String,
+    pub(crate) client: reqwest::Client,
+    pub(crate) state: AppState,
+    pub(crate) shutdown: CancellationToken,
+    pub(crate) server: tokio::task::JoinHandle<std::io::Result<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub(crate) async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.address)).send().await.unwrap()
+    }
+}
+
+pub(crate) async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings {
+        database_url: format!("sqlite://{}", dir.path().join("test.db").display()),
+        bind: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.path().join("data"),
+        ..Settings::default()
+    };
+    let app = Application::build(settings).await.unwrap();
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    let shutdown = CancellationToken::new();
+    let server = tokio::spawn(app.run_until_stopped(shutdown.clone()));
+    TestApp { address, client: reqwest::Client::new(), state, shutdown, server, _dir: dir }
+}

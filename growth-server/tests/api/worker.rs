@@ -1,0 +1,124 @@
+//! The worker runs registered handlers and records each outcome.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use growth_core::domain::{JobKind, JobStatus, NewJob};
+use growth_core::jobs::JobQueue;
+use growth_core::memory::InMemoryStore;
+use growth_core::{Error, SystemClock};
+use growth_server::config::WorkerSettings;
+use growth_server::worker::{JobContext, JobHandler, Worker};
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Debug, Default)]
+struct Scripted {
+    calls: AtomicUsize,
+}
+
+#[async_trait]
+impl JobHandler for Scripted {
+    fn kind(&self) -> JobKind {
+        JobKind::new("test.scripted").unwrap()
+    }
+
+    async fn run(&self, ctx: JobContext) -> growth_core::Result<Option<serde_json::Value>> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        match ctx.job.payload["do"].as_str().unwrap_or("") {
+            "succeed" => {
+                ctx.progress(50, Some(json!({"half": true}))).await?;
+                Ok(Some(json!({"done": true})))
+            }
+            "transient" => Err(Error::transient("platform answered 503")),
+            "permanent" => Err(Error::Permanent("the transcript is empty".into())),
+            "panic" => panic!("handler bug"),
+            _ => Ok(None),
+        }
+    }
+}
+
+fn settings() -> WorkerSettings {
+    WorkerSettings { concurrency: 2, poll_interval_ms: 20, lease_secs: 30 }
+}
+
+async fn run_until(
+    queue: &Arc<InMemoryStore>,
+    handler: Arc<Scripted>,
+    id: growth_core::domain::JobId,
+    done: impl Fn(&growth_core::domain::Job) -> bool,
+) -> growth_core::domain::Job {
+    let worker = Worker::new(queue.clone(), Arc::new(SystemClock), settings()).register(handler);
+    let stop = CancellationToken::new();
+    let running = tokio::spawn(worker.run(stop.clone()));
+    let mut job = queue.get_job(id).await.unwrap();
+    for _ in 0..200 {
+        job = queue.get_job(id).await.unwrap();
+        if done(&job) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.cancel();
+    running.await.unwrap();
+    job
+}
+
+async fn enqueue(queue: &Arc<InMemoryStore>, what: &str) -> growth_core::domain::JobId {
+    queue.enqueue(NewJob::new(JobKind::new("test.scripted").unwrap(), json!({"do": what})).max_attempts(3)).await.unwrap().value.id
+}
+
+#[tokio::test]
+async fn a_successful_job_ends_succeeded_with_its_result() {
+    let queue = Arc::new(InMemoryStore::default());
+    let id = enqueue(&queue, "succeed").await;
+    let job = run_until(&queue, Arc::default(), id, |j| j.status == JobStatus::Succeeded).await;
+    assert_eq!(job.status, JobStatus::Succeeded);
+    assert_eq!(job.result, Some(json!({"done": true})));
+    assert_eq!(job.progress, 100);
+}
+
+#[tokio::test]
+async fn a_transient_failure_is_requeued_with_backoff() {
+    let queue = Arc::new(InMemoryStore::default());
+    let id = enqueue(&queue, "transient").await;
+    let h = Arc::new(Scripted::default());
+    let job = run_until(&queue, h.clone(), id, |j| j.attempts == 1 && j.status == JobStatus::Queued).await;
+    assert_eq!(job.status, JobStatus::Queued);
+    assert_eq!(job.attempts, 1);
+    assert!(job.run_after > chrono::Utc::now() + chrono::Duration::seconds(2), "backed off: {}", job.run_after);
+    assert!(job.last_error.unwrap().contains("503"));
+    assert_eq!(h.calls.load(Ordering::SeqCst), 1, "not retried before its time");
+}
+
+#[tokio::test]
+async fn a_permanent_failure_fails_the_job_with_its_reason() {
+    let queue = Arc::new(InMemoryStore::default());
+    let id = enqueue(&queue, "permanent").await;
+    let job = run_until(&queue, Arc::default(), id, |j| j.status == JobStatus::Failed).await;
+    assert_eq!(job.status, JobStatus::Failed);
+    assert!(job.last_error.unwrap().contains("transcript is empty"));
+}
+
+#[tokio::test]
+async fn a_panicking_handler_does_not_kill_the_worker() {
+    let queue = Arc::new(InMemoryStore::default());
+    let bad = enqueue(&queue, "panic").await;
+    let good = enqueue(&queue, "succeed").await;
+    let job = run_until(&queue, Arc::default(), good, |j| j.status == JobStatus::Succeeded).await;
+    assert_eq!(job.status, JobStatus::Succeeded, "the worker kept going after the panic");
+    let bad = queue.get_job(bad).await.unwrap();
+    assert_eq!(bad.status, JobStatus::Queued);
+    assert!(bad.last_error.unwrap().contains("handler bug"));
+}
+
+#[tokio::test]
+async fn jobs_of_kinds_without_a_handler_are_left_alone() {
+    let queue = Arc::new(InMemoryStore::default());
+    let other = queue.enqueue(NewJob::new(JobKind::new("someone.else").unwrap(), json!({}))).await.unwrap().value.id;
+    let id = enqueue(&queue, "succeed").await;
+    run_until(&queue, Arc::default(), id, |j| j.status == JobStatus::Succeeded).await;
+    assert_eq!(queue.get_job(other).await.unwrap().status, JobStatus::Queued);
+}

@@ -1,0 +1,100 @@
+//! The `growth` binary as a user runs it.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers: a failed setup should abort the test loudly")]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn growth() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_growth"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("GROWTH_") || k == "RUST_LOG" {
+            c.env_remove(k);
+        }
+    }
+    c
+}
+
+/// Kills the child if the test panics, so no server outlives its test.
+struct Reap(std::process::Child);
+
+impl Drop for Reap {
+    fn drop(&mut self) {
+        if self.0.try_wait().ok().flatten().is_none() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+#[test]
+fn serve_with_no_configuration_creates_its_sqlite_file_answers_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    // Port 0 instead of 8080 so parallel test runs don't collide; everything else is the default.
+    let mut child =
+        Reap(growth().current_dir(dir.path()).env("GROWTH_BIND", "127.0.0.1:0").arg("serve").stderr(Stdio::piped()).spawn().unwrap());
+    let stderr = child.0.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut addr = None;
+    while Instant::now() < deadline {
+        let Some(Ok(line)) = lines.next() else { break };
+        if let Some(i) = line.find("listening on http://") {
+            addr = line[i + "listening on http://".len()..].split_whitespace().next().map(str::to_owned);
+            break;
+        }
+    }
+    let addr = addr.expect("the server logs the address it listens on");
+    assert!(dir.path().join("growth.db").exists(), "./growth.db is created");
+    let body = reqwest::blocking::get(format!("http://{addr}/ready")).unwrap().text().unwrap();
+    assert!(body.contains("\"ready\""), "{body}");
+    // Keep draining the log so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    let status = Command::new("kill").args(["-TERM", &child.0.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(code) = child.0.try_wait().unwrap() {
+            assert!(code.success(), "graceful shutdown exits 0, got {code:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the server did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn an_unreachable_database_is_one_line_naming_the_host_and_never_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = growth()
+        .current_dir(dir.path())
+        .env("GROWTH_DATABASE_URL", "postgres://app:topsecretpw@127.0.0.1:1/growth")
+        .env("GROWTH_LOG_LEVEL", "off")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let err = err.trim();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("127.0.0.1:1/growth"), "{err}");
+    assert!(!err.contains("topsecretpw"), "{err}");
+}
+
+#[test]
+fn migrate_twice_is_a_no_op() {
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        let out = growth().current_dir(dir.path()).env("GROWTH_LOG_LEVEL", "off").arg("migrate").output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("migrations applied (sqlite"));
+    }
+}
+
+#[test]
+fn a_bad_configuration_value_exits_non_zero_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = growth().current_dir(dir.path()).env("GROWTH_BIND", "nowhere").arg("migrate").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("configuration"));
+}
