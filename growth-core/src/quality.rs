@@ -1,4 +1,19 @@
 //! Checking drafts: quality gates and AI-likeness detectors.
+//!
+//! The traits are [`QualityGate`] (one check, one [`Verdict`]) and [`AiDetector`] (a 0–1 human
+//! score). The built-in checks live in the submodules, each a `QualityGate`:
+//!
+//! | gate | module | checks |
+//! |---|---|---|
+//! | `slop` | [`slop`] | AI-tell phrases (one Aho-Corasick automaton), rhetorical formulas, em-dash overuse, per 1,000 words |
+//! | `hook` | [`hook`] | first line < 100 chars, no cliché opener, a reason to read on, LinkedIn's "see more" fold |
+//! | `cta` | [`cta`] | the close asks for one clear action, not a vague one, not several |
+//! | `length` | [`length`] | words per content type, LinkedIn's 3,000 chars and 5 hashtags |
+//! | `ai_likeness` | [`stylometry`] | a stylometric [`AiDetector`] (or any other) against a threshold |
+//!
+//! [`builtin_gates`] builds all five from one [`QualityConfig`] around one shared slop automaton.
+//! Every finding's span is a byte range into the draft's `content` on char boundaries, and
+//! `&content[span] == finding.text`.
 
 use std::fmt::Debug;
 
@@ -7,6 +22,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::Result;
 use crate::domain::{ContentType, Verdict};
+
+mod builtin;
+pub mod cta;
+pub mod hook;
+pub mod length;
+pub mod slop;
+pub mod stylometry;
+mod text;
+
+pub use builtin::{BuiltinGates, QualityConfig, builtin_gates};
 
 /// A draft as the gates see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
