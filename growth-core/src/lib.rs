@@ -20,6 +20,7 @@ pub mod memory;
 pub mod metrics;
 pub mod publish;
 pub mod quality;
+pub mod sources;
 pub mod store;
 #[cfg(feature = "testkit")]
 pub mod testkit;

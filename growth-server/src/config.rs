@@ -14,6 +14,8 @@
 //! | `worker.lease_secs` | `GROWTH_WORKER__LEASE_SECS` | `60` |
 //! | `http.body_limit_bytes` | `GROWTH_HTTP__BODY_LIMIT_BYTES` | `2097152` |
 //! | `http.request_timeout_secs` | `GROWTH_HTTP__REQUEST_TIMEOUT_SECS` | `30` |
+//! | `webhooks.grain_token` | `GROWTH_WEBHOOKS__GRAIN_TOKEN` | unset: `/webhooks/grain` refuses everything |
+//! | `webhooks.riverside_token` | `GROWTH_WEBHOOKS__RIVERSIDE_TOKEN` | unset: `/webhooks/riverside` refuses everything |
 //!
 //! The file is `--config <path>` (or `GROWTH_CONFIG`); without one, `./growth.toml` is read if it
 //! exists. Nested keys use `__` in environment variables.
@@ -69,8 +71,19 @@ impl Default for HttpSettings {
     }
 }
 
+/// Shared secrets that authenticate inbound webhooks (neither platform signs its deliveries).
+/// A webhook whose token is unset is disabled: every delivery is refused.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhookSettings {
+    /// Token Grain must present (`/webhooks/grain/<token>`, `?token=` or `X-Growth-Webhook-Token`).
+    pub grain_token: Option<secrecy::SecretString>,
+    /// Token Riverside (or the automation relaying its events) must present.
+    pub riverside_token: Option<secrecy::SecretString>,
+}
+
 /// Everything the server reads from configuration.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// `sqlite://path`, a path, `:memory:`, or `postgres://…`.
@@ -93,6 +106,8 @@ pub struct Settings {
     pub worker: WorkerSettings,
     /// HTTP limits.
     pub http: HttpSettings,
+    /// Inbound webhook secrets.
+    pub webhooks: WebhookSettings,
 }
 
 impl Default for Settings {
@@ -108,6 +123,7 @@ impl Default for Settings {
             auto_migrate: true,
             worker: WorkerSettings::default(),
             http: HttpSettings::default(),
+            webhooks: WebhookSettings::default(),
         }
     }
 }

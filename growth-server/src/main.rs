@@ -27,6 +27,18 @@ enum Command {
     Worker,
     /// Apply database migrations and exit.
     Migrate,
+    /// Parse and store a source (transcript file, PDF, audio); prints its format, speakers,
+    /// segment count and word count. A file that cannot be parsed exits non-zero with the reason.
+    Ingest {
+        /// The file.
+        file: PathBuf,
+        /// Force a transcript format (plain, timestamped, webvtt, srt, markdown, podcast_json, assemblyai_json).
+        #[arg(long)]
+        format: Option<String>,
+        /// Print JSON: {"source_id", "format", "speakers", "segments", "words"}.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -75,6 +87,47 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let state = startup::connect(&settings, std::sync::Arc::new(growth_core::SystemClock), false).await?;
             startup::worker(&state).run(shutdown).await;
             state.database.close().await;
+        }
+        Command::Ingest { file, format, json } => {
+            let format = format.map(|f| f.parse::<growth_core::transcript::TranscriptFormat>()).transpose()?;
+            let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let state = startup::connect(&settings, std::sync::Arc::new(growth_core::SystemClock), true).await?;
+            let ingest = growth_core::sources::SourceIngest::new(state.store.clone(), state.blobs.clone(), None);
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "upload".into());
+            let input = growth_core::sources::ManualInput::File { file_name: name, bytes: bytes.into(), format };
+            let result = ingest.ingest_manual(growth_core::sources::ManualSource::new(input)).await;
+            state.database.close().await;
+            let got = result?;
+            let format_name = match (got.format, got.kind) {
+                (Some(f), _) => f.to_string(),
+                (None, growth_core::sources::FileKind::Pdf) => "pdf".into(),
+                (None, _) => "audio".into(),
+            };
+            let (speakers, segments, words) = got
+                .transcript
+                .as_ref()
+                .map(|t| (t.speakers().into_iter().map(str::to_owned).collect::<Vec<_>>(), t.segments.len(), t.word_count()))
+                .unwrap_or_default();
+            if json {
+                let out = serde_json::json!({
+                    "source_id": got.source.id,
+                    "format": format_name,
+                    "speakers": speakers,
+                    "segments": segments,
+                    "words": words,
+                });
+                println!("{out}");
+            } else {
+                println!("source   {} ({})", got.source.id, if got.created { "new" } else { "already ingested" });
+                println!("status   {}", got.source.status);
+                if let Some(reason) = &got.source.failure_reason {
+                    println!("reason   {reason}");
+                }
+                println!("format   {format_name}");
+                println!("speakers {}", if speakers.is_empty() { "(none labelled)".to_owned() } else { speakers.join(", ") });
+                println!("segments {segments}");
+                println!("words    {words}");
+            }
         }
         Command::Migrate => {
             let state = startup::connect(&settings, std::sync::Arc::new(growth_core::SystemClock), true).await?;

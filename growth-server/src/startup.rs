@@ -58,7 +58,9 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
 
 /// The worker with every handler this build has.
 pub fn worker(state: &AppState) -> Worker {
+    let ingest = growth_core::sources::SourceIngest::new(state.store.clone(), state.blobs.clone(), None);
     Worker::new(state.store.clone(), state.clock.clone(), state.settings.worker.clone())
+        .register(Arc::new(crate::worker::IngestSourceHandler::new(ingest, Vec::new())))
 }
 
 /// The router with its middleware: request ids, tracing, panic safety, timeouts, body limits.

@@ -98,3 +98,47 @@ fn a_bad_configuration_value_exits_non_zero_with_the_reason() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("configuration"));
 }
+
+fn fixture(rel: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../growth-core/tests/fixtures/transcripts").join(rel)
+}
+
+#[test]
+fn ingest_prints_the_format_speakers_and_counts_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = growth()
+        .current_dir(dir.path())
+        .env("GROWTH_LOG_LEVEL", "off")
+        .args(["ingest", "--json"])
+        .arg(fixture("changelog/founders-talk-55.md"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["format"], "markdown");
+    assert_eq!(v["speakers"], serde_json::json!(["Adam Stacoviak", "Bryan Helmig"]));
+    assert_eq!(v["words"], 11_173);
+    assert!(v["segments"].as_u64().unwrap() > 100);
+    assert!(v["source_id"].as_str().unwrap().len() == 36);
+    // The same file again is the same source.
+    let again = growth()
+        .current_dir(dir.path())
+        .env("GROWTH_LOG_LEVEL", "off")
+        .args(["ingest", "--json"])
+        .arg(fixture("changelog/founders-talk-55.md"))
+        .output()
+        .unwrap();
+    let w: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(v["source_id"], w["source_id"]);
+}
+
+#[test]
+fn ingest_of_garbage_exits_non_zero_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.vtt");
+    std::fs::write(&bad, "WEBVTT\n\nthis is not --> a cue\n").unwrap();
+    let out = growth().current_dir(dir.path()).env("GROWTH_LOG_LEVEL", "off").arg("ingest").arg(&bad).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("webvtt"), "the reason names the format tried: {err}");
+}

@@ -1,6 +1,7 @@
 //! The HTTP API, one router per resource.
 
 mod health;
+mod webhooks;
 
 use axum::Router;
 
@@ -9,5 +10,9 @@ use crate::state::AppState;
 
 /// Every route, with a problem+json 404 for anything else.
 pub fn router(state: AppState) -> Router {
-    Router::new().merge(health::router()).fallback(|| async { ApiError::not_found("no such route") }).with_state(state)
+    Router::new()
+        .merge(health::router())
+        .merge(webhooks::router())
+        .fallback(|| async { ApiError::not_found("no such route") })
+        .with_state(state)
 }

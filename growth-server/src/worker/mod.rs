@@ -23,6 +23,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::WorkerSettings;
 
+mod ingest;
+
+pub use ingest::IngestSourceHandler;
+
 /// What a handler gets: the job, and a way to report progress.
 #[derive(Clone, Debug)]
 pub struct JobContext {

@@ -23,13 +23,20 @@ impl TestApp {
 }
 
 pub(crate) async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// The app with settings adjusted by `tweak` (the worker polls every 20 ms).
+pub(crate) async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let settings = Settings {
+    let mut settings = Settings {
         database_url: format!("sqlite://{}", dir.path().join("test.db").display()),
         bind: "127.0.0.1:0".parse().unwrap(),
         data_dir: dir.path().join("data"),
         ..Settings::default()
     };
+    settings.worker.poll_interval_ms = 20;
+    tweak(&mut settings);
     let app = Application::build(settings).await.unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state().clone();

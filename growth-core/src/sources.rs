@@ -1,0 +1,355 @@
+//! Getting a source in by hand: pasted text, a transcript file, a PDF, or audio.
+//!
+//! [`SourceIngest::ingest_manual`] is all-or-nothing and idempotent:
+//! - the input is parsed **before** anything is written, so garbage is a typed error and leaves no
+//!   blob and no row behind;
+//! - files are kept in blob storage under their SHA-256 (`sources/<hash>/<name>`), and the same
+//!   bytes — or the same (`source_type`, `source_id`) — never create a second source: the existing
+//!   one is returned with `created = false`;
+//! - the source moves `ingested → processing → completed`, or `failed` with the reason kept (an
+//!   audio file whose transcription fails is stored, marked failed, and says why).
+//!
+//! PDF text extraction runs on a blocking thread and survives the extractor's panics on malformed
+//! files (they become `InvalidInput`).
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use sha2::{Digest, Sha256};
+
+use crate::blob::BlobStore;
+use crate::domain::{ContentSource, NewSource, Segment, SourceStatus, SourceType, Transcript, TranscriptSource};
+use crate::ingest::{AudioInput, FetchedSource, Transcriber, TranscriptionRequest};
+use crate::store::Store;
+use crate::transcript::{self, TranscriptFormat};
+use crate::{Error, Result};
+
+/// What kind of file an upload is, by content (magic bytes) first and name second.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// A transcript in one of the [`TranscriptFormat`]s.
+    Transcript,
+    /// A PDF document.
+    Pdf,
+    /// Audio to transcribe.
+    Audio,
+}
+
+/// Guesses the kind of an uploaded file.
+pub fn detect_file_kind(file_name: &str, bytes: &[u8]) -> FileKind {
+    if bytes.starts_with(b"%PDF-") {
+        return FileKind::Pdf;
+    }
+    let audio_magic = bytes.starts_with(b"ID3")
+        || bytes.starts_with(b"fLaC")
+        || bytes.starts_with(b"OggS")
+        || (bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WAVE")
+        || (bytes.len() > 8 && &bytes[4..8] == b"ftyp")
+        || (bytes.len() > 2 && bytes[0] == 0xFF && (bytes[1] & 0xE0) == 0xE0);
+    let ext = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    if audio_magic || matches!(ext.as_str(), "mp3" | "wav" | "m4a" | "aac" | "ogg" | "oga" | "flac" | "webm" | "mp4") {
+        FileKind::Audio
+    } else if ext == "pdf" {
+        FileKind::Pdf
+    } else {
+        FileKind::Transcript
+    }
+}
+
+/// A source given by hand.
+#[derive(Clone, Debug)]
+pub enum ManualInput {
+    /// Pasted text (read as a plain-text transcript: paragraphs, optional `Name:` labels).
+    Text(String),
+    /// An uploaded file; its kind is detected unless `format` forces a transcript format.
+    File {
+        /// Original file name (used for the blob key and kind detection).
+        file_name: String,
+        /// The bytes.
+        bytes: Bytes,
+        /// Force a transcript format instead of detecting it.
+        format: Option<TranscriptFormat>,
+    },
+}
+
+/// A manual ingestion request.
+#[derive(Clone, Debug)]
+pub struct ManualSource {
+    /// The input.
+    pub input: ManualInput,
+    /// What kind of source this is (default `manual`).
+    pub source_type: Option<SourceType>,
+    /// The id on the platform it came from, if any (dedup key).
+    pub source_id: Option<String>,
+    /// Title (defaults to the file name).
+    pub title: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Metadata (guest, recording date …).
+    pub metadata: serde_json::Value,
+}
+
+impl ManualSource {
+    /// A request for `input` with no other details.
+    pub fn new(input: ManualInput) -> Self {
+        Self { input, source_type: None, source_id: None, title: None, description: None, metadata: serde_json::Value::Null }
+    }
+}
+
+/// What ingestion produced.
+#[derive(Clone, Debug)]
+pub struct Ingested {
+    /// The stored source (the existing one when `created` is false).
+    pub source: ContentSource,
+    /// Whether this call created it.
+    pub created: bool,
+    /// How the input was read.
+    pub kind: FileKind,
+    /// The transcript format, for transcripts.
+    pub format: Option<TranscriptFormat>,
+    /// The transcript, when there is one.
+    pub transcript: Option<Transcript>,
+}
+
+/// Manual ingestion: parse, keep the file, store the source, transcribe audio.
+#[derive(Clone, Debug)]
+pub struct SourceIngest {
+    store: Arc<dyn Store>,
+    blobs: Arc<dyn BlobStore>,
+    transcriber: Option<Arc<dyn Transcriber>>,
+}
+
+/// The SHA-256 of `bytes`, hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn safe_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let cleaned: String = base.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' }).collect();
+    let cleaned = cleaned.trim_matches('.').chars().take(100).collect::<String>();
+    if cleaned.is_empty() { "upload".into() } else { cleaned }
+}
+
+/// Extracts the text of a PDF; a malformed file (including one that makes the extractor panic) is
+/// `InvalidInput`.
+pub async fn extract_pdf_text(bytes: Bytes) -> Result<String> {
+    let joined = tokio::task::spawn_blocking(move || {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pdf_extract::extract_text_from_mem(&bytes)))
+    })
+    .await
+    .map_err(|e| Error::internal("PDF extraction task failed", e))?;
+    match joined {
+        Ok(Ok(text)) if !text.trim().is_empty() => Ok(text),
+        Ok(Ok(_)) => Err(Error::invalid_field("file", "the PDF contains no extractable text (is it a scan?)")),
+        Ok(Err(e)) => Err(Error::invalid_field("file", format!("the PDF could not be read: {e}"))),
+        Err(_) => Err(Error::invalid_field("file", "the PDF is malformed (the extractor gave up on it)")),
+    }
+}
+
+fn pdf_transcript(text: &str) -> Transcript {
+    let segments = text
+        .split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .map(|text| Segment { speaker: None, start_ms: None, end_ms: None, text })
+        .collect();
+    Transcript { segments }
+}
+
+impl SourceIngest {
+    /// Ingestion into `store` and `blobs`; audio needs a `transcriber`.
+    pub fn new(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, transcriber: Option<Arc<dyn Transcriber>>) -> Self {
+        Self { store, blobs, transcriber }
+    }
+
+    /// Ingests one manual source (see the module docs for the guarantees).
+    pub async fn ingest_manual(&self, req: ManualSource) -> Result<Ingested> {
+        match req.input.clone() {
+            ManualInput::Text(text) => {
+                let parsed = transcript::parse(text.as_bytes(), Some(TranscriptFormat::PlainText))?;
+                self.store_parsed(req, None, None, FileKind::Transcript, Some(parsed.format), parsed.transcript).await
+            }
+            ManualInput::File { file_name, bytes, format } => {
+                if bytes.is_empty() {
+                    return Err(Error::invalid_field("file", "the file is empty"));
+                }
+                let kind = if format.is_some() { FileKind::Transcript } else { detect_file_kind(&file_name, &bytes) };
+                let hash = sha256_hex(&bytes);
+                let key = format!("sources/{hash}/{}", safe_file_name(&file_name));
+                match kind {
+                    FileKind::Transcript => {
+                        let parsed = transcript::parse(&bytes, format)?;
+                        let blob = self.blobs.put(&key, bytes).await?;
+                        self.store_parsed(req, Some(hash), Some(blob.url), kind, Some(parsed.format), parsed.transcript).await
+                    }
+                    FileKind::Pdf => {
+                        let text = extract_pdf_text(bytes.clone()).await?;
+                        let blob = self.blobs.put(&key, bytes).await?;
+                        self.store_parsed(req, Some(hash), Some(blob.url), kind, None, pdf_transcript(&text)).await
+                    }
+                    FileKind::Audio => self.ingest_audio(req, hash, key, bytes).await,
+                }
+            }
+        }
+    }
+
+    /// Stores a source handed over by a platform ingestor (Riverside, Grain …), idempotently by
+    /// (`source_type`, `source_id`). With a transcript it completes at once; with only an audio URL
+    /// it is transcribed (when a transcriber is configured); with neither it fails saying why.
+    pub async fn ingest_fetched(&self, fetched: FetchedSource) -> Result<Ingested> {
+        let new = NewSource {
+            source_type: Some(fetched.source_type),
+            source_id: Some(fetched.source_id.clone()),
+            title: fetched.title.clone(),
+            description: fetched.description.clone(),
+            metadata: if fetched.metadata.is_null() { serde_json::json!({}) } else { fetched.metadata.clone() },
+            file_url: fetched.audio_url.clone(),
+            file_hash: None,
+            transcript: fetched.transcript.as_ref().map(Transcript::to_text),
+            transcript_source: fetched.transcript.as_ref().and(fetched.transcript_source),
+        };
+        let stored = self.store.create_source(new).await?;
+        let kind = if fetched.transcript.is_some() { FileKind::Transcript } else { FileKind::Audio };
+        if !stored.created {
+            return Ok(Ingested { source: stored.value, created: false, kind, format: None, transcript: fetched.transcript });
+        }
+        let id = stored.value.id;
+        if let Some(t) = fetched.transcript.filter(|t| t.word_count() > 0) {
+            self.store.set_source_status(id, SourceStatus::Processing, None).await?;
+            let source = self.store.set_source_status(id, SourceStatus::Completed, None).await?;
+            return Ok(Ingested { source, created: true, kind, format: None, transcript: Some(t) });
+        }
+        let (Some(url), Some(transcriber)) = (fetched.audio_url, self.transcriber.as_ref()) else {
+            let source = self
+                .store
+                .set_source_status(
+                    id,
+                    SourceStatus::Failed,
+                    Some("the platform returned no transcript, and there is no audio URL and transcriber to make one".into()),
+                )
+                .await?;
+            return Ok(Ingested { source, created: true, kind, format: None, transcript: None });
+        };
+        self.store.set_source_status(id, SourceStatus::Processing, None).await?;
+        let req = TranscriptionRequest { audio: AudioInput::Url(url), speaker_labels: true, language: None };
+        let (status, reason, transcript) = match transcriber.transcribe(req).await {
+            Ok(t) if t.word_count() > 0 => {
+                self.store.set_source_transcript(id, t.to_text(), TranscriptSource::Assemblyai).await?;
+                (SourceStatus::Completed, None, Some(t))
+            }
+            Ok(_) => (SourceStatus::Failed, Some(format!("{} returned an empty transcript", transcriber.name())), None),
+            Err(e) => (SourceStatus::Failed, Some(format!("{} failed: {e}", transcriber.name())), None),
+        };
+        let source = self.store.set_source_status(id, status, reason).await?;
+        Ok(Ingested { source, created: true, kind, format: None, transcript })
+    }
+
+    fn new_source(req: &ManualSource, hash: Option<String>, url: Option<String>, file_name: Option<&str>) -> NewSource {
+        NewSource {
+            source_type: Some(req.source_type.unwrap_or(SourceType::Manual)),
+            source_id: req.source_id.clone(),
+            title: req.title.clone().or_else(|| file_name.map(str::to_owned)),
+            description: req.description.clone(),
+            metadata: if req.metadata.is_null() { serde_json::json!({}) } else { req.metadata.clone() },
+            file_url: url,
+            file_hash: hash,
+            transcript: None,
+            transcript_source: None,
+        }
+    }
+
+    async fn store_parsed(
+        &self,
+        req: ManualSource,
+        hash: Option<String>,
+        url: Option<String>,
+        kind: FileKind,
+        format: Option<TranscriptFormat>,
+        transcript: Transcript,
+    ) -> Result<Ingested> {
+        let file_name = match &req.input {
+            ManualInput::File { file_name, .. } => Some(file_name.as_str()),
+            ManualInput::Text(_) => None,
+        };
+        let mut new = Self::new_source(&req, hash, url, file_name);
+        new.transcript = Some(transcript.to_text());
+        new.transcript_source = Some(TranscriptSource::Manual);
+        let stored = self.store.create_source(new).await?;
+        if !stored.created {
+            return Ok(Ingested { source: stored.value, created: false, kind, format, transcript: Some(transcript) });
+        }
+        let id = stored.value.id;
+        self.store.set_source_status(id, SourceStatus::Processing, None).await?;
+        let source = self.store.set_source_status(id, SourceStatus::Completed, None).await?;
+        Ok(Ingested { source, created: true, kind, format, transcript: Some(transcript) })
+    }
+
+    async fn ingest_audio(&self, req: ManualSource, hash: String, key: String, bytes: Bytes) -> Result<Ingested> {
+        let file_name = match &req.input {
+            ManualInput::File { file_name, .. } => file_name.clone(),
+            ManualInput::Text(_) => String::new(),
+        };
+        let blob = self.blobs.put(&key, bytes.clone()).await?;
+        let stored = self.store.create_source(Self::new_source(&req, Some(hash), Some(blob.url), Some(&file_name))).await?;
+        if !stored.created {
+            return Ok(Ingested { source: stored.value, created: false, kind: FileKind::Audio, format: None, transcript: None });
+        }
+        let id = stored.value.id;
+        let Some(transcriber) = &self.transcriber else {
+            let source = self
+                .store
+                .set_source_status(
+                    id,
+                    SourceStatus::Failed,
+                    Some("audio needs a transcriber: configure AssemblyAI, or upload a transcript".into()),
+                )
+                .await?;
+            return Ok(Ingested { source, created: true, kind: FileKind::Audio, format: None, transcript: None });
+        };
+        self.store.set_source_status(id, SourceStatus::Processing, None).await?;
+        let req = TranscriptionRequest { audio: AudioInput::Bytes(bytes), speaker_labels: true, language: None };
+        match transcriber.transcribe(req).await {
+            Ok(t) if t.word_count() > 0 => {
+                let from = if transcriber.name() == "assemblyai" { TranscriptSource::Assemblyai } else { TranscriptSource::Manual };
+                self.store.set_source_transcript(id, t.to_text(), from).await?;
+                let source = self.store.set_source_status(id, SourceStatus::Completed, None).await?;
+                Ok(Ingested { source, created: true, kind: FileKind::Audio, format: None, transcript: Some(t) })
+            }
+            Ok(_) => {
+                let source = self
+                    .store
+                    .set_source_status(id, SourceStatus::Failed, Some(format!("{} returned an empty transcript", transcriber.name())))
+                    .await?;
+                Ok(Ingested { source, created: true, kind: FileKind::Audio, format: None, transcript: None })
+            }
+            Err(e) => {
+                let source =
+                    self.store.set_source_status(id, SourceStatus::Failed, Some(format!("{} failed: {e}", transcriber.name()))).await?;
+                Ok(Ingested { source, created: true, kind: FileKind::Audio, format: None, transcript: None })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_kinds_are_detected_by_content_then_name() {
+        assert_eq!(detect_file_kind("x.txt", b"%PDF-1.7 ..."), FileKind::Pdf);
+        assert_eq!(detect_file_kind("episode.bin", b"ID3\x04\x00rest"), FileKind::Audio);
+        assert_eq!(detect_file_kind("episode.m4a", b"\x00\x00\x00\x20ftypM4A "), FileKind::Audio);
+        assert_eq!(detect_file_kind("ep.vtt", b"WEBVTT\n\n"), FileKind::Transcript);
+        assert_eq!(detect_file_kind("notes.md", b"**Adam:** hi"), FileKind::Transcript);
+    }
+
+    #[test]
+    fn blob_file_names_cannot_escape_their_folder() {
+        assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_file_name("my episode #47.vtt"), "my_episode__47.vtt");
+        assert_eq!(safe_file_name(".."), "upload");
+        assert!(crate::blob::validate_blob_key(&format!("sources/abc/{}", safe_file_name("a b/c\\d..e"))).is_ok());
+    }
+}
