@@ -14,6 +14,7 @@
 //! | `worker.lease_secs` | `GROWTH_WORKER__LEASE_SECS` | `60` |
 //! | `http.body_limit_bytes` | `GROWTH_HTTP__BODY_LIMIT_BYTES` | `2097152` |
 //! | `http.request_timeout_secs` | `GROWTH_HTTP__REQUEST_TIMEOUT_SECS` | `30` |
+//! | `quality.*` | `GROWTH_QUALITY__…` | the built-in gates' defaults (`ai_likeness_threshold` 0.5 …) |
 //! | `webhooks.grain_token` | `GROWTH_WEBHOOKS__GRAIN_TOKEN` | unset: `/webhooks/grain` refuses everything |
 //! | `webhooks.riverside_token` | `GROWTH_WEBHOOKS__RIVERSIDE_TOKEN` | unset: `/webhooks/riverside` refuses everything |
 //!
@@ -108,6 +109,8 @@ pub struct Settings {
     pub http: HttpSettings,
     /// Inbound webhook secrets.
     pub webhooks: WebhookSettings,
+    /// Quality gate tolerances and thresholds (`[quality]` table; see `growth_core::quality::QualityConfig`).
+    pub quality: growth_core::quality::QualityConfig,
 }
 
 impl Default for Settings {
@@ -124,6 +127,7 @@ impl Default for Settings {
             worker: WorkerSettings::default(),
             http: HttpSettings::default(),
             webhooks: WebhookSettings::default(),
+            quality: growth_core::quality::QualityConfig::default(),
         }
     }
 }

@@ -9,6 +9,8 @@ use growth_server::startup::{self, Application};
 use growth_server::telemetry;
 use tokio_util::sync::CancellationToken;
 
+mod check;
+
 #[derive(Debug, Parser)]
 #[command(name = "growth", version, about = "The growth content engine: API server, worker and tools")]
 struct Cli {
@@ -27,6 +29,18 @@ enum Command {
     Worker,
     /// Apply database migrations and exit.
     Migrate,
+    /// Run the quality gates over a draft and print the report. Exits 0 when every gate passes,
+    /// 1 when one fails (so it can guard a CI step), 2 when the input cannot be read.
+    Check {
+        /// The draft (Markdown or plain text, UTF-8).
+        file: PathBuf,
+        /// Content type: linkedin_post, pre_interview, post_publish, newsletter, blog_post.
+        #[arg(long = "type")]
+        content_type: String,
+        /// Print JSON: {"passed", "findings": [{"check", "span", "text", "message"}], "ai_detection_score", "icp_score"}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Parse and store a source (transcript file, PDF, audio); prints its format, speakers,
     /// segment count and word count. A file that cannot be parsed exits non-zero with the reason.
     Ingest {
@@ -43,6 +57,17 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Check { file, content_type, json } = &cli.command {
+        // A local, offline command: no database, no runtime, no logs.
+        let settings = match Settings::load(cli.config.as_deref(), std::env::vars()) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        return check::run(file, content_type, *json, &settings.quality);
+    }
     let settings = match Settings::load(cli.config.as_deref(), std::env::vars()) {
         Ok(s) => s,
         Err(e) => {
@@ -129,6 +154,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 println!("words    {words}");
             }
         }
+        Command::Check { .. } => unreachable!("handled before the runtime starts"),
         Command::Migrate => {
             let state = startup::connect(&settings, std::sync::Arc::new(growth_core::SystemClock), true).await?;
             println!("migrations applied ({} at {})", state.database.backend(), settings.redacted_database_url());

@@ -142,3 +142,50 @@ fn ingest_of_garbage_exits_non_zero_with_the_reason() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("webvtt"), "the reason names the format tried: {err}");
 }
+
+#[test]
+fn check_reports_slop_with_exact_spans_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let draft = dir.path().join("draft.md");
+    let text = "In today's fast-paced world, it's important to delve into the landscape of PLG.\n\nLet me know your thoughts!";
+    std::fs::write(&draft, text).unwrap();
+    let out = growth().current_dir(dir.path()).args(["check", "--type", "linkedin_post", "--json"]).arg(&draft).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "a failing draft exits 1: {}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["passed"], false);
+    let findings = v["findings"].as_array().unwrap();
+    assert!(findings.iter().any(|f| f["text"].as_str().unwrap_or("").eq_ignore_ascii_case("delve")), "{findings:?}");
+    for f in findings {
+        let (s, e) = (f["span"][0].as_u64().unwrap() as usize, f["span"][1].as_u64().unwrap() as usize);
+        if e > s {
+            assert_eq!(&text[s..e], f["text"].as_str().unwrap(), "the span points at the text");
+        }
+    }
+    let score = v["ai_detection_score"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&score));
+    assert!(v["icp_score"].is_null());
+}
+
+#[test]
+fn check_of_an_unknown_type_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let draft = dir.path().join("d.md");
+    std::fs::write(&draft, "hello").unwrap();
+    let out = growth().current_dir(dir.path()).args(["check", "--type", "tweet"]).arg(&draft).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("linkedin_post"), "the error lists the valid types");
+}
+
+#[test]
+fn json_logs_are_one_json_object_per_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = growth().current_dir(dir.path()).env("GROWTH_LOG_FORMAT", "json").arg("migrate").output().unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(!lines.is_empty(), "migrate logs at least one line");
+    for l in lines {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"));
+        assert!(v.get("level").is_some() && v.get("timestamp").is_some(), "{l}");
+    }
+}
