@@ -186,6 +186,51 @@ pub trait IdempotencyStore: Send + Sync + Debug + 'static {
     async fn try_fire_cron(&self, name: &str, fire_at: DateTime<Utc>, instance: &str) -> Result<bool>;
 }
 
+/// A stored refresh token (only its hash is kept).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefreshToken {
+    /// Row id.
+    pub id: uuid::Uuid,
+    /// Whose.
+    pub user_id: UserId,
+    /// The login it descends from: every rotation stays in the family.
+    pub family_id: uuid::Uuid,
+    /// SHA-256 of the token, hex.
+    pub token_hash: String,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+    /// When it was exchanged for a new one (a second use is a theft signal).
+    pub used_at: Option<DateTime<Utc>>,
+    /// When its family was revoked (logout or reuse detected).
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Passwords and refresh tokens.
+#[async_trait]
+pub trait AuthStore: Send + Sync + Debug + 'static {
+    /// Sets (or replaces) a user's password hash.
+    async fn set_password_hash(&self, user_id: UserId, hash: &str) -> Result<()>;
+    /// A user's password hash, if they have one.
+    async fn password_hash(&self, user_id: UserId) -> Result<Option<String>>;
+    /// Stores a new refresh token (by hash) in `family_id`.
+    async fn insert_refresh_token(
+        &self,
+        user_id: UserId,
+        family_id: uuid::Uuid,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<RefreshToken>;
+    /// The token with this hash, if any.
+    async fn find_refresh_token(&self, token_hash: &str) -> Result<Option<RefreshToken>>;
+    /// Marks a token used — atomically: `true` for exactly one caller, `false` if it was already
+    /// used or revoked (the caller then revokes the family).
+    async fn use_refresh_token(&self, id: uuid::Uuid) -> Result<bool>;
+    /// Revokes every token of a family.
+    async fn revoke_refresh_family(&self, family_id: uuid::Uuid) -> Result<()>;
+}
+
 /// Liveness of the backing database.
 #[async_trait]
 pub trait StoreHealth: Send + Sync + Debug + 'static {
@@ -198,6 +243,7 @@ pub trait StoreHealth: Send + Sync + Debug + 'static {
 /// Every repository together: what the server holds as `Arc<dyn Store>`.
 pub trait Store:
     UserStore
+    + AuthStore
     + SourceStore
     + ContentStore
     + ScheduleStore
@@ -211,6 +257,7 @@ pub trait Store:
 
 impl<T> Store for T where
     T: UserStore
+        + AuthStore
         + SourceStore
         + ContentStore
         + ScheduleStore

@@ -453,3 +453,30 @@ impl TryFrom<JobRow> for Job {
         })
     }
 }
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RefreshRow {
+    id: Uuid,
+    user_id: Uuid,
+    family_id: Uuid,
+    token_hash: String,
+    expires_at: DateTime<Utc>,
+    used_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+}
+
+impl From<RefreshRow> for growth_core::store::RefreshToken {
+    fn from(r: RefreshRow) -> Self {
+        growth_core::store::RefreshToken {
+            id: r.id,
+            user_id: r.user_id.into(),
+            family_id: r.family_id,
+            token_hash: r.token_hash,
+            expires_at: r.expires_at,
+            used_at: r.used_at,
+            revoked_at: r.revoked_at,
+            created_at: r.created_at,
+        }
+    }
+}
