@@ -5,9 +5,11 @@
 //! (`linkedin`, `customerio`, `webflow`, `notion`), vectors (`pinecone`) and AI detection
 //! (`gptzero`, `originality`). A new platform is one new module and one feature.
 //!
-//! **Status:** the features exist so builds and configuration can name them; the modules are
-//! still empty. Enabling a feature adds no behaviour yet — there are no placeholder or fake
-//! implementations. Each module's docs say which issue brings it.
+//! **Status:** the shared outbound-HTTP module [`http`] (timeouts, retry policy, `Retry-After`,
+//! rate limits, redaction) is always compiled. Implemented adapters: `assemblyai`
+//! (`AssemblyAiTranscriber`). The other features exist so builds and configuration can name them;
+//! their modules are still empty — enabling them adds no behaviour yet, and there are no
+//! placeholder or fake implementations. Each module's docs say which issue brings it.
 
 #[cfg(feature = "assemblyai")]
 pub mod assemblyai;
@@ -19,6 +21,7 @@ pub mod gemini;
 pub mod gptzero;
 #[cfg(feature = "grain")]
 pub mod grain;
+pub mod http;
 #[cfg(feature = "linkedin")]
 pub mod linkedin;
 #[cfg(feature = "notion")]
