@@ -7,7 +7,8 @@
 //!
 //! **Status:** the shared outbound-HTTP module [`http`] (timeouts, retry policy, `Retry-After`,
 //! rate limits, redaction) is always compiled. Implemented adapters: `assemblyai`
-//! (`AssemblyAiTranscriber`), `grain` (`GrainIngestor`). The other features exist so builds and configuration can name them;
+//! (`AssemblyAiTranscriber`), `grain` (`GrainIngestor`),
+//! `riverside` (`RiversideIngestor`). The other features exist so builds and configuration can name them;
 //! their modules are still empty — enabling them adds no behaviour yet, and there are no
 //! placeholder or fake implementations. Each module's docs say which issue brings it.
 
