@@ -252,3 +252,22 @@ fn the_webhook_notification_gives_the_transcript_id_and_status() {
     assert_eq!(n.transcript_id, ID);
     assert_eq!(n.status, TranscriptStatus::Completed);
 }
+
+#[tokio::test]
+async fn a_transcript_still_processing_at_the_poll_deadline_is_transient_and_names_the_id() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v2/transcript/{ID}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(with_status("processing", None)))
+        .mount(&server)
+        .await;
+    let mut config = AssemblyAiConfig::new(KEY.to_owned().into());
+    config.base_url = server.uri();
+    config.poll = PollConfig {
+        initial_interval: Duration::from_millis(5),
+        max_interval: Duration::from_millis(10),
+        timeout: Duration::from_millis(60),
+    };
+    let err = AssemblyAiTranscriber::new(config).unwrap().wait(ID).await.unwrap_err();
+    assert!(matches!(&err, Error::Transient { message, .. } if message.contains(ID) && message.contains("processing")), "{err:?}");
+}

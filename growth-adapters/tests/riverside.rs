@@ -219,3 +219,17 @@ async fn recordings_are_listed_from_a_wrapped_page() {
     assert_eq!(page.recordings[0].id, REC);
     assert_eq!(page.next_page, Some(3));
 }
+
+#[tokio::test]
+async fn a_direct_transcript_link_on_another_host_is_downloaded_without_the_key() {
+    let server = MockServer::start().await;
+    let cdn = MockServer::start().await;
+    let mut r = recording();
+    r["transcription"] = json!({"status": "ready", "srt_url": format!("{}/t/{FILE}.srt", cdn.uri())});
+    get_recording().respond_with(ResponseTemplate::new(200).set_body_json(r)).expect(1).mount(&server).await;
+    Mock::given(method("GET")).and(path(format!("/t/{FILE}.srt"))).respond_with(srt_ok()).expect(1).mount(&cdn).await;
+    let s = fetch(&ingestor(&server)).await.unwrap();
+    assert_eq!(s.transcript.unwrap().speakers(), vec!["Adam", "Wes"]);
+    let sent = cdn.received_requests().await.unwrap();
+    assert!(sent[0].headers.get("authorization").is_none(), "the API key leaked to another host");
+}

@@ -24,6 +24,7 @@ mod retry_after;
 
 pub use classify::{body_text, classify_status, error_message, not_found_as};
 pub use client::{Classifier, HttpClient, HttpResponse, Idempotency};
+#[cfg(any(feature = "assemblyai", feature = "riverside"))]
 pub(crate) use config::millis;
 pub use config::{HttpConfig, RateLimitConfig, RetryConfig};
 pub use limit::MinInterval;
