@@ -233,3 +233,14 @@ async fn a_direct_transcript_link_on_another_host_is_downloaded_without_the_key(
     let sent = cdn.received_requests().await.unwrap();
     assert!(sent[0].headers.get("authorization").is_none(), "the API key leaked to another host");
 }
+
+#[tokio::test]
+async fn a_failed_download_frees_the_slot_so_a_retry_is_not_held_back() {
+    let server = MockServer::start().await;
+    get_recording().respond_with(ResponseTemplate::new(200).set_body_json(recording())).expect(2).mount(&server).await;
+    download().respond_with(ResponseTemplate::new(503)).up_to_n_times(3).with_priority(1).expect(3).mount(&server).await;
+    download().respond_with(srt_ok()).with_priority(2).expect(1).mount(&server).await;
+    let ing = ingestor(&server);
+    assert!(matches!(fetch(&ing).await, Err(Error::Transient { .. })));
+    assert!(fetch(&ing).await.unwrap().transcript.is_some());
+}

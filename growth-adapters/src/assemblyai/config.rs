@@ -58,3 +58,14 @@ impl Default for PollConfig {
         Self { initial_interval: Duration::from_secs(3), max_interval: Duration::from_secs(30), timeout: Duration::from_secs(3 * 60 * 60) }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_the_secret() {
+        let shown = format!("{:?}", AssemblyAiConfig::new(SecretString::from("sk-live-123")));
+        assert!(!shown.contains("sk-live-123"), "{shown}");
+    }
+}

@@ -36,3 +36,14 @@ fn default_base_url() -> String {
 fn default_page_size() -> u32 {
     100
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_the_secret() {
+        let shown = format!("{:?}", GeminiConfig::new(SecretString::from("sk-live-123")));
+        assert!(!shown.contains("sk-live-123"), "{shown}");
+    }
+}

@@ -36,3 +36,14 @@ fn default_base_url() -> String {
 fn default_api_version() -> String {
     "2025-10-31".to_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_the_secret() {
+        let shown = format!("{:?}", GrainConfig::new(SecretString::from("sk-live-123")));
+        assert!(!shown.contains("sk-live-123"), "{shown}");
+    }
+}

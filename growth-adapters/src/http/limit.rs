@@ -91,6 +91,11 @@ impl MinInterval {
         Ok(())
     }
 
+    /// Frees `key` again (the request failed before the platform could count it).
+    pub fn release(&self, key: &str) {
+        self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(key);
+    }
+
     /// Marks `key` as used for `wait` from now (the server told us its own window, e.g. on a 429).
     pub fn block_for(&self, key: &str, wait: Duration) {
         let mut last = self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -123,6 +128,8 @@ mod tests {
         m.try_acquire("file-1:txt").unwrap();
         m.try_acquire("file-2:srt").unwrap();
         tokio::time::advance(Duration::from_secs(180)).await;
+        m.try_acquire("file-1:srt").unwrap();
+        m.release("file-1:srt");
         m.try_acquire("file-1:srt").unwrap();
     }
 

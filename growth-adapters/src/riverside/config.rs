@@ -75,3 +75,14 @@ fn default_transcript_path() -> String {
 fn default_min_interval() -> Duration {
     Duration::from_secs(180)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_the_secret() {
+        let shown = format!("{:?}", RiversideConfig::new(SecretString::from("sk-live-123")));
+        assert!(!shown.contains("sk-live-123"), "{shown}");
+    }
+}

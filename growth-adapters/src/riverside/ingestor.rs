@@ -91,8 +91,13 @@ impl RiversideIngestor {
             Ok(body) => body,
             Err(Error::NotFound { .. }) => return Ok(None),
             Err(e) => {
-                if let Error::RateLimited { retry_after: Some(wait) } = &e {
-                    self.downloads.block_for(url, *wait);
+                match &e {
+                    // Riverside's own window, which may be longer than ours.
+                    Error::RateLimited { retry_after: Some(wait) } => self.downloads.block_for(url, *wait),
+                    // A connect error, timeout or 5xx: free the slot so the retry is not held back
+                    // for minutes; if Riverside did count it, its 429 sets the window again.
+                    Error::Transient { .. } => self.downloads.release(url),
+                    _ => {}
                 }
                 return Err(e);
             }
