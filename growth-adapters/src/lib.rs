@@ -5,8 +5,12 @@
 //! (`linkedin`, `customerio`, `webflow`, `notion`), vectors (`pinecone`) and AI detection
 //! (`gptzero`, `originality`). A new platform is one new module and one feature.
 //!
-//! **Status:** the features exist so builds and configuration can name them; the modules are
-//! still empty. Enabling a feature adds no behaviour yet — there are no placeholder or fake
+//! **Status:** the shared outbound-HTTP module [`http`] (timeouts, retry policy, `Retry-After`,
+//! rate limits, redaction) is always compiled. The ingestion adapters exist: `assemblyai`
+//! (`AssemblyAiTranscriber`), `grain` (`GrainIngestor`), `riverside` (`RiversideIngestor`) and
+//! `gemini` (`GeminiIngestor`, Google Meet transcripts and Gemini notes). The publishing, vector
+//! and AI-detection features exist so builds and configuration can name them; their modules are
+//! still empty — enabling them adds no behaviour yet, and there are no placeholder or fake
 //! implementations. Each module's docs say which issue brings it.
 
 #[cfg(feature = "assemblyai")]
@@ -19,6 +23,7 @@ pub mod gemini;
 pub mod gptzero;
 #[cfg(feature = "grain")]
 pub mod grain;
+pub mod http;
 #[cfg(feature = "linkedin")]
 pub mod linkedin;
 #[cfg(feature = "notion")]

@@ -1,3 +1,0 @@
-//! Grain v2 recordings and transcripts (`SourceIngestor`). Comes with the ingestion issue.
-//!
-//! Not implemented yet: this module is intentionally empty.

@@ -1,0 +1,37 @@
+//! The shared outbound-HTTP client every adapter uses.
+//!
+//! - **Timeouts** for connecting and for a whole attempt ([`HttpConfig`]).
+//! - **Retries** ([`RetryConfig`]): 408, 429, 5xx and timeouts are retried only for requests
+//!   marked [`Idempotency::Idempotent`]; connect errors (nothing was sent) for every request. A
+//!   non-idempotent request that may have been sent but got no answer is
+//!   [`Error::OutcomeUnknown`](growth_core::Error::OutcomeUnknown), never resent.
+//! - **`Retry-After`** (delta-seconds or HTTP-date) and `retry-after-ms` are honoured up to
+//!   [`RetryConfig::max_retry_after`]; a longer wait goes back to the caller as
+//!   `Error::RateLimited { retry_after }`. Without one, exponential backoff with jitter.
+//! - **Rate limits**: a token bucket per client ([`RateLimitConfig`]) and [`MinInterval`] for
+//!   "once per N per unique request" limits. Both are per process.
+//! - **Errors**: each adapter passes its own [`Classifier`] (a private `parse_error` table built
+//!   on [`classify_status`]) that reads its platform's error body.
+//! - **Secrets**: [`auth_header`] is the one place a credential is exposed; the value is flagged
+//!   sensitive, and [`redacted`] is what the debug log shows of request headers.
+
+mod classify;
+mod client;
+mod config;
+mod limit;
+mod redact;
+mod retry_after;
+
+pub use classify::{body_text, classify_status, error_message, not_found_as};
+pub use client::{Classifier, HttpClient, HttpResponse, Idempotency};
+#[cfg(any(feature = "assemblyai", feature = "riverside"))]
+pub(crate) use config::millis;
+pub use config::{HttpConfig, RateLimitConfig, RetryConfig};
+pub use limit::MinInterval;
+pub use redact::{AuthScheme, auth_header, is_sensitive, redacted};
+pub use retry_after::retry_after;
+
+/// `base` and `path` joined with exactly one `/` between them.
+pub fn join_url(base: &str, path: &str) -> String {
+    format!("{}/{}", base.trim_end_matches('/'), path.trim_start_matches('/'))
+}
