@@ -16,6 +16,7 @@ mod error;
 pub mod generate;
 pub mod ingest;
 pub mod jobs;
+pub mod knowledge;
 pub mod memory;
 pub mod metrics;
 pub mod publish;
