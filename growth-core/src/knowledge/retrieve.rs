@@ -174,3 +174,148 @@ fn to_retrieved(score: f32, metadata: Metadata) -> Option<Retrieved> {
         metadata,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::ManualClock;
+    use crate::domain::{IcpSource, KnowledgeItem, NewIcpProfile, NewKnowledgeItem};
+    use crate::knowledge::testing::{CountingEmbedder, FlakyVectorStore};
+    use crate::knowledge::{ChunkConfig, KnowledgeIndexer};
+    use crate::memory::{InMemoryStore, InMemoryVectorStore};
+    use crate::store::KnowledgeStore;
+
+    struct Library {
+        retriever: Retriever,
+        pricing: KnowledgeItem,
+        onboarding: KnowledgeItem,
+        hiring: KnowledgeItem,
+        onboarding_playbook: KnowledgeItem,
+    }
+
+    async fn library() -> Library {
+        let embedder = Arc::new(CountingEmbedder::default());
+        let vectors = FlakyVectorStore::new();
+        let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 2, 17, 9, 0, 0).unwrap()));
+        let store = Arc::new(InMemoryStore::new(clock));
+        // Small chunks, so the long items have several chunks each.
+        let indexer =
+            KnowledgeIndexer::new(embedder.clone(), vectors.clone(), store.clone(), ChunkConfig { max_tokens: 40, overlap_tokens: 5 })
+                .unwrap();
+        let mut items = Vec::new();
+        for (item_type, title, content) in [
+            (
+                KnowledgeItemType::Playbook,
+                "Pricing playbook",
+                "Pricing tiers should follow value metrics.\n\nRaise prices yearly; discount annual plans; anchor pricing pages on the premium tier.\n\nNever price per seat when collaboration drives value.",
+            ),
+            (
+                KnowledgeItemType::Framework,
+                "Onboarding framework",
+                "Onboarding starts before signup: promise one outcome.\n\nThe onboarding checklist removes friction; every onboarding step moves new users toward activation.\n\nMeasure onboarding completion and time to value for new users.",
+            ),
+            (
+                KnowledgeItemType::ExamplePost,
+                "Hiring post",
+                "Hiring our first engineers taught us: hire slowly, interview for ownership, write the hiring scorecard before the interviews.",
+            ),
+            (
+                KnowledgeItemType::Playbook,
+                "Sales-assist playbook",
+                "Sales reps join when accounts hit usage thresholds; pipeline reviews weekly; onboarding calls for enterprise accounts only.",
+            ),
+        ] {
+            let item = store
+                .create_knowledge(NewKnowledgeItem { item_type, title: title.into(), content: content.into(), metadata: json!({}) })
+                .await
+                .unwrap();
+            indexer.index_knowledge_item(&item).await.unwrap();
+            items.push(item);
+        }
+        let profile = store
+            .create_icp_profile(NewIcpProfile {
+                source: IcpSource::Manual,
+                source_id: None,
+                pain_points: vec!["onboarding of new users takes weeks".into()],
+                language_patterns: vec!["time to value".into()],
+                objections: vec![],
+                goals: vec!["faster activation".into()],
+                role: Some("Head of Product".into()),
+                company_size: Some("11-50".into()),
+                industry: None,
+            })
+            .await
+            .unwrap();
+        indexer.index_icp_profile(&profile).await.unwrap();
+        let mut it = items.into_iter();
+        let (pricing, onboarding, hiring, onboarding_playbook) =
+            (it.next().unwrap(), it.next().unwrap(), it.next().unwrap(), it.next().unwrap());
+        Library { retriever: Retriever::new(embedder, vectors).unwrap(), pricing, onboarding, hiring, onboarding_playbook }
+    }
+
+    #[tokio::test]
+    async fn a_query_about_onboarding_returns_the_onboarding_framework_first() {
+        let lib = library().await;
+        let hits = lib.retriever.retrieve("onboarding checklist for new users", Some(KindFilter::Knowledge), 3).await.unwrap();
+        assert_eq!(hits[0].item_id, lib.onboarding.id.to_string(), "{hits:#?}");
+        assert_eq!(hits[0].kind, Kind::Knowledge(KnowledgeItemType::Framework));
+        assert_eq!(hits[0].title, "Onboarding framework");
+        assert!(hits[0].text.to_lowercase().contains("onboarding"));
+        assert!(hits.windows(2).all(|w| w[0].score >= w[1].score), "sorted by score");
+        let ids: Vec<&str> = hits.iter().map(|h| h.item_id.as_str()).collect();
+        let mut unique = ids.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len(), "one entry per item although the framework has several chunks: {ids:?}");
+    }
+
+    #[tokio::test]
+    async fn other_queries_find_their_own_items() {
+        let lib = library().await;
+        let pricing = lib.retriever.retrieve("how should pricing tiers and prices work", None, 1).await.unwrap();
+        assert_eq!(pricing[0].item_id, lib.pricing.id.to_string());
+        let hiring = lib.retriever.retrieve("hiring engineers and interviews", None, 1).await.unwrap();
+        assert_eq!(hiring[0].item_id, lib.hiring.id.to_string());
+        assert_eq!(hiring[0].kind, Kind::Knowledge(KnowledgeItemType::ExamplePost));
+    }
+
+    #[tokio::test]
+    async fn the_kind_filter_restricts_results() {
+        let lib = library().await;
+        let playbooks = lib
+            .retriever
+            .retrieve("onboarding checklist for new users", Some(KindFilter::of_type(KnowledgeItemType::Playbook)), 10)
+            .await
+            .unwrap();
+        assert!(!playbooks.is_empty());
+        assert!(playbooks.iter().all(|h| h.kind == Kind::Knowledge(KnowledgeItemType::Playbook)), "{playbooks:#?}");
+        assert_eq!(playbooks[0].item_id, lib.onboarding_playbook.id.to_string());
+        assert_eq!(playbooks.len(), 2);
+
+        let icp = lib.retriever.retrieve("onboarding checklist for new users", Some(KindFilter::Icp), 10).await.unwrap();
+        assert_eq!(icp.len(), 1);
+        assert_eq!(icp[0].kind, Kind::Icp);
+        assert_eq!(icp[0].metadata["role"], json!("Head of Product"));
+
+        let everything = lib.retriever.retrieve("onboarding checklist for new users", None, 10).await.unwrap();
+        assert_eq!(everything.len(), 5, "four knowledge items and one ICP profile");
+        assert!(lib.retriever.retrieve("onboarding", Some(KindFilter::Transcript), 10).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn top_k_limits_items_and_a_blank_query_is_refused() {
+        let lib = library().await;
+        assert_eq!(lib.retriever.retrieve("onboarding", None, 2).await.unwrap().len(), 2);
+        assert!(lib.retriever.retrieve("onboarding", None, 0).await.unwrap().is_empty());
+        let err = lib.retriever.retrieve("   ", None, 3).await.unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { .. }), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_retriever_refuses_a_dimension_mismatch() {
+        let err = Retriever::new(Arc::new(CountingEmbedder::default()), Arc::new(InMemoryVectorStore::new(3))).unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{err}");
+    }
+}
