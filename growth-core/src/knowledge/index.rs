@@ -11,7 +11,8 @@
 //! | `title` | the item's title |
 //! | `chunk` | the chunk index |
 //! | `text` | the chunk's text (returned by retrieval) |
-//! | `content_hash` | SHA-256 (hex) of the embedder model and the exact text embedded |
+//! | `content_hash` | SHA-256 (hex) of the embedder model and the exact text embedded (the title, a blank line and the chunk for knowledge items; the chunk otherwise) |
+//! | `metadata_hash` | SHA-256 (hex) of all the other metadata, as JSON with sorted keys |
 //! | `item_type`, `performance_score` | knowledge items (PRD §2.2); the score when the item's metadata has a number there |
 //! | `role`, `company_size`, `industry`, `pain_point` | ICP profiles (PRD §2.2); `pain_point` is the list of pain points |
 //! | `speakers`, `start_ms`, `end_ms` | transcripts |
@@ -19,10 +20,12 @@
 //! # Re-indexing
 //! Before embedding, the indexer lists the item's stored chunks with
 //! [`VectorStore::list_metadata`] (the hash manifest lives in the records' own metadata, so no
-//! second store can drift from the vectors). A chunk whose stored metadata — `content_hash`
-//! included — equals the new one is left alone and not embedded; the others are embedded and
-//! upserted; chunks past the new last one are deleted after the upsert. Re-indexing unchanged text
-//! makes no embedder call and no write.
+//! second store can drift from the vectors, and no trait method beyond a defaulted one is needed).
+//! A chunk whose stored `content_hash` and `metadata_hash` equal the new ones is left alone and not
+//! embedded; the others are embedded and upserted; chunks past the new last one are deleted after
+//! the upsert. Re-indexing unchanged text makes no embedder call and no write. A change of metadata
+//! alone (say a new `performance_score`) re-embeds the chunks concerned, since the trait gives no
+//! way to read a stored vector back; such changes are rare next to text edits.
 //!
 //! # Reliability (architecture rule 3)
 //! An item is marked indexed (`set_knowledge_embedding` / `set_icp_embedding`, with the id of its
@@ -33,6 +36,7 @@
 //! Two indexers working on the same item at the same time are not coordinated: run indexing of an
 //! item from one job at a time.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -231,6 +235,8 @@ impl KnowledgeIndexer {
                 metadata.insert("chunk".into(), json!(c.index));
                 metadata.insert("text".into(), json!(c.text));
                 metadata.insert("content_hash".into(), json!(content_hash(self.embedder.model(), &input)));
+                let fingerprint = metadata_hash(&metadata);
+                metadata.insert("metadata_hash".into(), json!(fingerprint));
                 Prepared { id: chunk_id(item_id, c.index), input, metadata }
             })
             .collect()
@@ -244,8 +250,15 @@ impl KnowledgeIndexer {
         }
         let stored = self.vectors.list_metadata(namespace, item_filter(item_id), MAX_CHUNKS_PER_ITEM).await?;
         let mut report = IndexReport { chunks: prepared.len(), ..IndexReport::default() };
-        let stale: Vec<String> = stored.keys().filter(|id| !prepared.iter().any(|p| &p.id == *id)).cloned().collect();
-        let changed: Vec<Prepared> = prepared.into_iter().filter(|p| stored.get(&p.id) != Some(&p.metadata)).collect();
+        let wanted: HashSet<&str> = prepared.iter().map(|p| p.id.as_str()).collect();
+        let stale: Vec<String> = stored.keys().filter(|id| !wanted.contains(id.as_str())).cloned().collect();
+        // Hashes are compared as strings: stores may give numbers back in another representation.
+        let same = |p: &Prepared| {
+            stored
+                .get(&p.id)
+                .is_some_and(|m| ["content_hash", "metadata_hash"].iter().all(|k| m.get(*k).is_some_and(|v| Some(v) == p.metadata.get(*k))))
+        };
+        let changed: Vec<Prepared> = prepared.into_iter().filter(|p| !same(p)).collect();
         report.unchanged = report.chunks - changed.len();
         for batch in changed.chunks(BATCH) {
             let inputs: Vec<String> = batch.iter().map(|p| p.input.clone()).collect();
@@ -290,12 +303,22 @@ fn item_filter(item_id: &str) -> MetadataFilter {
 /// SHA-256, in hex, of the embedder model and the exact text it embeds: equal hashes mean an
 /// equal vector.
 pub fn content_hash(model: &str, input: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(model.as_bytes());
-    h.update([0u8]);
-    h.update(input.as_bytes());
+    let mut bytes = Vec::with_capacity(model.len() + 1 + input.len());
+    bytes.extend_from_slice(model.as_bytes());
+    bytes.push(0);
+    bytes.extend_from_slice(input.as_bytes());
+    hex_sha256(&bytes)
+}
+
+/// SHA-256, in hex, of the metadata as JSON (keys sorted): a change of title, score or times
+/// shows even when the embedded text is the same.
+fn metadata_hash(metadata: &Metadata) -> String {
+    hex_sha256(serde_json::to_string(metadata).unwrap_or_default().as_bytes())
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(64);
-    for b in h.finalize().iter() {
+    for b in Sha256::digest(bytes).iter() {
         let _ = write!(out, "{b:02x}");
     }
     out
@@ -535,6 +558,23 @@ mod tests {
         let renamed = KnowledgeItem { title: "Pricing, revised".into(), ..item };
         let report = f.indexer.index_knowledge_item(&renamed).await.unwrap();
         assert_eq!((report.embedded, report.unchanged), (2, 0));
+    }
+
+    #[tokio::test]
+    async fn a_new_performance_score_reaches_the_stored_metadata() {
+        let f = fixture(small());
+        let item = knowledge(&f, KnowledgeItemType::ExamplePost, "Hiring post", &paragraphs(1, "hiring")).await;
+        f.indexer.index_knowledge_item(&item).await.unwrap();
+        let scored = KnowledgeItem { metadata: json!({"performance_score": 87.5}), ..item.clone() };
+        let report = f.indexer.index_knowledge_item(&scored).await.unwrap();
+        assert_eq!((report.embedded, report.unchanged), (1, 0));
+        let id = item.id.to_string();
+        let meta = f.vectors.inner.list_metadata(KNOWLEDGE_NAMESPACE, item_filter(&id), 10).await.unwrap();
+        let m = &meta[&format!("{id}#0")];
+        assert_eq!(m["performance_score"], json!(87.5));
+        let embedded = format!("Hiring post\n\n{}", m["text"].as_str().unwrap());
+        assert_eq!(m["content_hash"], json!(content_hash("test-bow-64", &embedded)), "the hash covers model, title and chunk");
+        assert_eq!(f.indexer.index_knowledge_item(&scored).await.unwrap().embedded, 0);
     }
 
     #[tokio::test]
