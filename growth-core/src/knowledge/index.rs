@@ -124,11 +124,14 @@ impl KnowledgeIndexer {
 
     /// Indexes a knowledge item in [`KNOWLEDGE_NAMESPACE`]: its content is chunked (Markdown-aware),
     /// each chunk embedded with the title in front; then the item's embedding id is set to its
-    /// first chunk's id. Blank content is `Error::InvalidInput`.
+    /// first chunk's id. Blank content is `Error::InvalidInput`, after the vectors of an earlier
+    /// version (if any) are deleted.
     pub async fn index_knowledge_item(&self, item: &KnowledgeItem) -> Result<IndexReport> {
         let item_id = item.id.to_string();
         let chunks = self.chunker.chunk_text(&item.content);
         if chunks.is_empty() {
+            // Vectors of an earlier version would keep answering queries with text that is gone.
+            self.remove(KNOWLEDGE_NAMESPACE, &item_id).await?;
             return Err(Error::invalid_field("content", format!("knowledge item {item_id} has no text to index")));
         }
         let mut base = Metadata::new();
@@ -575,6 +578,17 @@ mod tests {
         let embedded = format!("Hiring post\n\n{}", m["text"].as_str().unwrap());
         assert_eq!(m["content_hash"], json!(content_hash("test-bow-64", &embedded)), "the hash covers model, title and chunk");
         assert_eq!(f.indexer.index_knowledge_item(&scored).await.unwrap().embedded, 0);
+    }
+
+    #[tokio::test]
+    async fn blanking_an_item_is_refused_and_its_old_vectors_are_deleted() {
+        let f = fixture(small());
+        let item = knowledge(&f, KnowledgeItemType::Playbook, "Pricing", &paragraphs(2, "pricing")).await;
+        f.indexer.index_knowledge_item(&item).await.unwrap();
+        let blank = KnowledgeItem { content: " \n".into(), ..item };
+        let err = f.indexer.index_knowledge_item(&blank).await.unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { .. }), "{err}");
+        assert!(stored_ids(&f, KNOWLEDGE_NAMESPACE).await.is_empty());
     }
 
     #[tokio::test]
