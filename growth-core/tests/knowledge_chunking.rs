@@ -1,9 +1,10 @@
 //! Transcript chunking against a real episode (`tests/fixtures/transcripts/changelog/founders-talk-55.md`).
 #![allow(clippy::unwrap_used, reason = "a test crate: its helpers fail the test by panicking")]
 
-use growth_core::domain::Transcript;
+use growth_core::domain::{Segment, Transcript};
 use growth_core::knowledge::{Chunk, ChunkConfig, Chunker};
 use growth_core::transcript::parse;
+use proptest::prelude::*;
 
 const EPISODE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/transcripts/changelog/founders-talk-55.md");
 
@@ -96,4 +97,44 @@ fn chunking_is_deterministic() {
     assert_eq!(a, b);
     let text = t.to_text();
     assert_eq!(chunker(300, 30).chunk_text(&text), chunker(300, 30).chunk_text(&text));
+}
+
+fn arb_transcript() -> impl Strategy<Value = Transcript> {
+    let words = prop::sample::select(vec!["pricing", "onboarding", "we", "the", "users", "activation", "growth,", "really.", "so", "42"]);
+    let segment = (0..3usize, prop::collection::vec(words, 1..160)).prop_map(|(speaker, words)| Segment {
+        speaker: Some(["Adam Stacoviak", "Bryan", "Wade Foster"][speaker].to_owned()),
+        start_ms: None,
+        end_ms: None,
+        text: words.join(" "),
+    });
+    prop::collection::vec(segment, 1..25).prop_map(|segments| Transcript { segments })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_transcript_chunks_within_the_limit_without_splitting_turns_that_fit(
+        t in arb_transcript(),
+        max in 20usize..150,
+        overlap_share in 0usize..50,
+    ) {
+        let c = chunker(max, max * overlap_share / 100);
+        let chunks = c.chunk_transcript(&t);
+        prop_assert!(!chunks.is_empty());
+        let whole = t.to_text();
+        let mut covered_to = 0usize;
+        for ch in &chunks {
+            prop_assert!(ch.tokens <= max, "{} tokens over {max}", ch.tokens);
+            prop_assert!(ch.byte_range.start <= covered_to + 2);
+            covered_to = covered_to.max(ch.byte_range.end);
+        }
+        prop_assert_eq!(covered_to, whole.len());
+        for turn in turns(&t) {
+            if c.count_tokens(&turn) <= max {
+                prop_assert!(chunks.iter().any(|ch| ch.text.contains(&turn)), "split: {turn:.80}");
+            }
+        }
+        prop_assert_eq!(&chunks, &c.chunk_transcript(&t));
+    }
 }
