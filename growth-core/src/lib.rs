@@ -6,6 +6,9 @@
 //! the repositories, `JobQueue`, `Clock`, `BlobStore`), in-memory implementations that really
 //! work, and — with feature `testkit` — the conformance suites every implementation must pass.
 //!
+//! [`knowledge`] chunks, indexes and retrieves the knowledge base, ICP profiles and source
+//! transcripts (the retrieval half of generation) on top of `Embedder` and `VectorStore`.
+//!
 //! This crate speaks neither HTTP nor SQL: adapters (`growth-adapters`, `growth-llm`) and stores
 //! (`growth-store`) implement its traits.
 
@@ -16,6 +19,7 @@ mod error;
 pub mod generate;
 pub mod ingest;
 pub mod jobs;
+pub mod knowledge;
 pub mod memory;
 pub mod metrics;
 pub mod publish;

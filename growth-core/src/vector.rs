@@ -111,6 +111,25 @@ pub trait VectorStore: Send + Sync + Debug + 'static {
     async fn query(&self, query: VectorQuery) -> Result<Vec<ScoredRecord>>;
     /// Removes records by id.
     async fn delete(&self, namespace: &str, ids: &[String]) -> Result<()>;
+
+    /// The records of `namespace` whose metadata satisfies `filter`, by id, with their metadata
+    /// (not their vectors); at most `limit` of them. The knowledge indexer uses it to find the
+    /// chunks an item already has and the `content_hash` each was embedded from, so unchanged text
+    /// is not embedded again and stale chunks are deleted.
+    ///
+    /// The default runs [`query`](Self::query) with the filter, `top_k = limit` and a fixed unit
+    /// probe vector: every record passing the filter comes back when there are at most `limit`,
+    /// whatever its score. That is exact for exact stores; a store with approximate search, or a
+    /// cheaper listing (Pinecone's `list` by id prefix + `fetch`), should override it.
+    async fn list_metadata(&self, namespace: &str, filter: MetadataFilter, limit: usize) -> Result<BTreeMap<String, Metadata>> {
+        let mut probe = vec![0.0; self.dimensions()];
+        if let Some(first) = probe.first_mut() {
+            *first = 1.0;
+        }
+        let matches =
+            self.query(VectorQuery { namespace: namespace.to_owned(), vector: probe, top_k: limit, filter: Some(filter) }).await?;
+        Ok(matches.into_iter().map(|m| (m.id, m.metadata)).collect())
+    }
 }
 
 /// Cosine similarity of two equal-length vectors (0 when either is all zeros).

@@ -6,7 +6,7 @@ use std::sync::{Arc, RwLock};
 use async_trait::async_trait;
 
 use crate::Result;
-use crate::vector::{ScoredRecord, VectorQuery, VectorRecord, VectorStore, cosine, validate_vectors};
+use crate::vector::{Metadata, MetadataFilter, ScoredRecord, VectorQuery, VectorRecord, VectorStore, cosine, validate_vectors};
 
 /// Exact nearest-neighbour search (cosine) over records kept in memory, one map per namespace.
 #[derive(Clone, Debug)]
@@ -70,5 +70,11 @@ impl VectorStore for InMemoryVectorStore {
             }
         }
         Ok(())
+    }
+
+    async fn list_metadata(&self, namespace: &str, filter: MetadataFilter, limit: usize) -> Result<BTreeMap<String, Metadata>> {
+        let ns = self.namespaces.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(map) = ns.get(namespace) else { return Ok(BTreeMap::new()) };
+        Ok(map.values().filter(|r| filter.matches(&r.metadata)).take(limit).map(|r| (r.id.clone(), r.metadata.clone())).collect())
     }
 }

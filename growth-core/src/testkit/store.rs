@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::Error;
 use crate::clock::{Clock, ManualClock};
 use crate::domain::*;
-use crate::store::{AuthStore, IdempotencyState, ScheduleFilter, Store};
+use crate::store::{IdempotencyState, ScheduleFilter, Store};
 
 /// Runs every check against fresh stores from `make`; the store must read time from the clock.
 pub async fn run_all<F, Fut>(make: F)

@@ -19,6 +19,11 @@ where
     super::named("upsert_replaces_by_id", upsert_replaces_by_id(make().await)).await;
     super::named("a_wrong_dimension_stores_nothing", a_wrong_dimension_stores_nothing(make().await)).await;
     super::named("deleted_records_are_gone", deleted_records_are_gone(make().await)).await;
+    super::named(
+        "list_metadata_returns_every_record_passing_the_filter",
+        list_metadata_returns_every_record_passing_the_filter(make().await),
+    )
+    .await;
 }
 
 fn rec(id: &str, v: [f32; 3], kind: &str) -> VectorRecord {
@@ -86,4 +91,23 @@ pub async fn deleted_records_are_gone(s: Arc<dyn VectorStore>) {
     s.delete("kb", &["x".into(), "never-existed".into()]).await.unwrap();
     let m = s.query(q("kb", [1.0, 0.0, 0.0], 10, None)).await.unwrap();
     assert_eq!(m.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["y"]);
+}
+
+pub async fn list_metadata_returns_every_record_passing_the_filter(s: Arc<dyn VectorStore>) {
+    s.upsert(
+        "kb",
+        vec![
+            rec("a#0", [1.0, 0.0, 0.0], "a"),
+            rec("a#1", [-1.0, 0.0, 0.0], "a"),
+            rec("a#2", [0.0, 0.0, 1.0], "a"),
+            rec("b#0", [1.0, 0.0, 0.0], "b"),
+        ],
+    )
+    .await
+    .unwrap();
+    s.upsert("other", vec![rec("a#9", [1.0, 0.0, 0.0], "a")]).await.unwrap();
+    let listed = s.list_metadata("kb", MetadataFilter::Eq("kind".into(), json!("a")), 100).await.unwrap();
+    assert_eq!(listed.keys().map(String::as_str).collect::<Vec<_>>(), ["a#0", "a#1", "a#2"], "whatever their score, only in the namespace");
+    assert_eq!(listed["a#1"].get("kind"), Some(&json!("a")));
+    assert!(s.list_metadata("none", MetadataFilter::Eq("kind".into(), json!("a")), 100).await.unwrap().is_empty());
 }
