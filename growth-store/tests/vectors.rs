@@ -302,3 +302,24 @@ async fn top_k_equals_the_brute_force_reference_on_random_data() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_namespace_is_searched_off_the_runtime_and_held_in_little_more_than_its_raw_bytes() {
+    const DIMS: usize = 1536;
+    on_both(|p| async move {
+        let s = p.a.vectors(DIMS, MODEL).await.unwrap();
+        let mut rng = Rng(7);
+        let records: Vec<VectorRecord> = (0..700).map(|i| rec(&format!("chunk-{i:04}"), rng.vector(DIMS), "chunk")).collect();
+        let target = records[123].values.clone();
+        s.upsert("big", records).await.unwrap();
+        // 700 x 1536 floats is above the size searched on a blocking thread.
+        let m = s.query(q("big", target, 3)).await.unwrap();
+        assert_eq!(m[0].id, "chunk-0123");
+        assert!((m[0].score - 1.0).abs() < 1e-5);
+        assert!(m[1].score < 0.2, "random 1536-dim vectors are nearly orthogonal: {}", m[1].score);
+        let ix = s.index("big").await.unwrap().unwrap();
+        let ratio = ix.allocated_bytes() as f64 / ix.raw_bytes() as f64;
+        assert!(ratio <= 1.2, "index holds {ratio:.3} x the raw vector bytes");
+    })
+    .await;
+}
