@@ -14,7 +14,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Both backends pass the same conformance suite (`growth_core::testkit`).
+//! Both backends pass the same conformance suites (`growth_core::testkit`), including the
+//! embedded vector store ([`SqlVectorStore`]: vectors in the database, exact cosine in Rust).
 
 mod blob;
 #[cfg(feature = "postgres")]
@@ -22,6 +23,7 @@ mod postgres;
 mod repo;
 mod rows;
 mod sqlite;
+pub mod vectors;
 
 use std::sync::Arc;
 
@@ -32,6 +34,7 @@ pub use blob::ObjectBlobStore;
 #[cfg(feature = "postgres")]
 pub use postgres::{PgStore, describe_pg_url};
 pub use sqlite::SqliteStore;
+pub use vectors::{HashedRecord, SqlVectorStore, VectorIndex};
 
 /// A connected database of either backend, chosen by URL scheme.
 #[derive(Clone, Debug)]
@@ -76,6 +79,12 @@ impl Database {
             #[cfg(feature = "postgres")]
             Self::Postgres(s) => Arc::new(s.clone()),
         }
+    }
+
+    /// The embedded vector store of this database, for `dims`-dimensional vectors of the
+    /// embedding model `model` (see [`SqlVectorStore::open`]).
+    pub async fn vectors(&self, dims: usize, model: &str) -> Result<SqlVectorStore> {
+        SqlVectorStore::open(self, dims, model).await
     }
 
     /// `"sqlite"` or `"postgres"`.
