@@ -4,8 +4,11 @@
 //! the offline defaults (an extractive generator and a hashing embedder) that let the whole
 //! pipeline run with no keys.
 //!
-//! **Status:** the offline embedder is here — [`offline::HashingEmbedder`] (feature hashing, no
-//! network, ~27 MiB/s on one core), passing `growth_core::testkit::embedder`. The OpenAI embedder and
-//! the generators (Claude and the extractive offline one) are not written yet.
+//! **Status:** the embedders are here — [`offline::HashingEmbedder`] (feature hashing, no network,
+//! ~27 MiB/s on one core) and [`openai::OpenAiEmbedder`] (`/embeddings` with batching by inputs and
+//! tokens, and the SDK's retry rules); both pass `growth_core::testkit::embedder`. The generators
+//! (Claude and the extractive offline one) are not written yet.
 
 pub mod offline;
+pub mod openai;
+mod retry;
