@@ -9,6 +9,7 @@
 //! tokens, and the SDK's retry rules); both pass `growth_core::testkit::embedder`. The generators
 //! (Claude and the extractive offline one) are not written yet.
 
+mod cpu;
 pub mod offline;
 pub mod openai;
 mod retry;

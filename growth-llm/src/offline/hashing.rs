@@ -110,8 +110,13 @@ impl Embedder for HashingEmbedder {
         self.dims
     }
 
+    /// Large batches (over 64 KiB of text) are hashed on tokio's blocking pool.
     async fn embed(&self, inputs: &[String]) -> Result<Vec<Vec<f32>>> {
-        Ok(inputs.iter().map(|t| self.embed_text(t)).collect())
+        if crate::cpu::total_bytes(inputs) <= crate::cpu::INLINE_BYTES {
+            return Ok(inputs.iter().map(|t| self.embed_text(t)).collect());
+        }
+        let (this, inputs) = (self.clone(), inputs.to_vec());
+        crate::cpu::run(move || inputs.iter().map(|t| this.embed_text(t)).collect()).await
     }
 }
 
@@ -197,6 +202,15 @@ mod tests {
         let a = e.embed_text("Привет мир, как дела");
         let b = e.embed_text("ПРИВЕТ МИР");
         assert!(cosine(&a, &b) > 0.4);
+    }
+
+    #[tokio::test]
+    async fn a_large_batch_hashed_off_the_executor_equals_the_inline_result() {
+        let e = HashingEmbedder::new(64).unwrap();
+        let inputs: Vec<String> = (0..200).map(|i| format!("chunk {i} ").repeat(100)).collect();
+        assert!(crate::cpu::total_bytes(&inputs) > crate::cpu::INLINE_BYTES);
+        let got = e.embed(&inputs).await.unwrap();
+        assert_eq!(got, inputs.iter().map(|t| e.embed_text(t)).collect::<Vec<_>>());
     }
 
     #[tokio::test]

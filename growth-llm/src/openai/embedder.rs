@@ -204,7 +204,12 @@ impl Embedder for OpenAiEmbedder {
         if inputs.is_empty() {
             return Ok(Vec::new());
         }
-        let tokens = count_tokens(inputs)?;
+        let tokens = if crate::cpu::total_bytes(inputs) <= crate::cpu::INLINE_BYTES {
+            count_tokens(inputs)?
+        } else {
+            let owned = inputs.to_vec();
+            crate::cpu::run(move || count_tokens(&owned)).await??
+        };
         let mut out = Vec::with_capacity(inputs.len());
         for range in plan_batches(&tokens, MAX_INPUTS_PER_REQUEST, MAX_TOKENS_PER_REQUEST) {
             out.extend(self.embed_batch(&inputs[range]).await?);
