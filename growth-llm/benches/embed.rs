@@ -44,6 +44,12 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("hashing_embedder");
     g.throughput(Throughput::Bytes(bytes as u64));
     g.bench_function("founders_talk_55_1536d", |b| b.iter(|| chunks.iter().map(|t| e.embed_text(black_box(t))).collect::<Vec<_>>()));
+    // The floor: Unicode word segmentation alone, which every embedding starts with.
+    g.bench_function("segmentation_only", |b| {
+        b.iter(|| {
+            chunks.iter().map(|t| unicode_segmentation::UnicodeSegmentation::unicode_words(black_box(t.as_str())).count()).sum::<usize>()
+        })
+    });
     g.finish();
 }
 

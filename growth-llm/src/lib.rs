@@ -5,7 +5,7 @@
 //! pipeline run with no keys.
 //!
 //! **Status:** the embedders are here — [`offline::HashingEmbedder`] (feature hashing, no network,
-//! ~27 MiB/s on one core) and [`openai::OpenAiEmbedder`] (`/embeddings` with batching by inputs and
+//! ~55 MiB/s on one core) and [`openai::OpenAiEmbedder`] (`/embeddings` with batching by inputs and
 //! tokens, and the SDK's retry rules); both pass `growth_core::testkit::embedder`. The generators
 //! (Claude and the extractive offline one) are not written yet.
 
