@@ -279,10 +279,9 @@ async fn a_400_is_invalid_input_carrying_openais_message_and_is_not_retried() {
         .mount(&server)
         .await;
     let r = embedder(&server).embed(&texts(&["hello"])).await;
-    assert!(
-        matches!(r, Err(Error::InvalidInput { field: Some(ref f), ref message }) if f == "input" && message.contains("'$.input' is invalid")),
-        "{r:?}"
-    );
+    let Err(Error::InvalidInput { field, message }) = r else { panic!("expected InvalidInput, got {r:?}") };
+    assert_eq!(field.as_deref(), Some("input"));
+    assert!(message.contains("'$.input' is invalid"), "{message}");
 }
 
 #[tokio::test]
@@ -346,4 +345,36 @@ async fn the_openai_embedder_passes_the_conformance_suite() {
         async move { Arc::new(OpenAiEmbedder::new(c).unwrap()) as Arc<dyn Embedder> }
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retried_then_transient() {
+    // A port nobody listens on: bind, note the port, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut c = OpenAiConfig::new("sk-test");
+    c.base_url = format!("http://127.0.0.1:{port}/v1");
+    c.dimensions = Some(DIMS);
+    c.initial_backoff_ms = 10;
+    c.max_backoff_ms = 20;
+    let started = Instant::now();
+    let r = OpenAiEmbedder::new(c).unwrap().embed(&texts(&["hello"])).await;
+    assert!(matches!(r, Err(Error::Transient { .. })), "{r:?}");
+    assert!(started.elapsed() >= Duration::from_millis(15), "two backoffs expected, took {:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn x_should_retry_true_retries_a_status_that_would_not_be() {
+    let server = MockServer::start().await;
+    embeddings_call()
+        .respond_with(ResponseTemplate::new(400).insert_header("x-should-retry", "true").set_body_json(error_body(
+            "try again",
+            "invalid_request_error",
+            None,
+        )))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    embeddings_call().respond_with(Echo).expect(1).mount(&server).await;
+    assert_eq!(embedder(&server).embed(&texts(&["hello"])).await.unwrap(), vec![expected("hello")]);
 }

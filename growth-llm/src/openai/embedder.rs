@@ -22,13 +22,14 @@ pub const MAX_TOKENS_PER_INPUT: usize = 8192;
 
 /// Embeddings from OpenAI's `POST {base_url}/embeddings`.
 ///
-/// Inputs are checked before anything is sent (an empty string, or one over
-/// [`MAX_TOKENS_PER_INPUT`] cl100k tokens, is `Error::InvalidInput` naming its index), then cut into
-/// requests of at most [`MAX_INPUTS_PER_REQUEST`] inputs and [`MAX_TOKENS_PER_REQUEST`] tokens, counted
-/// exactly with the cl100k tokenizer the `text-embedding-3*` models use. Requests go one after the
-/// other; each is retried by the rules of OpenAI's SDK (see `retry`), and `encoding_format: "float"` is
-/// always sent. Answers are put back in input order by their `index`; a vector whose length is not
-/// [`Embedder::dimensions`] is `Error::Config`.
+/// Inputs are checked before anything is sent (an empty string, or one over [`MAX_TOKENS_PER_INPUT`]
+/// cl100k tokens, is `Error::InvalidInput` naming its index), then cut into requests of at most
+/// [`MAX_INPUTS_PER_REQUEST`] inputs and [`MAX_TOKENS_PER_REQUEST`] tokens, counted exactly with the
+/// cl100k tokenizer the `text-embedding-3*` models use. Requests go one after the other; each is retried
+/// by the rules of OpenAI's SDK (`x-should-retry`, then `retry-after-ms` / `retry-after` up to 120 s,
+/// else exponential backoff with jitter), and `encoding_format: "float"` is always sent (the Python SDK
+/// silently asks for base64 otherwise). Answers are put back in input order by their `index`; a vector
+/// whose length is not [`Embedder::dimensions`] is `Error::Config`.
 #[derive(Debug)]
 pub struct OpenAiEmbedder {
     config: OpenAiConfig,
@@ -84,7 +85,8 @@ impl OpenAiEmbedder {
             };
             match self.policy.next_delay(attempt, failure.retryable, failure.server_delay) {
                 Some(wait) => {
-                    tracing::warn!(attempt, wait_ms = wait.as_millis() as u64, error = %failure.error, "OpenAI embeddings request failed; retrying");
+                    let wait_ms = wait.as_millis() as u64;
+                    tracing::warn!(attempt, wait_ms, error = %failure.error, "OpenAI embeddings request failed; retrying");
                     tokio::time::sleep(wait).await;
                     attempt += 1;
                 }

@@ -51,7 +51,8 @@ mod tests {
 
     #[test]
     fn the_two_meanings_of_429() {
-        let quota = br#"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}"#;
+        let quota = br#"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota",
+            "param":null,"code":"insufficient_quota"}}"#;
         let f = parse_error(429, &HeaderMap::new(), quota, "m");
         assert!(!f.retryable);
         assert!(matches!(f.error, Error::Config(ref m) if m.contains("quota")));
