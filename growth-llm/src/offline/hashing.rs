@@ -25,6 +25,12 @@ pub const DEFAULT_DIMENSIONS: usize = 1536;
 ///
 /// Texts that share words and phrases get a higher cosine similarity than unrelated texts; there is no
 /// notion of synonyms. Model name: `hashing-v1-{dims}`.
+///
+/// Stability: the hash is ours (never `std`'s `DefaultHasher`) and unit tests pin exact values. Two things
+/// outside this file could still move a vector: a `unicode-segmentation` release that changes word
+/// boundaries for some script (new Unicode version), and `f64::ln` differing by an ulp between platform
+/// maths libraries (hidden by the final rounding to `f32` in practice). If the pinned tests ever fail after
+/// an upgrade, bump the model name to `hashing-v2` so stored vectors are re-embedded rather than mixed.
 #[derive(Clone, Debug)]
 pub struct HashingEmbedder {
     dims: usize,
