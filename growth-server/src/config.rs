@@ -15,6 +15,8 @@
 //! | `http.body_limit_bytes` | `GROWTH_HTTP__BODY_LIMIT_BYTES` | `2097152` |
 //! | `http.request_timeout_secs` | `GROWTH_HTTP__REQUEST_TIMEOUT_SECS` | `30` |
 //! | `quality.*` | `GROWTH_QUALITY__…` | the built-in gates' defaults (`ai_likeness_threshold` 0.5 …) |
+//! | `auth.jwt_secret` | `GROWTH_AUTH__JWT_SECRET` | unset: a random key per start (sessions end on restart) |
+//! | `auth.access_ttl_secs` / `auth.refresh_ttl_secs` | `GROWTH_AUTH__…` | 900 / 2592000 |
 //! | `webhooks.grain_token` | `GROWTH_WEBHOOKS__GRAIN_TOKEN` | unset: `/webhooks/grain` refuses everything |
 //! | `webhooks.riverside_token` | `GROWTH_WEBHOOKS__RIVERSIDE_TOKEN` | unset: `/webhooks/riverside` refuses everything |
 //!
@@ -83,6 +85,27 @@ pub struct WebhookSettings {
     pub riverside_token: Option<secrecy::SecretString>,
 }
 
+/// Sign-in and sessions.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    /// HMAC key for access tokens (≥ 32 bytes). When unset, a random key is made at start-up and
+    /// sessions do not survive a restart (fine on a laptop, wrong in production: a warning says so).
+    pub jwt_secret: Option<secrecy::SecretString>,
+    /// Lifetime of an access token.
+    pub access_ttl_secs: u64,
+    /// Lifetime of a refresh token (each use rotates it).
+    pub refresh_ttl_secs: u64,
+    /// `iss` of the tokens this server issues and accepts.
+    pub issuer: String,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self { jwt_secret: None, access_ttl_secs: 15 * 60, refresh_ttl_secs: 30 * 24 * 3600, issuer: "growth".into() }
+    }
+}
+
 /// Everything the server reads from configuration.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -109,6 +132,8 @@ pub struct Settings {
     pub http: HttpSettings,
     /// Inbound webhook secrets.
     pub webhooks: WebhookSettings,
+    /// Sign-in and sessions.
+    pub auth: AuthSettings,
     /// Quality gate tolerances and thresholds (`[quality]` table; see `growth_core::quality::QualityConfig`).
     pub quality: growth_core::quality::QualityConfig,
 }
@@ -128,6 +153,7 @@ impl Default for Settings {
             http: HttpSettings::default(),
             webhooks: WebhookSettings::default(),
             quality: growth_core::quality::QualityConfig::default(),
+            auth: AuthSettings::default(),
         }
     }
 }
@@ -171,6 +197,14 @@ impl Settings {
         }
         if self.worker.concurrency == 0 || self.worker.lease_secs < 3 {
             return Err(ConfigError("worker.concurrency must be ≥ 1 and worker.lease_secs ≥ 3".into()));
+        }
+        if let Some(k) = &self.auth.jwt_secret
+            && secrecy::ExposeSecret::expose_secret(k).len() < 32
+        {
+            return Err(ConfigError("auth.jwt_secret must be at least 32 bytes".into()));
+        }
+        if self.auth.access_ttl_secs == 0 || self.auth.refresh_ttl_secs <= self.auth.access_ttl_secs {
+            return Err(ConfigError("auth.refresh_ttl_secs must exceed auth.access_ttl_secs, which must be positive".into()));
         }
         if self.http.body_limit_bytes == 0 || self.http.request_timeout_secs == 0 {
             return Err(ConfigError("http limits must be positive".into()));

@@ -6,8 +6,10 @@
 //! With no configuration at all, `growth serve` opens `./growth.db` (SQLite), migrates it and
 //! serves on `127.0.0.1:8080`; see [`config`] for every setting.
 
+pub mod auth;
 pub mod config;
 pub mod error;
+pub mod extract;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -22,6 +22,23 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user who signs in with email and password; the password is read from the first
+    /// line of standard input (so it never appears in the shell history or the process list).
+    Create {
+        /// Email address.
+        #[arg(long)]
+        email: String,
+        /// viewer, approver or admin.
+        #[arg(long)]
+        role: String,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the API with an in-process worker (migrates first unless auto_migrate = false).
     Serve,
@@ -29,6 +46,11 @@ enum Command {
     Worker,
     /// Apply database migrations and exit.
     Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
     /// Run the quality gates over a draft and print the report. Exits 0 when every gate passes,
     /// 1 when one fails (so it can guard a CI step), 2 when the input cannot be read.
     Check {
@@ -155,6 +177,25 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             }
         }
         Command::Check { .. } => unreachable!("handled before the runtime starts"),
+        Command::User { action: UserCommand::Create { email, role, name } } => {
+            let role: growth_core::domain::Role = role.parse()?;
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).map_err(|e| anyhow::anyhow!("cannot read the password from standard input: {e}"))?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            let hash = growth_server::auth::hash_password(password).await?;
+            let state = startup::connect(&settings, std::sync::Arc::new(growth_core::SystemClock), true).await?;
+            let new =
+                growth_core::domain::NewUser { email, full_name: name, role, auth_provider: growth_core::domain::AuthProvider::Email };
+            let result = async {
+                let user = state.store.create_user(new).await?;
+                state.store.set_password_hash(user.id, &hash).await?;
+                Ok::<_, growth_core::Error>(user)
+            }
+            .await;
+            state.database.close().await;
+            let user = result?;
+            println!("created {} ({}) {}", user.email, user.role, user.id);
+        }
         Command::Migrate => {
             let state = startup::connect(&settings, std::sync::Arc::new(growth_core::SystemClock), true).await?;
             println!("migrations applied ({} at {})", state.database.backend(), settings.redacted_database_url());

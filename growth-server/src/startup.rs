@@ -53,7 +53,8 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
         None => Arc::new(ObjectBlobStore::local(settings.data_dir.join("blobs")).map_err(StartupError::Blobs)?),
     };
     tracing::info!(database = %settings.redacted_database_url(), backend = database.backend(), "database ready");
-    Ok(AppState { store: database.store(), database, blobs, clock, settings: Arc::new(settings.clone()) })
+    let keys = Arc::new(crate::auth::Keys::from_settings(&settings.auth));
+    Ok(AppState { store: database.store(), database, blobs, clock, settings: Arc::new(settings.clone()), keys })
 }
 
 /// The worker with every handler this build has.

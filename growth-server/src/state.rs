@@ -22,4 +22,6 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Configuration.
     pub settings: Arc<Settings>,
+    /// Access-token keys.
+    pub keys: Arc<crate::auth::Keys>,
 }

@@ -189,3 +189,33 @@ fn json_logs_are_one_json_object_per_line() {
         assert!(v.get("level").is_some() && v.get("timestamp").is_some(), "{l}");
     }
 }
+
+#[test]
+fn user_create_reads_the_password_from_stdin_and_refuses_a_duplicate() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let run = |email: &str, password: &str| {
+        let mut child = growth()
+            .current_dir(dir.path())
+            .env("GROWTH_LOG_LEVEL", "off")
+            .args(["user", "create", "--email", email, "--role", "admin"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let ok = run("Admin@Example.com", "a long enough passphrase");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let out = String::from_utf8_lossy(&ok.stdout);
+    assert!(out.contains("admin@example.com") && out.contains("(admin)"), "{out}");
+    assert!(!out.contains("passphrase"), "the password is never echoed");
+    let dup = run("admin@example.com", "another long passphrase");
+    assert!(!dup.status.success());
+    assert!(String::from_utf8_lossy(&dup.stderr).contains("already exists"));
+    let short = run("b@example.com", "short");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("password"));
+}

@@ -1,5 +1,6 @@
 //! The HTTP API, one router per resource.
 
+mod auth;
 mod health;
 mod webhooks;
 
@@ -13,6 +14,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
         .merge(webhooks::router())
+        .merge(auth::router())
         .fallback(|| async { ApiError::not_found("no such route") })
         .with_state(state)
 }

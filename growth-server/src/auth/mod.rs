@@ -1,0 +1,18 @@
+//! Sign-in and sessions: short-lived JWT access tokens (HS256, algorithm pinned, issuer checked)
+//! and rotating refresh tokens.
+//!
+//! A refresh token is 256 random bits, given to the client once and stored only as its SHA-256.
+//! Each use exchanges it for a new one in the same *family* (one sign-in). Presenting a token that
+//! was already used means it was copied: the whole family is revoked and the user must sign in
+//! again. Logout revokes the family.
+//!
+//! Passwords are argon2id hashes, checked on a blocking thread. An unknown email costs the same
+//! work as a wrong password, so the answer time does not reveal which accounts exist.
+
+mod extract;
+mod password;
+mod tokens;
+
+pub use extract::AuthUser;
+pub use password::{MIN_PASSWORD_LEN, hash_password, verify_password};
+pub use tokens::{AccessClaims, Keys, new_refresh_token, refresh_token_hash};

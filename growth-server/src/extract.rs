@@ -1,0 +1,36 @@
+//! `ApiJson<T>`: a JSON body whose rejections are problem+json with a precise detail.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// Like `axum::Json`, but a missing content type is 415, malformed JSON 400, and a body of the
+/// wrong shape 422 naming what is wrong — all as problem+json.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Self(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+                "send `Content-Type: application/json`",
+            )),
+            Err(JsonRejection::JsonSyntaxError(e)) => {
+                Err(ApiError::new(StatusCode::BAD_REQUEST, "malformed-json", "Malformed JSON", e.body_text()))
+            }
+            Err(JsonRejection::JsonDataError(e)) => {
+                Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "Invalid input", e.body_text()))
+            }
+            Err(e) => Err(ApiError::new(e.status(), "bad-request", "Bad request", e.body_text())),
+        }
+    }
+}
