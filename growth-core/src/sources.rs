@@ -18,7 +18,7 @@ use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
 use crate::blob::BlobStore;
-use crate::domain::{ContentSource, NewSource, Segment, SourceStatus, SourceType, Transcript, TranscriptSource};
+use crate::domain::{ContentSource, NewSource, Segment, SourceId, SourceStatus, SourceType, Transcript, TranscriptSource};
 use crate::ingest::{AudioInput, FetchedSource, Transcriber, TranscriptionRequest};
 use crate::store::Store;
 use crate::transcript::{self, TranscriptFormat};
@@ -117,6 +117,17 @@ pub struct SourceIngest {
     store: Arc<dyn Store>,
     blobs: Arc<dyn BlobStore>,
     transcriber: Option<Arc<dyn Transcriber>>,
+}
+
+/// Who a transcriber's transcripts are attributed to, by its stable name.
+fn transcript_source_of(transcriber: &dyn Transcriber) -> TranscriptSource {
+    match transcriber.name() {
+        "assemblyai" => TranscriptSource::Assemblyai,
+        "riverside" => TranscriptSource::Riverside,
+        "grain" => TranscriptSource::Grain,
+        "gemini" => TranscriptSource::Gemini,
+        _ => TranscriptSource::Manual,
+    }
 }
 
 /// The SHA-256 of `bytes`, hex.
@@ -231,18 +242,29 @@ impl SourceIngest {
                 .await?;
             return Ok(Ingested { source, created: true, kind, format: None, transcript: None });
         };
+        let (source, transcript) = self.transcribe_into(id, transcriber.as_ref(), AudioInput::Url(url)).await?;
+        Ok(Ingested { source, created: true, kind, format: None, transcript })
+    }
+
+    /// Transcribes `audio` for source `id` (now `ingested`): it moves to `processing`, then to
+    /// `completed` with the transcript stored, or to `failed` with the transcriber's reason.
+    async fn transcribe_into(
+        &self,
+        id: SourceId,
+        transcriber: &dyn Transcriber,
+        audio: AudioInput,
+    ) -> Result<(ContentSource, Option<Transcript>)> {
         self.store.set_source_status(id, SourceStatus::Processing, None).await?;
-        let req = TranscriptionRequest { audio: AudioInput::Url(url), speaker_labels: true, language: None };
+        let req = TranscriptionRequest { audio, speaker_labels: true, language: None };
         let (status, reason, transcript) = match transcriber.transcribe(req).await {
             Ok(t) if t.word_count() > 0 => {
-                self.store.set_source_transcript(id, t.to_text(), TranscriptSource::Assemblyai).await?;
+                self.store.set_source_transcript(id, t.to_text(), transcript_source_of(transcriber)).await?;
                 (SourceStatus::Completed, None, Some(t))
             }
             Ok(_) => (SourceStatus::Failed, Some(format!("{} returned an empty transcript", transcriber.name())), None),
             Err(e) => (SourceStatus::Failed, Some(format!("{} failed: {e}", transcriber.name())), None),
         };
-        let source = self.store.set_source_status(id, status, reason).await?;
-        Ok(Ingested { source, created: true, kind, format: None, transcript })
+        Ok((self.store.set_source_status(id, status, reason).await?, transcript))
     }
 
     fn new_source(req: &ManualSource, hash: Option<String>, url: Option<String>, file_name: Option<&str>) -> NewSource {
@@ -307,28 +329,8 @@ impl SourceIngest {
                 .await?;
             return Ok(Ingested { source, created: true, kind: FileKind::Audio, format: None, transcript: None });
         };
-        self.store.set_source_status(id, SourceStatus::Processing, None).await?;
-        let req = TranscriptionRequest { audio: AudioInput::Bytes(bytes), speaker_labels: true, language: None };
-        match transcriber.transcribe(req).await {
-            Ok(t) if t.word_count() > 0 => {
-                let from = if transcriber.name() == "assemblyai" { TranscriptSource::Assemblyai } else { TranscriptSource::Manual };
-                self.store.set_source_transcript(id, t.to_text(), from).await?;
-                let source = self.store.set_source_status(id, SourceStatus::Completed, None).await?;
-                Ok(Ingested { source, created: true, kind: FileKind::Audio, format: None, transcript: Some(t) })
-            }
-            Ok(_) => {
-                let source = self
-                    .store
-                    .set_source_status(id, SourceStatus::Failed, Some(format!("{} returned an empty transcript", transcriber.name())))
-                    .await?;
-                Ok(Ingested { source, created: true, kind: FileKind::Audio, format: None, transcript: None })
-            }
-            Err(e) => {
-                let source =
-                    self.store.set_source_status(id, SourceStatus::Failed, Some(format!("{} failed: {e}", transcriber.name()))).await?;
-                Ok(Ingested { source, created: true, kind: FileKind::Audio, format: None, transcript: None })
-            }
-        }
+        let (source, transcript) = self.transcribe_into(id, transcriber.as_ref(), AudioInput::Bytes(bytes)).await?;
+        Ok(Ingested { source, created: true, kind: FileKind::Audio, format: None, transcript })
     }
 }
 
