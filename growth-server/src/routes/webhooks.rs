@@ -32,9 +32,9 @@ use crate::state::AppState;
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/webhooks/grain", post(grain))
-        .route("/webhooks/grain/{token}", post(grain_with_path_token))
+        .route("/webhooks/grain/{token}", post(grain))
         .route("/webhooks/riverside", post(riverside))
-        .route("/webhooks/riverside/{token}", post(riverside_with_path_token))
+        .route("/webhooks/riverside/{token}", post(riverside))
 }
 
 /// Which webhook.
@@ -168,42 +168,26 @@ async fn receive(
     Ok((StatusCode::OK, Json(json!({ "status": "received", "job_id": stored.value.id }))))
 }
 
+// Each handler serves both forms of its route: `/webhooks/<platform>` (token in the query or a
+// header) and `/webhooks/<platform>/<token>`.
 async fn grain(
     State(s): State<AppState>,
+    token: Option<Path<String>>,
     Query(q): Query<HashMap<String, String>>,
     h: HeaderMap,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
-    receive(Platform::Grain, s, None, q, h, body).await
-}
-
-async fn grain_with_path_token(
-    State(s): State<AppState>,
-    Path(token): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-    h: HeaderMap,
-    body: Bytes,
-) -> Result<impl IntoResponse, ApiError> {
-    receive(Platform::Grain, s, Some(token), q, h, body).await
+    receive(Platform::Grain, s, token.map(|Path(t)| t), q, h, body).await
 }
 
 async fn riverside(
     State(s): State<AppState>,
+    token: Option<Path<String>>,
     Query(q): Query<HashMap<String, String>>,
     h: HeaderMap,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
-    receive(Platform::Riverside, s, None, q, h, body).await
-}
-
-async fn riverside_with_path_token(
-    State(s): State<AppState>,
-    Path(token): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-    h: HeaderMap,
-    body: Bytes,
-) -> Result<impl IntoResponse, ApiError> {
-    receive(Platform::Riverside, s, Some(token), q, h, body).await
+    receive(Platform::Riverside, s, token.map(|Path(t)| t), q, h, body).await
 }
 
 #[cfg(test)]
