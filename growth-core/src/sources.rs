@@ -9,6 +9,11 @@
 //! - the source moves `ingested → processing → completed`, or `failed` with the reason kept (an
 //!   audio file whose transcription fails is stored, marked failed, and says why).
 //!
+//! - with an indexer ([`SourceIngest::with_indexer`]) the transcript is chunked, embedded and
+//!   stored for retrieval *before* the source is `completed`; an indexing failure marks the source
+//!   `failed` with the reason (a retryable one is also returned as the error, so a job retries),
+//!   and ingesting the same input again resumes a failed source instead of creating another.
+//!
 //! PDF text extraction runs on a blocking thread and survives the extractor's panics on malformed
 //! files (they become `InvalidInput`).
 
@@ -20,6 +25,7 @@ use sha2::{Digest, Sha256};
 use crate::blob::BlobStore;
 use crate::domain::{ContentSource, NewSource, Segment, SourceId, SourceStatus, SourceType, Transcript, TranscriptSource};
 use crate::ingest::{AudioInput, FetchedSource, Transcriber, TranscriptionRequest};
+use crate::knowledge::{IndexReport, KnowledgeIndexer};
 use crate::store::Store;
 use crate::transcript::{self, TranscriptFormat};
 use crate::{Error, Result};
@@ -109,6 +115,8 @@ pub struct Ingested {
     pub format: Option<TranscriptFormat>,
     /// The transcript, when there is one.
     pub transcript: Option<Transcript>,
+    /// What indexing the transcript did, when this call indexed it.
+    pub indexed: Option<IndexReport>,
 }
 
 /// Manual ingestion: parse, keep the file, store the source, transcribe audio.
@@ -117,6 +125,7 @@ pub struct SourceIngest {
     store: Arc<dyn Store>,
     blobs: Arc<dyn BlobStore>,
     transcriber: Option<Arc<dyn Transcriber>>,
+    indexer: Option<KnowledgeIndexer>,
 }
 
 /// Who a transcriber's transcripts are attributed to, by its stable name.
@@ -171,7 +180,50 @@ fn pdf_transcript(text: &str) -> Transcript {
 impl SourceIngest {
     /// Ingestion into `store` and `blobs`; audio needs a `transcriber`.
     pub fn new(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, transcriber: Option<Arc<dyn Transcriber>>) -> Self {
-        Self { store, blobs, transcriber }
+        Self { store, blobs, transcriber, indexer: None }
+    }
+
+    /// Indexes every transcript for retrieval before its source counts as `completed`.
+    pub fn with_indexer(mut self, indexer: KnowledgeIndexer) -> Self {
+        self.indexer = Some(indexer);
+        self
+    }
+
+    /// Finishes a source in `processing` whose transcript is stored: indexes it (when an indexer is
+    /// set) and marks it `completed`, or `failed` with the reason. A retryable indexing error is
+    /// returned after the source is marked failed, so the caller (a job) tries again later.
+    async fn finish(&self, id: SourceId, transcript: &Transcript) -> Result<(ContentSource, Option<IndexReport>)> {
+        let Some(indexer) = &self.indexer else {
+            return Ok((self.store.set_source_status(id, SourceStatus::Completed, None).await?, None));
+        };
+        match indexer.index_transcript(id, transcript).await {
+            Ok(report) => Ok((self.store.set_source_status(id, SourceStatus::Completed, None).await?, Some(report))),
+            Err(e) => {
+                let failed =
+                    self.store.set_source_status(id, SourceStatus::Failed, Some(format!("indexing the transcript failed: {e}"))).await?;
+                if e.is_retryable() { Err(e) } else { Ok((failed, None)) }
+            }
+        }
+    }
+
+    /// An existing source met again with a usable transcript: a failed one is processed again
+    /// (transcript stored when it has none, then indexed and completed); any other is returned as is.
+    async fn resume(
+        &self,
+        existing: ContentSource,
+        transcript: Option<&Transcript>,
+        from: TranscriptSource,
+    ) -> Result<(ContentSource, Option<IndexReport>)> {
+        let Some(t) = transcript.filter(|t| t.word_count() > 0) else { return Ok((existing, None)) };
+        if existing.status != SourceStatus::Failed {
+            return Ok((existing, None));
+        }
+        let id = existing.id;
+        self.store.set_source_status(id, SourceStatus::Processing, None).await?;
+        if existing.transcript.as_deref().is_none_or(|x| x.trim().is_empty()) {
+            self.store.set_source_transcript(id, t.to_text(), from).await?;
+        }
+        self.finish(id, t).await
     }
 
     /// Ingests one manual source (see the module docs for the guarantees).
@@ -223,13 +275,15 @@ impl SourceIngest {
         let stored = self.store.create_source(new).await?;
         let kind = if fetched.transcript.is_some() { FileKind::Transcript } else { FileKind::Audio };
         if !stored.created {
-            return Ok(Ingested { source: stored.value, created: false, kind, format: None, transcript: fetched.transcript });
+            let from = fetched.transcript_source.unwrap_or(TranscriptSource::Manual);
+            let (source, indexed) = self.resume(stored.value, fetched.transcript.as_ref(), from).await?;
+            return Ok(Ingested { source, created: false, kind, format: None, transcript: fetched.transcript, indexed });
         }
         let id = stored.value.id;
         if let Some(t) = fetched.transcript.filter(|t| t.word_count() > 0) {
             self.store.set_source_status(id, SourceStatus::Processing, None).await?;
-            let source = self.store.set_source_status(id, SourceStatus::Completed, None).await?;
-            return Ok(Ingested { source, created: true, kind, format: None, transcript: Some(t) });
+            let (source, indexed) = self.finish(id, &t).await?;
+            return Ok(Ingested { source, created: true, kind, format: None, transcript: Some(t), indexed });
         }
         let (Some(url), Some(transcriber)) = (fetched.audio_url, self.transcriber.as_ref()) else {
             let source = self
@@ -240,10 +294,10 @@ impl SourceIngest {
                     Some("the platform returned no transcript, and there is no audio URL and transcriber to make one".into()),
                 )
                 .await?;
-            return Ok(Ingested { source, created: true, kind, format: None, transcript: None });
+            return Ok(Ingested { source, created: true, kind, format: None, transcript: None, indexed: None });
         };
-        let (source, transcript) = self.transcribe_into(id, transcriber.as_ref(), AudioInput::Url(url)).await?;
-        Ok(Ingested { source, created: true, kind, format: None, transcript })
+        let (source, transcript, indexed) = self.transcribe_into(id, transcriber.as_ref(), AudioInput::Url(url)).await?;
+        Ok(Ingested { source, created: true, kind, format: None, transcript, indexed })
     }
 
     /// Transcribes `audio` for source `id` (now `ingested`): it moves to `processing`, then to
@@ -253,18 +307,19 @@ impl SourceIngest {
         id: SourceId,
         transcriber: &dyn Transcriber,
         audio: AudioInput,
-    ) -> Result<(ContentSource, Option<Transcript>)> {
+    ) -> Result<(ContentSource, Option<Transcript>, Option<IndexReport>)> {
         self.store.set_source_status(id, SourceStatus::Processing, None).await?;
         let req = TranscriptionRequest { audio, speaker_labels: true, language: None };
-        let (status, reason, transcript) = match transcriber.transcribe(req).await {
+        let reason = match transcriber.transcribe(req).await {
             Ok(t) if t.word_count() > 0 => {
                 self.store.set_source_transcript(id, t.to_text(), transcript_source_of(transcriber)).await?;
-                (SourceStatus::Completed, None, Some(t))
+                let (source, indexed) = self.finish(id, &t).await?;
+                return Ok((source, Some(t), indexed));
             }
-            Ok(_) => (SourceStatus::Failed, Some(format!("{} returned an empty transcript", transcriber.name())), None),
-            Err(e) => (SourceStatus::Failed, Some(format!("{} failed: {e}", transcriber.name())), None),
+            Ok(_) => format!("{} returned an empty transcript", transcriber.name()),
+            Err(e) => format!("{} failed: {e}", transcriber.name()),
         };
-        Ok((self.store.set_source_status(id, status, reason).await?, transcript))
+        Ok((self.store.set_source_status(id, SourceStatus::Failed, Some(reason)).await?, None, None))
     }
 
     fn new_source(req: &ManualSource, hash: Option<String>, url: Option<String>, file_name: Option<&str>) -> NewSource {
@@ -299,12 +354,13 @@ impl SourceIngest {
         new.transcript_source = Some(TranscriptSource::Manual);
         let stored = self.store.create_source(new).await?;
         if !stored.created {
-            return Ok(Ingested { source: stored.value, created: false, kind, format, transcript: Some(transcript) });
+            let (source, indexed) = self.resume(stored.value, Some(&transcript), TranscriptSource::Manual).await?;
+            return Ok(Ingested { source, created: false, kind, format, transcript: Some(transcript), indexed });
         }
         let id = stored.value.id;
         self.store.set_source_status(id, SourceStatus::Processing, None).await?;
-        let source = self.store.set_source_status(id, SourceStatus::Completed, None).await?;
-        Ok(Ingested { source, created: true, kind, format, transcript: Some(transcript) })
+        let (source, indexed) = self.finish(id, &transcript).await?;
+        Ok(Ingested { source, created: true, kind, format, transcript: Some(transcript), indexed })
     }
 
     async fn ingest_audio(&self, req: ManualSource, hash: String, key: String, bytes: Bytes) -> Result<Ingested> {
@@ -315,7 +371,14 @@ impl SourceIngest {
         let blob = self.blobs.put(&key, bytes.clone()).await?;
         let stored = self.store.create_source(Self::new_source(&req, Some(hash), Some(blob.url), Some(&file_name))).await?;
         if !stored.created {
-            return Ok(Ingested { source: stored.value, created: false, kind: FileKind::Audio, format: None, transcript: None });
+            return Ok(Ingested {
+                source: stored.value,
+                created: false,
+                kind: FileKind::Audio,
+                format: None,
+                transcript: None,
+                indexed: None,
+            });
         }
         let id = stored.value.id;
         let Some(transcriber) = &self.transcriber else {
@@ -327,10 +390,10 @@ impl SourceIngest {
                     Some("audio needs a transcriber: configure AssemblyAI, or upload a transcript".into()),
                 )
                 .await?;
-            return Ok(Ingested { source, created: true, kind: FileKind::Audio, format: None, transcript: None });
+            return Ok(Ingested { source, created: true, kind: FileKind::Audio, format: None, transcript: None, indexed: None });
         };
-        let (source, transcript) = self.transcribe_into(id, transcriber.as_ref(), AudioInput::Bytes(bytes)).await?;
-        Ok(Ingested { source, created: true, kind: FileKind::Audio, format: None, transcript })
+        let (source, transcript, indexed) = self.transcribe_into(id, transcriber.as_ref(), AudioInput::Bytes(bytes)).await?;
+        Ok(Ingested { source, created: true, kind: FileKind::Audio, format: None, transcript, indexed })
     }
 }
 

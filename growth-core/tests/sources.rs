@@ -209,3 +209,82 @@ async fn audio_without_a_transcriber_fails_saying_what_to_configure() {
     assert_eq!(got.source.status, SourceStatus::Failed);
     assert!(got.source.failure_reason.unwrap().contains("transcriber"));
 }
+
+/// Letters of each word hashed into 32 buckets; fails while `fail` is set.
+#[derive(Debug, Default)]
+struct ToggleEmbedder {
+    fail: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait]
+impl growth_core::vector::Embedder for ToggleEmbedder {
+    fn model(&self) -> &str {
+        "toggle-32"
+    }
+    fn dimensions(&self) -> usize {
+        32
+    }
+    async fn embed(&self, inputs: &[String]) -> Result<Vec<Vec<f32>>> {
+        if self.fail.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(Error::transient("embedder down"));
+        }
+        Ok(inputs
+            .iter()
+            .map(|t| {
+                let mut v = vec![0.0f32; 32];
+                for w in t.split_whitespace() {
+                    v[w.bytes().map(usize::from).sum::<usize>() % 32] += 1.0;
+                }
+                v[0] += 0.01;
+                v
+            })
+            .collect())
+    }
+}
+
+fn setup_indexed() -> (SourceIngest, Arc<InMemoryStore>, Arc<ToggleEmbedder>, Arc<growth_core::memory::InMemoryVectorStore>) {
+    let (ingest, store, _) = setup(None);
+    let embedder = Arc::new(ToggleEmbedder::default());
+    let vectors = Arc::new(growth_core::memory::InMemoryVectorStore::new(32));
+    let indexer =
+        growth_core::knowledge::KnowledgeIndexer::new(embedder.clone(), vectors.clone(), store.clone(), Default::default()).unwrap();
+    (ingest.with_indexer(indexer), store, embedder, vectors)
+}
+
+#[tokio::test]
+async fn with_an_indexer_a_source_completes_only_once_its_transcript_is_searchable() {
+    use growth_core::vector::VectorStore;
+    let (ingest, store, _, vectors) = setup_indexed();
+    let got = ingest
+        .ingest_manual(file("ep.txt", b"Wes: pricing pages convert when they show the number\n\nAnna: and annual plans"))
+        .await
+        .unwrap();
+    assert_eq!(got.source.status, SourceStatus::Completed);
+    let report = got.indexed.expect("indexed");
+    assert!(report.chunks >= 1 && report.embedded == report.chunks, "{report:?}");
+    let stored = vectors.list_metadata("sources", growth_core::vector::MetadataFilter::And(vec![]), 100).await.unwrap();
+    assert_eq!(stored.len(), report.chunks);
+    assert!(stored.values().all(|m| m["item_id"] == serde_json::json!(got.source.id.to_string())), "{stored:?}");
+    assert_eq!(store.get_source(got.source.id).await.unwrap().status, SourceStatus::Completed);
+}
+
+#[tokio::test]
+async fn an_indexing_failure_fails_the_source_with_its_reason_and_the_same_input_resumes_it() {
+    let (ingest, store, embedder, _) = setup_indexed();
+    embedder.fail.store(true, std::sync::atomic::Ordering::SeqCst);
+    let input = || file("ep.vtt", b"WEBVTT\n\n00:00.000 --> 00:02.000\n<v Wes>We doubled trials by removing the demo gate\n");
+    let err = ingest.ingest_manual(input()).await.unwrap_err();
+    assert!(err.is_retryable(), "{err:?}");
+    let sources = store.list_sources(10, 0).await.unwrap();
+    assert_eq!(sources.len(), 1);
+    assert_eq!(sources[0].status, SourceStatus::Failed);
+    assert!(sources[0].failure_reason.as_deref().unwrap_or_default().contains("embedder down"), "{:?}", sources[0].failure_reason);
+
+    embedder.fail.store(false, std::sync::atomic::Ordering::SeqCst);
+    let again = ingest.ingest_manual(input()).await.unwrap();
+    assert!(!again.created);
+    assert_eq!(again.source.id, sources[0].id);
+    assert_eq!(again.source.status, SourceStatus::Completed);
+    assert!(again.source.failure_reason.is_none());
+    assert_eq!(store.list_sources(10, 0).await.unwrap().len(), 1);
+}

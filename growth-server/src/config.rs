@@ -19,6 +19,14 @@
 //! | `auth.access_ttl_secs` / `auth.refresh_ttl_secs` | `GROWTH_AUTH__…` | 900 / 2592000 |
 //! | `webhooks.grain_token` | `GROWTH_WEBHOOKS__GRAIN_TOKEN` | unset: `/webhooks/grain` refuses everything |
 //! | `webhooks.riverside_token` | `GROWTH_WEBHOOKS__RIVERSIDE_TOKEN` | unset: `/webhooks/riverside` refuses everything |
+//! | `http.upload_limit_bytes` | `GROWTH_HTTP__UPLOAD_LIMIT_BYTES` | `268435456` (256 MiB, `POST /sources` only) |
+//! | `embedding.provider` | `GROWTH_EMBEDDING__PROVIDER` | `hashing` (offline); `openai` needs `[embedding.openai]` |
+//! | `embedding.dimensions` | `GROWTH_EMBEDDING__DIMENSIONS` | `1536` (hashing embedder) |
+//! | `embedding.openai.*` | `GROWTH_EMBEDDING__OPENAI__API_KEY` … | unset (see `growth_llm::openai::OpenAiConfig`) |
+//! | `integrations.assemblyai.*` | `GROWTH_INTEGRATIONS__ASSEMBLYAI__API_KEY` … | unset: audio uploads fail with a reason |
+//! | `integrations.riverside.*` | `GROWTH_INTEGRATIONS__RIVERSIDE__API_KEY` … | unset: Riverside recordings without an inline transcript fail |
+//! | `integrations.grain.*` | `GROWTH_INTEGRATIONS__GRAIN__TOKEN` … | unset: Grain recordings cannot be fetched |
+//! | `integrations.gemini.*` | `GROWTH_INTEGRATIONS__GEMINI__ACCESS_TOKEN` … | unset: Google Meet records cannot be fetched |
 //!
 //! The file is `--config <path>` (or `GROWTH_CONFIG`); without one, `./growth.toml` is read if it
 //! exists. Nested keys use `__` in environment variables.
@@ -66,12 +74,61 @@ pub struct HttpSettings {
     pub body_limit_bytes: usize,
     /// Longest a request may take (408 beyond).
     pub request_timeout_secs: u64,
+    /// Largest upload `POST /sources` accepts (audio can be large; 413 beyond).
+    pub upload_limit_bytes: usize,
 }
 
 impl Default for HttpSettings {
     fn default() -> Self {
-        Self { body_limit_bytes: 2 * 1024 * 1024, request_timeout_secs: 30 }
+        Self { body_limit_bytes: 2 * 1024 * 1024, request_timeout_secs: 30, upload_limit_bytes: 256 * 1024 * 1024 }
     }
+}
+
+/// Which embedder turns text into vectors.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmbeddingProvider {
+    /// The offline, deterministic hashing embedder (no key, no network).
+    #[default]
+    Hashing,
+    /// OpenAI `text-embedding-3-*` (needs `[embedding.openai]`).
+    Openai,
+}
+
+/// Embeddings for the knowledge base and retrieval.
+///
+/// The vectors already stored were made by one model with one dimension; start-up refuses a
+/// configuration that disagrees with them (the message names both), instead of mixing vectors.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmbeddingSettings {
+    /// Which embedder.
+    pub provider: EmbeddingProvider,
+    /// Vector length of the hashing embedder.
+    pub dimensions: usize,
+    /// OpenAI settings (key, model, `dimensions` …), used when `provider = "openai"`.
+    pub openai: Option<growth_llm::openai::OpenAiConfig>,
+}
+
+impl Default for EmbeddingSettings {
+    fn default() -> Self {
+        Self { provider: EmbeddingProvider::Hashing, dimensions: growth_llm::offline::DEFAULT_DIMENSIONS, openai: None }
+    }
+}
+
+/// Credentials and options of the platforms sources come from. Each one unset is simply not
+/// available: what needs it fails with a reason naming the setting.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IntegrationSettings {
+    /// AssemblyAI, which transcribes uploaded audio and platform recordings without a transcript.
+    pub assemblyai: Option<growth_adapters::assemblyai::AssemblyAiConfig>,
+    /// Riverside.fm Business API (podcast recordings).
+    pub riverside: Option<growth_adapters::riverside::RiversideConfig>,
+    /// Grain (sales calls).
+    pub grain: Option<growth_adapters::grain::GrainConfig>,
+    /// Google Meet (implementer calls) with an OAuth access token.
+    pub gemini: Option<growth_adapters::gemini::GeminiConfig>,
 }
 
 /// Shared secrets that authenticate inbound webhooks (neither platform signs its deliveries).
@@ -136,6 +193,10 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// Quality gate tolerances and thresholds (`[quality]` table; see `growth_core::quality::QualityConfig`).
     pub quality: growth_core::quality::QualityConfig,
+    /// Embeddings.
+    pub embedding: EmbeddingSettings,
+    /// Source platforms and transcription.
+    pub integrations: IntegrationSettings,
 }
 
 impl Default for Settings {
@@ -154,6 +215,8 @@ impl Default for Settings {
             webhooks: WebhookSettings::default(),
             quality: growth_core::quality::QualityConfig::default(),
             auth: AuthSettings::default(),
+            embedding: EmbeddingSettings::default(),
+            integrations: IntegrationSettings::default(),
         }
     }
 }
@@ -206,7 +269,13 @@ impl Settings {
         if self.auth.access_ttl_secs == 0 || self.auth.refresh_ttl_secs <= self.auth.access_ttl_secs {
             return Err(ConfigError("auth.refresh_ttl_secs must exceed auth.access_ttl_secs, which must be positive".into()));
         }
-        if self.http.body_limit_bytes == 0 || self.http.request_timeout_secs == 0 {
+        if self.embedding.dimensions == 0 {
+            return Err(ConfigError("embedding.dimensions must be positive".into()));
+        }
+        if self.embedding.provider == EmbeddingProvider::Openai && self.embedding.openai.is_none() {
+            return Err(ConfigError("embedding.provider is \"openai\" but [embedding.openai] (api_key …) is not set".into()));
+        }
+        if self.http.body_limit_bytes == 0 || self.http.request_timeout_secs == 0 || self.http.upload_limit_bytes == 0 {
             return Err(ConfigError("http limits must be positive".into()));
         }
         Ok(())

@@ -34,3 +34,23 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         }
     }
 }
+
+/// Like `axum::extract::Query`, but a bad query string is a 422 problem naming what is wrong.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Self(v)),
+            Err(e) => Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "Invalid input", e.body_text())),
+        }
+    }
+}
+
+/// Parses a path id; a malformed one is a 404 naming it (no such thing can exist).
+pub fn parse_id<T: std::str::FromStr>(raw: &str, what: &'static str) -> Result<T, ApiError> {
+    raw.parse().map_err(|_| growth_core::Error::not_found(what, raw).into())
+}

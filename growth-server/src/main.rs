@@ -132,14 +132,14 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Worker => {
             let state = startup::connect(&settings, std::sync::Arc::new(growth_core::SystemClock), false).await?;
-            startup::worker(&state).run(shutdown).await;
+            startup::worker(&state)?.run(shutdown).await;
             state.database.close().await;
         }
         Command::Ingest { file, format, json } => {
             let format = format.map(|f| f.parse::<growth_core::transcript::TranscriptFormat>()).transpose()?;
             let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
             let state = startup::connect(&settings, std::sync::Arc::new(growth_core::SystemClock), true).await?;
-            let ingest = growth_core::sources::SourceIngest::new(state.store.clone(), state.blobs.clone(), None);
+            let ingest = state.ingest.clone();
             let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "upload".into());
             let input = growth_core::sources::ManualInput::File { file_name: name, bytes: bytes.into(), format };
             let result = ingest.ingest_manual(growth_core::sources::ManualSource::new(input)).await;

@@ -6,19 +6,29 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, StatusCode};
+use growth_adapters::assemblyai::AssemblyAiTranscriber;
+use growth_adapters::gemini::GeminiIngestor;
+use growth_adapters::grain::GrainIngestor;
+use growth_adapters::riverside::RiversideIngestor;
 use growth_core::blob::BlobStore;
+use growth_core::ingest::{SourceIngestor, Transcriber};
+use growth_core::knowledge::{ChunkConfig, KnowledgeIndexer, Retriever};
+use growth_core::sources::SourceIngest;
+use growth_core::store::KnowledgeStore;
+use growth_core::vector::{Embedder, VectorStore};
 use growth_core::{Clock, SystemClock};
-use growth_store::{Database, ObjectBlobStore};
+use growth_llm::offline::HashingEmbedder;
+use growth_llm::openai::OpenAiEmbedder;
+use growth_store::{Database, ObjectBlobStore, SqlVectorStore};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::config::Settings;
+use crate::config::{EmbeddingProvider, EmbeddingSettings, IntegrationSettings, Settings};
 use crate::routes;
 use crate::state::AppState;
 use crate::worker::Worker;
@@ -32,6 +42,13 @@ pub enum StartupError {
     /// The blob store could not be set up.
     #[error("{0}")]
     Blobs(growth_core::Error),
+    /// The embedder or the vector store could not be set up, or they disagree with the stored
+    /// vectors (dimension or model).
+    #[error("{0}")]
+    Vectors(growth_core::Error),
+    /// A platform integration is misconfigured.
+    #[error("{0}")]
+    Integration(growth_core::Error),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -54,17 +71,70 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
     };
     tracing::info!(database = %settings.redacted_database_url(), backend = database.backend(), "database ready");
     let keys = Arc::new(crate::auth::Keys::from_settings(&settings.auth));
-    Ok(AppState { store: database.store(), database, blobs, clock, settings: Arc::new(settings.clone()), keys })
+    let store = database.store();
+    let embedder = embedder(&settings.embedding).map_err(StartupError::Vectors)?;
+    let vectors: Arc<dyn VectorStore> =
+        Arc::new(SqlVectorStore::open(&database, embedder.dimensions(), embedder.model()).await.map_err(StartupError::Vectors)?);
+    let indexer =
+        KnowledgeIndexer::new(embedder.clone(), vectors.clone(), store.clone() as Arc<dyn KnowledgeStore>, ChunkConfig::default())
+            .map_err(StartupError::Vectors)?;
+    let retriever = Retriever::new(embedder.clone(), vectors.clone()).map_err(StartupError::Vectors)?;
+    tracing::info!(model = embedder.model(), dimensions = embedder.dimensions(), "embeddings ready");
+    let transcriber: Option<Arc<dyn Transcriber>> = match &settings.integrations.assemblyai {
+        Some(c) => Some(Arc::new(AssemblyAiTranscriber::new(c.clone()).map_err(StartupError::Integration)?)),
+        None => None,
+    };
+    let ingest = SourceIngest::new(store.clone(), blobs.clone(), transcriber).with_indexer(indexer.clone());
+    Ok(AppState {
+        store,
+        database,
+        blobs,
+        clock,
+        settings: Arc::new(settings.clone()),
+        keys,
+        embedder,
+        vectors,
+        indexer,
+        retriever,
+        ingest,
+    })
+}
+
+/// The configured embedder: the offline hashing one, or OpenAI.
+fn embedder(settings: &EmbeddingSettings) -> growth_core::Result<Arc<dyn Embedder>> {
+    Ok(match (settings.provider, &settings.openai) {
+        (EmbeddingProvider::Openai, Some(c)) => Arc::new(OpenAiEmbedder::new(c.clone())?),
+        (EmbeddingProvider::Openai, None) => {
+            return Err(growth_core::Error::Config("embedding.provider is \"openai\" but [embedding.openai] is not set".into()));
+        }
+        (EmbeddingProvider::Hashing, _) => Arc::new(HashingEmbedder::new(settings.dimensions)?),
+    })
+}
+
+/// The platform ingestors configured in `integrations`.
+fn ingestors(settings: &IntegrationSettings) -> growth_core::Result<Vec<Arc<dyn SourceIngestor>>> {
+    let mut out: Vec<Arc<dyn SourceIngestor>> = Vec::new();
+    if let Some(c) = &settings.riverside {
+        out.push(Arc::new(RiversideIngestor::new(c.clone())?));
+    }
+    if let Some(c) = &settings.grain {
+        out.push(Arc::new(GrainIngestor::new(c.clone())?));
+    }
+    if let Some(c) = &settings.gemini {
+        out.push(Arc::new(GeminiIngestor::new(c.clone())?));
+    }
+    Ok(out)
 }
 
 /// The worker with every handler this build has.
-pub fn worker(state: &AppState) -> Worker {
-    let ingest = growth_core::sources::SourceIngest::new(state.store.clone(), state.blobs.clone(), None);
-    Worker::new(state.store.clone(), state.clock.clone(), state.settings.worker.clone())
-        .register(Arc::new(crate::worker::IngestSourceHandler::new(ingest, Vec::new())))
+pub fn worker(state: &AppState) -> Result<Worker, StartupError> {
+    let ingestors = ingestors(&state.settings.integrations).map_err(StartupError::Integration)?;
+    Ok(Worker::new(state.store.clone(), state.clock.clone(), state.settings.worker.clone())
+        .register(Arc::new(crate::worker::IngestSourceHandler::new(state.ingest.clone(), ingestors))))
 }
 
-/// The router with its middleware: request ids, tracing, panic safety, timeouts, body limits.
+/// The router with its middleware: request ids, tracing, panic safety, timeouts (body limits are
+/// per route group, see [`routes::router`]).
 pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let http = state.settings.http.clone();
@@ -77,8 +147,7 @@ pub fn app(state: AppState) -> Router {
             }))
             .layer(PropagateRequestIdLayer::new(request_id))
             .layer(CatchPanicLayer::new())
-            .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(http.request_timeout_secs)))
-            .layer(RequestBodyLimitLayer::new(http.body_limit_bytes)),
+            .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(http.request_timeout_secs))),
     )
 }
 
@@ -87,7 +156,7 @@ pub fn app(state: AppState) -> Router {
 pub struct Application {
     listener: TcpListener,
     state: AppState,
-    with_worker: bool,
+    worker: Option<Worker>,
 }
 
 impl Application {
@@ -99,13 +168,14 @@ impl Application {
     /// [`Application::build`] with an injected clock.
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
         let state = connect(&settings, clock, settings.auto_migrate).await?;
+        let worker = worker(&state)?;
         let listener = TcpListener::bind(settings.bind).await.map_err(|source| StartupError::Bind { addr: settings.bind, source })?;
-        Ok(Self { listener, state, with_worker: true })
+        Ok(Self { listener, state, worker: Some(worker) })
     }
 
     /// Serve the API only, without the in-process worker.
     pub fn without_worker(mut self) -> Self {
-        self.with_worker = false;
+        self.worker = None;
         self
     }
 
@@ -124,7 +194,7 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> std::io::Result<()> {
         let addr = self.listener.local_addr()?;
         tracing::info!(%addr, "listening on http://{addr}");
-        let worker = self.with_worker.then(|| tokio::spawn(worker(&self.state).run(shutdown.clone())));
+        let worker = self.worker.map(|w| tokio::spawn(w.run(shutdown.clone())));
         let stop = shutdown.clone();
         let served =
             axum::serve(self.listener, app(self.state.clone())).with_graceful_shutdown(async move { stop.cancelled().await }).await;

@@ -4,7 +4,10 @@ use std::sync::Arc;
 
 use growth_core::Clock;
 use growth_core::blob::BlobStore;
+use growth_core::knowledge::{KnowledgeIndexer, Retriever};
+use growth_core::sources::SourceIngest;
 use growth_core::store::Store;
+use growth_core::vector::{Embedder, VectorStore};
 use growth_store::Database;
 
 use crate::config::Settings;
@@ -24,4 +27,14 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Access-token keys.
     pub keys: Arc<crate::auth::Keys>,
+    /// Text → vectors.
+    pub embedder: Arc<dyn Embedder>,
+    /// Stored vectors (knowledge, ICP profiles, transcripts).
+    pub vectors: Arc<dyn VectorStore>,
+    /// Chunks, embeds and stores knowledge items, ICP profiles and transcripts.
+    pub indexer: KnowledgeIndexer,
+    /// Finds the knowledge closest to a query.
+    pub retriever: Retriever,
+    /// Manual and platform source ingestion (transcribing and indexing included).
+    pub ingest: SourceIngest,
 }

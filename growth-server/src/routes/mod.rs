@@ -2,19 +2,31 @@
 
 mod auth;
 mod health;
+mod knowledge;
+mod sources;
 mod webhooks;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Every route, with a problem+json 404 for anything else.
+/// Every route, with a problem+json 404 for anything else. Bodies are capped at
+/// `http.body_limit_bytes`, except uploads to `POST /sources` (`http.upload_limit_bytes`).
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let http = state.settings.http.clone();
+    let api = Router::new()
         .merge(health::router())
         .merge(webhooks::router())
         .merge(auth::router())
-        .fallback(|| async { ApiError::not_found("no such route") })
-        .with_state(state)
+        .merge(sources::router())
+        .merge(knowledge::router())
+        .layer(DefaultBodyLimit::max(http.body_limit_bytes))
+        .layer(RequestBodyLimitLayer::new(http.body_limit_bytes));
+    let uploads = sources::upload_router()
+        .layer(DefaultBodyLimit::max(http.upload_limit_bytes))
+        .layer(RequestBodyLimitLayer::new(http.upload_limit_bytes));
+    api.merge(uploads).fallback(|| async { ApiError::not_found("no such route") }).with_state(state)
 }

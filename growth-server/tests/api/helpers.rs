@@ -44,3 +44,23 @@ pub(crate) async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp
     let server = tokio::spawn(app.run_until_stopped(shutdown.clone()));
     TestApp { address, client: reqwest::Client::new(), state, shutdown, server, _dir: dir }
 }
+
+impl TestApp {
+    /// An access token for a new user with `role` (made in the store, signed with the app's keys).
+    pub(crate) async fn token(&self, role: growth_core::domain::Role) -> String {
+        let email = format!("{}-{}@example.com", role, uuid::Uuid::now_v7());
+        let new = growth_core::domain::NewUser {
+            email: email.clone(),
+            full_name: None,
+            role,
+            auth_provider: growth_core::domain::AuthProvider::Email,
+        };
+        let user = self.state.store.create_user(new).await.unwrap();
+        self.state.keys.issue(user.id, &email, role, self.state.clock.now()).unwrap()
+    }
+
+    /// A request to `path` with `token` as the bearer.
+    pub(crate) fn req(&self, method: reqwest::Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, format!("{}{path}", self.address)).bearer_auth(token)
+    }
+}

@@ -4,5 +4,7 @@
 mod auth;
 mod health;
 mod helpers;
+mod knowledge;
+mod sources;
 mod webhooks;
 mod worker;

@@ -1,0 +1,236 @@
+//! Sources: `POST /sources` (upload a transcript, PDF or audio file, or paste text),
+//! `GET /sources`, `GET /sources/{id}`.
+//!
+//! Uploads are parsed before anything is written (garbage is a 422 naming the format tried and
+//! where it failed, and leaves nothing behind), kept in blob storage, stored idempotently (the same
+//! file, or the same `source_type` + `source_id`, answers the existing source with 200 instead of
+//! 201) and indexed for retrieval before they count as `completed`.
+
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use growth_core::Error;
+use growth_core::domain::{ContentSource, Role, SourceId, SourceType};
+use growth_core::sources::{FileKind, Ingested, ManualInput, ManualSource};
+use growth_core::store::page_limit;
+use growth_core::transcript::TranscriptFormat;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery, parse_id};
+use crate::state::AppState;
+
+/// Routes that read sources (under the normal body limit).
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/sources/{id}", get(get_source))
+}
+
+/// `GET /sources` and `POST /sources` (the upload, under the larger upload limit).
+pub(crate) fn upload_router() -> Router<AppState> {
+    Router::new().route("/sources", get(list_sources).post(create_source))
+}
+
+/// A source without its (possibly long) transcript, plus the transcript's size.
+fn summary(s: &ContentSource) -> Value {
+    let words = s.transcript.as_deref().map(|t| t.split_whitespace().count()).unwrap_or(0);
+    json!({
+        "id": s.id,
+        "source_type": s.source_type,
+        "source_id": s.source_id,
+        "title": s.title,
+        "description": s.description,
+        "metadata": s.metadata,
+        "file_url": s.file_url,
+        "transcript_source": s.transcript_source,
+        "transcript_words": words,
+        "status": s.status,
+        "failure_reason": s.failure_reason,
+        "created_at": s.created_at,
+        "processed_at": s.processed_at,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    #[serde(default)]
+    limit: u32,
+    #[serde(default)]
+    offset: u32,
+}
+
+async fn list_sources(user: AuthUser, State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<Value>, ApiError> {
+    user.require(Role::Viewer)?;
+    let limit = page_limit(q.limit, 20, 100);
+    let sources = state.store.list_sources(limit, q.offset).await?;
+    Ok(Json(json!({ "sources": sources.iter().map(summary).collect::<Vec<_>>(), "limit": limit, "offset": q.offset })))
+}
+
+async fn get_source(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    user.require(Role::Viewer)?;
+    let id: SourceId = parse_id(&id, "source")?;
+    let source = state.store.get_source(id).await?;
+    let mut body = summary(&source);
+    body["transcript"] = json!(source.transcript);
+    Ok(Json(body))
+}
+
+/// The JSON form of `POST /sources`: pasted text.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TextSource {
+    text: String,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    source_type: Option<SourceType>,
+    #[serde(default)]
+    source_id: Option<String>,
+    #[serde(default)]
+    metadata: Option<Value>,
+}
+
+/// Fields of a manual source besides its input, from either form.
+#[derive(Debug, Default)]
+struct Details {
+    title: Option<String>,
+    description: Option<String>,
+    source_type: Option<SourceType>,
+    source_id: Option<String>,
+    metadata: Option<Value>,
+}
+
+const MAX_TITLE: usize = 500;
+
+fn manual(input: ManualInput, d: Details) -> Result<ManualSource, ApiError> {
+    if d.title.as_deref().is_some_and(|t| t.chars().count() > MAX_TITLE) {
+        return Err(Error::invalid_field("title", format!("at most {MAX_TITLE} characters")).into());
+    }
+    if d.metadata.as_ref().is_some_and(|m| !m.is_object()) {
+        return Err(Error::invalid_field("metadata", "must be a JSON object").into());
+    }
+    if d.source_id.as_deref().is_some_and(|s| s.trim().is_empty()) {
+        return Err(Error::invalid_field("source_id", "must not be blank").into());
+    }
+    Ok(ManualSource {
+        source_type: d.source_type,
+        source_id: d.source_id,
+        title: d.title.filter(|t| !t.trim().is_empty()),
+        description: d.description,
+        metadata: d.metadata.unwrap_or_else(|| json!({})),
+        ..ManualSource::new(input)
+    })
+}
+
+fn text_field(name: &str, bytes: &[u8]) -> Result<String, ApiError> {
+    String::from_utf8(bytes.to_vec()).map_err(|_| Error::invalid_field(name.to_owned(), "must be UTF-8 text").into())
+}
+
+async fn read_multipart(mut form: Multipart) -> Result<ManualSource, ApiError> {
+    let bad = |e: axum::extract::multipart::MultipartError| ApiError::new(e.status(), "bad-request", "Bad request", e.body_text());
+    let mut file: Option<(String, axum::body::Bytes)> = None;
+    let mut format: Option<TranscriptFormat> = None;
+    let mut d = Details::default();
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "file" => {
+                let file_name = field.file_name().unwrap_or("upload").to_owned();
+                if file.is_some() {
+                    return Err(Error::invalid_field("file", "send one file per request").into());
+                }
+                file = Some((file_name, field.bytes().await.map_err(bad)?));
+            }
+            "format" | "title" | "description" | "source_type" | "source_id" | "metadata" => {
+                let value = text_field(&name, &field.bytes().await.map_err(bad)?)?;
+                let value = value.trim().to_owned();
+                match name.as_str() {
+                    "format" => {
+                        format = Some(value.parse().map_err(|e: Error| ApiError::from(Error::invalid_field("format", e.to_string())))?)
+                    }
+                    "title" => d.title = Some(value),
+                    "description" => d.description = Some(value),
+                    "source_type" => {
+                        d.source_type =
+                            Some(value.parse().map_err(|e: Error| ApiError::from(Error::invalid_field("source_type", e.to_string())))?)
+                    }
+                    "source_id" => d.source_id = Some(value),
+                    _ => {
+                        d.metadata = Some(
+                            serde_json::from_str(&value)
+                                .map_err(|e| ApiError::from(Error::invalid_field("metadata", format!("not JSON: {e}"))))?,
+                        )
+                    }
+                }
+            }
+            other => return Err(Error::invalid_field(other.to_owned(), "unknown form field").into()),
+        }
+    }
+    let (file_name, bytes) = file.ok_or_else(|| ApiError::from(Error::invalid_field("file", "the form has no `file` field")))?;
+    manual(ManualInput::File { file_name, bytes, format }, d)
+}
+
+fn ingested_json(got: &Ingested) -> Value {
+    let format = match (got.format, got.kind) {
+        (Some(f), _) => f.to_string(),
+        (None, FileKind::Pdf) => "pdf".into(),
+        (None, FileKind::Audio) => "audio".into(),
+        (None, FileKind::Transcript) => "transcript".into(),
+    };
+    let (speakers, segments, words) = got
+        .transcript
+        .as_ref()
+        .map(|t| (t.speakers().into_iter().map(str::to_owned).collect::<Vec<_>>(), t.segments.len(), t.word_count()))
+        .unwrap_or_default();
+    json!({
+        "source": summary(&got.source),
+        "created": got.created,
+        "format": format,
+        "speakers": speakers,
+        "segments": segments,
+        "words": words,
+        "indexed_chunks": got.indexed.map(|r| r.chunks),
+    })
+}
+
+/// `POST /sources`: `multipart/form-data` with a `file` (and optional `format`, `title`,
+/// `description`, `source_type`, `source_id`, `metadata`), or JSON `{"text", …}`.
+async fn create_source(
+    user: AuthUser,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    req: axum::extract::Request,
+) -> Result<Response, ApiError> {
+    user.require(Role::Approver)?;
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_ascii_lowercase();
+    let manual_source = if content_type.starts_with("multipart/form-data") {
+        let form = <Multipart as axum::extract::FromRequest<AppState>>::from_request(req, &state)
+            .await
+            .map_err(|e| ApiError::new(e.status(), "bad-request", "Bad request", e.body_text()))?;
+        read_multipart(form).await?
+    } else {
+        let ApiJson(body) = <ApiJson<TextSource> as axum::extract::FromRequest<AppState>>::from_request(req, &state).await?;
+        if body.text.trim().is_empty() {
+            return Err(Error::invalid_field("text", "the text is empty").into());
+        }
+        let d = Details {
+            title: body.title,
+            description: body.description,
+            source_type: body.source_type,
+            source_id: body.source_id,
+            metadata: body.metadata,
+        };
+        manual(ManualInput::Text(body.text), d)?
+    };
+    let got = state.ingest.ingest_manual(manual_source).await?;
+    tracing::info!(source_id = %got.source.id, created = got.created, status = %got.source.status, "source ingested");
+    let status = if got.created { StatusCode::CREATED } else { StatusCode::OK };
+    let location = format!("/sources/{}", got.source.id);
+    Ok((status, [(header::LOCATION, location)], Json(ingested_json(&got))).into_response())
+}

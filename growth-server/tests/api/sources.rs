@@ -1,0 +1,168 @@
+//! `POST /sources`, `GET /sources`, `GET /sources/{id}`: every shared transcript ingests through
+//! the API, duplicates answer the existing source, garbage writes nothing.
+
+use growth_core::domain::Role;
+use reqwest::Method;
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+
+fn fixtures() -> Vec<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../growth-core/tests/fixtures/transcripts");
+    let mut out = Vec::new();
+    for dir in std::fs::read_dir(root).unwrap() {
+        for f in std::fs::read_dir(dir.unwrap().path()).unwrap() {
+            let p = f.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            if !name.starts_with("LICENSE") && name != "NOTICE.md" && name != "README.md" {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+async fn upload(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+    let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()));
+    app.req(Method::POST, "/sources", token).multipart(form).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn every_shared_transcript_ingests_through_the_api_and_is_indexed() {
+    let app = spawn_app().await;
+    let token = app.token(Role::Approver).await;
+    let paths = fixtures();
+    assert!(paths.len() >= 10, "{paths:?}");
+    for p in &paths {
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        let bytes = std::fs::read(p).unwrap();
+        let parsed = growth_core::transcript::parse(&bytes, None).unwrap();
+        let resp = upload(&app, &token, &name, bytes).await;
+        assert_eq!(resp.status(), 201, "{name}");
+        assert!(resp.headers()["location"].to_str().unwrap().starts_with("/sources/"));
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["created"], true, "{name}");
+        assert_eq!(body["source"]["status"], "completed", "{name}: {body}");
+        assert_eq!(body["words"].as_u64(), Some(parsed.transcript.word_count() as u64), "{name}: {body}");
+        assert_eq!(body["format"], parsed.format.to_string(), "{name}");
+        assert_eq!(body["speakers"], json!(parsed.transcript.speakers()), "{name}");
+        assert!(parsed.transcript.word_count() > 20, "{name}");
+        assert!(body["indexed_chunks"].as_u64().unwrap() >= 1, "{name}: {body}");
+        assert!(body["source"].get("transcript").is_none(), "the summary leaves the transcript out");
+    }
+    let list: Value = app.req(Method::GET, "/sources?limit=100", &token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list["sources"].as_array().unwrap().len(), paths.len());
+}
+
+#[tokio::test]
+async fn a_vtt_upload_reports_its_format_and_speakers_and_reads_back_whole() {
+    let app = spawn_app().await;
+    let token = app.token(Role::Approver).await;
+    let vtt =
+        "WEBVTT\n\n00:00.000 --> 00:03.000\n<v Michael>Welcome to the show\n\n00:03.000 --> 00:06.000\n<v Guest>Thanks for having me on\n";
+    let resp = upload(&app, &token, "ep.vtt", vtt.as_bytes().to_vec()).await;
+    assert_eq!(resp.status(), 201);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["format"], "webvtt");
+    assert_eq!(body["speakers"], json!(["Michael", "Guest"]));
+    assert_eq!((body["segments"].as_u64(), body["words"].as_u64()), (Some(2), Some(9)));
+    let id = body["source"]["id"].as_str().unwrap();
+    let viewer = app.token(Role::Viewer).await;
+    let one: Value = app.req(Method::GET, &format!("/sources/{id}"), &viewer).send().await.unwrap().json().await.unwrap();
+    assert!(one["transcript"].as_str().unwrap().contains("Thanks for having me on"), "{one}");
+    assert_eq!(one["status"], "completed");
+}
+
+#[tokio::test]
+async fn the_same_file_twice_answers_the_existing_source_with_200() {
+    let app = spawn_app().await;
+    let token = app.token(Role::Approver).await;
+    let bytes = b"Wes: we doubled trials by removing the demo gate\n\nScott: how long did it take".to_vec();
+    let first: Value = upload(&app, &token, "a.txt", bytes.clone()).await.json().await.unwrap();
+    let again = upload(&app, &token, "renamed.txt", bytes).await;
+    assert_eq!(again.status(), 200);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["created"], false);
+    assert_eq!(again["source"]["id"], first["source"]["id"]);
+    assert_eq!(app.state.store.list_sources(10, 0).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn pasted_text_ingests_as_json() {
+    let app = spawn_app().await;
+    let token = app.token(Role::Approver).await;
+    let body = json!({"text": "Anna: pricing pages convert when they show the number", "title": "Call with Anna", "source_type": "sales_call", "source_id": "call-1"});
+    let resp = app.req(Method::POST, "/sources", &token).json(&body).send().await.unwrap();
+    assert_eq!(resp.status(), 201);
+    let got: Value = resp.json().await.unwrap();
+    assert_eq!(got["source"]["title"], "Call with Anna");
+    assert_eq!(got["source"]["source_type"], "sales_call");
+    assert_eq!(got["speakers"], json!(["Anna"]));
+    // The same platform id again is the same source.
+    let again = app
+        .req(Method::POST, "/sources", &token)
+        .json(&json!({"text": "another paste", "source_type": "sales_call", "source_id": "call-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
+}
+
+#[tokio::test]
+async fn bad_uploads_get_precise_problems_and_write_nothing() {
+    let app = spawn_app_with(|s| s.http.upload_limit_bytes = 64 * 1024).await;
+    let token = app.token(Role::Approver).await;
+    let problem = |r: reqwest::Response| async move {
+        let status = r.status().as_u16();
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        (status, r.json::<Value>().await.unwrap())
+    };
+    // A JSON document that is not a transcript.
+    let (s, p) = problem(upload(&app, &token, "x.json", br#"{"hello": "world"}"#.to_vec()).await).await;
+    assert_eq!(s, 422, "{p}");
+    // Binary garbage.
+    let (s, p) = problem(upload(&app, &token, "x.txt", vec![0u8, 159, 146, 150, 0, 1, 2]).await).await;
+    assert_eq!(s, 422, "{p}");
+    // An empty file.
+    let (s, _) = problem(upload(&app, &token, "x.txt", Vec::new()).await).await;
+    assert_eq!(s, 422);
+    // A malformed PDF.
+    let (s, p) = problem(upload(&app, &token, "x.pdf", b"%PDF-1.7\n garbage garbage".to_vec()).await).await;
+    assert_eq!(s, 422, "{p}");
+    // An unknown forced format.
+    let form = Form::new().text("format", "docx").part("file", Part::bytes(b"Wes: hi there".to_vec()).file_name("a.txt"));
+    let (s, p) = problem(app.req(Method::POST, "/sources", &token).multipart(form).send().await.unwrap()).await;
+    assert_eq!((s, p["field"].as_str()), (422, Some("format")), "{p}");
+    // A form without a file.
+    let form = Form::new().text("title", "no file");
+    let (s, p) = problem(app.req(Method::POST, "/sources", &token).multipart(form).send().await.unwrap()).await;
+    assert_eq!((s, p["field"].as_str()), (422, Some("file")), "{p}");
+    // Malformed JSON and blank text.
+    let r = app.req(Method::POST, "/sources", &token).header("content-type", "application/json").body("{\"text\": ").send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    let r = app.req(Method::POST, "/sources", &token).json(&json!({"text": "   "})).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    // Over the upload limit.
+    let r = upload(&app, &token, "big.txt", "Wes: word ".repeat(10_000).into_bytes()).await;
+    assert_eq!(r.status(), 413);
+    assert!(app.state.store.list_sources(10, 0).await.unwrap().is_empty(), "nothing was written");
+}
+
+#[tokio::test]
+async fn sources_need_a_token_and_uploads_need_an_approver() {
+    let app = spawn_app().await;
+    let r = app.client.get(format!("{}/sources", app.address)).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let viewer = app.token(Role::Viewer).await;
+    assert_eq!(app.req(Method::GET, "/sources", &viewer).send().await.unwrap().status(), 200);
+    let r = upload(&app, &viewer, "a.txt", b"Wes: hello there".to_vec()).await;
+    assert_eq!(r.status(), 403);
+    let r = app.req(Method::GET, "/sources/not-an-id", &viewer).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let r = app.req(Method::GET, &format!("/sources/{}", uuid::Uuid::now_v7()), &viewer).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let r = app.req(Method::GET, "/sources?limit=abc", &viewer).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+}
