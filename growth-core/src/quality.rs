@@ -10,6 +10,7 @@
 //! | `cta` | [`cta`] | the close asks for one clear action, not a vague one, not several |
 //! | `length` | [`length`] | words per content type, LinkedIn's 3,000 chars and 5 hashtags |
 //! | `ai_likeness` | [`stylometry`] | a stylometric [`AiDetector`] (or any other) against a threshold |
+//! | `icp` | [`icp`] | 0–100 fit to the closest ICP profiles (language 25, pain points 25, tone 20, technical level 15, CTA 15) |
 //!
 //! [`builtin_gates`] builds all five from one [`QualityConfig`] around one shared slop automaton.
 //! Every finding's span is a byte range into the draft's `content` on char boundaries, and
@@ -26,12 +27,16 @@ use crate::domain::{ContentType, Verdict};
 mod builtin;
 pub mod cta;
 pub mod hook;
+pub mod icp;
 pub mod length;
+mod report;
+pub mod rewrite;
 pub mod slop;
 pub mod stylometry;
 mod text;
 
 pub use builtin::{BuiltinGates, QualityConfig, builtin_gates};
+pub use report::{Checker, QualityReport};
 
 /// A draft as the gates see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,13 +1,19 @@
 //! `growth check <file> --type <content_type> [--json]`: the quality report of one draft.
+//!
+//! The ICP score uses the ICP profiles in the configured database (the same one `growth serve`
+//! uses); when it cannot be opened, the report says so on stderr and leaves `icp_score` null.
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use growth_core::domain::{ContentType, Finding};
-use growth_core::quality::{BuiltinGates, DraftUnderReview, QualityConfig};
+use growth_core::quality::{BuiltinGates, Checker, DraftUnderReview};
+
+use growth_server::config::Settings;
 
 /// Runs every built-in gate over the file and prints the report.
-pub(crate) fn run(file: &Path, content_type: &str, json: bool, config: &QualityConfig) -> ExitCode {
+pub(crate) fn run(file: &Path, content_type: &str, json: bool, settings: &Settings) -> ExitCode {
+    let config = &settings.quality;
     let content_type: ContentType = match content_type.parse() {
         Ok(t) => t,
         Err(e) => {
@@ -34,35 +40,47 @@ pub(crate) fn run(file: &Path, content_type: &str, json: bool, config: &QualityC
         }
     };
     let draft = DraftUnderReview { content_type, title: None, content };
-    let runtime = match tokio::runtime::Builder::new_current_thread().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let verdicts = match runtime.block_on(async {
-        let mut out = Vec::new();
-        for gate in gates.gates() {
-            out.push(gate.check(&draft).await?);
+    let report = runtime.block_on(async {
+        let (checker, state) = match growth_server::startup::connect(settings, std::sync::Arc::new(growth_core::SystemClock), true).await {
+            Ok(state) => (state.checker.clone(), Some(state)),
+            Err(e) => {
+                eprintln!("note: no ICP score: the database with the ICP profiles cannot be opened ({e})");
+                (Checker::new(gates.gates(), None), None)
+            }
+        };
+        let report = checker.report(&draft).await;
+        if let Some(state) = state {
+            state.database.close().await;
         }
-        Ok::<_, growth_core::Error>(out)
-    }) {
-        Ok(v) => v,
+        report
+    });
+    let report = match report {
+        Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
-    let passed = verdicts.iter().all(|v| v.passed);
-    let ai_score = verdicts.iter().find(|v| v.gate == "ai_likeness").and_then(|v| v.score);
+    let verdicts = &report.verdicts;
+    let passed = report.passed;
     if json {
         let findings: Vec<&Finding> = verdicts.iter().flat_map(|v| &v.findings).collect();
-        // ICP scoring needs ICP profiles from the knowledge base; this offline command has none.
-        let out = serde_json::json!({ "passed": passed, "findings": findings, "ai_detection_score": ai_score, "icp_score": null });
+        let out = serde_json::json!({
+            "passed": passed,
+            "findings": findings,
+            "ai_detection_score": report.ai_detection_score,
+            "icp_score": report.icp_score,
+        });
         println!("{out}");
     } else {
-        for v in &verdicts {
+        for v in verdicts {
             let score = v.score.map(|s| format!(" (score {s:.2})")).unwrap_or_default();
             println!("{} {}{score}", if v.passed { "PASS" } else { "FAIL" }, v.gate);
             for f in &v.findings {

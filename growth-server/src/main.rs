@@ -88,7 +88,7 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         };
-        return check::run(file, content_type, *json, &settings.quality);
+        return check::run(file, content_type, *json, &settings);
     }
     let settings = match Settings::load(cli.config.as_deref(), std::env::vars()) {
         Ok(s) => s,

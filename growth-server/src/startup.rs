@@ -13,6 +13,8 @@ use growth_adapters::riverside::RiversideIngestor;
 use growth_core::blob::BlobStore;
 use growth_core::ingest::{SourceIngestor, Transcriber};
 use growth_core::knowledge::{ChunkConfig, KnowledgeIndexer, Retriever};
+use growth_core::quality::icp::IcpScorer;
+use growth_core::quality::{BuiltinGates, Checker};
 use growth_core::sources::SourceIngest;
 use growth_core::store::KnowledgeStore;
 use growth_core::vector::{Embedder, VectorStore};
@@ -46,6 +48,9 @@ pub enum StartupError {
     /// vectors (dimension or model).
     #[error("{0}")]
     Vectors(growth_core::Error),
+    /// The quality gates' configuration is invalid.
+    #[error("quality configuration: {0}")]
+    Quality(growth_core::Error),
     /// A platform integration is misconfigured.
     #[error("{0}")]
     Integration(growth_core::Error),
@@ -85,6 +90,11 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
         None => None,
     };
     let ingest = SourceIngest::new(store.clone(), blobs.clone(), transcriber).with_indexer(indexer.clone());
+    let builtin = BuiltinGates::new(&settings.quality).map_err(StartupError::Quality)?;
+    let icp =
+        IcpScorer::new(retriever.clone(), store.clone() as Arc<dyn KnowledgeStore>, builtin.cta.clone(), settings.quality.icp.clone())
+            .map_err(StartupError::Quality)?;
+    let checker = Checker::new(builtin.gates(), Some(icp));
     Ok(AppState {
         store,
         database,
@@ -97,6 +107,7 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
         indexer,
         retriever,
         ingest,
+        checker,
     })
 }
 

@@ -37,4 +37,6 @@ pub struct AppState {
     pub retriever: Retriever,
     /// Manual and platform source ingestion (transcribing and indexing included).
     pub ingest: SourceIngest,
+    /// Every quality gate, the ICP score included.
+    pub checker: growth_core::quality::Checker,
 }

@@ -219,3 +219,45 @@ fn user_create_reads_the_password_from_stdin_and_refuses_a_duplicate() {
     assert!(!short.status.success());
     assert!(String::from_utf8_lossy(&short.stderr).contains("password"));
 }
+
+#[test]
+fn check_scores_icp_fit_against_the_profiles_in_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("growth.db").display());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let settings = growth_server::config::Settings {
+            database_url: db.clone(),
+            data_dir: dir.path().join("data"),
+            ..growth_server::config::Settings::default()
+        };
+        let state = growth_server::startup::connect(&settings, std::sync::Arc::new(growth_core::SystemClock), true).await.unwrap();
+        let profile = growth_core::domain::NewIcpProfile {
+            source: growth_core::domain::IcpSource::Manual,
+            source_id: None,
+            pain_points: vec!["outbound stopped working".into()],
+            language_patterns: vec!["qualified demos".into(), "board meeting".into()],
+            objections: vec![],
+            goals: vec![],
+            role: Some("VP Marketing".into()),
+            company_size: None,
+            industry: None,
+        };
+        let p = state.store.create_icp_profile(profile).await.unwrap();
+        state.indexer.index_icp_profile(&p).await.unwrap();
+        state.database.close().await;
+    });
+    let draft = dir.path().join("draft.md");
+    std::fs::write(&draft, "Outbound stopped working for us. You've seen it in every board meeting: fewer qualified demos.\n\nReply and tell me what you tried.").unwrap();
+    let out = growth()
+        .current_dir(dir.path())
+        .env("GROWTH_DATABASE_URL", &db)
+        .env("GROWTH_DATA_DIR", dir.path().join("data"))
+        .args(["check", "--type", "linkedin_post", "--json"])
+        .arg(&draft)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let icp = v["icp_score"].as_i64().unwrap_or_else(|| panic!("an ICP score: {v}"));
+    assert!((50..=100).contains(&icp), "{v}");
+}

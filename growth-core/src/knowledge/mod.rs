@@ -13,7 +13,7 @@ mod chunk;
 pub mod index;
 mod retrieve;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 pub use chunk::{Chunk, ChunkConfig, Chunker};
 pub use index::{ICP_NAMESPACE, IndexReport, KNOWLEDGE_NAMESPACE, KnowledgeIndexer, SOURCES_NAMESPACE};

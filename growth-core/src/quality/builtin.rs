@@ -39,6 +39,8 @@ pub struct QualityConfig {
     pub ai_likeness_threshold: f64,
     /// Curves and weights of the stylometric detector.
     pub stylometry: StyleParams,
+    /// Weights and threshold of the ICP score (`[quality.icp]`).
+    pub icp: super::icp::IcpConfig,
 }
 
 impl Default for QualityConfig {
@@ -51,6 +53,7 @@ impl Default for QualityConfig {
             length: LengthRules::default(),
             ai_likeness_threshold: 0.5,
             stylometry: StyleParams::default(),
+            icp: super::icp::IcpConfig::default(),
         }
     }
 }
@@ -75,6 +78,7 @@ pub struct BuiltinGates {
 impl BuiltinGates {
     /// Builds every gate; fails with `InvalidInput` for a bad configuration value.
     pub fn new(config: &QualityConfig) -> Result<Self> {
+        config.icp.validate()?;
         let slop =
             Arc::new(SlopChecker::builder().config(config.slop.clone()).extra_phrases(config.learned_phrases.iter().cloned()).build()?);
         let detector = Arc::new(StylometricDetector::new(slop.clone(), config.stylometry.clone())?);

@@ -3,6 +3,7 @@
 mod auth;
 mod health;
 mod knowledge;
+mod quality;
 mod sources;
 mod webhooks;
 
@@ -23,6 +24,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(sources::router())
         .merge(knowledge::router())
+        .merge(quality::router())
         .layer(DefaultBodyLimit::max(http.body_limit_bytes))
         .layer(RequestBodyLimitLayer::new(http.body_limit_bytes));
     let uploads = sources::upload_router()

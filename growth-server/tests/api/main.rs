@@ -5,6 +5,7 @@ mod auth;
 mod health;
 mod helpers;
 mod knowledge;
+mod quality;
 mod sources;
 mod webhooks;
 mod worker;
