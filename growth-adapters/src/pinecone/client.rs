@@ -46,6 +46,12 @@ impl Client {
             None if config.index.trim().is_empty() => {
                 return Err(Error::Config("pinecone: set the index name (to look its host up) or the index host".into()));
             }
+            None if !config.index.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') => {
+                return Err(Error::Config(format!(
+                    "pinecone: `{}` is not an index name (lower-case letters, digits and hyphens)",
+                    config.index
+                )));
+            }
             None => OnceCell::new(),
         };
         Ok(Self {
@@ -142,6 +148,8 @@ mod tests {
     fn without_index_or_host_the_config_is_refused() {
         let mut c = PineconeConfig::new(SecretString::from("k"), " ", 3);
         assert!(matches!(Client::new(&c), Err(Error::Config(_))));
+        c.index = "../kb".into();
+        assert!(matches!(Client::new(&c), Err(Error::Config(m)) if m.contains("../kb")));
         c.host = Some("h.pinecone.io".into());
         assert!(Client::new(&c).is_ok());
         c.api_version = "bad\nversion".into();

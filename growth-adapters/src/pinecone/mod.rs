@@ -17,7 +17,9 @@
 //!   [`PineconeVectorStore::check_dimensions`]).
 //! - **Delete** (`POST /vectors/delete`) by ids, 1,000 per request; a missing namespace is not an error.
 //! - **`list_metadata`** keeps the trait default (a filtered query with a unit probe vector):
-//!   Pinecone's `list` works by id prefix only and cannot filter on metadata.
+//!   Pinecone's `list` works by id prefix only and cannot filter on metadata. Search is
+//!   approximate and a query answer is capped at 4 MB, so listing many records with large
+//!   metadata (chunk text) may come back incomplete or be refused.
 //! - **Errors**: 400/422 `InvalidInput` with Pinecone's message, 401 `Unauthenticated`,
 //!   403 `PermissionDenied`, 404 `NotFound`, 429 `RateLimited` (with `Retry-After` when sent),
 //!   5xx and timeouts `Transient`. Both error body shapes (data plane `rpcStatus`, control plane
