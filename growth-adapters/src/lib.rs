@@ -8,10 +8,11 @@
 //! **Status:** the shared outbound-HTTP module [`http`] (timeouts, retry policy, `Retry-After`,
 //! rate limits, redaction) is always compiled. The ingestion adapters exist: `assemblyai`
 //! (`AssemblyAiTranscriber`), `grain` (`GrainIngestor`), `riverside` (`RiversideIngestor`) and
-//! `gemini` (`GeminiIngestor`, Google Meet transcripts and Gemini notes). The publishing, vector
-//! and AI-detection features exist so builds and configuration can name them; their modules are
-//! still empty — enabling them adds no behaviour yet, and there are no placeholder or fake
-//! implementations. Each module's docs say which issue brings it.
+//! `gemini` (`GeminiIngestor`, Google Meet transcripts and Gemini notes), and the vector store
+//! `pinecone` (`PineconeVectorStore`). The publishing and AI-detection features exist so builds
+//! and configuration can name them; their modules are still empty — enabling them adds no
+//! behaviour yet, and there are no placeholder or fake implementations. Each module's docs say
+//! which issue brings it.
 
 #[cfg(feature = "assemblyai")]
 pub mod assemblyai;
