@@ -8,15 +8,19 @@
 //! **Status:** the shared outbound-HTTP module [`http`] (timeouts, retry policy, `Retry-After`,
 //! rate limits, redaction) is always compiled. The ingestion adapters exist: `assemblyai`
 //! (`AssemblyAiTranscriber`), `grain` (`GrainIngestor`), `riverside` (`RiversideIngestor`) and
-//! `gemini` (`GeminiIngestor`, Google Meet transcripts and Gemini notes). The publishing, vector
-//! and AI-detection features exist so builds and configuration can name them; their modules are
-//! still empty — enabling them adds no behaviour yet, and there are no placeholder or fake
-//! implementations. Each module's docs say which issue brings it.
+//! `gemini` (`GeminiIngestor`, Google Meet transcripts and Gemini notes). The AI-detection
+//! adapters exist: `gptzero` (`GptZeroDetector`) and `originality` (`OriginalityDetector`), with
+//! their shared report type in `detection`. The publishing and vector features exist so builds
+//! and configuration can name them; their modules are still empty — enabling them adds no
+//! behaviour yet, and there are no placeholder or fake implementations. Each module's docs say
+//! which issue brings it.
 
 #[cfg(feature = "assemblyai")]
 pub mod assemblyai;
 #[cfg(feature = "customerio")]
 pub mod customerio;
+#[cfg(any(feature = "gptzero", feature = "originality"))]
+pub mod detection;
 #[cfg(feature = "gemini")]
 pub mod gemini;
 #[cfg(feature = "gptzero")]
