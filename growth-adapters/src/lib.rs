@@ -9,7 +9,9 @@
 //! rate limits, redaction) is always compiled. The ingestion adapters exist: `assemblyai`
 //! (`AssemblyAiTranscriber`), `grain` (`GrainIngestor`), `riverside` (`RiversideIngestor`) and
 //! `gemini` (`GeminiIngestor`, Google Meet transcripts and Gemini notes), and the vector store
-//! `pinecone` (`PineconeVectorStore`). The publishing and AI-detection features exist so builds
+//! `pinecone` (`PineconeVectorStore`). The AI-detection adapters exist: `gptzero`
+//! (`GptZeroDetector`) and `originality` (`OriginalityDetector`), with their shared report type in
+//! `detection`. The publishing features exist so builds
 //! and configuration can name them; their modules are still empty — enabling them adds no
 //! behaviour yet, and there are no placeholder or fake implementations. Each module's docs say
 //! which issue brings it.
@@ -18,6 +20,8 @@
 pub mod assemblyai;
 #[cfg(feature = "customerio")]
 pub mod customerio;
+#[cfg(any(feature = "gptzero", feature = "originality"))]
+pub mod detection;
 #[cfg(feature = "gemini")]
 pub mod gemini;
 #[cfg(feature = "gptzero")]
