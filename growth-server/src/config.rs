@@ -26,6 +26,8 @@
 //! | `integrations.assemblyai.*` | `GROWTH_INTEGRATIONS__ASSEMBLYAI__API_KEY` … | unset: audio uploads fail with a reason |
 //! | `integrations.riverside.*` | `GROWTH_INTEGRATIONS__RIVERSIDE__API_KEY` … | unset: Riverside recordings without an inline transcript fail |
 //! | `integrations.grain.*` | `GROWTH_INTEGRATIONS__GRAIN__TOKEN` … | unset: Grain recordings cannot be fetched |
+//! | `vectors.provider` | `GROWTH_VECTORS__PROVIDER` | `embedded` (in the database); `pinecone` needs `[vectors.pinecone]` |
+//! | `detection.provider` | `GROWTH_DETECTION__PROVIDER` | `stylometric` (offline); `gptzero` / `originality` need `[detection.<name>]` `api_key` |
 //! | `integrations.gemini.*` | `GROWTH_INTEGRATIONS__GEMINI__ACCESS_TOKEN` … | unset: Google Meet records cannot be fetched |
 //!
 //! The file is `--config <path>` (or `GROWTH_CONFIG`); without one, `./growth.toml` is read if it
@@ -116,6 +118,52 @@ impl Default for EmbeddingSettings {
     }
 }
 
+/// Where vectors are kept.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VectorProvider {
+    /// In the database (SQLite or PostgreSQL), exact cosine search in memory.
+    #[default]
+    Embedded,
+    /// A Pinecone index (needs `[vectors.pinecone]`).
+    Pinecone,
+}
+
+/// The vector store.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VectorSettings {
+    /// Which store.
+    pub provider: VectorProvider,
+    /// Pinecone settings (`api_key`, `index`, `dimensions`, `host` …), used when `provider = "pinecone"`.
+    pub pinecone: Option<growth_adapters::pinecone::PineconeConfig>,
+}
+
+/// Which detector the `ai_likeness` gate asks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DetectorProvider {
+    /// The local stylometric detector (offline).
+    #[default]
+    Stylometric,
+    /// GPTZero (needs `[detection.gptzero]`).
+    Gptzero,
+    /// Originality.ai (needs `[detection.originality]`).
+    Originality,
+}
+
+/// AI-likeness detection.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DetectionSettings {
+    /// Which detector.
+    pub provider: DetectorProvider,
+    /// GPTZero settings (`api_key` …).
+    pub gptzero: Option<growth_adapters::gptzero::GptZeroConfig>,
+    /// Originality.ai settings (`api_key` …).
+    pub originality: Option<growth_adapters::originality::OriginalityConfig>,
+}
+
 /// Credentials and options of the platforms sources come from. Each one unset is simply not
 /// available: what needs it fails with a reason naming the setting.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -197,6 +245,10 @@ pub struct Settings {
     pub embedding: EmbeddingSettings,
     /// Source platforms and transcription.
     pub integrations: IntegrationSettings,
+    /// The vector store.
+    pub vectors: VectorSettings,
+    /// The AI-likeness detector.
+    pub detection: DetectionSettings,
 }
 
 impl Default for Settings {
@@ -217,6 +269,8 @@ impl Default for Settings {
             auth: AuthSettings::default(),
             embedding: EmbeddingSettings::default(),
             integrations: IntegrationSettings::default(),
+            vectors: VectorSettings::default(),
+            detection: DetectionSettings::default(),
         }
     }
 }
@@ -274,6 +328,20 @@ impl Settings {
         }
         if self.embedding.provider == EmbeddingProvider::Openai && self.embedding.openai.is_none() {
             return Err(ConfigError("embedding.provider is \"openai\" but [embedding.openai] (api_key …) is not set".into()));
+        }
+        if self.vectors.provider == VectorProvider::Pinecone && self.vectors.pinecone.is_none() {
+            return Err(ConfigError(
+                "vectors.provider is \"pinecone\" but [vectors.pinecone] (api_key, index, dimensions …) is not set".into(),
+            ));
+        }
+        match self.detection.provider {
+            DetectorProvider::Gptzero if self.detection.gptzero.is_none() => {
+                return Err(ConfigError("detection.provider is \"gptzero\" but [detection.gptzero] (api_key) is not set".into()));
+            }
+            DetectorProvider::Originality if self.detection.originality.is_none() => {
+                return Err(ConfigError("detection.provider is \"originality\" but [detection.originality] (api_key) is not set".into()));
+            }
+            _ => {}
         }
         if self.http.body_limit_bytes == 0 || self.http.request_timeout_secs == 0 || self.http.upload_limit_bytes == 0 {
             return Err(ConfigError("http limits must be positive".into()));

@@ -8,13 +8,17 @@ use axum::Router;
 use axum::http::{HeaderName, StatusCode};
 use growth_adapters::assemblyai::AssemblyAiTranscriber;
 use growth_adapters::gemini::GeminiIngestor;
+use growth_adapters::gptzero::GptZeroDetector;
 use growth_adapters::grain::GrainIngestor;
+use growth_adapters::originality::OriginalityDetector;
+use growth_adapters::pinecone::PineconeVectorStore;
 use growth_adapters::riverside::RiversideIngestor;
 use growth_core::blob::BlobStore;
 use growth_core::ingest::{SourceIngestor, Transcriber};
 use growth_core::knowledge::{ChunkConfig, KnowledgeIndexer, Retriever};
 use growth_core::quality::icp::IcpScorer;
-use growth_core::quality::{BuiltinGates, Checker};
+use growth_core::quality::stylometry::AiLikenessGate;
+use growth_core::quality::{AiDetector, BuiltinGates, Checker, QualityGate};
 use growth_core::sources::SourceIngest;
 use growth_core::store::KnowledgeStore;
 use growth_core::vector::{Embedder, VectorStore};
@@ -30,7 +34,10 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::config::{EmbeddingProvider, EmbeddingSettings, IntegrationSettings, Settings};
+use crate::config::{
+    DetectionSettings, DetectorProvider, EmbeddingProvider, EmbeddingSettings, IntegrationSettings, Settings, VectorProvider,
+    VectorSettings,
+};
 use crate::routes;
 use crate::state::AppState;
 use crate::worker::Worker;
@@ -78,8 +85,7 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
     let keys = Arc::new(crate::auth::Keys::from_settings(&settings.auth));
     let store = database.store();
     let embedder = embedder(&settings.embedding).map_err(StartupError::Vectors)?;
-    let vectors: Arc<dyn VectorStore> =
-        Arc::new(SqlVectorStore::open(&database, embedder.dimensions(), embedder.model()).await.map_err(StartupError::Vectors)?);
+    let vectors = vector_store(&settings.vectors, &database, embedder.as_ref()).await.map_err(StartupError::Vectors)?;
     let indexer =
         KnowledgeIndexer::new(embedder.clone(), vectors.clone(), store.clone() as Arc<dyn KnowledgeStore>, ChunkConfig::default())
             .map_err(StartupError::Vectors)?;
@@ -94,7 +100,8 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
     let icp =
         IcpScorer::new(retriever.clone(), store.clone() as Arc<dyn KnowledgeStore>, builtin.cta.clone(), settings.quality.icp.clone())
             .map_err(StartupError::Quality)?;
-    let checker = Checker::new(builtin.gates(), Some(icp));
+    let gates = quality_gates(&settings.detection, &builtin, settings.quality.ai_likeness_threshold).map_err(StartupError::Quality)?;
+    let checker = Checker::new(gates, Some(icp));
     Ok(AppState {
         store,
         database,
@@ -109,6 +116,49 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
         ingest,
         checker,
     })
+}
+
+/// The configured vector store, checked against the embedder: the embedded one refuses a
+/// database whose vectors have another dimension or model; Pinecone's index is asked its dimension.
+async fn vector_store(
+    settings: &VectorSettings,
+    database: &Database,
+    embedder: &dyn Embedder,
+) -> growth_core::Result<Arc<dyn VectorStore>> {
+    match (settings.provider, &settings.pinecone) {
+        (VectorProvider::Pinecone, Some(c)) => {
+            let store = PineconeVectorStore::new(c.clone())?;
+            store.check_dimensions().await?;
+            Ok(Arc::new(store))
+        }
+        (VectorProvider::Pinecone, None) => {
+            Err(growth_core::Error::Config("vectors.provider is \"pinecone\" but [vectors.pinecone] is not set".into()))
+        }
+        (VectorProvider::Embedded, _) => Ok(Arc::new(SqlVectorStore::open(database, embedder.dimensions(), embedder.model()).await?)),
+    }
+}
+
+/// The built-in gates, with the `ai_likeness` gate asking the configured detector.
+fn quality_gates(settings: &DetectionSettings, builtin: &BuiltinGates, threshold: f64) -> growth_core::Result<Vec<Arc<dyn QualityGate>>> {
+    let external: Option<Arc<dyn AiDetector>> = match settings.provider {
+        DetectorProvider::Stylometric => None,
+        DetectorProvider::Gptzero => {
+            let c = settings.gptzero.clone().ok_or_else(|| growth_core::Error::Config("[detection.gptzero] is not set".into()))?;
+            Some(Arc::new(GptZeroDetector::new(c)?))
+        }
+        DetectorProvider::Originality => {
+            let c = settings.originality.clone().ok_or_else(|| growth_core::Error::Config("[detection.originality] is not set".into()))?;
+            Some(Arc::new(OriginalityDetector::new(c)?))
+        }
+    };
+    let mut gates = builtin.gates();
+    if let Some(detector) = external {
+        let gate: Arc<dyn QualityGate> = Arc::new(AiLikenessGate::new(detector, threshold)?);
+        for g in gates.iter_mut().filter(|g| g.name() == "ai_likeness") {
+            *g = gate.clone();
+        }
+    }
+    Ok(gates)
 }
 
 /// The configured embedder: the offline hashing one, or OpenAI.

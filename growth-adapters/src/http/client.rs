@@ -156,7 +156,10 @@ impl HttpClient {
         }
         let error = (self.classify)(status, &headers, &body);
         tracing::debug!(platform = self.platform, %status, error = %error, "answer classified");
-        let retryable = status == StatusCode::REQUEST_TIMEOUT || status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
+        // The status says whether a retry could help; the classified error can veto it (a 429 that
+        // means "out of credits" is permanent, and retrying it only burns attempts).
+        let retryable = (status == StatusCode::REQUEST_TIMEOUT || status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error())
+            && error.is_retryable();
         if !(idempotent && retryable) {
             return Attempt::Failed(error, None);
         }

@@ -4,6 +4,7 @@
 mod auth;
 mod health;
 mod helpers;
+mod integrations;
 mod knowledge;
 mod quality;
 mod sources;
