@@ -9,6 +9,9 @@
 //! [`knowledge`] chunks, indexes and retrieves the knowledge base, ICP profiles and source
 //! transcripts (the retrieval half of generation) on top of `Embedder` and `VectorStore`.
 //!
+//! [`prompt`] builds the generation requests of a bundle: voice, knowledge and transcript as a
+//! cacheable prefix, then one instruction per content type.
+//!
 //! This crate speaks neither HTTP nor SQL: adapters (`growth-adapters`, `growth-llm`) and stores
 //! (`growth-store`) implement its traits.
 
@@ -22,6 +25,7 @@ pub mod jobs;
 pub mod knowledge;
 pub mod memory;
 pub mod metrics;
+pub mod prompt;
 pub mod publish;
 pub mod quality;
 pub mod sources;

@@ -1,5 +1,7 @@
 //! Implementations that need no network and no keys: the defaults that let the pipeline run offline.
 
+mod extractive;
 mod hashing;
 
+pub use extractive::{EXTRACTIVE_MODEL, ExtractiveConfig, ExtractiveGenerator};
 pub use hashing::{DEFAULT_DIMENSIONS, HashingEmbedder};

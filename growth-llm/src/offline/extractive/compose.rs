@@ -1,0 +1,560 @@
+//! Templates: turning ranked sentences into drafts of each content type.
+
+use growth_core::domain::ContentType;
+use growth_core::generate::Draft;
+use growth_core::prompt::linkedin_format;
+use growth_core::quality::hook::{HookCheck, hook_reasons};
+use growth_core::quality::length::{LengthCheck, WordRange};
+
+use super::ExtractiveConfig;
+use super::analysis::Analysis;
+
+/// A hook line must stay under this many characters (the hook gate's limit is 100).
+const HOOK_MAX_CHARS: usize = 90;
+/// Supporting sentences looked at per anchor.
+const POOL: usize = 30;
+/// Two anchors more similar than this are the same idea.
+const SAME_IDEA: f32 = 0.3;
+/// A support more similar than this to its anchor repeats it.
+const REPEATS: f32 = 0.7;
+
+/// The word count to aim for: a quarter of the way into the range (capped at a quarter above
+/// the minimum), so the draft clears the minimum with room before the maximum.
+fn target(range: WordRange) -> usize {
+    range.min + ((range.max - range.min) / 4).min(range.min / 4)
+}
+
+fn words(text: &str) -> usize {
+    LengthCheck::word_count(text)
+}
+
+/// A short, punchy line from `sentence`: the sentence itself when short, else its longest
+/// leading clause that is; `None` when neither gives a reason to read on.
+fn hook_from(sentence: &str) -> Option<String> {
+    let s = sentence.trim();
+    let fits = |t: &str| t.chars().count() < HOOK_MAX_CHARS && t.split_whitespace().count() >= 4;
+    let line = if fits(s) {
+        s.to_owned()
+    } else {
+        // Only cuts between independent clauses: at `;`, or at a comma followed by `and`/`but`/`so`.
+        let mut best = None;
+        for (i, c) in s.match_indices([',', ';']) {
+            let rest = s[i + 1..].trim_start().to_lowercase();
+            let independent = c == ";" || ["and ", "but ", "so "].iter().any(|w| rest.starts_with(w));
+            let prefix = s[..i].trim_end();
+            if independent && fits(prefix) && prefix.split_whitespace().count() >= 5 {
+                best = Some(format!("{prefix}."));
+            }
+        }
+        best?
+    };
+    (!hook_reasons(&line).is_empty()).then_some(line)
+}
+
+fn quote(s: &str) -> String {
+    format!("“{}”", s.trim())
+}
+
+/// Sentences as paragraphs of `per` sentences each.
+fn paragraphs(texts: &[&str], per: usize) -> Vec<String> {
+    texts.chunks(per.max(1)).map(|c| c.join(" ")).collect()
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// A topic from keywords: `a b` when they stand side by side in `text` ("technical debt"),
+/// `a and b` otherwise, in the order they appear.
+fn topic(keywords: &[&str], text: &str) -> String {
+    let lower = text.to_lowercase();
+    match keywords {
+        [] => "the episode".to_owned(),
+        [a] => (*a).to_owned(),
+        [a, b, ..] => {
+            for (x, y) in [(a, b), (b, a)] {
+                if lower.contains(&format!("{x} {y}")) {
+                    return format!("{x} {y}");
+                }
+            }
+            let (x, y) = if lower.find(*b) < lower.find(*a) { (b, a) } else { (a, b) };
+            format!("{x} and {y}")
+        }
+    }
+}
+
+/// A section heading: the anchor itself when short, else its topic.
+fn heading(anchor: &str, keywords: &[&str]) -> String {
+    let line = anchor.trim().trim_end_matches(['.', '!']);
+    if line.chars().count() <= 70 && !line.contains('"') {
+        return line.to_owned();
+    }
+    capitalise(&format!("on {}", topic(keywords, anchor)))
+}
+
+/// One long-form section: an anchor quote and its supporting sentences.
+struct Section {
+    anchor: usize,
+    supports: Vec<usize>,
+}
+
+/// Writes the drafts of one request from one analysis.
+pub(super) struct Composer<'a> {
+    a: &'a Analysis,
+    config: &'a ExtractiveConfig,
+    hook: &'a HookCheck,
+    title: Option<&'a str>,
+    used: Vec<bool>,
+    anchors: Vec<usize>,
+}
+
+impl<'a> Composer<'a> {
+    pub(super) fn new(a: &'a Analysis, config: &'a ExtractiveConfig, hook: &'a HookCheck, title: Option<&'a str>) -> Self {
+        Self {
+            a,
+            config,
+            hook,
+            title: title.map(str::trim).filter(|t| !t.is_empty()),
+            used: vec![false; a.sentences.len()],
+            anchors: Vec::new(),
+        }
+    }
+
+    /// Up to `count` drafts of `content_type`; fewer when the source runs out of distinct ideas.
+    pub(super) fn write(&mut self, content_type: ContentType, count: usize) -> Vec<Draft> {
+        let mut out = Vec::with_capacity(count);
+        for i in 0..count {
+            let draft = match content_type {
+                ContentType::LinkedinPost => self.linkedin(i),
+                ContentType::PreInterview => self.pre_interview(),
+                ContentType::PostPublish => self.post_publish(),
+                ContentType::Newsletter => self.newsletter(),
+                ContentType::BlogPost => self.blog_post(),
+            };
+            match draft {
+                Some(d) if !d.content.trim().is_empty() => out.push(d),
+                _ => break,
+            }
+        }
+        out
+    }
+
+    // --- picking sentences ---
+
+    fn text(&self, i: usize) -> &'a str {
+        &self.a.sentences[i].text
+    }
+
+    /// The best unused sentence that is not the same idea as an earlier anchor (any unused one
+    /// when every idea is taken), preferring those that `prefer` accepts.
+    fn next_anchor(&mut self, prefer: impl Fn(usize) -> bool) -> Option<usize> {
+        let fresh = |i: &usize| !self.used[*i] && self.anchors.iter().all(|&b| self.a.similarity(*i, b) <= SAME_IDEA);
+        let pick = (self.a.ranked.iter().copied().find(|i| fresh(i) && prefer(*i)))
+            .or_else(|| self.a.ranked.iter().copied().find(|i| fresh(i)))
+            .or_else(|| self.a.ranked.iter().copied().find(|i| !self.used[*i]))?;
+        self.anchors.push(pick);
+        self.used[pick] = true;
+        Some(pick)
+    }
+
+    /// Unused candidates that support `anchor`, best first: half relevance to it, half their
+    /// own score; near-repeats of the anchor left out.
+    fn pool(&self, anchor: usize, n: usize) -> Vec<usize> {
+        let mut scored: Vec<(usize, f32)> = self
+            .a
+            .ranked
+            .iter()
+            .copied()
+            .filter(|&i| !self.used[i] && i != anchor)
+            .map(|i| (i, self.a.similarity(anchor, i)))
+            .filter(|(_, sim)| *sim <= REPEATS)
+            .map(|(i, sim)| {
+                let distance = self.a.sentences[i].turn.abs_diff(self.a.sentences[anchor].turn);
+                let near = match distance {
+                    0 => 0.25,
+                    1..=2 => 0.12,
+                    _ => 0.0,
+                };
+                (i, 0.5 * sim + 0.5 * self.a.sentences[i].score + near)
+            })
+            .collect();
+        scored.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        scored.into_iter().take(n).map(|(i, _)| i).collect()
+    }
+
+    /// The sentences after `anchor` in its turn, in spoken order (a story as it was told).
+    fn passage(&self, anchor: usize, n: usize) -> Vec<usize> {
+        let turn = self.a.sentences[anchor].turn;
+        (anchor + 1..self.a.sentences.len())
+            .take_while(|&i| self.a.sentences[i].turn == turn)
+            .filter(|&i| !self.used[i] && self.a.sentences[i].words >= 4 && !self.text(i).ends_with('?'))
+            .take(n)
+            .collect()
+    }
+
+    /// Distinct ideas, best first, without taking them.
+    fn diverse(&self, n: usize) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        for &i in &self.a.ranked {
+            if out.len() == n {
+                break;
+            }
+            if !self.used[i] && out.iter().chain(&self.anchors).all(|&b| self.a.similarity(i, b) <= SAME_IDEA) {
+                out.push(i);
+            }
+        }
+        out
+    }
+
+    fn take(&mut self, ids: &[usize]) {
+        for &i in ids {
+            self.used[i] = true;
+        }
+    }
+
+    // --- names and fixed lines ---
+
+    fn who(&self) -> String {
+        self.a.guest_name().unwrap_or("my guest").to_owned()
+    }
+
+    fn first(&self) -> String {
+        self.a.guest_name().and_then(|n| n.split_whitespace().next()).unwrap_or("my guest").to_owned()
+    }
+
+    /// Who said sentence `i`: a name, or `my guest`.
+    fn speaker(&self, i: usize) -> String {
+        self.a.name(self.a.sentences[i].speaker).unwrap_or("my guest").to_owned()
+    }
+
+    fn cta(&self, template: &str) -> String {
+        template.trim().replace("{guest}", &self.who())
+    }
+
+    fn on_title(&self) -> String {
+        self.title.map(|t| format!(" ({t})")).unwrap_or_default()
+    }
+
+    // --- fitting ---
+
+    /// Renders with more and more of `pool` until the draft reaches the target length, then
+    /// backs off while it is over the maximum. Returns how many of `pool` to use.
+    fn fit(&self, content_type: ContentType, pool_len: usize, render: impl Fn(usize) -> String) -> usize {
+        let range = self.config.length.words_for(content_type);
+        let target = target(range);
+        let mut k = 0;
+        let mut n = words(&render(0));
+        while n < target && k < pool_len {
+            k += 1;
+            n = words(&render(k));
+        }
+        while n > range.max && k > 0 {
+            k -= 1;
+            n = words(&render(k));
+        }
+        k
+    }
+
+    /// The first hook whose draft passes the hook check (the last one otherwise: the fixed
+    /// fallbacks are written to pass).
+    fn with_hook(&self, content_type: ContentType, hooks: &[String], render: impl Fn(&str) -> String) -> String {
+        let mut last = String::new();
+        for h in hooks {
+            last = render(h);
+            if self.hook.findings(content_type, &last).is_empty() {
+                return last;
+            }
+        }
+        last
+    }
+
+    fn sentence_hooks(&self, ids: &[usize]) -> Vec<String> {
+        ids.iter().filter_map(|&i| hook_from(self.text(i))).collect()
+    }
+
+    // --- LinkedIn posts ---
+
+    fn linkedin(&mut self, index: usize) -> Option<Draft> {
+        let format = linkedin_format(index);
+        let a = self.a;
+        let anchor = match format {
+            // A story needs a turn that goes on after its first line.
+            "story" => self.next_anchor(|i| {
+                let turn = a.sentences[i].turn;
+                a.sentences.get(i + 4).is_some_and(|s| s.turn == turn)
+            }),
+            // A hot take needs a line that pushes against something.
+            "hot_take" => {
+                self.next_anchor(|i| hook_reasons(&a.sentences[i].text).contains(&growth_core::quality::hook::HookReason::Tension))
+            }
+            _ => self.next_anchor(|_| true),
+        }?;
+        let pool = if format == "story" {
+            let mut p = self.passage(anchor, 12);
+            let more: Vec<usize> = self.pool(anchor, POOL).into_iter().filter(|i| !p.contains(i)).collect();
+            p.extend(more);
+            p
+        } else {
+            self.pool(anchor, POOL)
+        };
+        let who = self.speaker(anchor);
+        let first = who.split_whitespace().next().unwrap_or("my guest").to_owned();
+        let cta = self.cta(&self.config.cta);
+        let anchor_text = self.text(anchor);
+        let texts: Vec<&str> = pool.iter().map(|&i| self.text(i)).collect();
+
+        let mut hooks = self.sentence_hooks(&[anchor]);
+        let render = |hook: &str, k: usize| -> String {
+            let supports = &texts[..k];
+            let hook_is_anchor = hook == anchor_text;
+            let mut parts: Vec<String> = vec![hook.to_owned()];
+            match format {
+                "framework" => {
+                    parts.push(format!("Here's how {first} breaks it down:"));
+                    let items: Vec<&str> = std::iter::once(anchor_text).chain(supports.iter().copied()).collect();
+                    parts.extend(items.iter().enumerate().map(|(n, s)| format!("{}. {s}", n + 1)));
+                }
+                "story" => {
+                    parts.push(format!("Here's how {first} tells it."));
+                    let passage: Vec<&str> = std::iter::once(anchor_text).chain(supports.iter().copied()).collect();
+                    parts.extend(paragraphs(&passage, 2));
+                }
+                "hot_take" => {
+                    parts.push(format!("Not everyone will agree with {first} on this."));
+                    if !hook_is_anchor {
+                        parts.push(quote(anchor_text));
+                    }
+                    if !supports.is_empty() {
+                        parts.push("The reasoning:".to_owned());
+                        parts.extend(paragraphs(supports, 2));
+                    }
+                }
+                _ => {
+                    let hook_from_anchor = anchor_text.starts_with(hook.trim_end_matches('.'));
+                    if hook_is_anchor {
+                        parts.push(format!("That's {who}, on the show."));
+                    } else if hook_from_anchor {
+                        parts.push(format!("{who} said this on the show, and it stuck with me."));
+                        parts.push(quote(anchor_text));
+                    } else {
+                        parts.push(format!("In {first}'s words:"));
+                        parts.push(quote(anchor_text));
+                    }
+                    parts.extend(paragraphs(supports, 2));
+                }
+            }
+            parts.push(cta.clone());
+            parts.join("\n\n")
+        };
+        let k = self.fit(ContentType::LinkedinPost, pool.len(), |k| render(hooks.first().map_or("", String::as_str), k));
+        let mut ids = vec![anchor];
+        ids.extend(&pool[..k]);
+        let key = a.keywords(&ids, 1).first().map(|k| format!(" on {k}")).unwrap_or_default();
+        if format == "framework" {
+            hooks.insert(0, format!("{} lessons from {who}{key}, in {first}'s words.", k + 1));
+        }
+        // Then a short line from the body, then fixed lines (rotated so posts do not share one).
+        hooks.extend(self.sentence_hooks(&pool[..k.min(6)]));
+        let fixed = [
+            format!("{who} said something on the show that I can't stop thinking about."),
+            format!("One line from {first}{key} changed how I think about it."),
+            format!("{who} made a point on the show that most founders miss."),
+            format!("I didn't expect to agree with {who} on this."),
+        ];
+        hooks.extend((0..fixed.len()).map(|n| fixed[(index + n) % fixed.len()].clone()));
+        hooks.push("One line from this episode I can't stop thinking about.".to_owned());
+        let content = self.with_hook(ContentType::LinkedinPost, &hooks, |h| render(h, k));
+        self.take(&pool[..k]);
+        Some(Draft { title: None, content, format: Some(format.to_owned()) })
+    }
+
+    fn pre_interview(&mut self) -> Option<Draft> {
+        let pool = self.diverse(POOL);
+        let first_quote = *pool.first()?;
+        let who = self.who();
+        let first = self.first();
+        let cta = self.cta(&self.config.pre_interview_cta);
+        let texts: Vec<&str> = pool.iter().map(|&i| self.text(i)).collect();
+        let render = |hook: &str, k: usize| -> String {
+            let mut parts = vec![hook.to_owned()];
+            if self.a.guest_name().is_some() {
+                parts.push(format!("We recorded last week, and a few of {first}'s lines are still with me."));
+            } else {
+                parts.push("We recorded last week, and a few lines are still with me.".to_owned());
+            }
+            parts.push("A preview, in their own words:".to_owned());
+            parts.extend(texts[..k].iter().map(|t| quote(t)));
+            parts.push(cta.clone());
+            parts.join("\n\n")
+        };
+        let hooks = vec![
+            format!("Next week on the show: {who}."),
+            format!("{who} is on the show next week."),
+            "A few lines from next week's episode I can't stop quoting.".to_owned(),
+        ];
+        let k = self.fit(ContentType::PreInterview, pool.len(), |k| render(&hooks[0], k)).max(1);
+        let content = self.with_hook(ContentType::PreInterview, &hooks, |h| render(h, k));
+        self.anchors.push(first_quote);
+        self.take(&pool[..k]);
+        Some(Draft { title: None, content, format: Some(ContentType::PreInterview.as_str().to_owned()) })
+    }
+
+    fn post_publish(&mut self) -> Option<Draft> {
+        let ideas = self.diverse(POOL);
+        let first_idea = *ideas.first()?;
+        // Each idea comes with the best sentence that supports it.
+        let mut items: Vec<(usize, Option<usize>)> = Vec::new();
+        let mut taken: Vec<usize> = ideas.clone();
+        for &i in &ideas {
+            let support = self.pool(i, 5).into_iter().find(|s| !taken.contains(s));
+            if let Some(s) = support {
+                taken.push(s);
+            }
+            items.push((i, support));
+        }
+        let who = self.who();
+        let cta = self.cta(&self.config.post_publish_cta);
+        let render = |hook: &str, k: usize| -> String {
+            let mut parts = vec![hook.to_owned()];
+            parts.push(format!("{} ideas from it worth your time:", k.max(1)));
+            for (n, (idea, support)) in items[..k].iter().enumerate() {
+                let mut item = format!("{}. {}", n + 1, quote(self.text(*idea)));
+                if let Some(s) = support {
+                    item.push(' ');
+                    item.push_str(self.text(*s));
+                }
+                parts.push(item);
+            }
+            parts.push(cta.clone());
+            parts.join("\n\n")
+        };
+        let hooks = vec![
+            format!("New episode with {who} is out."),
+            format!("{who} is on the show this week."),
+            "Our new episode is out, and I haven't stopped thinking about it.".to_owned(),
+        ];
+        let k = self.fit(ContentType::PostPublish, items.len(), |k| render(&hooks[0], k)).max(1);
+        let content = self.with_hook(ContentType::PostPublish, &hooks, |h| render(h, k));
+        self.anchors.push(first_idea);
+        for (idea, support) in &items[..k] {
+            self.take(&[*idea]);
+            if let Some(s) = support {
+                self.take(&[*s]);
+            }
+        }
+        Some(Draft { title: None, content, format: Some(ContentType::PostPublish.as_str().to_owned()) })
+    }
+
+    // --- long form ---
+
+    /// Sections for a long-form piece, added until the draft reaches its target length.
+    fn sections_with(&mut self, content_type: ContentType, render: impl Fn(&Self, &[Section]) -> String) -> Vec<Section> {
+        let range = self.config.length.words_for(content_type);
+        let target = target(range);
+        let mut sections: Vec<Section> = Vec::new();
+        while words(&render(self, &sections)) < target {
+            let Some(anchor) = self.next_anchor(|_| true) else { break };
+            let supports = self.pool(anchor, 4);
+            self.take(&supports);
+            sections.push(Section { anchor, supports });
+        }
+        while words(&render(self, &sections)) > range.max && sections.len() > 1 {
+            sections.pop();
+        }
+        sections
+    }
+
+    fn section_text(&self, s: &Section, numbered: Option<usize>) -> String {
+        let title = heading(self.text(s.anchor), &self.a.keywords(&[s.anchor], 2));
+        let title = numbered.map_or(title.clone(), |n| format!("{n}. {title}"));
+        let supports: Vec<&str> = s.supports.iter().map(|&i| self.text(i)).collect();
+        let mut parts = vec![format!("## {title}"), format!("> {}\n>\n> — {}", self.text(s.anchor), self.speaker(s.anchor))];
+        parts.extend(paragraphs(&supports, 2));
+        parts.join("\n\n")
+    }
+
+    fn newsletter(&mut self) -> Option<Draft> {
+        let who = self.who();
+        let first = self.first();
+        let intro = match self.a.guest_name() {
+            Some(_) => format!(
+                "This week I went back through my conversation with {who}{}. Here are the ideas I'd put to work, in {first}'s own words.",
+                self.on_title()
+            ),
+            None => format!("This week I went back through our latest episode{}. Here are the ideas I'd put to work.", self.on_title()),
+        };
+        let cta = self.cta(&self.config.newsletter_cta);
+        let render = |this: &Self, hook: &str, sections: &[Section]| -> String {
+            let mut parts = vec![hook.to_owned(), intro.clone()];
+            parts.extend(sections.iter().enumerate().map(|(n, s)| this.section_text(s, Some(n + 1))));
+            parts.push(cta.clone());
+            parts.join("\n\n")
+        };
+        let placeholder = "One line from this episode I can't stop thinking about.";
+        let sections = self.sections_with(ContentType::Newsletter, |this, s| render(this, placeholder, s));
+        let anchor = sections.first()?.anchor;
+        let mut hooks = self.sentence_hooks(&[anchor]);
+        hooks.extend(self.sentence_hooks(&sections.iter().skip(1).map(|s| s.anchor).collect::<Vec<_>>()));
+        hooks.push(format!("{} ideas from {who} I'd put to work this week.", sections.len()));
+        let content = self.with_hook(ContentType::Newsletter, &hooks, |h| render(self, h, &sections));
+        let title = match (self.a.guest_name(), self.title) {
+            (Some(g), _) => format!("{} ideas worth stealing from {g}", sections.len()),
+            (None, Some(t)) => format!("{t}: {} ideas worth stealing", sections.len()),
+            (None, None) => format!("{} ideas worth stealing from this week's episode", sections.len()),
+        };
+        Some(Draft { title: Some(title), content, format: Some(ContentType::Newsletter.as_str().to_owned()) })
+    }
+
+    fn blog_post(&mut self) -> Option<Draft> {
+        let who = self.who();
+        let first = self.first();
+        let intro = match self.a.guest_name() {
+            Some(_) => format!(
+                "I talked with {who}{}. Below are the points worth keeping, each in {first}'s own words, and what to do with them.",
+                self.on_title()
+            ),
+            None => format!("Below are the points worth keeping from our latest episode{}, and what to do with them.", self.on_title()),
+        };
+        let cta = self.cta(&self.config.blog_cta);
+        let next_steps = |this: &Self, sections: &[Section]| -> Vec<usize> {
+            let mut out = Vec::new();
+            for &i in &this.a.ranked {
+                if out.len() == 3 {
+                    break;
+                }
+                let in_sections = sections.iter().any(|s| s.anchor == i || s.supports.contains(&i));
+                if !this.used[i] && !in_sections && this.a.sentences[i].words <= 22 {
+                    out.push(i);
+                }
+            }
+            out
+        };
+        let render = |this: &Self, hook: &str, sections: &[Section]| -> String {
+            let mut parts = vec![hook.to_owned(), intro.clone()];
+            parts.extend(sections.iter().map(|s| this.section_text(s, None)));
+            let steps = next_steps(this, sections);
+            if !steps.is_empty() {
+                parts.push("## What to do next".to_owned());
+                parts.push(steps.iter().map(|&i| format!("- {}", this.text(i))).collect::<Vec<_>>().join("\n"));
+            }
+            parts.push(cta.clone());
+            parts.join("\n\n")
+        };
+        let placeholder = "One line from this episode I can't stop thinking about.";
+        let sections = self.sections_with(ContentType::BlogPost, |this, s| render(this, placeholder, s));
+        let anchor = sections.first()?.anchor;
+        let mut hooks = self.sentence_hooks(&[anchor]);
+        hooks.push(format!("{} lessons from my conversation with {who}.", sections.len()));
+        let content = self.with_hook(ContentType::BlogPost, &hooks, |h| render(self, h, &sections));
+        let ids: Vec<usize> = sections.iter().map(|s| s.anchor).collect();
+        let all: String = ids.iter().map(|&i| self.text(i)).collect::<Vec<_>>().join(" ");
+        let topic = topic(&self.a.keywords(&ids, 2), &all);
+        let title = match (self.a.guest_name(), self.title) {
+            (Some(g), _) => format!("{g} on {topic}"),
+            (None, Some(t)) => format!("{t}: {topic}"),
+            (None, None) => capitalise(&format!("lessons on {topic}")),
+        };
+        Some(Draft { title: Some(title), content, format: Some(ContentType::BlogPost.as_str().to_owned()) })
+    }
+}
