@@ -25,6 +25,7 @@ pub mod jobs;
 pub mod knowledge;
 pub mod memory;
 pub mod metrics;
+pub mod pipeline;
 pub mod prompt;
 pub mod publish;
 pub mod quality;

@@ -158,6 +158,11 @@ impl RewriteLoop {
                 Ok(g) => {
                     usage += g.usage;
                     match g.drafts.into_iter().find(|d| !d.content.trim().is_empty()) {
+                        Some(d) if d.content == current.content => {
+                            // An extractive generator ignores the instruction: no progress is possible.
+                            rewrite_error = Some(format!("{} returned the same draft; nothing more to rewrite", generator.model()));
+                            break;
+                        }
                         Some(mut d) => {
                             if d.format.is_none() {
                                 d.format = current.format.clone();
