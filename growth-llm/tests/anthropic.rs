@@ -444,3 +444,65 @@ async fn the_key_never_shows_in_debug_output() {
     assert!(!text.contains(KEY), "{text}");
     assert_eq!(generator(&server).model(), MODEL);
 }
+
+/// Answers like [`answer`] after `delay`, noting when each request arrived.
+struct Clocked {
+    arrivals: std::sync::Arc<std::sync::Mutex<Vec<Instant>>>,
+    delay: Duration,
+}
+
+impl Respond for Clocked {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        self.arrivals.lock().unwrap().push(Instant::now());
+        ResponseTemplate::new(200).set_delay(self.delay).set_body_json(answer(&drafts_json(1)))
+    }
+}
+
+async fn arrivals_of_four_concurrent_calls(coalesce: bool) -> Vec<Duration> {
+    let server = MockServer::start().await;
+    let arrivals = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    messages().respond_with(Clocked { arrivals: arrivals.clone(), delay: Duration::from_millis(250) }).expect(4).mount(&server).await;
+    let mut c = config(&server);
+    c.coalesce_cache_writes = coalesce;
+    let claude = ClaudeGenerator::new(c).unwrap();
+    let (a, b, d, e) =
+        tokio::join!(claude.generate(request(1)), claude.generate(request(1)), claude.generate(request(1)), claude.generate(request(1)));
+    for r in [a, b, d, e] {
+        assert_eq!(r.unwrap().drafts.len(), 1);
+    }
+    let mut t = arrivals.lock().unwrap().clone();
+    t.sort();
+    t.iter().map(|&x| x - t[0]).collect()
+}
+
+#[tokio::test]
+async fn concurrent_calls_over_one_prefix_wait_for_the_first_to_write_the_cache() {
+    let offsets = arrivals_of_four_concurrent_calls(true).await;
+    assert!(offsets[1] >= Duration::from_millis(200), "the others waited for the first answer: {offsets:?}");
+    assert!(offsets[3] - offsets[1] < Duration::from_millis(200), "then went together: {offsets:?}");
+}
+
+#[tokio::test]
+async fn without_coalescing_concurrent_calls_go_at_once() {
+    let offsets = arrivals_of_four_concurrent_calls(false).await;
+    assert!(offsets[3] < Duration::from_millis(200), "{offsets:?}");
+}
+
+#[tokio::test]
+async fn a_failed_cache_writer_releases_the_waiting_calls() {
+    let server = MockServer::start().await;
+    messages()
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_delay(Duration::from_millis(100))
+                .set_body_json(api_error("invalid_request_error", "bad request")),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    messages().respond_with(ResponseTemplate::new(200).set_body_json(answer(&drafts_json(1)))).mount(&server).await;
+    let claude = generator(&server);
+    let (a, b, c) = tokio::join!(claude.generate(request(1)), claude.generate(request(1)), claude.generate(request(1)));
+    let failed = [&a, &b, &c].iter().filter(|r| r.is_err()).count();
+    assert_eq!(failed, 1, "{a:?} {b:?} {c:?}");
+}

@@ -49,6 +49,12 @@ pub struct ClaudeConfig {
     /// The longest such pause, in milliseconds (default 60 000); guards against clock skew.
     #[serde(default = "default_max_rate_limit_wait_ms")]
     pub max_rate_limit_wait_ms: u64,
+    /// Let the first of several concurrent calls over the same cacheable prefix write the prompt
+    /// cache alone and hold the others until it has answered, so they read the prefix (0.1× the
+    /// price) instead of each writing it (1.25×) — default `true`. Costs one call's latency once per
+    /// prefix; turn off to always fire at once.
+    #[serde(default = "default_true")]
+    pub coalesce_cache_writes: bool,
 }
 
 fn default_max_tokens() -> u32 {
@@ -81,6 +87,9 @@ fn default_min_remaining_tokens() -> u64 {
 fn default_max_rate_limit_wait_ms() -> u64 {
     60_000
 }
+fn default_true() -> bool {
+    true
+}
 
 impl ClaudeConfig {
     /// A configuration for `model` with `api_key` and every other default.
@@ -98,6 +107,7 @@ impl ClaudeConfig {
             min_remaining_requests: default_min_remaining_requests(),
             min_remaining_tokens: default_min_remaining_tokens(),
             max_rate_limit_wait_ms: default_max_rate_limit_wait_ms(),
+            coalesce_cache_writes: true,
         }
     }
 }
@@ -117,6 +127,7 @@ impl fmt::Debug for ClaudeConfig {
             .field("min_remaining_requests", &self.min_remaining_requests)
             .field("min_remaining_tokens", &self.min_remaining_tokens)
             .field("max_rate_limit_wait_ms", &self.max_rate_limit_wait_ms)
+            .field("coalesce_cache_writes", &self.coalesce_cache_writes)
             .finish()
     }
 }
@@ -138,6 +149,7 @@ mod tests {
         assert_eq!(c.base_url, "https://api.anthropic.com");
         assert_eq!((c.max_tokens, c.max_retries, c.timeout_ms), (4096, 2, 600_000));
         assert_eq!(c.anthropic_version, "2023-06-01");
+        assert!(c.coalesce_cache_writes);
         assert!(serde_json::from_str::<ClaudeConfig>(r#"{"api_key": "k"}"#).is_err());
     }
 }

@@ -13,6 +13,7 @@ use super::drafts::{DRAFTS_JSON_FORMAT, REPAIR_INSTRUCTION, parse_drafts, trunca
 use super::error::parse_error;
 use super::models::{CacheControl, Message, MessagesRequest, MessagesResponse, SystemBlock};
 use super::ratelimit::{RateLimitGate, Thresholds};
+use super::warm::{CacheWarmer, prefix_key};
 use crate::retry::{self, ANTHROPIC_MAX_RETRY_AFTER, Failure, LongServerDelay, RetryPolicy};
 
 /// Most cache breakpoints Anthropic accepts in one request.
@@ -31,6 +32,10 @@ const RAW_ANSWER_IN_ERROR: usize = 2_000;
 /// and a second malformed answer is `Error::Permanent` carrying the raw text. At most `count`
 /// drafts are returned; `usage` sums every call made.
 ///
+/// Concurrent calls over the same cacheable prefix are coalesced (unless
+/// [`ClaudeConfig::coalesce_cache_writes`] is off): the first writes the prompt cache, the others
+/// wait for its answer and then run together, reading the prefix at a tenth of the price.
+///
 /// Each HTTP call is retried by the rules of Anthropic's SDK; a 429 for the monthly spend limit is
 /// never retried (`Error::Config`). Answers' `anthropic-ratelimit-*` headers are watched: when a
 /// limit is nearly used up, calls from this generator (shared by all its concurrent calls) wait for
@@ -42,6 +47,7 @@ pub struct ClaudeGenerator {
     url: String,
     policy: RetryPolicy,
     gate: RateLimitGate,
+    warmer: CacheWarmer,
 }
 
 /// One successful HTTP exchange.
@@ -83,7 +89,7 @@ impl ClaudeGenerator {
             min_tokens: config.min_remaining_tokens,
             max_wait: Duration::from_millis(config.max_rate_limit_wait_ms),
         });
-        Ok(Self { config, client, url, policy, gate })
+        Ok(Self { config, client, url, policy, gate, warmer: CacheWarmer::default() })
     }
 
     /// A generator with [`ClaudeConfig::new`]`(api_key, model)`.
@@ -223,7 +229,21 @@ impl ContentGenerator for ClaudeGenerator {
             messages: vec![Message { role: "user", content: &user }],
         };
 
+        // Concurrent calls over one prefix: the first writes the cache, the others wait and read it.
+        let warm_key = breakpoints
+            .last()
+            .filter(|_| self.config.coalesce_cache_writes)
+            .map(|&last| prefix_key(&self.config.model, kept[..=last].iter().map(|b| b.text.as_str())));
+        let writer = match warm_key {
+            Some(key) => self.warmer.enter(key).await,
+            None => None,
+        };
         let first = self.call(&body).await?;
+        match (writer, warm_key) {
+            (Some(writer), _) => writer.warmed(),
+            (None, Some(key)) => self.warmer.touch(key),
+            (None, None) => {}
+        }
         let mut usage = first.usage;
         if first.stop_reason.as_deref() == Some("refusal") {
             return Err(Error::Permanent(format!(

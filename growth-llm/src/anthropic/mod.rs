@@ -5,9 +5,10 @@
 //!   block of each run of `cacheable` blocks — normally one: the voice, principles, knowledge and
 //!   transcript prefix — carries `"cache_control": {"type": "ephemeral"}` (at most
 //!   [`MAX_CACHE_BREAKPOINTS`]), so the several calls of one bundle over the same transcript pay for
-//!   that prefix once and read it back at a tenth of the price. Fire the first call of a bundle
-//!   alone and the rest concurrently: a cache entry is only readable once the call that writes it
-//!   has started answering.
+//!   that prefix once and read it back at a tenth of the price. A cache entry is only readable once
+//!   the call writing it has started answering, so calls fired together would each write it (1.25×
+//!   the price); the generator therefore lets the first call over a prefix go alone and holds the
+//!   concurrent others until it has answered ([`ClaudeConfig::coalesce_cache_writes`]).
 //! - **Output.** The instruction is followed by [`DRAFTS_JSON_FORMAT`]; the answer is parsed by
 //!   [`parse_drafts`] (strict JSON, a surrounding code fence tolerated). A malformed answer gets one
 //!   repair round-trip; a second one is `Error::Permanent` carrying the raw answer.
@@ -63,6 +64,7 @@ mod error;
 mod generator;
 mod models;
 mod ratelimit;
+mod warm;
 
 pub use config::ClaudeConfig;
 pub use drafts::{DRAFTS_JSON_FORMAT, MalformedDrafts, REPAIR_INSTRUCTION, parse_drafts};
