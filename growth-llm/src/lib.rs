@@ -6,9 +6,12 @@
 //!
 //! **Status:** the embedders are here — [`offline::HashingEmbedder`] (feature hashing, no network,
 //! ~55 MiB/s on one core) and [`openai::OpenAiEmbedder`] (`/embeddings` with batching by inputs and
-//! tokens, and the SDK's retry rules); both pass `growth_core::testkit::embedder`. The generators
-//! (Claude and the extractive offline one) are not written yet.
+//! tokens, and the SDK's retry rules); both pass `growth_core::testkit::embedder`. So is
+//! [`anthropic::ClaudeGenerator`] (Messages API with prompt caching, the SDK's retry rules,
+//! rate-limit pacing and one repair round-trip for malformed answers). The extractive offline
+//! generator is not written yet.
 
+pub mod anthropic;
 mod cpu;
 pub mod offline;
 pub mod openai;

@@ -1,15 +1,30 @@
-//! A small retry policy for the OpenAI-style HTTP APIs this crate calls (the rules of OpenAI's
-//! official SDK): the `x-should-retry` header wins; otherwise 408, 409, 429, ≥ 500 and connection
-//! failures are retried. The wait is the server's `retry-after-ms`, then `retry-after` (seconds),
-//! when it is at most [`MAX_RETRY_AFTER`] — a longer requested wait means no retry at all — else an
-//! exponential backoff with jitter.
+//! The retry policy of the Stainless-generated official SDKs (OpenAI's and Anthropic's), shared by
+//! every HTTP client in this crate: the `x-should-retry` header wins; otherwise 408, 409, 429, ≥ 500
+//! and connection failures are retried. The wait is the server's `retry-after-ms`, then
+//! `retry-after` (seconds, or an HTTP date where the API allows it), when it is at most the policy's
+//! [`RetryPolicy::max_server_delay`]; what a longer requested wait means differs per SDK (OpenAI
+//! stops retrying, Anthropic falls back to its own backoff: [`LongServerDelay`]). With no usable
+//! suggestion the wait is an exponential backoff with jitter. [`run`] is the loop itself.
 
-use std::time::Duration;
+use std::future::Future;
+use std::time::{Duration, SystemTime};
 
+use growth_core::{Error, Result};
 use reqwest::header::HeaderMap;
 
-/// The longest server-requested wait we honour; asking for more stops retrying.
-pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+/// OpenAI's SDK honours a requested wait of at most 120 s; a longer one stops retrying.
+pub(crate) const OPENAI_MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+/// Anthropic's SDK honours a requested wait of at most 60 s; a longer one falls back to backoff.
+pub(crate) const ANTHROPIC_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// What a server-requested wait longer than [`RetryPolicy::max_server_delay`] means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LongServerDelay {
+    /// Stop retrying (OpenAI's SDK).
+    GiveUp,
+    /// Ignore the suggestion and use the exponential backoff (Anthropic's SDK).
+    Backoff,
+}
 
 /// How many times to try and how long to wait between tries.
 #[derive(Clone, Debug)]
@@ -20,6 +35,10 @@ pub(crate) struct RetryPolicy {
     pub(crate) initial_backoff: Duration,
     /// Ceiling of the exponential backoff.
     pub(crate) max_backoff: Duration,
+    /// The longest server-requested wait honoured as such.
+    pub(crate) max_server_delay: Duration,
+    /// What a longer requested wait means.
+    pub(crate) long_server_delay: LongServerDelay,
 }
 
 impl RetryPolicy {
@@ -29,7 +48,10 @@ impl RetryPolicy {
             return None;
         }
         match server_delay {
-            Some(d) if d > MAX_RETRY_AFTER => None,
+            Some(d) if d > self.max_server_delay => match self.long_server_delay {
+                LongServerDelay::GiveUp => None,
+                LongServerDelay::Backoff => Some(self.backoff(attempt)),
+            },
             Some(d) => Some(d),
             None => Some(self.backoff(attempt)),
         }
@@ -42,7 +64,44 @@ impl RetryPolicy {
     }
 }
 
-/// Whether a status is worth retrying when the server does not say.
+/// A failed attempt: what it means and whether to try again.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    /// The error to report if this was the last attempt.
+    pub(crate) error: Error,
+    /// Whether another attempt may succeed.
+    pub(crate) retryable: bool,
+    /// The wait the server asked for, if it did.
+    pub(crate) server_delay: Option<Duration>,
+}
+
+/// Runs `attempt` (given the 1-based attempt number) until it succeeds, fails for good, or the
+/// policy says stop; between attempts it sleeps as the policy says. `what` names the call in logs.
+pub(crate) async fn run<T, F, Fut>(policy: &RetryPolicy, what: &str, mut attempt: F) -> Result<T>
+where
+    F: FnMut(u32) -> Fut,
+    Fut: Future<Output = std::result::Result<T, Failure>>,
+{
+    let mut n = 1;
+    loop {
+        let failure = match attempt(n).await {
+            Ok(value) => return Ok(value),
+            Err(f) => f,
+        };
+        match policy.next_delay(n, failure.retryable, failure.server_delay) {
+            Some(wait) => {
+                let wait_ms = wait.as_millis() as u64;
+                tracing::warn!(attempt = n, wait_ms, error = %failure.error, "{what} failed; retrying");
+                tokio::time::sleep(wait).await;
+                n += 1;
+            }
+            None => return Err(failure.error),
+        }
+    }
+}
+
+/// Whether a status is worth retrying when the server does not say (529, Anthropic's
+/// "overloaded", is one of the ≥ 500).
 pub(crate) fn status_is_retryable(status: u16) -> bool {
     matches!(status, 408 | 409 | 429) || status >= 500
 }
@@ -66,6 +125,15 @@ pub(crate) fn server_delay(headers: &HeaderMap) -> Option<Duration> {
     parse("retry-after-ms", 1e-3).or_else(|| parse("retry-after", 1.0))
 }
 
+/// [`server_delay`], and failing that a `retry-after` HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`)
+/// turned into a wait from `now`; a date in the past counts as no suggestion.
+pub(crate) fn server_delay_or_date(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    server_delay(headers).or_else(|| {
+        let at = httpdate::parse_http_date(headers.get("retry-after")?.to_str().ok()?.trim()).ok()?;
+        at.duration_since(now).ok().filter(|d| !d.is_zero())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,7 +148,13 @@ mod tests {
     }
 
     fn policy() -> RetryPolicy {
-        RetryPolicy { max_attempts: 3, initial_backoff: Duration::from_millis(500), max_backoff: Duration::from_secs(8) }
+        RetryPolicy {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(8),
+            max_server_delay: OPENAI_MAX_RETRY_AFTER,
+            long_server_delay: LongServerDelay::GiveUp,
+        }
     }
 
     #[test]
@@ -95,6 +169,46 @@ mod tests {
     fn a_requested_wait_over_120_seconds_stops_retrying() {
         assert_eq!(policy().next_delay(1, true, Some(Duration::from_secs(121))), None);
         assert_eq!(policy().next_delay(1, true, Some(Duration::from_secs(120))), Some(Duration::from_secs(120)));
+    }
+
+    #[test]
+    fn anthropic_falls_back_to_backoff_past_60_seconds() {
+        let p = RetryPolicy { max_server_delay: ANTHROPIC_MAX_RETRY_AFTER, long_server_delay: LongServerDelay::Backoff, ..policy() };
+        assert_eq!(p.next_delay(1, true, Some(Duration::from_secs(60))), Some(Duration::from_secs(60)));
+        let fallback = p.next_delay(1, true, Some(Duration::from_secs(61))).unwrap();
+        assert!(fallback <= Duration::from_millis(500), "{fallback:?}");
+    }
+
+    #[test]
+    fn a_retry_after_http_date_becomes_a_wait_from_now() {
+        let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        let h = headers(&[("retry-after", "Wed, 21 Oct 2015 07:28:30 GMT")]);
+        assert_eq!(server_delay_or_date(&h, now), Some(Duration::from_secs(30)));
+        let past = headers(&[("retry-after", "Wed, 21 Oct 2015 07:27:00 GMT")]);
+        assert_eq!(server_delay_or_date(&past, now), None);
+        assert_eq!(server_delay_or_date(&headers(&[("retry-after-ms", "20")]), now), Some(Duration::from_millis(20)));
+    }
+
+    #[tokio::test]
+    async fn run_retries_only_what_is_retryable() {
+        let p = RetryPolicy { initial_backoff: Duration::from_millis(1), ..policy() };
+        let fail = |retryable| Failure { error: Error::transient("x"), retryable, server_delay: None };
+        let mut calls = 0;
+        let r: Result<u32> = run(&p, "test", |n| {
+            calls += 1;
+            let out = if n < 3 { Err(fail(true)) } else { Ok(n) };
+            async move { out }
+        })
+        .await;
+        assert_eq!((r.unwrap(), calls), (3, 3));
+        let mut calls = 0;
+        let r: Result<u32> = run(&p, "test", |_| {
+            calls += 1;
+            async move { Err(fail(false)) }
+        })
+        .await;
+        assert!(r.is_err());
+        assert_eq!(calls, 1);
     }
 
     #[test]

@@ -9,9 +9,9 @@ use growth_core::{Error, Result};
 use secrecy::ExposeSecret;
 
 use super::config::OpenAiConfig;
-use super::error::{Failure, parse_error};
+use super::error::parse_error;
 use super::models::{EmbeddingRequest, EmbeddingResponse};
-use crate::retry::RetryPolicy;
+use crate::retry::{self, Failure, LongServerDelay, RetryPolicy};
 
 /// Most inputs OpenAI accepts in one request.
 pub const MAX_INPUTS_PER_REQUEST: usize = 2048;
@@ -70,6 +70,8 @@ impl OpenAiEmbedder {
             max_attempts: config.max_attempts,
             initial_backoff: Duration::from_millis(config.initial_backoff_ms),
             max_backoff: Duration::from_millis(config.max_backoff_ms),
+            max_server_delay: retry::OPENAI_MAX_RETRY_AFTER,
+            long_server_delay: LongServerDelay::GiveUp,
         };
         Ok(Self { config, client, url, dims, policy })
     }
@@ -77,22 +79,8 @@ impl OpenAiEmbedder {
     async fn embed_batch(&self, batch: &[String]) -> Result<Vec<Vec<f32>>> {
         let body =
             EmbeddingRequest { model: &self.config.model, input: batch, dimensions: self.config.dimensions, encoding_format: "float" };
-        let mut attempt = 1;
-        loop {
-            let failure = match self.send(&body).await {
-                Ok(response) => return self.check(response, batch.len()),
-                Err(f) => f,
-            };
-            match self.policy.next_delay(attempt, failure.retryable, failure.server_delay) {
-                Some(wait) => {
-                    let wait_ms = wait.as_millis() as u64;
-                    tracing::warn!(attempt, wait_ms, error = %failure.error, "OpenAI embeddings request failed; retrying");
-                    tokio::time::sleep(wait).await;
-                    attempt += 1;
-                }
-                None => return Err(failure.error),
-            }
-        }
+        let response = retry::run(&self.policy, "OpenAI embeddings request", |_| self.send(&body)).await?;
+        self.check(response, batch.len())
     }
 
     async fn send(&self, body: &EmbeddingRequest<'_>) -> std::result::Result<EmbeddingResponse, Failure> {

@@ -1,19 +1,10 @@
 //! One table from OpenAI's answers to [`growth_core::Error`], with the retry verdict.
 
-use std::time::Duration;
-
 use growth_core::Error;
 use reqwest::header::HeaderMap;
 
 use super::models::ApiErrorBody;
-use crate::retry;
-
-/// A failed attempt: what it means and whether to try again.
-pub(crate) struct Failure {
-    pub(crate) error: Error,
-    pub(crate) retryable: bool,
-    pub(crate) server_delay: Option<Duration>,
-}
+use crate::retry::{self, Failure};
 
 /// Classifies a non-2xx answer.
 pub(crate) fn parse_error(status: u16, headers: &HeaderMap, body: &[u8], model: &str) -> Failure {
