@@ -28,6 +28,8 @@
 //! | `integrations.grain.*` | `GROWTH_INTEGRATIONS__GRAIN__TOKEN` … | unset: Grain recordings cannot be fetched |
 //! | `vectors.provider` | `GROWTH_VECTORS__PROVIDER` | `embedded` (in the database); `pinecone` needs `[vectors.pinecone]` |
 //! | `detection.provider` | `GROWTH_DETECTION__PROVIDER` | `stylometric` (offline); `gptzero` / `originality` need `[detection.<name>]` `api_key` |
+//! | `generation.provider` | `GROWTH_GENERATION__PROVIDER` | `extractive` (offline); `claude` needs `[generation.claude]` `api_key`, `model` |
+//! | `generation.concurrency` / `max_rewrites` / `cta` / `plan.*` / `voice.*` / `prices.*` | `GROWTH_GENERATION__…` | 11 / 3 / none / 7+1+1+1+1 / PRD §4.2 / none |
 //! | `integrations.gemini.*` | `GROWTH_INTEGRATIONS__GEMINI__ACCESS_TOKEN` … | unset: Google Meet records cannot be fetched |
 //!
 //! The file is `--config <path>` (or `GROWTH_CONFIG`); without one, `./growth.toml` is read if it
@@ -115,6 +117,57 @@ pub struct EmbeddingSettings {
 impl Default for EmbeddingSettings {
     fn default() -> Self {
         Self { provider: EmbeddingProvider::Hashing, dimensions: growth_llm::offline::DEFAULT_DIMENSIONS, openai: None }
+    }
+}
+
+/// Which generator writes drafts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GeneratorProvider {
+    /// The offline extractive generator (no key, no network).
+    #[default]
+    Extractive,
+    /// Claude (needs `[generation.claude]` with `api_key` and `model`).
+    Claude,
+}
+
+/// Content generation.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GenerationSettings {
+    /// Which generator.
+    pub provider: GeneratorProvider,
+    /// Claude settings (`api_key`, `model`, `max_tokens` …).
+    pub claude: Option<growth_llm::anthropic::ClaudeConfig>,
+    /// The offline generator's settings (CTA text …).
+    pub extractive: growth_llm::offline::ExtractiveConfig,
+    /// Generator calls at once per bundle.
+    pub concurrency: usize,
+    /// Rewrites per piece when a gate fails.
+    pub max_rewrites: u32,
+    /// Pieces per bundle (`linkedin_posts` 7, `pre_interview` 1 …).
+    pub plan: growth_core::prompt::BundlePlan,
+    /// The writer's voice (the character diamond) and principles.
+    pub voice: growth_core::prompt::Voice,
+    /// The call to action every piece ends with (none: the writer picks one).
+    pub cta: Option<String>,
+    /// Prices per model for the cost ledger (US dollars per million tokens).
+    pub prices: growth_core::pipeline::PriceTable,
+}
+
+impl Default for GenerationSettings {
+    fn default() -> Self {
+        Self {
+            provider: GeneratorProvider::Extractive,
+            claude: None,
+            extractive: growth_llm::offline::ExtractiveConfig::default(),
+            concurrency: 11,
+            max_rewrites: 3,
+            plan: growth_core::prompt::BundlePlan::default(),
+            voice: growth_core::prompt::Voice::default(),
+            cta: None,
+            prices: growth_core::pipeline::PriceTable::default(),
+        }
     }
 }
 
@@ -249,6 +302,8 @@ pub struct Settings {
     pub vectors: VectorSettings,
     /// The AI-likeness detector.
     pub detection: DetectionSettings,
+    /// Content generation.
+    pub generation: GenerationSettings,
 }
 
 impl Default for Settings {
@@ -271,6 +326,7 @@ impl Default for Settings {
             integrations: IntegrationSettings::default(),
             vectors: VectorSettings::default(),
             detection: DetectionSettings::default(),
+            generation: GenerationSettings::default(),
         }
     }
 }
@@ -328,6 +384,12 @@ impl Settings {
         }
         if self.embedding.provider == EmbeddingProvider::Openai && self.embedding.openai.is_none() {
             return Err(ConfigError("embedding.provider is \"openai\" but [embedding.openai] (api_key …) is not set".into()));
+        }
+        if self.generation.provider == GeneratorProvider::Claude && self.generation.claude.is_none() {
+            return Err(ConfigError("generation.provider is \"claude\" but [generation.claude] (api_key, model) is not set".into()));
+        }
+        if self.generation.concurrency == 0 || self.generation.plan.total() == 0 {
+            return Err(ConfigError("generation.concurrency and the generation.plan's total must be at least 1".into()));
         }
         if self.vectors.provider == VectorProvider::Pinecone && self.vectors.pinecone.is_none() {
             return Err(ConfigError(

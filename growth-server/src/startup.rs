@@ -23,7 +23,11 @@ use growth_core::sources::SourceIngest;
 use growth_core::store::KnowledgeStore;
 use growth_core::vector::{Embedder, VectorStore};
 use growth_core::{Clock, SystemClock};
-use growth_llm::offline::HashingEmbedder;
+use growth_core::generate::ContentGenerator;
+use growth_core::pipeline::BundlePipeline;
+use growth_core::prompt::PromptBuilder;
+use growth_llm::anthropic::ClaudeGenerator;
+use growth_llm::offline::{ExtractiveGenerator, HashingEmbedder};
 use growth_llm::openai::OpenAiEmbedder;
 use growth_store::{Database, ObjectBlobStore, SqlVectorStore};
 use tokio::net::TcpListener;
@@ -35,7 +39,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::{
-    DetectionSettings, DetectorProvider, EmbeddingProvider, EmbeddingSettings, IntegrationSettings, Settings, VectorProvider,
+    DetectionSettings, DetectorProvider, GenerationSettings, GeneratorProvider, EmbeddingProvider, EmbeddingSettings, IntegrationSettings, Settings, VectorProvider,
     VectorSettings,
 };
 use crate::routes;
@@ -58,6 +62,9 @@ pub enum StartupError {
     /// The quality gates' configuration is invalid.
     #[error("quality configuration: {0}")]
     Quality(growth_core::Error),
+    /// The generator is misconfigured.
+    #[error("generation: {0}")]
+    Generation(growth_core::Error),
     /// A platform integration is misconfigured.
     #[error("{0}")]
     Integration(growth_core::Error),
@@ -102,6 +109,7 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
             .map_err(StartupError::Quality)?;
     let gates = quality_gates(&settings.detection, &builtin, settings.quality.ai_likeness_threshold).map_err(StartupError::Quality)?;
     let checker = Checker::new(gates, Some(icp));
+    let pipeline = pipeline(&settings.generation, &settings.quality, store.clone(), &checker, retriever.clone()).map_err(StartupError::Generation)?;
     Ok(AppState {
         store,
         database,
@@ -115,6 +123,7 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
         retriever,
         ingest,
         checker,
+        pipeline,
     })
 }
 
@@ -161,6 +170,41 @@ fn quality_gates(settings: &DetectionSettings, builtin: &BuiltinGates, threshold
     Ok(gates)
 }
 
+/// The configured generator: the offline extractive one, or Claude.
+pub fn generator(settings: &GenerationSettings) -> growth_core::Result<Arc<dyn ContentGenerator>> {
+    Ok(match (settings.provider, &settings.claude) {
+        (GeneratorProvider::Claude, Some(c)) => Arc::new(ClaudeGenerator::new(c.clone())?),
+        (GeneratorProvider::Claude, None) => {
+            return Err(growth_core::Error::Config("generation.provider is \"claude\" but [generation.claude] is not set".into()));
+        }
+        (GeneratorProvider::Extractive, _) => {
+            let mut config = settings.extractive.clone();
+            if let Some(cta) = &settings.cta {
+                config.cta = cta.clone();
+            }
+            Arc::new(ExtractiveGenerator::new(config)?)
+        }
+    })
+}
+
+/// The bundle pipeline: the configured generator, prompts, every gate (ICP included) and retrieval.
+fn pipeline(
+    settings: &GenerationSettings,
+    quality: &growth_core::quality::QualityConfig,
+    store: Arc<dyn growth_core::store::Store>,
+    checker: &Checker,
+    retriever: Retriever,
+) -> growth_core::Result<BundlePipeline> {
+    let mut prompts = PromptBuilder::new(settings.voice.clone()).cta(settings.cta.clone()).length(quality.length.clone());
+    prompts.hook_max_chars = quality.hook.max_first_line_chars;
+    Ok(BundlePipeline::new(store, generator(settings)?, checker.gates())
+        .retriever(retriever)
+        .prompts(prompts)
+        .max_rewrites(settings.max_rewrites)
+        .concurrency(settings.concurrency)
+        .prices(settings.prices.clone()))
+}
+
 /// The configured embedder: the offline hashing one, or OpenAI.
 fn embedder(settings: &EmbeddingSettings) -> growth_core::Result<Arc<dyn Embedder>> {
     Ok(match (settings.provider, &settings.openai) {
@@ -191,7 +235,8 @@ fn ingestors(settings: &IntegrationSettings) -> growth_core::Result<Vec<Arc<dyn 
 pub fn worker(state: &AppState) -> Result<Worker, StartupError> {
     let ingestors = ingestors(&state.settings.integrations).map_err(StartupError::Integration)?;
     Ok(Worker::new(state.store.clone(), state.clock.clone(), state.settings.worker.clone())
-        .register(Arc::new(crate::worker::IngestSourceHandler::new(state.ingest.clone(), ingestors))))
+        .register(Arc::new(crate::worker::IngestSourceHandler::new(state.ingest.clone(), ingestors.clone())))
+        .register(Arc::new(crate::worker::GenerateBundleHandler::new(state.clone(), ingestors))))
 }
 
 /// The router with its middleware: request ids, tracing, panic safety, timeouts (body limits are

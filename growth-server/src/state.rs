@@ -39,4 +39,6 @@ pub struct AppState {
     pub ingest: SourceIngest,
     /// Every quality gate, the ICP score included.
     pub checker: growth_core::quality::Checker,
+    /// Writes, checks and saves bundles.
+    pub pipeline: growth_core::pipeline::BundlePipeline,
 }

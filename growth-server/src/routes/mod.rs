@@ -1,6 +1,7 @@
 //! The HTTP API, one router per resource.
 
 mod auth;
+mod generate;
 mod health;
 mod knowledge;
 mod quality;
@@ -25,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sources::router())
         .merge(knowledge::router())
         .merge(quality::router())
+        .merge(generate::router())
         .layer(DefaultBodyLimit::max(http.body_limit_bytes))
         .layer(RequestBodyLimitLayer::new(http.body_limit_bytes));
     let uploads = sources::upload_router()

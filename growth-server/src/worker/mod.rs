@@ -23,8 +23,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::WorkerSettings;
 
+mod generate;
 mod ingest;
 
+pub use generate::{GenerateBundleHandler, item_json};
 pub use ingest::IngestSourceHandler;
 
 /// What a handler gets: the job, and a way to report progress.
