@@ -157,7 +157,7 @@ impl ExtractiveConfig {
 }
 
 /// The offline generator: real sentences from the source, ranked and templated (see the
-/// [module docs](self)).
+/// [module docs](crate::offline::extractive)).
 #[derive(Clone, Debug)]
 pub struct ExtractiveGenerator {
     inner: Arc<Inner>,
