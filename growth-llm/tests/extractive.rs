@@ -119,8 +119,8 @@ async fn the_guest_is_named_and_preferred_over_the_host() {
     let generator = ExtractiveGenerator::with_defaults().unwrap();
     let newsletter = generator.generate(request(ContentType::Newsletter, 1, &text, None)).await.unwrap().drafts.remove(0);
     assert!(newsletter.title.as_deref().unwrap().contains("Travis Kimmel"), "{:?}", newsletter.title);
-    let guest_quotes = newsletter.content.matches("> — Travis Kimmel").count();
-    let host_quotes = newsletter.content.matches("> — Adam Stacoviak").count();
+    let guest_quotes = newsletter.content.matches("> **Travis Kimmel:**").count();
+    let host_quotes = newsletter.content.matches("> **Adam Stacoviak:**").count();
     assert!(guest_quotes > host_quotes, "guest {guest_quotes} vs host {host_quotes}");
 }
 
@@ -142,8 +142,8 @@ async fn the_raw_markdown_file_works_as_well_as_the_parsed_text() {
     let raw = read("changelog/founders-talk-60.md");
     let generator = ExtractiveGenerator::with_defaults().unwrap();
     let drafts = generator.generate(request(ContentType::BlogPost, 1, &raw, None)).await.unwrap().drafts;
-    assert!(drafts[0].content.contains("> — Travis Kimmel"));
-    assert!(!drafts[0].content.contains("**"));
+    assert!(drafts[0].content.contains("> **Travis Kimmel:**"));
+    assert!(!drafts[0].content.contains("\\["), "escaped brackets of the Markdown transcript are gone");
 }
 
 #[tokio::test]
@@ -195,7 +195,14 @@ async fn print_a_bundle_when_asked() {
         return;
     }
     let file = std::env::var("EXTRACTIVE_FILE").unwrap_or_else(|_| "changelog/founders-talk-60.md".into());
-    for (t, d) in bundle(&source(&file), Some("Founders Talk #60")).await {
-        println!("===== {t} {:?} {:?}\n{}\n", d.format, d.title, d.content);
+    let gates = builtin_gates(&QualityConfig::default()).unwrap();
+    for (t, d) in bundle(&source(&file), None).await {
+        let review = DraftUnderReview { content_type: t, title: d.title.clone(), content: d.content.clone() };
+        let mut verdicts = Vec::new();
+        for gate in &gates {
+            let v = gate.check(&review).await.unwrap();
+            verdicts.push(format!("{}={}", gate.name(), if v.passed { "pass" } else { "FAIL" }));
+        }
+        println!("===== {t} {:?} {:?} [{}]\n{}\n", d.format, d.title, verdicts.join(" "), d.content);
     }
 }

@@ -157,7 +157,7 @@ impl ExtractiveConfig {
 }
 
 /// The offline generator: real sentences from the source, ranked and templated (see the
-/// [module docs](self)).
+/// [module docs](crate::offline::extractive)).
 #[derive(Clone, Debug)]
 pub struct ExtractiveGenerator {
     inner: Arc<Inner>,
@@ -224,7 +224,7 @@ impl Inner {
             return Err(Error::invalid_field("source_text", "the source is empty"));
         }
         let analysis = self.analysis(&req.source_text)?;
-        let mut composer = compose::Composer::new(&analysis, &self.config, &self.hook, req.source_title.as_deref());
+        let mut composer = compose::Composer::new(&analysis, &self.config, &self.hook, req.source_title.as_deref(), req.content_type);
         let drafts = composer.write(req.content_type, req.count as usize);
         if drafts.is_empty() {
             return Err(Error::invalid_field("source_text", "the source has nothing quotable to write from"));

@@ -1,6 +1,6 @@
 //! Implementations that need no network and no keys: the defaults that let the pipeline run offline.
 
-mod extractive;
+pub mod extractive;
 mod hashing;
 
 pub use extractive::{EXTRACTIVE_MODEL, ExtractiveConfig, ExtractiveGenerator};

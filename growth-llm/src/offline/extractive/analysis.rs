@@ -24,6 +24,8 @@ pub(super) struct Sentence {
     pub(super) vec: SparseVec,
     /// Final score (0 for sentences that were not candidates).
     pub(super) score: f32,
+    /// TextRank centrality times the speaker weight (0 for sentences that were not candidates).
+    pub(super) centrality: f32,
 }
 
 /// What the composer works from.
@@ -39,6 +41,8 @@ pub(super) struct Analysis {
     pub(super) ranked: Vec<usize>,
     /// Term strings by id.
     pub(super) terms: Vec<String>,
+    /// Sentences each term occurs in, by id.
+    pub(super) df: Vec<u32>,
 }
 
 /// How much a speaker's lines count: the guest's most, the host's least.
@@ -91,7 +95,7 @@ pub(super) fn analyze(source: &str, host_name: Option<&str>, max_candidates: usi
             }
             counts.push(vocab.add_document(&text));
             quot.push(quotability(&text, raw, words));
-            sentences.push(Sentence { text, speaker: turn.speaker, turn: turn_index, words, vec: Vec::new(), score: 0.0 });
+            sentences.push(Sentence { text, speaker: turn.speaker, turn: turn_index, words, vec: Vec::new(), score: 0.0, centrality: 0.0 });
         }
     }
     for (s, c) in sentences.iter_mut().zip(&counts) {
@@ -120,11 +124,13 @@ pub(super) fn analyze(source: &str, host_name: Option<&str>, max_candidates: usi
     let centrality = textrank(&vectors, vocab.terms.len());
     for ((i, _), c) in candidates.iter().zip(centrality) {
         let s = &mut sentences[*i];
-        s.score = speaker_weight(s.speaker, host, guest) * (0.5 * c + 0.5 * quot[*i]);
+        let weight = speaker_weight(s.speaker, host, guest);
+        s.score = weight * (0.5 * c + 0.5 * quot[*i]);
+        s.centrality = weight * c;
     }
     let mut ranked: Vec<usize> = candidates.iter().map(|(i, _)| *i).collect();
     ranked.sort_by(|a, b| sentences[*b].score.total_cmp(&sentences[*a].score).then(a.cmp(b)));
-    Ok(Analysis { speakers: turns.speakers, guest, sentences, ranked, terms: vocab.terms })
+    Ok(Analysis { speakers: turns.speakers, guest, sentences, ranked, terms: vocab.terms, df: vocab.df })
 }
 
 impl Analysis {
@@ -146,8 +152,9 @@ impl Analysis {
         self.name(self.guest)
     }
 
-    /// The `n` most distinctive terms of a group of sentences (summed TF-IDF weights; speaker
-    /// names left out), best first.
+    /// The `n` most distinctive terms of a group of sentences (summed TF-IDF weights), best
+    /// first: only terms the episode comes back to (in at least 3 sentences), speaker names left
+    /// out.
     pub(super) fn keywords(&self, sentences: &[usize], n: usize) -> Vec<&str> {
         let mut weights: Vec<(u32, f32)> = Vec::new();
         for &i in sentences {
@@ -162,6 +169,7 @@ impl Analysis {
         weights.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         weights
             .iter()
+            .filter(|(t, _)| self.df[*t as usize] >= 3)
             .map(|(t, _)| self.terms[*t as usize].as_str())
             .filter(|t| !names.iter().any(|n| n == t) && t.chars().all(|c| c.is_alphabetic() || c == '-' || c == '\''))
             .take(n)

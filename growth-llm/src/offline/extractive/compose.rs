@@ -107,18 +107,26 @@ pub(super) struct Composer<'a> {
     title: Option<&'a str>,
     used: Vec<bool>,
     anchors: Vec<usize>,
+    /// The ranking this piece walks: best score first, or (blog posts) most central first, so a
+    /// blog post and a newsletter from one episode do not open on the same lines.
+    order: Vec<usize>,
 }
 
 impl<'a> Composer<'a> {
-    pub(super) fn new(a: &'a Analysis, config: &'a ExtractiveConfig, hook: &'a HookCheck, title: Option<&'a str>) -> Self {
-        Self {
-            a,
-            config,
-            hook,
-            title: title.map(str::trim).filter(|t| !t.is_empty()),
-            used: vec![false; a.sentences.len()],
-            anchors: Vec::new(),
+    pub(super) fn new(
+        a: &'a Analysis,
+        config: &'a ExtractiveConfig,
+        hook: &'a HookCheck,
+        title: Option<&'a str>,
+        content_type: ContentType,
+    ) -> Self {
+        let mut order = a.ranked.clone();
+        if content_type == ContentType::BlogPost {
+            let central = |i: usize| a.sentences[i].centrality;
+            order.sort_by(|x, y| central(*y).total_cmp(&central(*x)).then(x.cmp(y)));
         }
+        let title = title.map(str::trim).filter(|t| !t.is_empty());
+        Self { a, config, hook, title, used: vec![false; a.sentences.len()], anchors: Vec::new(), order }
     }
 
     /// Up to `count` drafts of `content_type`; fewer when the source runs out of distinct ideas.
@@ -150,9 +158,9 @@ impl<'a> Composer<'a> {
     /// when every idea is taken), preferring those that `prefer` accepts.
     fn next_anchor(&mut self, prefer: impl Fn(usize) -> bool) -> Option<usize> {
         let fresh = |i: &usize| !self.used[*i] && self.anchors.iter().all(|&b| self.a.similarity(*i, b) <= SAME_IDEA);
-        let pick = (self.a.ranked.iter().copied().find(|i| fresh(i) && prefer(*i)))
-            .or_else(|| self.a.ranked.iter().copied().find(|i| fresh(i)))
-            .or_else(|| self.a.ranked.iter().copied().find(|i| !self.used[*i]))?;
+        let pick = (self.order.iter().copied().find(|i| fresh(i) && prefer(*i)))
+            .or_else(|| self.order.iter().copied().find(|i| fresh(i)))
+            .or_else(|| self.order.iter().copied().find(|i| !self.used[*i]))?;
         self.anchors.push(pick);
         self.used[pick] = true;
         Some(pick)
@@ -196,7 +204,7 @@ impl<'a> Composer<'a> {
     /// Distinct ideas, best first, without taking them.
     fn diverse(&self, n: usize) -> Vec<usize> {
         let mut out: Vec<usize> = Vec::new();
-        for &i in &self.a.ranked {
+        for &i in &self.order {
             if out.len() == n {
                 break;
             }
@@ -221,11 +229,6 @@ impl<'a> Composer<'a> {
 
     fn first(&self) -> String {
         self.a.guest_name().and_then(|n| n.split_whitespace().next()).unwrap_or("my guest").to_owned()
-    }
-
-    /// Who said sentence `i`: a name, or `my guest`.
-    fn speaker(&self, i: usize) -> String {
-        self.a.name(self.a.sentences[i].speaker).unwrap_or("my guest").to_owned()
     }
 
     fn cta(&self, template: &str) -> String {
@@ -298,8 +301,20 @@ impl<'a> Composer<'a> {
         } else {
             self.pool(anchor, POOL)
         };
-        let who = self.speaker(anchor);
-        let first = who.split_whitespace().next().unwrap_or("my guest").to_owned();
+        // Lines about the speaker, with and without a name to give.
+        let name = a.name(a.sentences[anchor].speaker);
+        let first = name.and_then(|n| n.split_whitespace().next());
+        let named = |with: &dyn Fn(&str, &str) -> String, without: &str| match (name, first) {
+            (Some(n), Some(f)) => with(n, f),
+            _ => without.to_owned(),
+        };
+        let breaks_down = named(&|_, f| format!("Here's how {f} breaks it down:"), "Here's the breakdown:");
+        let tells_it = named(&|_, f| format!("Here's how {f} tells it."), "Here's how it was told on the show.");
+        let disagree = named(&|_, f| format!("Not everyone will agree with {f} on this."), "Not everyone will agree with this one.");
+        let thats = named(&|n, _| format!("That's {n}, on the show."), "That line is from the show.");
+        let stuck =
+            named(&|n, _| format!("{n} said this on the show, and it stuck with me."), "This came up on the show, and it stuck with me.");
+        let in_words = named(&|_, f| format!("In {f}'s words:"), "In full:");
         let cta = self.cta(&self.config.cta);
         let anchor_text = self.text(anchor);
         let texts: Vec<&str> = pool.iter().map(|&i| self.text(i)).collect();
@@ -311,17 +326,17 @@ impl<'a> Composer<'a> {
             let mut parts: Vec<String> = vec![hook.to_owned()];
             match format {
                 "framework" => {
-                    parts.push(format!("Here's how {first} breaks it down:"));
+                    parts.push(breaks_down.clone());
                     let items: Vec<&str> = std::iter::once(anchor_text).chain(supports.iter().copied()).collect();
                     parts.extend(items.iter().enumerate().map(|(n, s)| format!("{}. {s}", n + 1)));
                 }
                 "story" => {
-                    parts.push(format!("Here's how {first} tells it."));
+                    parts.push(tells_it.clone());
                     let passage: Vec<&str> = std::iter::once(anchor_text).chain(supports.iter().copied()).collect();
                     parts.extend(paragraphs(&passage, 2));
                 }
                 "hot_take" => {
-                    parts.push(format!("Not everyone will agree with {first} on this."));
+                    parts.push(disagree.clone());
                     if !hook_is_anchor {
                         parts.push(quote(anchor_text));
                     }
@@ -333,12 +348,12 @@ impl<'a> Composer<'a> {
                 _ => {
                     let hook_from_anchor = anchor_text.starts_with(hook.trim_end_matches('.'));
                     if hook_is_anchor {
-                        parts.push(format!("That's {who}, on the show."));
+                        parts.push(thats.clone());
                     } else if hook_from_anchor {
-                        parts.push(format!("{who} said this on the show, and it stuck with me."));
+                        parts.push(stuck.clone());
                         parts.push(quote(anchor_text));
                     } else {
-                        parts.push(format!("In {first}'s words:"));
+                        parts.push(in_words.clone());
                         parts.push(quote(anchor_text));
                     }
                     parts.extend(paragraphs(supports, 2));
@@ -352,16 +367,28 @@ impl<'a> Composer<'a> {
         ids.extend(&pool[..k]);
         let key = a.keywords(&ids, 1).first().map(|k| format!(" on {k}")).unwrap_or_default();
         if format == "framework" {
-            hooks.insert(0, format!("{} lessons from {who}{key}, in {first}'s words.", k + 1));
+            let lessons = named(
+                &|n, f| format!("{} lessons from {n}{key}, in {f}'s words.", k + 1),
+                &format!("{} lessons from this episode{key}.", k + 1),
+            );
+            hooks.insert(0, lessons);
         }
         // Then a short line from the body, then fixed lines (rotated so posts do not share one).
         hooks.extend(self.sentence_hooks(&pool[..k.min(6)]));
-        let fixed = [
-            format!("{who} said something on the show that I can't stop thinking about."),
-            format!("One line from {first}{key} changed how I think about it."),
-            format!("{who} made a point on the show that most founders miss."),
-            format!("I didn't expect to agree with {who} on this."),
-        ];
+        let fixed = match (name, first) {
+            (Some(n), Some(f)) => [
+                format!("{n} said something on the show that I can't stop thinking about."),
+                format!("One line from {f}{key} changed how I think about it."),
+                format!("{n} made a point on the show that most founders miss."),
+                format!("I didn't expect to agree with {n} on this."),
+            ],
+            _ => [
+                "My guest said something on the show that I can't stop thinking about.".to_owned(),
+                format!("One line from this episode{key} changed how I think about it."),
+                "My guest made a point on the show that most founders miss.".to_owned(),
+                "I didn't expect to agree with my guest on this.".to_owned(),
+            ],
+        };
         hooks.extend((0..fixed.len()).map(|n| fixed[(index + n) % fixed.len()].clone()));
         hooks.push("One line from this episode I can't stop thinking about.".to_owned());
         let content = self.with_hook(ContentType::LinkedinPost, &hooks, |h| render(h, k));
@@ -466,10 +493,16 @@ impl<'a> Composer<'a> {
     }
 
     fn section_text(&self, s: &Section, numbered: Option<usize>) -> String {
-        let title = heading(self.text(s.anchor), &self.a.keywords(&[s.anchor], 2));
+        let mut ids = vec![s.anchor];
+        ids.extend(&s.supports);
+        let title = heading(self.text(s.anchor), &self.a.keywords(&ids, 2));
         let title = numbered.map_or(title.clone(), |n| format!("{n}. {title}"));
         let supports: Vec<&str> = s.supports.iter().map(|&i| self.text(i)).collect();
-        let mut parts = vec![format!("## {title}"), format!("> {}\n>\n> — {}", self.text(s.anchor), self.speaker(s.anchor))];
+        let quote = match self.a.name(self.a.sentences[s.anchor].speaker) {
+            Some(name) => format!("> **{name}:** {}", self.text(s.anchor)),
+            None => format!("> {}", self.text(s.anchor)),
+        };
+        let mut parts = vec![format!("## {title}"), quote];
         parts.extend(paragraphs(&supports, 2));
         parts.join("\n\n")
     }
@@ -519,7 +552,7 @@ impl<'a> Composer<'a> {
         let cta = self.cta(&self.config.blog_cta);
         let next_steps = |this: &Self, sections: &[Section]| -> Vec<usize> {
             let mut out = Vec::new();
-            for &i in &this.a.ranked {
+            for &i in &this.order {
                 if out.len() == 3 {
                     break;
                 }
@@ -556,5 +589,42 @@ impl<'a> Composer<'a> {
             (None, None) => capitalise(&format!("lessons on {topic}")),
         };
         Some(Draft { title: Some(title), content, format: Some(ContentType::BlogPost.as_str().to_owned()) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_short_line_with_a_reason_to_read_on_is_its_own_hook() {
+        assert_eq!(hook_from("We cut the trial to 7 days.").as_deref(), Some("We cut the trial to 7 days."));
+        assert_eq!(hook_from("Marketing is important for companies."), None, "no reason to read on");
+    }
+
+    #[test]
+    fn a_long_line_is_cut_only_between_independent_clauses() {
+        let long = "We cut our trial from 30 days to 7 days, and paid conversions went up 38% in the first quarter \
+                    after we made that change to the onboarding.";
+        assert_eq!(hook_from(long).as_deref(), Some("We cut our trial from 30 days to 7 days."));
+        let no_cut = "I also think that sales CEOs, from what I've seen, intuitively understand two other big things, \
+                      which are culture and process that nobody else ever seems to get right at all.";
+        assert_eq!(hook_from(no_cut), None);
+    }
+
+    #[test]
+    fn topics_keep_phrases_together_and_headings_prefer_short_anchors() {
+        assert_eq!(topic(&["debt", "technical"], "We took on technical debt."), "technical debt");
+        assert_eq!(topic(&["sales", "culture"], "Culture matters, and so do sales."), "culture and sales");
+        assert_eq!(heading("Sales CEOs understand process.", &["sales"]), "Sales CEOs understand process");
+        let long = "A very long anchor sentence that goes on and on about pricing and packaging well past seventy characters.";
+        assert_eq!(heading(long, &["pricing", "packaging"]), "On pricing and packaging");
+    }
+
+    #[test]
+    fn the_target_sits_a_quarter_into_the_range() {
+        assert_eq!(target(WordRange::new(200, 400)), 250);
+        assert_eq!(target(WordRange::new(1000, 1500)), 1125);
+        assert_eq!(target(WordRange::new(800, 2500)), 1000);
     }
 }

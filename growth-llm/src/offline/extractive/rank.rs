@@ -13,7 +13,7 @@ pub(super) type SparseVec = Vec<(u32, f32)>;
 pub(super) struct Vocabulary {
     ids: HashMap<String, u32>,
     pub(super) terms: Vec<String>,
-    df: Vec<u32>,
+    pub(super) df: Vec<u32>,
     docs: u32,
 }
 

@@ -56,7 +56,7 @@ const FILLER_TOKENS: &[&str] = &["um", "uh", "umm", "uhh", "erm", "er", "hmm", "
 const LEADING_MARKERS: &[&str] = &[
     "and", "so", "so,", "and,", "yeah,", "yeah.", "yeah", "yep,", "yes,", "well,", "okay,", "okay.", "ok,", "oh,", "right,", "right.",
     "look,", "now,", "alright,", "anyway,", "like,", "um,", "uh,", "um", "uh", "because", "cause", "'cause", "well", "also,",
-    "honestly,", "basically,",
+    "honestly,", "basically,", "like",
 ];
 
 /// A transcript sentence made fit to quote: bracketed asides (`[laughs]`), Markdown marks,
@@ -154,6 +154,9 @@ pub(super) const STOPWORDS: &[&str] = &[
     "times", "time", "lot", "bunch", "part", "whole", "point", "kinda", "bit", "different", "new", "old", "hard", "easy", "long",
     "years", "year", "day", "days", "people", "person", "someone", "somebody", "everybody", "everyone", "anybody", "able", "across",
     "yet", "already", "again", "back", "ever", "never", "always", "whether", "though",
+    "talked", "whereas", "they'll", "it'll", "whatnot", "sounds", "sound", "last", "near", "type", "types", "certain", "course",
+    "quite", "enough", "exactly", "mostly", "usually", "somewhere", "anyone", "that'll", "wouldn't", "understand", "figure", "three",
+    "self", "making", "spend", "thought", "throw", "file", "running", "run", "build", "built", "deliver",
 ];
 
 const FIRST_PERSON: &[&str] = &["i", "i'm", "i've", "i'd", "we", "we're", "we've", "we'd", "my", "our", "me", "us"];
@@ -186,7 +189,7 @@ const META: &[&str] = &[
     "listeners",
 ];
 const FILLER_PHRASES: &[&str] =
-    &["you know", "i mean", "kind of", "sort of", "i guess", "like,", "stuff like that", "or whatever", "and stuff"];
+    &["you know", "i mean", "kind of", "sort of", "i guess", "like,", " like ", "stuff like that", "or whatever", "and stuff", "whatnot"];
 
 /// Lower-cased words of `text` with `’` read as `'`.
 pub(super) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
