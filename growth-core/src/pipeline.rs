@@ -212,9 +212,11 @@ impl BundlePipeline {
                 source.failure_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
             )));
         }
-        let text = source.transcript.clone().filter(|t| !t.trim().is_empty()).ok_or_else(|| {
-            Error::invalid_field("source_id", format!("source {source_id} has no transcript to write from"))
-        })?;
+        let text = source
+            .transcript
+            .clone()
+            .filter(|t| !t.trim().is_empty())
+            .ok_or_else(|| Error::invalid_field("source_id", format!("source {source_id} has no transcript to write from")))?;
         let material = SourceMaterial::new(source.title.clone(), text);
         let knowledge = self.knowledge(&material).await?;
         let prompts = self.prompts.clone().knowledge(knowledge);
@@ -255,7 +257,9 @@ impl BundlePipeline {
                     usage += reviewed.usage;
                     let mut piece_usage = share;
                     piece_usage += reviewed.usage;
-                    let item = self.save(bundle_id, source_id, t, &key, reviewed.draft, reviewed.metrics, piece_usage, reviewed.attempts.len()).await?;
+                    let item = self
+                        .save(bundle_id, source_id, t, &key, reviewed.draft, reviewed.metrics, piece_usage, reviewed.attempts.len())
+                        .await?;
                     let n = saved_count.fetch_add(1, Ordering::SeqCst) + 1;
                     let mut guard = saved_lock.lock().await;
                     guard.push(item);

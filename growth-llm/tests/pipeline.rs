@@ -104,8 +104,11 @@ async fn a_transcript_becomes_eleven_reviewed_pieces_in_review() {
 async fn a_failed_run_resumes_without_generating_what_is_saved_and_prices_the_tokens() {
     let store = Arc::new(InMemoryStore::default());
     let id = source(&store, "changelog/founders-talk-60.md").await;
-    let generator =
-        Arc::new(Flaky { inner: ExtractiveGenerator::with_defaults().unwrap(), calls: AtomicUsize::new(0), newsletter_failures: AtomicUsize::new(1) });
+    let generator = Arc::new(Flaky {
+        inner: ExtractiveGenerator::with_defaults().unwrap(),
+        calls: AtomicUsize::new(0),
+        newsletter_failures: AtomicUsize::new(1),
+    });
     let prices = PriceTable {
         models: [("flaky-extractive".to_owned(), Price { input: 3.0, output: 15.0, cache_write: 3.75, cache_read: 0.3 })].into(),
         default: None,
@@ -144,7 +147,8 @@ async fn a_source_that_is_not_completed_is_refused() {
         transcript_source: None,
     };
     let s = store.create_source(new).await.unwrap().value;
-    let pipeline = BundlePipeline::new(store.clone() as Arc<dyn Store>, Arc::new(ExtractiveGenerator::with_defaults().unwrap()), Vec::new());
+    let pipeline =
+        BundlePipeline::new(store.clone() as Arc<dyn Store>, Arc::new(ExtractiveGenerator::with_defaults().unwrap()), Vec::new());
     let err = pipeline.run("job-3", s.id, &BundlePlan::default(), &NoProgress).await.unwrap_err();
     assert!(matches!(err, Error::Conflict { .. }), "{err:?}");
 }

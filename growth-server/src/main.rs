@@ -10,6 +10,7 @@ use growth_server::telemetry;
 use tokio_util::sync::CancellationToken;
 
 mod check;
+mod generate_cmd;
 
 #[derive(Debug, Parser)]
 #[command(name = "growth", version, about = "The growth content engine: API server, worker and tools")]
@@ -60,6 +61,20 @@ enum Command {
         #[arg(long = "type")]
         content_type: String,
         /// Print JSON: {"passed", "findings": [{"check", "span", "text", "message"}], "ai_detection_score", "icp_score"}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the whole pipeline on a file: ingest it, write the bundle with the configured generator
+    /// (offline by default), check and rewrite, save the pieces in review; prints the bundle as
+    /// Markdown with its verdicts.
+    Generate {
+        /// The transcript (or PDF, or audio with AssemblyAI configured).
+        file: PathBuf,
+        /// Force a transcript format.
+        #[arg(long)]
+        format: Option<String>,
+        /// Print JSON: {"source_id", "items": [{"id", "content_type", "title", "content", "status",
+        /// "ai_detection_score", "icp_score", "findings"}], "usage": {…, "estimated_cost_usd"}}.
         #[arg(long)]
         json: bool,
     },
@@ -176,6 +191,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 println!("words    {words}");
             }
         }
+        Command::Generate { file, format, json } => generate_cmd::run(&settings, &file, format, json).await?,
         Command::Check { .. } => unreachable!("handled before the runtime starts"),
         Command::User { action: UserCommand::Create { email, role, name } } => {
             let role: growth_core::domain::Role = role.parse()?;

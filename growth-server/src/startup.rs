@@ -14,8 +14,11 @@ use growth_adapters::originality::OriginalityDetector;
 use growth_adapters::pinecone::PineconeVectorStore;
 use growth_adapters::riverside::RiversideIngestor;
 use growth_core::blob::BlobStore;
+use growth_core::generate::ContentGenerator;
 use growth_core::ingest::{SourceIngestor, Transcriber};
 use growth_core::knowledge::{ChunkConfig, KnowledgeIndexer, Retriever};
+use growth_core::pipeline::BundlePipeline;
+use growth_core::prompt::PromptBuilder;
 use growth_core::quality::icp::IcpScorer;
 use growth_core::quality::stylometry::AiLikenessGate;
 use growth_core::quality::{AiDetector, BuiltinGates, Checker, QualityGate};
@@ -23,9 +26,6 @@ use growth_core::sources::SourceIngest;
 use growth_core::store::KnowledgeStore;
 use growth_core::vector::{Embedder, VectorStore};
 use growth_core::{Clock, SystemClock};
-use growth_core::generate::ContentGenerator;
-use growth_core::pipeline::BundlePipeline;
-use growth_core::prompt::PromptBuilder;
 use growth_llm::anthropic::ClaudeGenerator;
 use growth_llm::offline::{ExtractiveGenerator, HashingEmbedder};
 use growth_llm::openai::OpenAiEmbedder;
@@ -39,8 +39,8 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::{
-    DetectionSettings, DetectorProvider, GenerationSettings, GeneratorProvider, EmbeddingProvider, EmbeddingSettings, IntegrationSettings, Settings, VectorProvider,
-    VectorSettings,
+    DetectionSettings, DetectorProvider, EmbeddingProvider, EmbeddingSettings, GenerationSettings, GeneratorProvider, IntegrationSettings,
+    Settings, VectorProvider, VectorSettings,
 };
 use crate::routes;
 use crate::state::AppState;
@@ -109,7 +109,8 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
             .map_err(StartupError::Quality)?;
     let gates = quality_gates(&settings.detection, &builtin, settings.quality.ai_likeness_threshold).map_err(StartupError::Quality)?;
     let checker = Checker::new(gates, Some(icp));
-    let pipeline = pipeline(&settings.generation, &settings.quality, store.clone(), &checker, retriever.clone()).map_err(StartupError::Generation)?;
+    let pipeline =
+        pipeline(&settings.generation, &settings.quality, store.clone(), &checker, retriever.clone()).map_err(StartupError::Generation)?;
     Ok(AppState {
         store,
         database,

@@ -261,3 +261,28 @@ fn check_scores_icp_fit_against_the_profiles_in_the_database() {
     let icp = v["icp_score"].as_i64().unwrap_or_else(|| panic!("an ICP score: {v}"));
     assert!((50..=100).contains(&icp), "{v}");
 }
+
+#[test]
+fn generate_writes_a_whole_bundle_offline_and_prints_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let transcript = concat!(env!("CARGO_MANIFEST_DIR"), "/../growth-core/tests/fixtures/transcripts/changelog/founders-talk-60.md");
+    let out = growth().current_dir(dir.path()).args(["generate", "--json"]).arg(transcript).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 11);
+    for i in items {
+        for key in ["id", "content_type", "title", "content", "status", "ai_detection_score", "icp_score", "findings"] {
+            assert!(i.get(key).is_some(), "{key} in {i}");
+        }
+        assert_eq!(i["status"], "in_review");
+        assert!(!i["content"].as_str().unwrap().is_empty());
+    }
+    for key in ["input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens", "estimated_cost_usd"] {
+        assert!(v["usage"].get(key).is_some(), "{key}");
+    }
+    let md = growth().current_dir(dir.path()).arg("generate").arg(transcript).output().unwrap();
+    assert!(md.status.success());
+    let text = String::from_utf8_lossy(&md.stdout);
+    assert!(text.starts_with("# Bundle from source") && text.contains("## 11. blog_post") && text.contains("PASS length"), "{text}");
+}

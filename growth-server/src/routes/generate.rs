@@ -47,7 +47,11 @@ fn plan_for(types: Option<&[String]>, default: BundlePlan) -> Result<BundlePlan,
     }
     let mut plan = BundlePlan { linkedin_posts: 0, pre_interview: 0, post_publish: 0, newsletter: 0, blog_post: 0 };
     for t in types {
-        let t: ContentType = if t == "blog" { ContentType::BlogPost } else { t.parse().map_err(|e: Error| ApiError::from(Error::invalid_field("generate_types", e.to_string())))? };
+        let t: ContentType = if t == "blog" {
+            ContentType::BlogPost
+        } else {
+            t.parse().map_err(|e: Error| ApiError::from(Error::invalid_field("generate_types", e.to_string())))?
+        };
         match t {
             ContentType::LinkedinPost => plan.linkedin_posts = default.linkedin_posts.max(1),
             ContentType::PreInterview => plan.pre_interview = default.pre_interview.max(1),
@@ -59,7 +63,11 @@ fn plan_for(types: Option<&[String]>, default: BundlePlan) -> Result<BundlePlan,
     Ok(plan)
 }
 
-async fn generate(user: AuthUser, State(state): State<AppState>, ApiJson(req): ApiJson<GenerateRequest>) -> Result<(StatusCode, Json<Value>), ApiError> {
+async fn generate(
+    user: AuthUser,
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<GenerateRequest>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     user.require(Role::Approver)?;
     let plan = plan_for(req.generate_types.as_deref(), state.settings.generation.plan)?;
     let data = req.source_data.trim();
@@ -71,7 +79,11 @@ async fn generate(user: AuthUser, State(state): State<AppState>, ApiJson(req): A
         "source_id" => {
             let source = state.store.get_source(parse_id(data, "source")?).await?;
             if source.status != SourceStatus::Completed {
-                return Err(Error::conflict(format!("source {} is {}; only a completed source can be written from", source.id, source.status)).into());
+                return Err(Error::conflict(format!(
+                    "source {} is {}; only a completed source can be written from",
+                    source.id, source.status
+                ))
+                .into());
             }
             payload["source_id"] = json!(source.id);
         }
@@ -128,7 +140,9 @@ async fn status(user: AuthUser, State(state): State<AppState>, Path(job_id): Pat
     if let Some(usage) = result.get("usage") {
         body["usage"] = usage.clone();
     }
-    if status != "completed" && let Some(e) = &job.last_error {
+    if status != "completed"
+        && let Some(e) = &job.last_error
+    {
         body["error"] = json!(e);
     }
     Ok(Json(body))

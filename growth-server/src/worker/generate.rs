@@ -52,7 +52,9 @@ impl GenerateBundleHandler {
             platform_url => {
                 let platform = platform_url.trim_end_matches("_url");
                 let ingestor = self.ingestors.get(platform).ok_or_else(|| {
-                    Error::Config(format!("no {platform} credentials are configured, so {data} cannot be fetched (set [integrations.{platform}])"))
+                    Error::Config(format!(
+                        "no {platform} credentials are configured, so {data} cannot be fetched (set [integrations.{platform}])"
+                    ))
                 })?;
                 let fetched = ingestor.fetch(FetchRequest { reference: data.to_owned() }).await?;
                 self.state.ingest.ingest_fetched(fetched).await?

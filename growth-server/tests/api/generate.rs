@@ -105,7 +105,8 @@ async fn bad_generation_requests_are_precise_and_enqueue_nothing() {
     }
     assert!(app.state.store.list_jobs(None, 100).await.unwrap().is_empty());
     let viewer = app.token(Role::Viewer).await;
-    let r = app.req(Method::POST, "/generate/podcast", &viewer).json(&json!({"source_type": "text", "source_data": "x"})).send().await.unwrap();
+    let r =
+        app.req(Method::POST, "/generate/podcast", &viewer).json(&json!({"source_type": "text", "source_data": "x"})).send().await.unwrap();
     assert_eq!(r.status(), 403);
     let r = app.req(Method::GET, &format!("/generate/status/{}", uuid::Uuid::now_v7()), &viewer).send().await.unwrap();
     assert_eq!(r.status(), 404);
@@ -148,7 +149,10 @@ async fn a_bundle_is_generated_with_a_wiremock_claude_through_a_429_and_a_529() 
         .await;
     Mock::given(method("POST"))
         .and(path("/v1/messages"))
-        .respond_with(ResponseTemplate::new(529).set_body_json(json!({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})))
+        .respond_with(
+            ResponseTemplate::new(529)
+                .set_body_json(json!({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})),
+        )
         .up_to_n_times(1)
         .with_priority(2)
         .mount(&server)
@@ -172,7 +176,12 @@ async fn a_bundle_is_generated_with_a_wiremock_claude_through_a_429_and_a_529() 
     .await;
     let token = app.token(Role::Approver).await;
     let source = upload(&app, &token).await;
-    let r = app.req(Method::POST, "/generate/podcast", &token).json(&json!({"source_type": "source_id", "source_data": source})).send().await.unwrap();
+    let r = app
+        .req(Method::POST, "/generate/podcast", &token)
+        .json(&json!({"source_type": "source_id", "source_data": source}))
+        .send()
+        .await
+        .unwrap();
     let job = r.json::<Value>().await.unwrap()["job_id"].as_str().unwrap().to_owned();
     let last = wait(&app, &token, &job).await.pop().unwrap();
     assert_eq!(last["status"], "completed", "{last}");
