@@ -160,7 +160,7 @@ async fn a_bundle_is_generated_with_a_wiremock_claude_through_a_429_and_a_529() 
     Mock::given(method("POST"))
         .and(path("/v1/messages"))
         .and(header("x-api-key", "sk-ant-test"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+        .respond_with(ResponseTemplate::new(200).set_body_json(answer).set_delay(Duration::from_millis(250)))
         .with_priority(3)
         .mount(&server)
         .await;
@@ -183,10 +183,18 @@ async fn a_bundle_is_generated_with_a_wiremock_claude_through_a_429_and_a_529() 
         .await
         .unwrap();
     let job = r.json::<Value>().await.unwrap()["job_id"].as_str().unwrap().to_owned();
-    let last = wait(&app, &token, &job).await.pop().unwrap();
+    let seen = wait(&app, &token, &job).await;
+    let last = seen.last().unwrap();
     assert_eq!(last["status"], "completed", "{last}");
     assert_eq!(last["generated_items"].as_array().unwrap().len(), 11, "{last}");
     assert!(last["usage"]["output_tokens"].as_u64().unwrap() >= 800 * 5, "{last}");
-    let statuses: Vec<u16> = server.received_requests().await.unwrap().iter().map(|_| 0).collect();
-    assert!(statuses.len() >= 7, "5 requests + the 429 + the 529 (+ rewrites)");
+    assert!(
+        seen.iter().any(|v| v["status"] == "processing"
+            && (2..100).contains(&v["progress"].as_i64().unwrap())
+            && !v["generated_items"].as_array().unwrap().is_empty()),
+        "progress and the pieces saved so far are visible while the job runs: {:?}",
+        seen.iter().map(|v| (v["progress"].clone(), v["generated_items"].as_array().map(Vec::len))).collect::<Vec<_>>()
+    );
+    let requests = server.received_requests().await.unwrap().len();
+    assert!(requests >= 7, "5 requests + the 429 + the 529 (+ rewrites): {requests}");
 }
