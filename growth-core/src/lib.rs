@@ -9,6 +9,9 @@
 //! [`knowledge`] chunks, indexes and retrieves the knowledge base, ICP profiles and source
 //! transcripts (the retrieval half of generation) on top of `Embedder` and `VectorStore`.
 //!
+//! [`schedule`] plans publication times (smart distribution across platforms, caps, gaps and
+//! time zones); [`outbox`] is the offline default publisher, writing posts as files.
+//!
 //! This crate speaks neither HTTP nor SQL: adapters (`growth-adapters`, `growth-llm`) and stores
 //! (`growth-store`) implement its traits.
 
@@ -22,8 +25,10 @@ pub mod jobs;
 pub mod knowledge;
 pub mod memory;
 pub mod metrics;
+pub mod outbox;
 pub mod publish;
 pub mod quality;
+pub mod schedule;
 pub mod sources;
 pub mod store;
 #[cfg(feature = "testkit")]
