@@ -12,6 +12,9 @@
 //! [`prompt`] builds the generation requests of a bundle: voice, knowledge and transcript as a
 //! cacheable prefix, then one instruction per content type.
 //!
+//! [`schedule`] plans publication times (smart distribution across platforms, caps, gaps and
+//! time zones); [`outbox`] is the offline default publisher, writing posts as files.
+//!
 //! This crate speaks neither HTTP nor SQL: adapters (`growth-adapters`, `growth-llm`) and stores
 //! (`growth-store`) implement its traits.
 
@@ -25,10 +28,12 @@ pub mod jobs;
 pub mod knowledge;
 pub mod memory;
 pub mod metrics;
+pub mod outbox;
 pub mod pipeline;
 pub mod prompt;
 pub mod publish;
 pub mod quality;
+pub mod schedule;
 pub mod sources;
 pub mod store;
 #[cfg(feature = "testkit")]

@@ -1,0 +1,317 @@
+//! [`OutboxPublisher`]: the default offline publisher. It "publishes" by writing the post to a
+//! directory, so the whole pipeline runs without a single platform account.
+//!
+//! Each publication is two files under `<dir>/<platform>/`:
+//!
+//! - `<schedule_id>.md`: the post as Markdown behind a small front matter (title, content id,
+//!   content type, schedule id, platform, published_at; values are JSON strings, which YAML
+//!   reads as-is);
+//! - `<schedule_id>.html`: a self-contained preview (the text escaped inside `<pre>`).
+//!
+//! Files are written atomically (a temporary file in the same directory, synced, then linked or
+//! renamed into place), so a reader never sees half a post. Publishing is idempotent by schedule
+//! id: the `.md` file is created only if it does not exist yet, and a second `publish` of the same
+//! schedule, even a concurrent one, returns the first publication unchanged. `reconcile` finds a
+//! post by its `.md` file. File names come from the platform and the schedule id (a UUID) only,
+//! never from the title or the content, so no input can write outside `<dir>`.
+//!
+//! ```no_run
+//! # async fn demo() -> growth_core::Result<()> {
+//! use growth_core::domain::{ContentId, ContentType, Platform, ScheduleId};
+//! use growth_core::outbox::OutboxPublisher;
+//! use growth_core::publish::{PublishRequest, Publisher};
+//!
+//! let outbox = OutboxPublisher::new("var/outbox".into(), Platform::Linkedin);
+//! let req = PublishRequest {
+//!     schedule_id: ScheduleId::new(),
+//!     content_item_id: ContentId::new(),
+//!     content_type: ContentType::LinkedinPost,
+//!     title: Some("The PLG Paradox".into()),
+//!     content: "Most teams add a free plan and call it product-led.".into(),
+//!     platform_data: serde_json::Value::Null,
+//! };
+//! let publication = outbox.publish(&req).await?;
+//! assert_eq!(publication.platform_post_id, format!("outbox:linkedin:{}", req.schedule_id));
+//! assert!(publication.url.unwrap().starts_with("file://"));
+//! // Publishing the same schedule again writes nothing and answers the same.
+//! assert_eq!(outbox.publish(&req).await?.platform_post_id, publication.platform_post_id);
+//! # Ok(()) }
+//! ```
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use crate::clock::{Clock, SystemClock};
+use crate::domain::{Platform, ScheduleId};
+use crate::publish::{Publication, PublishRequest, Publisher, PublisherCapabilities};
+use crate::{Error, Result};
+
+/// Publishes by writing Markdown and an HTML preview under a directory (see the
+/// [module docs](self)).
+#[derive(Clone, Debug)]
+pub struct OutboxPublisher {
+    dir: PathBuf,
+    platform: Platform,
+    clock: Arc<dyn Clock>,
+}
+
+impl OutboxPublisher {
+    /// An outbox for `platform` writing under `dir` (created on first publish). A relative `dir`
+    /// is resolved against the working directory when a post is written.
+    pub fn new(dir: PathBuf, platform: Platform) -> Self {
+        Self { dir, platform, clock: Arc::new(SystemClock) }
+    }
+
+    /// The same outbox, stamping `published_at` from `clock`.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The directory posts of this platform are written to: `<dir>/<platform>`.
+    pub fn platform_dir(&self) -> PathBuf {
+        self.dir.join(self.platform.as_str())
+    }
+
+    /// Where the Markdown of `schedule_id` is (or would be) written.
+    pub fn markdown_path(&self, schedule_id: ScheduleId) -> PathBuf {
+        self.platform_dir().join(format!("{schedule_id}.md"))
+    }
+
+    /// Where the HTML preview of `schedule_id` is (or would be) written.
+    pub fn html_path(&self, schedule_id: ScheduleId) -> PathBuf {
+        self.platform_dir().join(format!("{schedule_id}.html"))
+    }
+
+    fn publication(&self, schedule_id: ScheduleId, md: &Path, html: &Path, published_at: DateTime<Utc>) -> Result<Publication> {
+        let md = std::path::absolute(md).map_err(|e| Error::internal(format!("outbox: resolving {}", md.display()), e))?;
+        let html = std::path::absolute(html).map_err(|e| Error::internal(format!("outbox: resolving {}", html.display()), e))?;
+        let url = url::Url::from_file_path(&md)
+            .map_err(|()| Error::Config(format!("outbox: {} cannot be expressed as a file:// URL", md.display())))?;
+        Ok(Publication {
+            platform_post_id: format!("outbox:{}:{schedule_id}", self.platform),
+            url: Some(url.to_string()),
+            published_at,
+            via: "outbox".into(),
+            log: serde_json::json!({
+                "outbox": { "markdown": md.display().to_string(), "html": html.display().to_string() },
+            }),
+        })
+    }
+
+    async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+        tokio::task::spawn_blocking(f).await.map_err(|e| Error::internal("outbox: file task failed", e))?
+    }
+}
+
+#[async_trait]
+impl Publisher for OutboxPublisher {
+    fn platform(&self) -> Platform {
+        self.platform
+    }
+
+    fn capabilities(&self) -> PublisherCapabilities {
+        PublisherCapabilities { idempotency_key: true, reconcile: true, metrics: false }
+    }
+
+    async fn publish(&self, req: &PublishRequest) -> Result<Publication> {
+        if req.content.trim().is_empty() {
+            return Err(Error::invalid_field("content", "nothing to publish"));
+        }
+        let (dir, md, html) = (self.platform_dir(), self.markdown_path(req.schedule_id), self.html_path(req.schedule_id));
+        let now = self.clock.now();
+        let (platform, req_owned) = (self.platform, req.clone());
+        let (md_c, html_c) = (md.clone(), html.clone());
+        let published_at = Self::blocking(move || {
+            fs::create_dir_all(&dir).map_err(|e| Error::internal(format!("outbox: creating {}", dir.display()), e))?;
+            let markdown = render_markdown(&req_owned, platform, now);
+            let (published_at, new) = match create_new_atomically(&md_c, markdown.as_bytes())? {
+                Created::New => (now, true),
+                Created::AlreadyThere => (read_published_at(&md_c, req_owned.schedule_id)?, false),
+            };
+            // The preview is derived from the post; (re)write it when it is new or missing.
+            if new || !html_c.exists() {
+                replace_atomically(&html_c, render_html(&req_owned, platform, published_at).as_bytes())?;
+            }
+            Ok(published_at)
+        })
+        .await?;
+        self.publication(req.schedule_id, &md, &html, published_at)
+    }
+
+    async fn reconcile(&self, req: &PublishRequest) -> Result<Option<Publication>> {
+        let (md, html, schedule_id) = (self.markdown_path(req.schedule_id), self.html_path(req.schedule_id), req.schedule_id);
+        let md_c = md.clone();
+        let published_at = Self::blocking(move || match md_c.try_exists() {
+            Ok(true) => read_published_at(&md_c, schedule_id).map(Some),
+            Ok(false) => Ok(None),
+            Err(e) => Err(Error::internal(format!("outbox: checking {}", md_c.display()), e)),
+        })
+        .await?;
+        published_at.map(|at| self.publication(schedule_id, &md, &html, at)).transpose()
+    }
+}
+
+/// A value for the front matter: a JSON string (also a YAML double-quoted scalar), so newlines,
+/// quotes or `---` in a title cannot break out of it.
+fn quoted(s: &str) -> String {
+    serde_json::Value::String(s.to_owned()).to_string()
+}
+
+fn render_markdown(req: &PublishRequest, platform: Platform, published_at: DateTime<Utc>) -> String {
+    let title = req.title.as_deref().map_or_else(|| "null".to_owned(), quoted);
+    format!(
+        "---\ntitle: {title}\ncontent_id: {}\ncontent_type: {}\nschedule_id: {}\nplatform: {}\npublished_at: {}\n---\n\n{}\n",
+        quoted(&req.content_item_id.to_string()),
+        quoted(req.content_type.as_str()),
+        quoted(&req.schedule_id.to_string()),
+        quoted(platform.as_str()),
+        quoted(&published_at.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+        req.content.trim_end(),
+    )
+}
+
+fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn render_html(req: &PublishRequest, platform: Platform, published_at: DateTime<Utc>) -> String {
+    let title = escape_html(req.title.as_deref().unwrap_or("(untitled)"));
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n</head>\n<body>\n<h1>{title}</h1>\n\
+         <dl>\n<dt>platform</dt><dd>{}</dd>\n<dt>content type</dt><dd>{}</dd>\n<dt>content id</dt><dd>{}</dd>\n\
+         <dt>schedule id</dt><dd>{}</dd>\n<dt>published at</dt><dd>{}</dd>\n</dl>\n<pre>{}</pre>\n</body>\n</html>\n",
+        platform.as_str(),
+        req.content_type.as_str(),
+        req.content_item_id,
+        req.schedule_id,
+        published_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        escape_html(req.content.trim_end()),
+    )
+}
+
+/// Reads `published_at` back from a Markdown file this outbox wrote, checking it is the post of
+/// `schedule_id`.
+fn read_published_at(md: &Path, schedule_id: ScheduleId) -> Result<DateTime<Utc>> {
+    let text = fs::read_to_string(md).map_err(|e| Error::internal(format!("outbox: reading {}", md.display()), e))?;
+    let corrupt = |what: &str| Error::internal_msg(format!("outbox: {} is not an outbox post ({what})", md.display()));
+    let front =
+        text.strip_prefix("---\n").and_then(|rest| rest.split_once("\n---\n")).map(|(f, _)| f).ok_or_else(|| corrupt("no front matter"))?;
+    let field = |name: &str| -> Result<String> {
+        let raw = front.lines().find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix(": "))).ok_or_else(|| corrupt(name))?;
+        serde_json::from_str::<String>(raw).map_err(|_| corrupt(name))
+    };
+    if field("schedule_id")? != schedule_id.to_string() {
+        return Err(corrupt("another schedule id"));
+    }
+    DateTime::parse_from_rfc3339(&field("published_at")?).map(|t| t.with_timezone(&Utc)).map_err(|_| corrupt("published_at"))
+}
+
+enum Created {
+    New,
+    AlreadyThere,
+}
+
+/// A synced temporary file next to `target`, holding `bytes`.
+fn write_temp(target: &Path, bytes: &[u8]) -> Result<PathBuf> {
+    let dir = target.parent().unwrap_or_else(|| Path::new("."));
+    let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("post");
+    let tmp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::new_v4()));
+    let write = || -> io::Result<()> {
+        let mut f = File::options().write(true).create_new(true).open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()
+    };
+    write().map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        Error::internal(format!("outbox: writing {}", tmp.display()), e)
+    })?;
+    Ok(tmp)
+}
+
+/// Creates `target` with `bytes` unless it exists: the file appears whole or not at all, and of
+/// two racing writers exactly one wins.
+fn create_new_atomically(target: &Path, bytes: &[u8]) -> Result<Created> {
+    let tmp = write_temp(target, bytes)?;
+    // A hard link never replaces an existing file, which makes "create if absent" atomic.
+    let outcome = match fs::hard_link(&tmp, target) {
+        Ok(()) => Ok(Created::New),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(Created::AlreadyThere),
+        // File systems without hard links: check, then rename (atomic, but racy between writers).
+        Err(_) => match target.try_exists() {
+            Ok(true) => Ok(Created::AlreadyThere),
+            _ => fs::rename(&tmp, target)
+                .map(|()| Created::New)
+                .map_err(|e| Error::internal(format!("outbox: moving into {}", target.display()), e)),
+        },
+    };
+    let _ = fs::remove_file(&tmp);
+    outcome
+}
+
+/// Replaces `target` with `bytes` atomically.
+fn replace_atomically(target: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = write_temp(target, bytes)?;
+    fs::rename(&tmp, target).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        Error::internal(format!("outbox: moving into {}", target.display()), e)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ContentId, ContentType};
+
+    fn req(title: Option<&str>, content: &str) -> PublishRequest {
+        PublishRequest {
+            schedule_id: ScheduleId::new(),
+            content_item_id: ContentId::new(),
+            content_type: ContentType::Newsletter,
+            title: title.map(str::to_owned),
+            content: content.into(),
+            platform_data: serde_json::Value::Null,
+        }
+    }
+
+    #[test]
+    fn a_hostile_title_stays_inside_its_front_matter_value() {
+        let r = req(Some("Hi\n---\npublished_at: \"1999-01-01T00:00:00Z\""), "body");
+        let at = DateTime::parse_from_rfc3339("2026-03-02T14:00:00Z").unwrap().with_timezone(&Utc);
+        let md = render_markdown(&r, Platform::CustomerIo, at);
+        let front = md.strip_prefix("---\n").unwrap().split_once("\n---\n").unwrap().0;
+        assert_eq!(front.lines().count(), 6, "{md}");
+        assert!(front.lines().all(|l| !l.starts_with("---")));
+        assert!(front.contains("published_at: \"2026-03-02T14:00:00Z\""));
+    }
+
+    #[test]
+    fn the_preview_escapes_everything() {
+        let r = req(Some("<b>bold</b>"), "<script>alert('x')</script> & \"quotes\"");
+        let html = render_html(&r, Platform::CustomerIo, Utc::now());
+        assert!(!html.contains("<script>") && !html.contains("<b>"), "{html}");
+        assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quotes&quot;"));
+    }
+
+    #[test]
+    fn an_untitled_post_has_a_null_title() {
+        let md = render_markdown(&req(None, "body"), Platform::Webflow, Utc::now());
+        assert!(md.contains("\ntitle: null\n"), "{md}");
+    }
+}
