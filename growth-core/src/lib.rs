@@ -21,6 +21,7 @@
 pub mod blob;
 pub mod clock;
 pub mod domain;
+pub mod edits;
 mod error;
 pub mod generate;
 pub mod ingest;
@@ -33,6 +34,7 @@ pub mod pipeline;
 pub mod prompt;
 pub mod publish;
 pub mod quality;
+pub mod review;
 pub mod schedule;
 pub mod sources;
 pub mod store;

@@ -30,6 +30,7 @@
 //! | `detection.provider` | `GROWTH_DETECTION__PROVIDER` | `stylometric` (offline); `gptzero` / `originality` need `[detection.<name>]` `api_key` |
 //! | `generation.provider` | `GROWTH_GENERATION__PROVIDER` | `extractive` (offline); `claude` needs `[generation.claude]` `api_key`, `model` |
 //! | `generation.concurrency` / `max_rewrites` / `cta` / `plan.*` / `voice.*` / `prices.*` | `GROWTH_GENERATION__…` | 11 / 3 / none / 7+1+1+1+1 / PRD §4.2 / none |
+//! | `schedule.timezone` | `GROWTH_SCHEDULE__TIMEZONE` | `America/New_York` (smart distribution's zone) |
 //! | `integrations.gemini.*` | `GROWTH_INTEGRATIONS__GEMINI__ACCESS_TOKEN` … | unset: Google Meet records cannot be fetched |
 //!
 //! The file is `--config <path>` (or `GROWTH_CONFIG`); without one, `./growth.toml` is read if it
@@ -171,6 +172,20 @@ impl Default for GenerationSettings {
     }
 }
 
+/// Scheduling.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScheduleSettings {
+    /// IANA zone that smart distribution plans in (posting hours, business days).
+    pub timezone: String,
+}
+
+impl Default for ScheduleSettings {
+    fn default() -> Self {
+        Self { timezone: "America/New_York".into() }
+    }
+}
+
 /// Where vectors are kept.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -304,6 +319,8 @@ pub struct Settings {
     pub detection: DetectionSettings,
     /// Content generation.
     pub generation: GenerationSettings,
+    /// Scheduling.
+    pub schedule: ScheduleSettings,
 }
 
 impl Default for Settings {
@@ -327,6 +344,7 @@ impl Default for Settings {
             vectors: VectorSettings::default(),
             detection: DetectionSettings::default(),
             generation: GenerationSettings::default(),
+            schedule: ScheduleSettings::default(),
         }
     }
 }
@@ -384,6 +402,9 @@ impl Settings {
         }
         if self.embedding.provider == EmbeddingProvider::Openai && self.embedding.openai.is_none() {
             return Err(ConfigError("embedding.provider is \"openai\" but [embedding.openai] (api_key …) is not set".into()));
+        }
+        if self.schedule.timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(ConfigError(format!("schedule.timezone `{}` is not an IANA time zone", self.schedule.timezone)));
         }
         if self.generation.provider == GeneratorProvider::Claude && self.generation.claude.is_none() {
             return Err(ConfigError("generation.provider is \"claude\" but [generation.claude] (api_key, model) is not set".into()));

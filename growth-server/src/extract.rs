@@ -54,3 +54,18 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for
 pub fn parse_id<T: std::str::FromStr>(raw: &str, what: &'static str) -> Result<T, ApiError> {
     raw.parse().map_err(|_| growth_core::Error::not_found(what, raw).into())
 }
+
+/// A JSON body that may be absent (an empty body is `T::default()`); a present one must be JSON
+/// of the right shape (400 malformed, 422 wrong shape, as [`ApiJson`]).
+pub fn optional_json<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        if e.is_syntax() || e.is_eof() {
+            ApiError::new(StatusCode::BAD_REQUEST, "malformed-json", "Malformed JSON", e.to_string())
+        } else {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "Invalid input", e.to_string())
+        }
+    })
+}

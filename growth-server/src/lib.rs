@@ -11,6 +11,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod routes;
+mod scheduling;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

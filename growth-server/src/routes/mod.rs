@@ -1,6 +1,7 @@
 //! The HTTP API, one router per resource.
 
 mod auth;
+mod content;
 mod generate;
 mod health;
 mod knowledge;
@@ -27,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .merge(knowledge::router())
         .merge(quality::router())
         .merge(generate::router())
+        .merge(content::router())
         .layer(DefaultBodyLimit::max(http.body_limit_bytes))
         .layer(RequestBodyLimitLayer::new(http.body_limit_bytes));
     let uploads = sources::upload_router()

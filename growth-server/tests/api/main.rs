@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers: a failed setup should abort the test loudly")]
 
 mod auth;
+mod content;
 mod generate;
 mod health;
 mod helpers;

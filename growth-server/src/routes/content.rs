@@ -1,0 +1,414 @@
+//! The review workflow (PRD §3.2): `GET /content/pending`, `GET /content/{id}`,
+//! `PATCH /content/{id}`, `GET /content/{id}/versions`, `GET /content/{id}/edits`,
+//! `POST /content/{id}/approve`, `POST /content/{id}/reject`, `POST /content/bulk-approve`.
+//!
+//! Every item answer carries an `ETag` (`"v<version>-<updated µs>"`); `If-None-Match` gets a 304.
+//! An edit applies only to the version the editor started from — `If-Match: "v3…"` or
+//! `"version": 3` in the body (without either, the version read just before) — so a stale editor
+//! gets 409 instead of overwriting. Every edit keeps the prior version and records its changed
+//! spans (word-level diff, classified hook / body / CTA / title).
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, NaiveDate, Utc};
+use growth_core::Error;
+use growth_core::domain::{ContentFilter, ContentId, ContentItem, ContentStatus, ContentUpdate, Platform, Role, SourceId};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery, optional_json, parse_id};
+use crate::state::AppState;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/content/pending", get(pending))
+        .route("/content/bulk-approve", post(bulk_approve))
+        .route("/content/{id}", get(get_item).patch(patch_item))
+        .route("/content/{id}/versions", get(versions))
+        .route("/content/{id}/edits", get(edits))
+        .route("/content/{id}/approve", post(approve))
+        .route("/content/{id}/reject", post(reject))
+}
+
+const MAX_CONTENT: usize = 200_000;
+const MAX_TITLE: usize = 500;
+
+fn etag_of(item: &ContentItem) -> String {
+    format!("\"v{}-{}\"", item.version, item.updated_at.timestamp_micros())
+}
+
+fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+}
+
+fn with_etag(body: Value, etag: &str, status: StatusCode) -> Response {
+    let mut resp = (status, Json(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+    resp
+}
+
+fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, ApiError> {
+    serde_json::to_value(v).map_err(|e| Error::internal("serializing a response", e).into())
+}
+
+// ---------- GET /content/pending ----------
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PendingQuery {
+    #[serde(default)]
+    limit: u32,
+    #[serde(default)]
+    offset: u32,
+}
+
+fn pending_item(i: &ContentItem) -> Value {
+    json!({
+        "id": i.id,
+        "content_type": i.content_type,
+        "title": i.title,
+        "content": i.content,
+        "icp_score": i.quality.icp_score,
+        "ai_detection_score": i.quality.ai_detection_score,
+        "flagged": i.quality.flagged,
+        "predicted_engagement": i.predicted_engagement,
+        "scheduled_time": i.scheduled_publish_time.or(i.best_publish_time),
+        "status": i.status,
+        "version": i.version,
+    })
+}
+
+/// Bundles (one per source) of items in review, oldest bundle first, `limit` bundles (default 10,
+/// at most 50) from `offset`; `total_pending` counts items, `total_bundles` bundles.
+async fn pending(
+    user: AuthUser,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<PendingQuery>,
+) -> Result<Response, ApiError> {
+    user.require(Role::Viewer)?;
+    let limit = growth_core::store::page_limit(q.limit, 10, 50) as usize;
+    let mut all = Vec::new();
+    let mut filter = ContentFilter { statuses: vec![ContentStatus::InReview], limit: 500, ..ContentFilter::default() };
+    loop {
+        let page = state.store.list_content(&filter).await?;
+        let n = page.len();
+        all.extend(page);
+        if n < 500 {
+            break;
+        }
+        filter.offset += 500;
+    }
+    // Group by source, keeping the order items were created in.
+    let mut order: Vec<Option<SourceId>> = Vec::new();
+    let mut groups: BTreeMap<String, Vec<&ContentItem>> = BTreeMap::new();
+    for item in &all {
+        let key = item.source_id.map(|s| s.to_string()).unwrap_or_default();
+        if !groups.contains_key(&key) {
+            order.push(item.source_id);
+        }
+        groups.entry(key).or_default().push(item);
+    }
+    let page: Vec<Option<SourceId>> = order.iter().skip(q.offset as usize).take(limit).copied().collect();
+    let mut bundles = Vec::with_capacity(page.len());
+    let mut hasher = Sha256::new();
+    for source_id in page {
+        let items = groups.get(&source_id.map(|s| s.to_string()).unwrap_or_default()).map(Vec::as_slice).unwrap_or_default();
+        for i in items {
+            hasher.update(i.id.to_string());
+            hasher.update(etag_of(i));
+        }
+        let source = match source_id {
+            Some(id) => Some(state.store.get_source(id).await?),
+            None => None,
+        };
+        bundles.push(json!({
+            "id": source_id,
+            "source_type": source.as_ref().map(|s| s.source_type),
+            "source_title": source.as_ref().and_then(|s| s.title.clone()),
+            "items": items.iter().map(|i| pending_item(i)).collect::<Vec<_>>(),
+            "total_items": items.len(),
+        }));
+    }
+    hasher.update(format!("{}/{}/{}/{}", all.len(), order.len(), q.offset, limit));
+    let etag = format!("\"p-{}\"", hex::encode(&hasher.finalize()[..12]));
+    if not_modified(&headers, &etag) {
+        return Ok(with_etag(Value::Null, &etag, StatusCode::NOT_MODIFIED).into_response_without_body());
+    }
+    let body = json!({
+        "bundles": bundles,
+        "total_pending": all.len(),
+        "total_bundles": order.len(),
+        "limit": limit,
+        "offset": q.offset,
+    });
+    Ok(with_etag(body, &etag, StatusCode::OK))
+}
+
+trait WithoutBody {
+    fn into_response_without_body(self) -> Response;
+}
+
+impl WithoutBody for Response {
+    fn into_response_without_body(self) -> Response {
+        let (parts, _) = self.into_parts();
+        Response::from_parts(parts, axum::body::Body::empty())
+    }
+}
+
+// ---------- one item ----------
+
+async fn get_item(user: AuthUser, State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
+    user.require(Role::Viewer)?;
+    let id: ContentId = parse_id(&id, "content item")?;
+    let item = state.store.get_content(id).await?;
+    let etag = etag_of(&item);
+    if not_modified(&headers, &etag) {
+        return Ok(with_etag(Value::Null, &etag, StatusCode::NOT_MODIFIED).into_response_without_body());
+    }
+    Ok(with_etag(to_value(&item)?, &etag, StatusCode::OK))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PatchBody {
+    #[serde(default)]
+    content: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    version: Option<i32>,
+}
+
+/// The version an `If-Match` names: `"v3-…"`, `"v3"`, `"3"` or `W/` forms.
+fn if_match_version(headers: &HeaderMap) -> Result<Option<i32>, ApiError> {
+    let Some(raw) = headers.get(header::IF_MATCH) else { return Ok(None) };
+    let raw = raw.to_str().unwrap_or_default().trim();
+    if raw == "*" {
+        return Ok(None);
+    }
+    let t = raw.trim_start_matches("W/").trim_matches('"');
+    let t = t.strip_prefix('v').unwrap_or(t);
+    let num = t.split('-').next().unwrap_or_default();
+    num.parse::<i32>().map(Some).map_err(|_| {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad-precondition", "Bad precondition", format!("If-Match `{raw}` names no version"))
+    })
+}
+
+async fn patch_item(
+    user: AuthUser,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PatchBody>,
+) -> Result<Response, ApiError> {
+    user.require(Role::Approver)?;
+    let id: ContentId = parse_id(&id, "content item")?;
+    if body.content.is_none() && body.title.is_none() {
+        return Err(Error::invalid_field("content", "send `content`, `title` or both").into());
+    }
+    if let Some(c) = &body.content {
+        if c.trim().is_empty() {
+            return Err(Error::invalid_field("content", "the content cannot be empty").into());
+        }
+        if c.len() > MAX_CONTENT {
+            return Err(Error::invalid_field("content", format!("at most {MAX_CONTENT} bytes")).into());
+        }
+    }
+    if body.title.as_deref().is_some_and(|t| t.chars().count() > MAX_TITLE) {
+        return Err(Error::invalid_field("title", format!("at most {MAX_TITLE} characters")).into());
+    }
+    let header_version = if_match_version(&headers)?;
+    if let (Some(h), Some(b)) = (header_version, body.version)
+        && h != b
+    {
+        return Err(Error::invalid_field("version", format!("If-Match names version {h} but the body says {b}")).into());
+    }
+    let current = state.store.get_content(id).await?;
+    let expected = header_version.or(body.version).unwrap_or(current.version);
+    if expected != current.version {
+        return Err(Error::conflict(format!(
+            "content {id} is at version {}, not {expected}: someone else edited it; reload and apply your change again",
+            current.version
+        ))
+        .into());
+    }
+    let new_content = body.content.clone().unwrap_or_else(|| current.content.clone());
+    let new_title = body.title.clone().or_else(|| current.title.clone());
+    let spans = growth_core::edits::diff_edit(current.title.as_deref(), new_title.as_deref(), &current.content, &new_content);
+    let update =
+        ContentUpdate { expected_version: expected, title: body.title, content: body.content, edited_by: Some(user.id), edits: spans };
+    let item = state.store.update_content(id, update).await?;
+    let etag = etag_of(&item);
+    let out =
+        json!({ "id": item.id, "title": item.title, "content": item.content, "version": item.version, "updated_at": item.updated_at });
+    Ok(with_etag(out, &etag, StatusCode::OK))
+}
+
+async fn versions(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    user.require(Role::Viewer)?;
+    let id: ContentId = parse_id(&id, "content item")?;
+    state.store.get_content(id).await?;
+    let versions = state.store.list_versions(id).await?;
+    Ok(Json(json!({ "content_item_id": id, "versions": versions })))
+}
+
+async fn edits(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    user.require(Role::Viewer)?;
+    let id: ContentId = parse_id(&id, "content item")?;
+    state.store.get_content(id).await?;
+    let edits = state.store.list_edits(id).await?;
+    Ok(Json(json!({ "content_item_id": id, "edits": edits })))
+}
+
+// ---------- decisions ----------
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApproveBody {
+    #[serde(default)]
+    schedule_time: Option<DateTime<Utc>>,
+    #[serde(default)]
+    platform: Option<Platform>,
+    #[serde(default)]
+    timezone: Option<String>,
+}
+
+fn timezone(state: &AppState, requested: Option<String>) -> String {
+    requested.unwrap_or_else(|| state.settings.schedule.timezone.clone())
+}
+
+async fn approve(
+    user: AuthUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Role::Approver)?;
+    let id: ContentId = parse_id(&id, "content item")?;
+    let body: ApproveBody = optional_json(&body)?;
+    let tz = timezone(&state, body.timezone);
+    let now = state.clock.now();
+    let at = match body.schedule_time {
+        Some(t) => t,
+        None => {
+            let item = state.store.get_content(id).await?;
+            let platform = body.platform.or(item.target_platform).unwrap_or_else(|| item.content_type.default_platform());
+            crate::scheduling::next_slot(&state, platform, &tz, now).await?
+        }
+    };
+    let (item, schedule) = growth_core::review::approve(state.store.as_ref(), id, body.platform, at, &tz, now).await?;
+    tracing::info!(content_id = %id, schedule_id = %schedule.id, at = %at, "approved and scheduled");
+    Ok(Json(json!({
+        "status": "approved",
+        "scheduled_for": schedule.scheduled_time,
+        "schedule_id": schedule.id,
+        "platform": schedule.platform,
+        "content_status": item.status,
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RejectBody {
+    reason: String,
+}
+
+async fn reject(
+    user: AuthUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RejectBody>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Role::Approver)?;
+    let id: ContentId = parse_id(&id, "content item")?;
+    growth_core::review::reject(state.store.as_ref(), id, &body.reason).await?;
+    Ok(Json(json!({ "status": "rejected" })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BulkBody {
+    content_ids: Vec<String>,
+    #[serde(default)]
+    schedule_config: Option<ScheduleConfig>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScheduleConfig {
+    #[serde(default)]
+    start_date: Option<NaiveDate>,
+    #[serde(default)]
+    distribution: Option<String>,
+    /// Manual times, one per id (same order), for `"distribution": "manual"`.
+    #[serde(default)]
+    times: Option<Vec<DateTime<Utc>>>,
+    #[serde(default)]
+    timezone: Option<String>,
+}
+
+async fn bulk_approve(user: AuthUser, State(state): State<AppState>, ApiJson(body): ApiJson<BulkBody>) -> Result<Json<Value>, ApiError> {
+    user.require(Role::Approver)?;
+    if body.content_ids.is_empty() || body.content_ids.len() > 200 {
+        return Err(Error::invalid_field("content_ids", "between 1 and 200 ids").into());
+    }
+    let mut ids: Vec<ContentId> = Vec::with_capacity(body.content_ids.len());
+    for raw in &body.content_ids {
+        let id: ContentId =
+            raw.parse().map_err(|_| ApiError::from(Error::invalid_field("content_ids", format!("`{raw}` is not a content id"))))?;
+        if ids.contains(&id) {
+            return Err(Error::invalid_field("content_ids", format!("{id} is listed twice")).into());
+        }
+        ids.push(id);
+    }
+    let config = body.schedule_config.unwrap_or(ScheduleConfig { start_date: None, distribution: None, times: None, timezone: None });
+    let tz = timezone(&state, config.timezone.clone());
+    let now = state.clock.now();
+    // Load and check every item first: one bad id writes nothing.
+    let mut items = Vec::with_capacity(ids.len());
+    for id in &ids {
+        items.push(state.store.get_content(*id).await?);
+    }
+    let times: Vec<DateTime<Utc>> = match config.distribution.as_deref().unwrap_or("smart") {
+        "manual" => {
+            let times = config.times.clone().ok_or_else(|| {
+                ApiError::from(Error::invalid_field("schedule_config.times", "manual distribution needs one time per id"))
+            })?;
+            if times.len() != ids.len() {
+                return Err(Error::invalid_field("schedule_config.times", format!("{} times for {} ids", times.len(), ids.len())).into());
+            }
+            times
+        }
+        "smart" => crate::scheduling::plan(&state, &items, config.start_date, &tz, now).await?,
+        other => return Err(Error::invalid_field("schedule_config.distribution", format!("`{other}` is not smart or manual")).into()),
+    };
+    for (item, at) in items.iter().zip(&times) {
+        growth_core::review::check_approvable(item, *at, &tz, now)?;
+    }
+    let mut scheduled = Vec::with_capacity(ids.len());
+    for (item, at) in items.iter().zip(times) {
+        let (_, schedule) = growth_core::review::approve(state.store.as_ref(), item.id, None, at, &tz, now).await?;
+        scheduled.push(json!({
+            "id": item.id,
+            "content_type": item.content_type,
+            "schedule_id": schedule.id,
+            "platform": schedule.platform,
+            "scheduled_for": schedule.scheduled_time,
+        }));
+    }
+    Ok(Json(json!({ "approved": scheduled.len(), "scheduled_items": scheduled })))
+}
