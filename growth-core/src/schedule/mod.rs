@@ -52,5 +52,5 @@ mod tests;
 
 pub use history::{EngagementHistory, Observation};
 pub use local::resolve_local;
-pub use plan::{Distribution, PlanItem, plan, validate_manual};
+pub use plan::{Distribution, PlanItem, plan, plan_schedules, validate_manual};
 pub use policy::{DEFAULT_TIMEZONE, PlatformPolicy, SchedulePolicy, WeightCurve};

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::history::EngagementHistory;
 use super::local::{local_of, resolve_local};
 use super::policy::{PlatformPolicy, SchedulePolicy};
-use crate::domain::{ContentId, ContentType, Platform};
+use crate::domain::{ContentId, ContentType, NewSchedule, Platform};
 use crate::{Error, Result};
 
 /// How a bulk approval picks publication times (`schedule_config.distribution` of PRD §3.2).
@@ -155,6 +155,9 @@ pub fn plan<Id: Clone>(
             return Err(Error::invalid_field("platform", format!("{} is disabled (daily cap 0)", item.platform)));
         }
         let curve = curves.entry(item.platform).or_insert_with(|| Curve::new(item.platform, rules, history));
+        if curve.max <= 0.0 {
+            return Err(Error::invalid_field("policy", format!("{} has no open hour in its weight curve", item.platform)));
+        }
         let book = books.entry(item.platform).or_default();
         let at = best_slot(curve, book, rules, policy, first_day, earliest).ok_or_else(|| {
             Error::conflict(format!(
@@ -183,6 +186,29 @@ pub fn plan<Id: Clone>(
         }
     }
     Ok(items.iter().zip(result).map(|(item, at)| (item.id.clone(), at)).collect())
+}
+
+/// [`plan`] for content items, as the schedules to create: each keeps the policy's zone name
+/// (for display and audience windows) next to its UTC instant.
+pub fn plan_schedules(
+    items: &[PlanItem<ContentId>],
+    start_date: NaiveDate,
+    taken: &[(Platform, DateTime<Utc>)],
+    policy: &SchedulePolicy,
+    history: Option<&EngagementHistory>,
+    now: DateTime<Utc>,
+) -> Result<Vec<NewSchedule>> {
+    let planned = plan(items, start_date, taken, policy, history, now)?;
+    Ok(items
+        .iter()
+        .zip(planned)
+        .map(|(item, (content_item_id, scheduled_time))| NewSchedule {
+            content_item_id,
+            platform: item.platform,
+            scheduled_time,
+            timezone: policy.timezone.name().to_owned(),
+        })
+        .collect())
 }
 
 /// The best free slot for one item, or `None` when the horizon has none.

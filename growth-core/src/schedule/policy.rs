@@ -136,6 +136,9 @@ impl PlatformPolicy {
     }
 }
 
+/// The longest search horizon a policy may ask for (ten years).
+const MAX_HORIZON_DAYS: u32 = 3660;
+
 /// The default zone for audience windows.
 pub const DEFAULT_TIMEZONE: Tz = chrono_tz::America::New_York;
 
@@ -158,7 +161,8 @@ pub struct SchedulePolicy {
     /// Urgency, in `(0, 1]`: a slot one day later is worth this fraction of the same slot today.
     /// `1` waits for the very best slot however far; lower values prefer sooner over better.
     pub day_discount: f64,
-    /// How many days after the first plannable day to look for a free slot before giving up.
+    /// How many days after the first plannable day to look for a free slot before giving up
+    /// (at most ten years).
     pub horizon_days: u32,
     /// No slot is planned sooner than this after `now`.
     pub min_lead: Duration,
@@ -204,6 +208,9 @@ impl SchedulePolicy {
     pub(crate) fn validate(&self) -> Result<()> {
         if !(self.day_discount > 0.0 && self.day_discount <= 1.0) {
             return Err(Error::invalid_field("policy", "day_discount must be in (0, 1]"));
+        }
+        if self.horizon_days > MAX_HORIZON_DAYS {
+            return Err(Error::invalid_field("policy", format!("horizon_days must be at most {MAX_HORIZON_DAYS}")));
         }
         if self.min_lead < Duration::zero() {
             return Err(Error::invalid_field("policy", "min_lead must not be negative"));

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 
 use super::local::local_of;
 use super::*;
-use crate::domain::{ContentType, Platform};
+use crate::domain::{ContentId, ContentType, Platform};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -244,6 +244,34 @@ fn notion_cannot_be_planned_and_nothing_to_plan_is_fine() {
 }
 
 #[test]
+fn a_platform_with_no_open_hour_or_an_endless_horizon_is_refused() {
+    let mut closed = SchedulePolicy::default();
+    closed.per_platform.insert(Platform::Linkedin, PlatformPolicy { curve: WeightCurve::closed(), ..PlatformPolicy::linkedin() });
+    let err = plan(&items(Platform::Linkedin, 1), date(2026, 11, 9), &[], &closed, None, monday_morning()).unwrap_err();
+    assert!(err.to_string().contains("no open hour"), "{err}");
+    let endless = SchedulePolicy { horizon_days: u32::MAX, ..SchedulePolicy::default() };
+    assert!(plan(&items(Platform::Linkedin, 1), date(2026, 11, 9), &[], &endless, None, monday_morning()).is_err());
+}
+
+#[test]
+fn planned_schedules_keep_the_zone_name() {
+    let id = ContentId::new();
+    let schedules = plan_schedules(
+        &[PlanItem::for_content(id, ContentType::BlogPost)],
+        date(2026, 11, 9),
+        &[],
+        &SchedulePolicy::in_zone(London),
+        None,
+        utc(2026, 11, 9, 6, 0),
+    )
+    .unwrap();
+    assert_eq!(schedules.len(), 1);
+    assert_eq!((schedules[0].content_item_id, schedules[0].platform), (id, Platform::Webflow));
+    assert_eq!(schedules[0].timezone, "Europe/London");
+    assert_eq!(schedules[0].scheduled_time, utc(2026, 11, 9, 10, 0)); // Mon 10:00 GMT
+}
+
+#[test]
 fn a_start_date_ten_years_ahead_is_refused() {
     let err = plan(&items(Platform::Linkedin, 1), date(2040, 1, 1), &[], &SchedulePolicy::default(), None, monday_morning()).unwrap_err();
     assert!(matches!(err, crate::Error::InvalidInput { .. }), "{err}");
@@ -389,7 +417,7 @@ prop_compose! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn no_plan_breaks_a_cap_a_gap_a_taken_slot_or_the_past(
