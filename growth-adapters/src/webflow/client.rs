@@ -8,17 +8,7 @@ use serde_json::{Value, json};
 use super::config::WebflowConfig;
 use super::error::{PLATFORM, parse_create_error, parse_error};
 use super::models::{CollectionItem, CreateItem, ItemList, PublishItems, PublishedItems};
-use crate::http::{AuthScheme, HttpClient, HttpResponse, Idempotency, auth_header, join_url};
-
-/// One request and its answer, for the publishing log: no credential in it.
-pub(super) fn exchange(method: &Method, url: &str, body: Option<&Value>, response: &HttpResponse) -> Value {
-    let response_body =
-        serde_json::from_slice::<Value>(&response.body).unwrap_or_else(|_| Value::String(crate::http::body_text(&response.body)));
-    json!({
-        "request": {"method": method.as_str(), "url": url, "headers": {"authorization": "[REDACTED]"}, "body": body},
-        "response": {"status": response.status.as_u16(), "body": response_body},
-    })
-}
+use crate::http::{AuthScheme, HttpClient, Idempotency, auth_header, exchange_log, join_url};
 
 #[derive(Clone)]
 pub(super) struct Client {
@@ -62,9 +52,10 @@ impl Client {
         let body = CreateItem { is_archived: false, is_draft: false, field_data };
         let logged = serde_json::to_value(&body).map_err(|e| Error::internal("webflow: cannot encode the item", e))?;
         let req = self.request(&self.create_http, Method::POST, &url).json(&body);
+        let log = req.try_clone();
         let resp = self.create_http.send(req, Idempotency::NonIdempotent).await?;
         let item: CollectionItem = resp.json(PLATFORM)?;
-        Ok((item, exchange(&Method::POST, &url, Some(&logged), &resp)))
+        Ok((item, log.map(|r| exchange_log(&r, Some(&logged), &resp)).unwrap_or_default()))
     }
 
     /// `GET /items?slug=…`: the staged item with that slug, if any.
@@ -80,7 +71,9 @@ impl Client {
         let url = format!("{}/items/publish", self.collection_url);
         let body = PublishItems { item_ids: [item_id] };
         let logged = json!({"itemIds": [item_id]});
-        let resp = self.http.send(self.request(&self.http, Method::POST, &url).json(&body), Idempotency::Idempotent).await?;
+        let req = self.request(&self.http, Method::POST, &url).json(&body);
+        let log = req.try_clone();
+        let resp = self.http.send(req, Idempotency::Idempotent).await?;
         let answer: PublishedItems = resp.json(PLATFORM)?;
         if !answer.published_item_ids.iter().any(|id| id == item_id) {
             return Err(Error::Permanent(format!(
@@ -88,6 +81,6 @@ impl Client {
                 Value::Array(answer.errors)
             )));
         }
-        Ok(exchange(&Method::POST, &url, Some(&logged), &resp))
+        Ok(log.map(|r| exchange_log(&r, Some(&logged), &resp)).unwrap_or_default())
     }
 }
