@@ -404,3 +404,40 @@ fn configuration_is_checked_at_construction() {
     assert!(caps.reconcile && !caps.idempotency_key);
     assert!(!format!("{ok:?}").contains(TOKEN));
 }
+
+// ---------------------------------------------------------------- conformance
+
+/// A Notion data source that keeps the pages created in it and answers queries on `Content ID`.
+#[derive(Default)]
+struct FakeDataSource {
+    pages: std::sync::Mutex<Vec<Value>>,
+}
+
+impl wiremock::Respond for FakeDataSource {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let mut pages = self.pages.lock().unwrap();
+        let body: Value = serde_json::from_slice(&request.body).unwrap();
+        if request.url.path().ends_with("/query") {
+            let wanted = &body["filter"]["rich_text"]["equals"];
+            let found =
+                pages.iter().filter(|p| &p["properties"]["Content ID"]["rich_text"][0]["text"]["content"] == wanted).cloned().collect();
+            return ResponseTemplate::new(200).set_body_json(query_answer(found));
+        }
+        let mut page = recorded("pages_create");
+        page["id"] = json!(format!("393abc1e-edcd-8181-8d59-{:012x}", pages.len() + 1));
+        page["properties"] = body["properties"].clone();
+        pages.push(page.clone());
+        ResponseTemplate::new(200).set_body_json(page)
+    }
+}
+
+#[tokio::test]
+async fn the_publisher_passes_the_publisher_conformance_suite() {
+    growth_core::testkit::publisher::run_all(|| async {
+        // Leaked so the server outlives the publisher handed to the suite (tests only).
+        let server: &'static MockServer = Box::leak(Box::new(MockServer::start().await));
+        Mock::given(method("POST")).respond_with(FakeDataSource::default()).mount(server).await;
+        std::sync::Arc::new(publisher(server)) as std::sync::Arc<dyn Publisher>
+    })
+    .await;
+}

@@ -12,7 +12,7 @@ use growth_core::Error;
 use growth_core::domain::{ContentId, ContentType, ScheduleId};
 use growth_core::publish::{PublishRequest, Publisher};
 use serde_json::{Value, json};
-use wiremock::matchers::{body_json, body_partial_json, header, method, path, query_param};
+use wiremock::matchers::{body_json, body_partial_json, header, method, path, path_regex, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const TOKEN: &str = "wf-site-token-123";
@@ -507,4 +507,46 @@ fn capabilities_say_reconcile_without_idempotency_keys() {
     let caps = WebflowPublisher::new(config).unwrap().capabilities();
     assert!(caps.reconcile && !caps.idempotency_key && !caps.metrics);
     assert!(matches!(WebflowPublisher::new(WebflowConfig::new(TOKEN.to_owned().into(), "../x")), Err(Error::Config(_))));
+}
+
+// ---------------------------------------------------------------- conformance
+
+/// A Webflow collection that keeps what is created: slugs are unique, list filters by slug.
+#[derive(Default)]
+struct FakeCollection {
+    items: std::sync::Mutex<Vec<Value>>,
+}
+
+impl wiremock::Respond for FakeCollection {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let mut items = self.items.lock().unwrap();
+        if request.method.as_str() == "GET" {
+            let slug = request.url.query_pairs().find(|(k, _)| k == "slug").map(|(_, v)| v.into_owned());
+            let found = items.iter().filter(|i| slug.as_deref().is_none_or(|s| i["fieldData"]["slug"] == s)).cloned().collect();
+            return ResponseTemplate::new(200).set_body_json(list(found));
+        }
+        let body: Value = serde_json::from_slice(&request.body).unwrap();
+        let slug = body["fieldData"]["slug"].as_str().unwrap().to_owned();
+        if items.iter().any(|i| i["fieldData"]["slug"] == slug.as_str()) {
+            return ResponseTemplate::new(400).set_body_json(slug_taken(&slug));
+        }
+        let mut created = item(&format!("item-{}", items.len() + 1), body["fieldData"]["name"].as_str().unwrap(), &slug, true);
+        created["fieldData"] = body["fieldData"].clone();
+        items.push(created.clone());
+        ResponseTemplate::new(202).set_body_json(created)
+    }
+}
+
+#[tokio::test]
+async fn the_publisher_passes_the_publisher_conformance_suite() {
+    growth_core::testkit::publisher::run_all(|| async {
+        // Leaked so the server outlives the publisher handed to the suite (tests only).
+        let server: &'static MockServer = Box::leak(Box::new(MockServer::start().await));
+        Mock::given(path_regex(format!("^/v2/collections/{COLLECTION}/items(/live)?$")))
+            .respond_with(FakeCollection::default())
+            .mount(server)
+            .await;
+        std::sync::Arc::new(publisher(server, PublishMode::Live)) as std::sync::Arc<dyn Publisher>
+    })
+    .await;
 }
