@@ -306,6 +306,38 @@ async fn a_conflict_without_an_item_at_the_slug_is_not_guessed_around() {
     assert!(matches!(err, Error::Conflict { .. }), "{err:?}");
 }
 
+#[tokio::test]
+async fn with_a_content_id_field_a_same_named_item_of_another_content_item_is_not_ours() {
+    let server = MockServer::start().await;
+    let req = request();
+    Mock::given(method("POST"))
+        .and(path(items_path("/live")))
+        .and(body_partial_json(json!({"fieldData": {"slug": SLUG, "growth-id": req.content_item_id.to_string()}})))
+        .respond_with(ResponseTemplate::new(400).set_body_json(slug_taken(SLUG)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut same_name = item("theirs", TITLE, SLUG, true);
+    same_name["fieldData"]["growth-id"] = json!(ContentId::new().to_string());
+    Mock::given(method("GET"))
+        .and(path(items_path("")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(list(vec![same_name])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(items_path("/live")))
+        .and(body_partial_json(json!({"fieldData": {"slug": "the-plg-paradox-2"}})))
+        .respond_with(ResponseTemplate::new(202).set_body_json(item("mine", TITLE, "the-plg-paradox-2", true)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut config = WebflowConfig::new(TOKEN.to_owned().into(), COLLECTION);
+    config.base_url = server.uri();
+    config.content_id_field = Some("growth-id".into());
+    assert_eq!(WebflowPublisher::new(config).unwrap().publish(&req).await.unwrap().platform_post_id, "mine");
+}
+
 // ---------------------------------------------------------------- errors
 
 #[tokio::test]

@@ -122,6 +122,10 @@ impl Publisher for WebflowPublisher {
     /// Creates the item (live, or staged and then published, per [`PublishMode`]). A taken slug
     /// is looked up: our own earlier item is returned (published first if it still has to be),
     /// anybody else's makes us try `slug-2`, `slug-3` … up to `max_slug_attempts`.
+    ///
+    /// In `StagedThenPublish`, a failed publish step leaves a staged item and returns the publish
+    /// step's error; sending the request again is safe: the slug leads back to that item, which is
+    /// then published instead of created twice.
     async fn publish(&self, req: &PublishRequest) -> Result<Publication, Error> {
         let base = Self::base_slug(req)?;
         let live = self.config.mode == PublishMode::Live;
