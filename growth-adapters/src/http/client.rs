@@ -89,6 +89,13 @@ impl HttpClient {
         Ok(Self { platform, inner, retry: config.retry.clone(), bucket, classify })
     }
 
+    /// The same client (connections, retry policy, and the very same rate-limit bucket) with
+    /// another error table: for calls whose answers mean something else, such as a create whose
+    /// 5xx may have taken effect.
+    pub fn with_classifier(&self, classify: Classifier) -> Self {
+        Self { classify, ..self.clone() }
+    }
+
     /// The platform name given at construction.
     pub fn platform(&self) -> &'static str {
         self.platform

@@ -13,12 +13,14 @@
 //! - **Errors**: each adapter passes its own [`Classifier`] (a private `parse_error` table built
 //!   on [`classify_status`]) that reads its platform's error body.
 //! - **Secrets**: [`auth_header`] is the one place a credential is exposed; the value is flagged
-//!   sensitive, and [`redacted`] is what the debug log shows of request headers.
+//!   sensitive, and [`redacted`] is what the debug log shows of request headers;
+//!   [`exchange_log`] is what a publisher keeps of an exchange, credentials redacted.
 
 mod classify;
 mod client;
 mod config;
 mod limit;
+mod log;
 mod redact;
 mod retry_after;
 
@@ -28,6 +30,7 @@ pub use client::{Classifier, HttpClient, HttpResponse, Idempotency};
 pub(crate) use config::millis;
 pub use config::{HttpConfig, RateLimitConfig, RetryConfig};
 pub use limit::MinInterval;
+pub use log::exchange_log;
 pub use redact::{AuthScheme, auth_header, is_sensitive, redacted};
 pub use retry_after::retry_after;
 

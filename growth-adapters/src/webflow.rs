@@ -1,3 +1,0 @@
-//! Webflow CMS blog items (`Publisher`). Comes with the publishing issue.
-//!
-//! Not implemented yet: this module is intentionally empty.

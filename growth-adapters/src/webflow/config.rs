@@ -1,0 +1,116 @@
+//! Webflow settings.
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::http::{HttpConfig, RateLimitConfig};
+
+/// How a new item goes live.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PublishMode {
+    /// `POST /collections/{id}/items/live`: the item is live at once.
+    #[default]
+    Live,
+    /// `POST /collections/{id}/items`: the item is staged and goes live with the next site publish.
+    Staged,
+    /// A staged create, then `POST /collections/{id}/items/publish` with its id.
+    StagedThenPublish,
+}
+
+/// Settings of [`WebflowPublisher`](super::WebflowPublisher). `Debug` hides the token.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebflowConfig {
+    /// Site token or OAuth token with `CMS:read` and `CMS:write`, sent as `Authorization: Bearer`.
+    pub api_token: SecretString,
+    /// The blog collection.
+    pub collection_id: String,
+    /// The collection field (its slug) that takes the post body as HTML.
+    #[serde(default = "default_body_field")]
+    pub body_field: String,
+    /// A plain-text collection field (its slug) that stores our content item id. When set, an item
+    /// is recognised as ours by it; otherwise by its name being our title.
+    #[serde(default)]
+    pub content_id_field: Option<String>,
+    /// Live, staged, or staged then published.
+    #[serde(default)]
+    pub mode: PublishMode,
+    /// The public site (`https://example.com`), for the post URL; no URL without it.
+    #[serde(default)]
+    pub site_url: Option<String>,
+    /// The collection's path on the site (`blog` gives `https://example.com/blog/{slug}`).
+    #[serde(default = "default_collection_path")]
+    pub collection_path: String,
+    /// How many slugs to try (`slug`, `slug-2` … `slug-N`) before giving up on a taken slug.
+    #[serde(default = "default_max_slug_attempts")]
+    pub max_slug_attempts: u32,
+    /// API base URL.
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    /// Timeouts, retries, rate limit (60 requests a minute unless set: the Starter/Basic plan).
+    #[serde(default = "default_http")]
+    pub http: HttpConfig,
+}
+
+impl WebflowConfig {
+    /// A configuration with defaults for everything but the token and the collection.
+    pub fn new(api_token: SecretString, collection_id: impl Into<String>) -> Self {
+        Self {
+            api_token,
+            collection_id: collection_id.into(),
+            body_field: default_body_field(),
+            content_id_field: None,
+            mode: PublishMode::default(),
+            site_url: None,
+            collection_path: default_collection_path(),
+            max_slug_attempts: default_max_slug_attempts(),
+            base_url: default_base_url(),
+            http: default_http(),
+        }
+    }
+}
+
+fn default_body_field() -> String {
+    "post-body".to_owned()
+}
+
+fn default_collection_path() -> String {
+    "blog".to_owned()
+}
+
+fn default_max_slug_attempts() -> u32 {
+    10
+}
+
+fn default_base_url() -> String {
+    "https://api.webflow.com".to_owned()
+}
+
+/// Webflow allows 60 requests a minute per key on Starter and Basic plans (120 on CMS and
+/// Business): the lower one is the safe default.
+fn default_http() -> HttpConfig {
+    HttpConfig { rate_limit: Some(RateLimitConfig { requests: 60, per: std::time::Duration::from_secs(60) }), ..HttpConfig::default() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_the_token() {
+        let shown = format!("{:?}", WebflowConfig::new(SecretString::from("wf-live-123"), "c1"));
+        assert!(!shown.contains("wf-live-123"), "{shown}");
+    }
+
+    #[test]
+    fn config_fills_defaults_and_reads_the_mode() {
+        let c: WebflowConfig =
+            serde_json::from_value(serde_json::json!({"api_token": "t", "collection_id": "c1", "mode": "staged_then_publish"})).unwrap();
+        assert_eq!(c.mode, PublishMode::StagedThenPublish);
+        assert_eq!(c.body_field, "post-body");
+        assert_eq!(c.max_slug_attempts, 10);
+        assert_eq!(c.http.rate_limit.as_ref().map(|r| r.requests), Some(60));
+        assert!(serde_json::from_value::<WebflowConfig>(serde_json::json!({"api_token": "t", "collection_id": "c", "bogus": 1})).is_err());
+    }
+}
