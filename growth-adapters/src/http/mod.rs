@@ -19,15 +19,19 @@ mod classify;
 mod client;
 mod config;
 mod limit;
+#[cfg(any(feature = "linkedin", feature = "customerio"))]
+mod log;
 mod redact;
 mod retry_after;
 
 pub use classify::{body_text, classify_status, error_message, not_found_as};
 pub use client::{Classifier, HttpClient, HttpResponse, Idempotency};
-#[cfg(any(feature = "assemblyai", feature = "riverside"))]
+#[cfg(any(feature = "assemblyai", feature = "riverside", feature = "linkedin", feature = "customerio"))]
 pub(crate) use config::millis;
 pub use config::{HttpConfig, RateLimitConfig, RetryConfig};
 pub use limit::MinInterval;
+#[cfg(any(feature = "linkedin", feature = "customerio"))]
+pub(crate) use log::{request_log, response_log};
 pub use redact::{AuthScheme, auth_header, is_sensitive, redacted};
 pub use retry_after::retry_after;
 
