@@ -49,13 +49,13 @@ pub(crate) fn plain_text(commentary: &str) -> String {
     while i < chars.len() {
         if chars[i] == '{' {
             let rest: String = chars[i..].iter().take(12).collect();
-            if rest == "{hashtag|\\#|" {
-                if let Some(end) = chars[i + 12..].iter().position(|&c| c == '}') {
-                    out.push('#');
-                    out.extend(&chars[i + 12..i + 12 + end]);
-                    i += 12 + end + 1;
-                    continue;
-                }
+            if rest == "{hashtag|\\#|"
+                && let Some(end) = chars[i + 12..].iter().position(|&c| c == '}')
+            {
+                out.push('#');
+                out.extend(&chars[i + 12..i + 12 + end]);
+                i += 12 + end + 1;
+                continue;
             }
         }
         if chars[i] == '\\' && i + 1 < chars.len() && RESERVED.contains(&chars[i + 1]) {

@@ -97,7 +97,7 @@ impl Tokens {
         }
         let expired = token.expires_at.is_some_and(|at| at <= now);
         let refresh = match (&token.refresh_token, &self.client_id, &self.client_secret) {
-            (Some(r), Some(id), Some(secret)) if !token.refresh_token_expires_at.is_some_and(|at| at <= now) => Some((r, id, secret)),
+            (Some(r), Some(id), Some(secret)) if token.refresh_token_expires_at.is_none_or(|at| at > now) => Some((r, id, secret)),
             _ => None,
         };
         let Some((refresh_token, client_id, client_secret)) = refresh else {
