@@ -11,10 +11,11 @@
 //! `gemini` (`GeminiIngestor`, Google Meet transcripts and Gemini notes), and the vector store
 //! `pinecone` (`PineconeVectorStore`). The AI-detection adapters exist: `gptzero`
 //! (`GptZeroDetector`) and `originality` (`OriginalityDetector`), with their shared report type in
-//! `detection`. The publishing features exist so builds
-//! and configuration can name them; their modules are still empty — enabling them adds no
-//! behaviour yet, and there are no placeholder or fake implementations. Each module's docs say
-//! which issue brings it.
+//! `detection`. The publishers `linkedin` (`LinkedInPublisher`, Posts API) and `customerio`
+//! (`CustomerIoPublisher`, API-triggered broadcasts) exist. The `webflow` and `notion` features
+//! exist so builds and configuration can name them; their modules are still empty — enabling them
+//! adds no behaviour yet, and there are no placeholder or fake implementations. Each module's docs
+//! say which issue brings it.
 
 #[cfg(feature = "assemblyai")]
 pub mod assemblyai;
