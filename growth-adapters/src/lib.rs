@@ -11,11 +11,9 @@
 //! `gemini` (`GeminiIngestor`, Google Meet transcripts and Gemini notes), and the vector store
 //! `pinecone` (`PineconeVectorStore`). The AI-detection adapters exist: `gptzero`
 //! (`GptZeroDetector`) and `originality` (`OriginalityDetector`), with their shared report type in
-//! `detection`. The publishers `webflow` (`WebflowPublisher`, CMS
-//! blog items) and `notion` (`NotionPublisher`, tracking pages) exist. The publishing features
-//! `linkedin` and `customerio` exist so builds and configuration can name them; their modules are
-//! still empty — enabling them adds no behaviour yet, and there are no placeholder or fake
-//! implementations. Each module's docs say which issue brings it.
+//! `detection`. The publishers exist: `linkedin` (`LinkedInPublisher`, Posts API), `customerio`
+//! (`CustomerIoPublisher`, API-triggered broadcasts), `webflow` (`WebflowPublisher`, CMS blog
+//! items) and `notion` (`NotionPublisher`, tracking pages). Each module's docs say what it covers.
 
 #[cfg(feature = "assemblyai")]
 pub mod assemblyai;

@@ -82,9 +82,10 @@ impl MinInterval {
     pub fn try_acquire(&self, key: &str) -> Result<(), Error> {
         let mut last = self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = Instant::now();
-        last.retain(|_, at| now.duration_since(*at) < self.interval);
+        // `at + interval` rather than `now - at`: `block_for` may put `at` in the future.
+        last.retain(|_, at| *at + self.interval > now);
         if let Some(at) = last.get(key) {
-            let remaining = self.interval.saturating_sub(now.duration_since(*at));
+            let remaining = (*at + self.interval).saturating_duration_since(now);
             return Err(Error::RateLimited { retry_after: Some(remaining) });
         }
         last.insert(key.to_owned(), now);
@@ -138,5 +139,16 @@ mod tests {
         let m = MinInterval::new(Duration::from_secs(180));
         m.block_for("k", Duration::from_secs(20));
         assert_eq!(m.try_acquire("k").unwrap_err().retry_after(), Some(Duration::from_secs(20)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_server_window_longer_than_the_interval_is_kept_whole() {
+        let m = MinInterval::new(Duration::from_secs(10));
+        m.block_for("k", Duration::from_secs(60));
+        assert_eq!(m.try_acquire("k").unwrap_err().retry_after(), Some(Duration::from_secs(60)));
+        tokio::time::advance(Duration::from_secs(59)).await;
+        assert_eq!(m.try_acquire("k").unwrap_err().retry_after(), Some(Duration::from_secs(1)));
+        tokio::time::advance(Duration::from_secs(1)).await;
+        m.try_acquire("k").unwrap();
     }
 }

@@ -21,16 +21,20 @@ mod client;
 mod config;
 mod limit;
 mod log;
+#[cfg(any(feature = "linkedin", feature = "customerio"))]
+mod publog;
 mod redact;
 mod retry_after;
 
 pub use classify::{body_text, classify_status, error_message, not_found_as};
 pub use client::{Classifier, HttpClient, HttpResponse, Idempotency};
-#[cfg(any(feature = "assemblyai", feature = "riverside"))]
+#[cfg(any(feature = "assemblyai", feature = "riverside", feature = "linkedin", feature = "customerio"))]
 pub(crate) use config::millis;
 pub use config::{HttpConfig, RateLimitConfig, RetryConfig};
 pub use limit::MinInterval;
 pub use log::exchange_log;
+#[cfg(any(feature = "linkedin", feature = "customerio"))]
+pub(crate) use publog::{request_log, response_log};
 pub use redact::{AuthScheme, auth_header, is_sensitive, redacted};
 pub use retry_after::retry_after;
 

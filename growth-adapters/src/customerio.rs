@@ -1,3 +1,0 @@
-//! Customer.io broadcast newsletters (`Publisher`). Comes with the publishing issue.
-//!
-//! Not implemented yet: this module is intentionally empty.
