@@ -33,6 +33,7 @@ pub mod outbox;
 pub mod pipeline;
 pub mod prompt;
 pub mod publish;
+pub mod publishing;
 pub mod quality;
 pub mod review;
 pub mod schedule;

@@ -1,0 +1,360 @@
+//! Executing schedules exactly once: [`PublishRunner`] claims due schedules, publishes each
+//! through its platform's [`Publisher`], and records how every attempt ended.
+//!
+//! | publisher says | schedule | item | log |
+//! |---|---|---|---|
+//! | `Ok(publication)` | `published` (post id, URL) | `published` (URL, time) | `success` |
+//! | `Transient` / `RateLimited` (the platform did not act) | `pending` again after a backoff (the platform's `Retry-After` when given); `failed` after `max_attempts` | stays `scheduled` (or `failed`) | `retrying` / `failed` |
+//! | `OutcomeUnknown` (may have acted) | `unknown` — never resent blindly | `publishing` | `unknown` |
+//! | anything else | `failed` with the reason | `failed` | `failed` |
+//!
+//! [`PublishRunner::reconcile_unknown`] asks the publisher to look each `unknown` post up:
+//! found → `published` (log `reconciled`); provably absent → `pending` (safe to send again); a
+//! publisher that cannot tell leaves it `unknown` for a person. A claim whose worker died lapses to
+//! `unknown` in the store for the same reason. Failures call the [`Alert`] hook.
+//!
+//! Rate limits: a [`PlatformGate`] is asked before each send; a platform over its limit puts the
+//! schedule back to `pending` for when the gate says (nothing is sent, so nothing can duplicate).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use serde_json::json;
+
+use crate::clock::Clock;
+use crate::domain::{
+    ContentItem, ContentStatus, ContentTransition, NewPublishingLog, Platform, PublishStatus, Schedule, ScheduleOutcome, ScheduleStatus,
+};
+use crate::publish::{Publication, PublishRequest, Publisher};
+use crate::store::{ScheduleFilter, Store};
+use crate::{Error, Result};
+
+/// Told when a publish fails for good or needs a person (a Slack webhook, an email …).
+#[async_trait]
+pub trait Alert: Send + Sync + std::fmt::Debug {
+    /// `schedule` ended in `status` because of `reason`.
+    async fn alert(&self, schedule: &Schedule, item: Option<&ContentItem>, reason: &str);
+}
+
+/// Decides when a platform may be sent to next (shared across workers in production).
+#[async_trait]
+pub trait PlatformGate: Send + Sync + std::fmt::Debug {
+    /// Reserves the next send to `platform`: `Ok(None)` to go now, `Ok(Some(t))` to come back at `t`.
+    async fn reserve(&self, platform: Platform) -> Result<Option<DateTime<Utc>>>;
+}
+
+/// No limits.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoGate;
+
+#[async_trait]
+impl PlatformGate for NoGate {
+    async fn reserve(&self, _: Platform) -> Result<Option<DateTime<Utc>>> {
+        Ok(None)
+    }
+}
+
+/// What one run did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RunReport {
+    /// Schedules claimed.
+    pub claimed: usize,
+    /// Published.
+    pub published: usize,
+    /// Put back to retry later (transient failure or rate limit).
+    pub retrying: usize,
+    /// Outcome unknown: waiting for reconciliation.
+    pub unknown: usize,
+    /// Failed for good.
+    pub failed: usize,
+    /// Unknown schedules resolved by reconciliation (found or proved absent).
+    pub reconciled: usize,
+}
+
+impl std::ops::AddAssign for RunReport {
+    fn add_assign(&mut self, o: Self) {
+        self.claimed += o.claimed;
+        self.published += o.published;
+        self.retrying += o.retrying;
+        self.unknown += o.unknown;
+        self.failed += o.failed;
+        self.reconciled += o.reconciled;
+    }
+}
+
+/// Claims and publishes due schedules.
+#[derive(Clone, Debug)]
+pub struct PublishRunner {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    publishers: HashMap<Platform, Arc<dyn Publisher>>,
+    tracker: Option<Arc<dyn Publisher>>,
+    gate: Arc<dyn PlatformGate>,
+    alert: Option<Arc<dyn Alert>>,
+    worker: String,
+    lease: Duration,
+    max_attempts: i32,
+    base_backoff: Duration,
+    concurrency: usize,
+}
+
+enum Outcome {
+    Published,
+    Retrying,
+    Unknown,
+    Failed,
+}
+
+impl PublishRunner {
+    /// A runner for `worker` with `publishers` by platform (defaults: 2-minute lease, 5 attempts,
+    /// 30 s base backoff, 8 at once, no limits, no tracker, no alert).
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, worker: impl Into<String>, publishers: Vec<Arc<dyn Publisher>>) -> Self {
+        Self {
+            store,
+            clock,
+            publishers: publishers.into_iter().map(|p| (p.platform(), p)).collect(),
+            tracker: None,
+            gate: Arc::new(NoGate),
+            alert: None,
+            worker: worker.into(),
+            lease: Duration::from_secs(120),
+            max_attempts: 5,
+            base_backoff: Duration::from_secs(30),
+            concurrency: 8,
+        }
+    }
+
+    /// A tracking publisher (Notion) told about every post that goes out elsewhere.
+    pub fn tracker(mut self, tracker: Arc<dyn Publisher>) -> Self {
+        self.tracker = Some(tracker);
+        self
+    }
+
+    /// The rate-limit gate.
+    pub fn gate(mut self, gate: Arc<dyn PlatformGate>) -> Self {
+        self.gate = gate;
+        self
+    }
+
+    /// The failure hook.
+    pub fn alert(mut self, alert: Arc<dyn Alert>) -> Self {
+        self.alert = Some(alert);
+        self
+    }
+
+    /// Attempts before a schedule fails for good, lease per claim, base backoff, sends at once.
+    pub fn limits(mut self, max_attempts: i32, lease: Duration, base_backoff: Duration, concurrency: usize) -> Self {
+        self.max_attempts = max_attempts.max(1);
+        self.lease = lease;
+        self.base_backoff = base_backoff;
+        self.concurrency = concurrency.max(1);
+        self
+    }
+
+    /// The publisher for `platform`.
+    pub fn publisher(&self, platform: Platform) -> Option<&Arc<dyn Publisher>> {
+        self.publishers.get(&platform)
+    }
+
+    fn request(s: &Schedule, item: &ContentItem) -> PublishRequest {
+        PublishRequest {
+            schedule_id: s.id,
+            content_item_id: item.id,
+            content_type: item.content_type,
+            title: item.title.clone(),
+            content: item.content.clone(),
+            platform_data: item.platform_data.clone(),
+        }
+    }
+
+    async fn log(&self, s: &Schedule, status: PublishStatus, req: &PublishRequest, response: serde_json::Value, error: Option<String>, url: Option<String>) {
+        let entry = NewPublishingLog {
+            content_item_id: s.content_item_id,
+            schedule_id: Some(s.id),
+            platform: s.platform,
+            status,
+            request_payload: json!({ "schedule_id": req.schedule_id, "content_type": req.content_type, "title": req.title, "chars": req.content.chars().count() }),
+            response_data: response,
+            error_message: error,
+            published_url: url,
+        };
+        if let Err(e) = self.store.append_publish_log(entry).await {
+            tracing::error!(error = %e, schedule = %s.id, "writing the publishing log");
+        }
+    }
+
+    /// Moves the item on to `to` through `publishing`, tolerating an item already there.
+    async fn settle_item(&self, item: &ContentItem, to: ContentStatus, publication: Option<&Publication>) -> Result<()> {
+        let current = self.store.get_content(item.id).await?;
+        if current.status == to {
+            return Ok(());
+        }
+        if current.status == ContentStatus::Scheduled {
+            self.store.transition_content(item.id, ContentTransition::to(ContentStatus::Publishing)).await?;
+        }
+        if to == ContentStatus::Publishing {
+            return Ok(());
+        }
+        let change = ContentTransition {
+            published_url: publication.and_then(|p| p.url.clone()),
+            published_at: publication.map(|p| p.published_at),
+            ..ContentTransition::to(to)
+        };
+        self.store.transition_content(item.id, change).await.map(|_| ())
+    }
+
+    async fn track(&self, item: &ContentItem, s: &Schedule, publication: &Publication) {
+        let Some(tracker) = &self.tracker else { return };
+        if tracker.platform() == s.platform {
+            return;
+        }
+        let mut req = Self::request(s, item);
+        req.platform_data = json!({ "status": "published", "url": publication.url, "platform": s.platform, "published_at": publication.published_at });
+        if let Err(e) = tracker.publish(&req).await {
+            tracing::warn!(error = %e, schedule = %s.id, "updating the tracking page");
+        }
+    }
+
+    async fn fail(&self, s: &Schedule, item: Option<&ContentItem>, reason: String) -> Result<Outcome> {
+        let finished = self.store.finish_schedule(s.id, &self.worker, ScheduleOutcome::Failed { error: reason.clone() }).await?;
+        if let Some(item) = item
+            && let Err(e) = self.settle_item(item, ContentStatus::Failed, None).await
+        {
+            tracing::warn!(error = %e, item = %item.id, "marking the item failed");
+        }
+        if let Some(alert) = &self.alert {
+            alert.alert(&finished, item, &reason).await;
+        }
+        Ok(Outcome::Failed)
+    }
+
+    fn backoff(&self, attempt: i32, hint: Option<Duration>) -> chrono::Duration {
+        let exp = self.base_backoff.saturating_mul(1u32 << attempt.clamp(0, 10) as u32).min(Duration::from_secs(3600));
+        chrono::Duration::from_std(hint.unwrap_or(exp).max(Duration::from_millis(1))).unwrap_or_else(|_| chrono::Duration::seconds(60))
+    }
+
+    /// Publishes one claimed schedule.
+    async fn publish_one(&self, s: Schedule) -> Result<Outcome> {
+        let item = match self.store.get_content(s.content_item_id).await {
+            Ok(i) => i,
+            Err(Error::NotFound { .. }) => return self.fail(&s, None, "the content item no longer exists".into()).await,
+            Err(e) => return Err(e),
+        };
+        let Some(publisher) = self.publishers.get(&s.platform).cloned() else {
+            return self.fail(&s, Some(&item), format!("no publisher is configured for {}", s.platform)).await;
+        };
+        if let Some(at) = self.gate.reserve(s.platform).await? {
+            self.store.finish_schedule(s.id, &self.worker, ScheduleOutcome::Retry { error: format!("{} rate limit: next send at {at}", s.platform), next_attempt_at: at }).await?;
+            return Ok(Outcome::Retrying);
+        }
+        let req = Self::request(&s, &item);
+        match publisher.publish(&req).await {
+            Ok(publication) => {
+                self.log(&s, PublishStatus::Success, &req, publication.log.clone(), None, publication.url.clone()).await;
+                self.store
+                    .finish_schedule(s.id, &self.worker, ScheduleOutcome::Published { platform_post_id: Some(publication.platform_post_id.clone()), url: publication.url.clone() })
+                    .await?;
+                self.settle_item(&item, ContentStatus::Published, Some(&publication)).await?;
+                self.track(&item, &s, &publication).await;
+                Ok(Outcome::Published)
+            }
+            Err(e @ Error::OutcomeUnknown(_)) => {
+                let reason = e.to_string();
+                self.log(&s, PublishStatus::Unknown, &req, json!({}), Some(reason.clone()), None).await;
+                self.store.finish_schedule(s.id, &self.worker, ScheduleOutcome::Unknown { error: reason }).await?;
+                self.settle_item(&item, ContentStatus::Publishing, None).await?;
+                Ok(Outcome::Unknown)
+            }
+            Err(e) if e.is_retryable() => {
+                let reason = e.to_string();
+                if s.retry_count + 1 >= self.max_attempts {
+                    self.log(&s, PublishStatus::Failed, &req, json!({}), Some(reason.clone()), None).await;
+                    return self.fail(&s, Some(&item), format!("gave up after {} attempts: {reason}", s.retry_count + 1)).await;
+                }
+                self.log(&s, PublishStatus::Retrying, &req, json!({}), Some(reason.clone()), None).await;
+                let next = self.clock.now() + self.backoff(s.retry_count, e.retry_after());
+                self.store.finish_schedule(s.id, &self.worker, ScheduleOutcome::Retry { error: reason, next_attempt_at: next }).await?;
+                Ok(Outcome::Retrying)
+            }
+            Err(e) => {
+                let reason = e.to_string();
+                self.log(&s, PublishStatus::Failed, &req, json!({}), Some(reason.clone()), None).await;
+                self.fail(&s, Some(&item), reason).await
+            }
+        }
+    }
+
+    /// Claims up to `limit` due schedules and publishes them (several at once).
+    pub async fn run_due(&self, limit: u32) -> Result<RunReport> {
+        let claimed = self.store.claim_due_schedules(&self.worker, self.lease, limit).await?;
+        let mut report = RunReport { claimed: claimed.len(), ..RunReport::default() };
+        let outcomes: Vec<(Schedule, Result<Outcome>)> = futures::stream::iter(claimed.into_iter().map(|s| async move {
+            let r = self.publish_one(s.clone()).await;
+            (s, r)
+        }))
+        .buffer_unordered(self.concurrency)
+        .collect()
+        .await;
+        for (s, r) in outcomes {
+            match r {
+                Ok(Outcome::Published) => report.published += 1,
+                Ok(Outcome::Retrying) => report.retrying += 1,
+                Ok(Outcome::Unknown) => report.unknown += 1,
+                Ok(Outcome::Failed) => report.failed += 1,
+                // The store could not record the outcome: the claim lapses to `unknown` and is
+                // reconciled — never resent blindly.
+                Err(e) => tracing::error!(error = %e, schedule = %s.id, "recording a publish outcome"),
+            }
+        }
+        Ok(report)
+    }
+
+    /// Looks every `unknown` schedule up on its platform (see the module docs).
+    pub async fn reconcile_unknown(&self, limit: u32) -> Result<RunReport> {
+        let filter = ScheduleFilter { statuses: vec![ScheduleStatus::Unknown], limit, ..ScheduleFilter::default() };
+        let mut report = RunReport::default();
+        for s in self.store.list_schedules(&filter).await? {
+            match self.reconcile(&s).await {
+                Ok(true) => report.reconciled += 1,
+                Ok(false) => report.unknown += 1,
+                Err(e) => {
+                    tracing::warn!(error = %e, schedule = %s.id, "reconciliation could not decide");
+                    report.unknown += 1;
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Reconciles one `unknown` schedule; `Ok(true)` when it was resolved.
+    pub async fn reconcile(&self, s: &Schedule) -> Result<bool> {
+        if s.status != ScheduleStatus::Unknown {
+            return Err(Error::conflict(format!("schedule {} is {}; only an unknown outcome is reconciled", s.id, s.status)));
+        }
+        let item = self.store.get_content(s.content_item_id).await?;
+        let publisher = self.publishers.get(&s.platform).ok_or_else(|| Error::Config(format!("no publisher is configured for {}", s.platform)))?;
+        let req = Self::request(s, &item);
+        match publisher.reconcile(&req).await? {
+            Some(publication) => {
+                self.log(s, PublishStatus::Reconciled, &req, publication.log.clone(), None, publication.url.clone()).await;
+                self.store
+                    .finish_schedule(s.id, &self.worker, ScheduleOutcome::Published { platform_post_id: Some(publication.platform_post_id.clone()), url: publication.url.clone() })
+                    .await?;
+                self.settle_item(&item, ContentStatus::Published, Some(&publication)).await?;
+                self.track(&item, s, &publication).await;
+                Ok(true)
+            }
+            None => {
+                let next = self.clock.now();
+                self.store
+                    .finish_schedule(s.id, &self.worker, ScheduleOutcome::Retry { error: "reconciliation: not on the platform; sending again".into(), next_attempt_at: next })
+                    .await?;
+                Ok(true)
+            }
+        }
+    }
+}
