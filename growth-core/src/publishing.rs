@@ -171,7 +171,15 @@ impl PublishRunner {
         }
     }
 
-    async fn log(&self, s: &Schedule, status: PublishStatus, req: &PublishRequest, response: serde_json::Value, error: Option<String>, url: Option<String>) {
+    async fn log(
+        &self,
+        s: &Schedule,
+        status: PublishStatus,
+        req: &PublishRequest,
+        response: serde_json::Value,
+        error: Option<String>,
+        url: Option<String>,
+    ) {
         let entry = NewPublishingLog {
             content_item_id: s.content_item_id,
             schedule_id: Some(s.id),
@@ -213,7 +221,8 @@ impl PublishRunner {
             return;
         }
         let mut req = Self::request(s, item);
-        req.platform_data = json!({ "status": "published", "url": publication.url, "platform": s.platform, "published_at": publication.published_at });
+        req.platform_data =
+            json!({ "status": "published", "url": publication.url, "platform": s.platform, "published_at": publication.published_at });
         if let Err(e) = tracker.publish(&req).await {
             tracing::warn!(error = %e, schedule = %s.id, "updating the tracking page");
         }
@@ -248,7 +257,13 @@ impl PublishRunner {
             return self.fail(&s, Some(&item), format!("no publisher is configured for {}", s.platform)).await;
         };
         if let Some(at) = self.gate.reserve(s.platform).await? {
-            self.store.finish_schedule(s.id, &self.worker, ScheduleOutcome::Retry { error: format!("{} rate limit: next send at {at}", s.platform), next_attempt_at: at }).await?;
+            self.store
+                .finish_schedule(
+                    s.id,
+                    &self.worker,
+                    ScheduleOutcome::Retry { error: format!("{} rate limit: next send at {at}", s.platform), next_attempt_at: at },
+                )
+                .await?;
             return Ok(Outcome::Retrying);
         }
         let req = Self::request(&s, &item);
@@ -256,7 +271,14 @@ impl PublishRunner {
             Ok(publication) => {
                 self.log(&s, PublishStatus::Success, &req, publication.log.clone(), None, publication.url.clone()).await;
                 self.store
-                    .finish_schedule(s.id, &self.worker, ScheduleOutcome::Published { platform_post_id: Some(publication.platform_post_id.clone()), url: publication.url.clone() })
+                    .finish_schedule(
+                        s.id,
+                        &self.worker,
+                        ScheduleOutcome::Published {
+                            platform_post_id: Some(publication.platform_post_id.clone()),
+                            url: publication.url.clone(),
+                        },
+                    )
                     .await?;
                 self.settle_item(&item, ContentStatus::Published, Some(&publication)).await?;
                 self.track(&item, &s, &publication).await;
@@ -336,13 +358,21 @@ impl PublishRunner {
             return Err(Error::conflict(format!("schedule {} is {}; only an unknown outcome is reconciled", s.id, s.status)));
         }
         let item = self.store.get_content(s.content_item_id).await?;
-        let publisher = self.publishers.get(&s.platform).ok_or_else(|| Error::Config(format!("no publisher is configured for {}", s.platform)))?;
+        let publisher =
+            self.publishers.get(&s.platform).ok_or_else(|| Error::Config(format!("no publisher is configured for {}", s.platform)))?;
         let req = Self::request(s, &item);
         match publisher.reconcile(&req).await? {
             Some(publication) => {
                 self.log(s, PublishStatus::Reconciled, &req, publication.log.clone(), None, publication.url.clone()).await;
                 self.store
-                    .finish_schedule(s.id, &self.worker, ScheduleOutcome::Published { platform_post_id: Some(publication.platform_post_id.clone()), url: publication.url.clone() })
+                    .finish_schedule(
+                        s.id,
+                        &self.worker,
+                        ScheduleOutcome::Published {
+                            platform_post_id: Some(publication.platform_post_id.clone()),
+                            url: publication.url.clone(),
+                        },
+                    )
                     .await?;
                 self.settle_item(&item, ContentStatus::Published, Some(&publication)).await?;
                 self.track(&item, s, &publication).await;
@@ -351,10 +381,72 @@ impl PublishRunner {
             None => {
                 let next = self.clock.now();
                 self.store
-                    .finish_schedule(s.id, &self.worker, ScheduleOutcome::Retry { error: "reconciliation: not on the platform; sending again".into(), next_attempt_at: next })
+                    .finish_schedule(
+                        s.id,
+                        &self.worker,
+                        ScheduleOutcome::Retry {
+                            error: "reconciliation: not on the platform; sending again".into(),
+                            next_attempt_at: next,
+                        },
+                    )
                     .await?;
                 Ok(true)
             }
         }
+    }
+}
+
+/// A send budget: at most `max` sends per `window`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SendBudget {
+    /// Sends per window.
+    pub max: u32,
+    /// Window length in seconds.
+    pub window_secs: u32,
+}
+
+/// A [`PlatformGate`] shared by every worker through the database: each send claims one of the
+/// `max` slots of the current window with [`crate::store::IdempotencyStore::try_fire_cron`], which
+/// hands each (slot, window) to exactly one caller across all instances. A full window answers the
+/// start of the next one.
+#[derive(Clone, Debug)]
+pub struct DbGate {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    budgets: HashMap<Platform, SendBudget>,
+    instance: String,
+}
+
+impl DbGate {
+    /// A gate with `budgets` per platform (platforms without one are not limited).
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, budgets: HashMap<Platform, SendBudget>, instance: impl Into<String>) -> Self {
+        Self { store, clock, budgets, instance: instance.into() }
+    }
+
+    /// The documented limits: Customer.io 1 trigger per 10 s, Webflow 60 requests per minute
+    /// (two per item when staged then published: 30 items), LinkedIn 1 post per second.
+    pub fn default_budgets() -> HashMap<Platform, SendBudget> {
+        HashMap::from([
+            (Platform::CustomerIo, SendBudget { max: 1, window_secs: 10 }),
+            (Platform::Webflow, SendBudget { max: 30, window_secs: 60 }),
+            (Platform::Linkedin, SendBudget { max: 1, window_secs: 1 }),
+        ])
+    }
+}
+
+#[async_trait]
+impl PlatformGate for DbGate {
+    async fn reserve(&self, platform: Platform) -> Result<Option<DateTime<Utc>>> {
+        let Some(b) = self.budgets.get(&platform).copied().filter(|b| b.max > 0 && b.window_secs > 0) else { return Ok(None) };
+        let now = self.clock.now().timestamp();
+        let w = i64::from(b.window_secs);
+        let start = now - now.rem_euclid(w);
+        let window = DateTime::<Utc>::from_timestamp(start, 0).ok_or_else(|| Error::internal_msg("window start out of range"))?;
+        for slot in 0..b.max {
+            if self.store.try_fire_cron(&format!("send:{platform}:{slot}"), window, &self.instance).await? {
+                return Ok(None);
+            }
+        }
+        Ok(DateTime::<Utc>::from_timestamp(start + w, 0))
     }
 }

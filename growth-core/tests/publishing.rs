@@ -31,7 +31,12 @@ struct Scripted {
 
 impl Scripted {
     fn new(answers: Vec<Result<()>>) -> Arc<Self> {
-        Arc::new(Self { answers: Mutex::new(answers.into()), sent: AtomicUsize::new(0), posted: Mutex::new(Vec::new()), has_it: Mutex::new(None) })
+        Arc::new(Self {
+            answers: Mutex::new(answers.into()),
+            sent: AtomicUsize::new(0),
+            posted: Mutex::new(Vec::new()),
+            has_it: Mutex::new(None),
+        })
     }
 }
 
@@ -100,8 +105,12 @@ async fn world_with_item() -> (World, ContentItem, Schedule) {
 }
 
 fn runner(w: &World, p: Arc<Scripted>) -> PublishRunner {
-    PublishRunner::new(w.store.clone() as Arc<dyn Store>, w.clock.clone() as Arc<dyn Clock>, "w1", vec![p as Arc<dyn Publisher>])
-        .limits(3, Duration::from_secs(60), Duration::from_secs(30), 4)
+    PublishRunner::new(w.store.clone() as Arc<dyn Store>, w.clock.clone() as Arc<dyn Clock>, "w1", vec![p as Arc<dyn Publisher>]).limits(
+        3,
+        Duration::from_secs(60),
+        Duration::from_secs(30),
+        4,
+    )
 }
 
 #[tokio::test]
@@ -213,4 +222,19 @@ async fn a_platform_over_its_limit_sends_nothing_and_comes_back_when_the_gate_sa
     assert_eq!(r.retrying, 1);
     assert_eq!(p.sent.load(Ordering::SeqCst), 0);
     assert_eq!(w.store.get_schedule(s.id).await.unwrap().next_attempt_at, Some(at));
+}
+
+#[tokio::test]
+async fn the_database_gate_hands_each_window_slot_to_one_caller() {
+    use growth_core::publishing::{DbGate, SendBudget};
+    let clock = Arc::new(ManualClock::new(t0()));
+    let store: Arc<dyn Store> = Arc::new(InMemoryStore::new(clock.clone()));
+    let budgets = std::collections::HashMap::from([(Platform::CustomerIo, SendBudget { max: 1, window_secs: 10 })]);
+    let a = DbGate::new(store.clone(), clock.clone(), budgets.clone(), "a");
+    let b = DbGate::new(store.clone(), clock.clone(), budgets, "b");
+    assert_eq!(a.reserve(Platform::CustomerIo).await.unwrap(), None);
+    assert_eq!(b.reserve(Platform::CustomerIo).await.unwrap(), Some(t0() + chrono::Duration::seconds(10)), "the other worker waits");
+    assert_eq!(b.reserve(Platform::Linkedin).await.unwrap(), None, "platforms without a budget are not limited");
+    clock.advance(chrono::Duration::seconds(10));
+    assert_eq!(b.reserve(Platform::CustomerIo).await.unwrap(), None);
 }

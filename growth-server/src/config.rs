@@ -31,6 +31,9 @@
 //! | `generation.provider` | `GROWTH_GENERATION__PROVIDER` | `extractive` (offline); `claude` needs `[generation.claude]` `api_key`, `model` |
 //! | `generation.concurrency` / `max_rewrites` / `cta` / `plan.*` / `voice.*` / `prices.*` | `GROWTH_GENERATION__…` | 11 / 3 / none / 7+1+1+1+1 / PRD §4.2 / none |
 //! | `schedule.timezone` | `GROWTH_SCHEDULE__TIMEZONE` | `America/New_York` (smart distribution's zone) |
+//! | `publishing.interval_secs` / `batch` / `concurrency` / `max_attempts` / `lease_secs` | `GROWTH_PUBLISHING__…` | 60 / 100 / 8 / 5 / 120 |
+//! | `publishing.alert_webhook_url` | `GROWTH_PUBLISHING__ALERT_WEBHOOK_URL` | unset (failures are logged only) |
+//! | `publishing.linkedin` / `customerio` / `webflow` / `notion` | `GROWTH_PUBLISHING__LINKEDIN__…` | unset: that platform publishes to the outbox (`data_dir/outbox`); Notion tracking off |
 //! | `integrations.gemini.*` | `GROWTH_INTEGRATIONS__GEMINI__ACCESS_TOKEN` … | unset: Google Meet records cannot be fetched |
 //!
 //! The file is `--config <path>` (or `GROWTH_CONFIG`); without one, `./growth.toml` is read if it
@@ -168,6 +171,59 @@ impl Default for GenerationSettings {
             voice: growth_core::prompt::Voice::default(),
             cta: None,
             prices: growth_core::pipeline::PriceTable::default(),
+        }
+    }
+}
+
+/// Publishing: the scheduler loop and the platforms.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PublishingSettings {
+    /// Seconds between two looks for due schedules.
+    pub interval_secs: u64,
+    /// Schedules claimed per round.
+    pub batch: u32,
+    /// Sends at once per worker.
+    pub concurrency: usize,
+    /// Attempts before a schedule fails for good.
+    pub max_attempts: i32,
+    /// Seconds a claim holds; a worker that dies leaves the schedule `unknown` after this.
+    pub lease_secs: u64,
+    /// First retry backoff in seconds (doubling; a platform's `Retry-After` wins).
+    pub backoff_secs: u64,
+    /// Where the outbox publisher writes (default `data_dir/outbox`).
+    pub outbox_dir: Option<PathBuf>,
+    /// A URL that gets `{"text": …}` when a publish fails for good (a Slack incoming webhook).
+    pub alert_webhook_url: Option<String>,
+    /// Send budgets shared by all workers, by platform (`{ max, window_secs }`); the documented
+    /// limits by default.
+    pub budgets: BTreeMap<String, growth_core::publishing::SendBudget>,
+    /// LinkedIn (Posts API); unset: LinkedIn posts go to the outbox.
+    pub linkedin: Option<growth_adapters::linkedin::LinkedInConfig>,
+    /// Customer.io (broadcast newsletters); unset: newsletters go to the outbox.
+    pub customerio: Option<growth_adapters::customerio::CustomerIoConfig>,
+    /// Webflow (blog CMS); unset: blog posts go to the outbox.
+    pub webflow: Option<growth_adapters::webflow::WebflowConfig>,
+    /// Notion tracking pages, updated after every post; unset: no tracking.
+    pub notion: Option<growth_adapters::notion::NotionConfig>,
+}
+
+impl Default for PublishingSettings {
+    fn default() -> Self {
+        Self {
+            interval_secs: 60,
+            batch: 100,
+            concurrency: 8,
+            max_attempts: 5,
+            lease_secs: 120,
+            backoff_secs: 30,
+            outbox_dir: None,
+            alert_webhook_url: None,
+            budgets: BTreeMap::new(),
+            linkedin: None,
+            customerio: None,
+            webflow: None,
+            notion: None,
         }
     }
 }
@@ -321,6 +377,8 @@ pub struct Settings {
     pub generation: GenerationSettings,
     /// Scheduling.
     pub schedule: ScheduleSettings,
+    /// Publishing.
+    pub publishing: PublishingSettings,
 }
 
 impl Default for Settings {
@@ -345,6 +403,7 @@ impl Default for Settings {
             detection: DetectionSettings::default(),
             generation: GenerationSettings::default(),
             schedule: ScheduleSettings::default(),
+            publishing: PublishingSettings::default(),
         }
     }
 }
@@ -402,6 +461,12 @@ impl Settings {
         }
         if self.embedding.provider == EmbeddingProvider::Openai && self.embedding.openai.is_none() {
             return Err(ConfigError("embedding.provider is \"openai\" but [embedding.openai] (api_key …) is not set".into()));
+        }
+        for platform in self.publishing.budgets.keys() {
+            platform.parse::<growth_core::domain::Platform>().map_err(|e| ConfigError(format!("publishing.budgets: {e}")))?;
+        }
+        if self.publishing.interval_secs == 0 || self.publishing.batch == 0 || self.publishing.lease_secs < 10 {
+            return Err(ConfigError("publishing.interval_secs and batch must be positive and lease_secs at least 10".into()));
         }
         if self.schedule.timezone.parse::<chrono_tz::Tz>().is_err() {
             return Err(ConfigError(format!("schedule.timezone `{}` is not an IANA time zone", self.schedule.timezone)));

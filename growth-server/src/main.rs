@@ -147,7 +147,9 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Worker => {
             let state = startup::connect(&settings, std::sync::Arc::new(growth_core::SystemClock), false).await?;
+            let publisher = tokio::spawn(startup::publish_loop(&state, shutdown.clone()));
             startup::worker(&state)?.run(shutdown).await;
+            let _ = publisher.await;
             state.database.close().await;
         }
         Command::Ingest { file, format, json } => {

@@ -111,6 +111,7 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
     let checker = Checker::new(gates, Some(icp));
     let pipeline =
         pipeline(&settings.generation, &settings.quality, store.clone(), &checker, retriever.clone()).map_err(StartupError::Generation)?;
+    let publishing = crate::publishing::Publishing::from_settings(settings, clock.clone()).map_err(StartupError::Integration)?;
     Ok(AppState {
         store,
         database,
@@ -125,6 +126,7 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
         ingest,
         checker,
         pipeline,
+        publishing,
     })
 }
 
@@ -302,6 +304,7 @@ impl Application {
         let addr = self.listener.local_addr()?;
         tracing::info!(%addr, "listening on http://{addr}");
         let worker = self.worker.map(|w| tokio::spawn(w.run(shutdown.clone())));
+        let publisher = worker.is_some().then(|| tokio::spawn(publish_loop(&self.state, shutdown.clone())));
         let stop = shutdown.clone();
         let served =
             axum::serve(self.listener, app(self.state.clone())).with_graceful_shutdown(async move { stop.cancelled().await }).await;
@@ -309,10 +312,21 @@ impl Application {
         if let Some(w) = worker {
             let _ = w.await;
         }
+        if let Some(p) = publisher {
+            let _ = p.await;
+        }
         self.state.database.close().await;
         tracing::info!("stopped");
         served
     }
+}
+
+/// The publishing loop of this process (a worker id of its own).
+pub fn publish_loop(state: &AppState, shutdown: CancellationToken) -> impl std::future::Future<Output = ()> + Send + 'static {
+    let worker = format!("publisher-{}", uuid::Uuid::now_v7());
+    let runner = state.publishing.runner(&state.settings, state.store.clone(), state.clock.clone(), &worker);
+    let p = &state.settings.publishing;
+    crate::publishing::run_loop(runner, p.batch, Duration::from_secs(p.interval_secs), shutdown)
 }
 
 /// Resolves on SIGINT or SIGTERM.

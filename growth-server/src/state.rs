@@ -41,4 +41,6 @@ pub struct AppState {
     pub checker: growth_core::quality::Checker,
     /// Writes, checks and saves bundles.
     pub pipeline: growth_core::pipeline::BundlePipeline,
+    /// Publishers by platform, tracker, alert and send budgets.
+    pub publishing: crate::publishing::Publishing,
 }

@@ -5,6 +5,7 @@ mod content;
 mod generate;
 mod health;
 mod knowledge;
+mod publish;
 mod quality;
 mod sources;
 mod webhooks;
@@ -29,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .merge(quality::router())
         .merge(generate::router())
         .merge(content::router())
+        .merge(publish::router())
         .layer(DefaultBodyLimit::max(http.body_limit_bytes))
         .layer(RequestBodyLimitLayer::new(http.body_limit_bytes));
     let uploads = sources::upload_router()

@@ -8,6 +8,7 @@ mod health;
 mod helpers;
 mod integrations;
 mod knowledge;
+mod publish;
 mod quality;
 mod sources;
 mod webhooks;
