@@ -7,6 +7,7 @@ mod health;
 mod knowledge;
 mod quality;
 mod sources;
+mod users;
 mod webhooks;
 
 use axum::Router;
@@ -29,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .merge(quality::router())
         .merge(generate::router())
         .merge(content::router())
+        .merge(users::router())
         .layer(DefaultBodyLimit::max(http.body_limit_bytes))
         .layer(RequestBodyLimitLayer::new(http.body_limit_bytes));
     let uploads = sources::upload_router()
