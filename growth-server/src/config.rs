@@ -554,6 +554,20 @@ mod tests {
     }
 
     #[test]
+    fn google_sign_in_is_configured_in_its_table_and_needs_a_client_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("growth.toml");
+        std::fs::write(&f, "[auth]\nadmin_emails = [\"wes@productled.com\"]\n[auth.google]\nclient_ids = [\"abc.apps.googleusercontent.com\"]\nallowed_domains = [\"productled.com\"]\n").unwrap();
+        let s = Settings::load(Some(&f), env(&[])).unwrap();
+        let g = s.auth.google.unwrap();
+        assert_eq!((g.client_ids.len(), g.jwks_url.as_str()), (1, GOOGLE_JWKS_URL));
+        assert_eq!(s.auth.admin_emails, ["wes@productled.com"]);
+        std::fs::write(&f, "[auth.google]\nallowed_domains = [\"productled.com\"]\n").unwrap();
+        assert!(Settings::load(Some(&f), env(&[])).unwrap_err().to_string().contains("client_ids"));
+        assert!(Settings::default().auth.google.is_none(), "off unless configured");
+    }
+
+    #[test]
     fn the_password_never_reaches_the_logs() {
         let s = Settings { database_url: "postgres://app:s3cret@db.internal:5432/growth".into(), ..Settings::default() };
         let shown = s.redacted_database_url();

@@ -4,11 +4,13 @@
 mod auth;
 mod content;
 mod generate;
+mod google;
 mod health;
 mod helpers;
 mod integrations;
 mod knowledge;
 mod quality;
 mod sources;
+mod users;
 mod webhooks;
 mod worker;
