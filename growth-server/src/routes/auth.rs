@@ -29,7 +29,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/me", get(me))
 }
 
-#[derive(Debug, Deserialize)]
+/// No `Debug`: it holds a password or an ID token, which must never reach a log.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LoginRequest {
     email: String,
@@ -38,6 +39,7 @@ struct LoginRequest {
     id_token: Option<String>,
 }
 
+/// No `Debug`, like [`LoginRequest`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AcceptInviteRequest {
