@@ -17,6 +17,11 @@
 //! | `quality.*` | `GROWTH_QUALITY__…` | the built-in gates' defaults (`ai_likeness_threshold` 0.5 …) |
 //! | `auth.jwt_secret` | `GROWTH_AUTH__JWT_SECRET` | unset: a random key per start (sessions end on restart) |
 //! | `auth.access_ttl_secs` / `auth.refresh_ttl_secs` | `GROWTH_AUTH__…` | 900 / 2592000 |
+//! | `auth.invite_ttl_secs` | `GROWTH_AUTH__INVITE_TTL_SECS` | `604800` (an invite token works for 7 days, once) |
+//! | `auth.admin_emails` | (file only: a list) | empty: a Google sign-in from one of these emails creates an admin |
+//! | `auth.google.client_ids` | (file only: a list) | unset `[auth.google]`: Google sign-in answers 501; the accepted `aud` values |
+//! | `auth.google.jwks_url` | `GROWTH_AUTH__GOOGLE__JWKS_URL` | `https://www.googleapis.com/oauth2/v3/certs` |
+//! | `auth.google.allowed_domains` | (file only: a list) | empty: an unknown Google user whose domain (or `hd`) is listed is created as a viewer |
 //! | `webhooks.grain_token` | `GROWTH_WEBHOOKS__GRAIN_TOKEN` | unset: `/webhooks/grain` refuses everything |
 //! | `webhooks.riverside_token` | `GROWTH_WEBHOOKS__RIVERSIDE_TOKEN` | unset: `/webhooks/riverside` refuses everything |
 //! | `http.upload_limit_bytes` | `GROWTH_HTTP__UPLOAD_LIMIT_BYTES` | `268435456` (256 MiB, `POST /sources` only) |
@@ -327,13 +332,49 @@ pub struct AuthSettings {
     pub refresh_ttl_secs: u64,
     /// `iss` of the tokens this server issues and accepts.
     pub issuer: String,
+    /// Lifetime of an invite token (`POST /users/invite`); it works once.
+    pub invite_ttl_secs: u64,
+    /// Emails that become admins on their first Google sign-in (compared case-insensitively).
+    pub admin_emails: Vec<String>,
+    /// Google sign-in; unset: `provider: google` answers 501.
+    pub google: Option<GoogleSettings>,
 }
 
 impl Default for AuthSettings {
     fn default() -> Self {
-        Self { jwt_secret: None, access_ttl_secs: 15 * 60, refresh_ttl_secs: 30 * 24 * 3600, issuer: "growth".into() }
+        Self {
+            jwt_secret: None,
+            access_ttl_secs: 15 * 60,
+            refresh_ttl_secs: 30 * 24 * 3600,
+            issuer: "growth".into(),
+            invite_ttl_secs: 7 * 24 * 3600,
+            admin_emails: Vec::new(),
+            google: None,
+        }
     }
 }
+
+/// Google sign-in (`[auth.google]`): ID tokens are RS256 JWTs checked against Google's published keys.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GoogleSettings {
+    /// OAuth client ids whose ID tokens are accepted (the token's `aud`). At least one.
+    pub client_ids: Vec<String>,
+    /// Where Google's signing keys (a JWKS) are published.
+    pub jwks_url: String,
+    /// Domains whose users may sign in without an invite (as viewers): the email's domain or the
+    /// token's `hd` (Workspace domain), compared case-insensitively.
+    pub allowed_domains: Vec<String>,
+}
+
+impl Default for GoogleSettings {
+    fn default() -> Self {
+        Self { client_ids: Vec::new(), jwks_url: GOOGLE_JWKS_URL.into(), allowed_domains: Vec::new() }
+    }
+}
+
+/// Google's published ID-token signing keys.
+pub const GOOGLE_JWKS_URL: &str = "https://www.googleapis.com/oauth2/v3/certs";
 
 /// Everything the server reads from configuration.
 #[derive(Clone, Debug, Deserialize)]
@@ -456,6 +497,17 @@ impl Settings {
         if self.auth.access_ttl_secs == 0 || self.auth.refresh_ttl_secs <= self.auth.access_ttl_secs {
             return Err(ConfigError("auth.refresh_ttl_secs must exceed auth.access_ttl_secs, which must be positive".into()));
         }
+        if self.auth.invite_ttl_secs == 0 {
+            return Err(ConfigError("auth.invite_ttl_secs must be positive".into()));
+        }
+        if let Some(g) = &self.auth.google {
+            if g.client_ids.iter().all(|c| c.trim().is_empty()) {
+                return Err(ConfigError("[auth.google] needs client_ids (the OAuth client ids whose ID tokens are accepted)".into()));
+            }
+            if url::Url::parse(&g.jwks_url).is_err() {
+                return Err(ConfigError(format!("auth.google.jwks_url `{}` is not a URL", g.jwks_url)));
+            }
+        }
         if self.embedding.dimensions == 0 {
             return Err(ConfigError("embedding.dimensions must be positive".into()));
         }
@@ -564,6 +616,20 @@ mod tests {
         std::fs::write(&f, "").unwrap();
         let s = Settings::load(Some(&f), env(&[("GROWTH_TEST_DATABASE_URL", "postgres://x"), ("GROWTH_REQUIRE_POSTGRES", "1")])).unwrap();
         assert_eq!(s.database_url, "sqlite://growth.db");
+    }
+
+    #[test]
+    fn google_sign_in_is_configured_in_its_table_and_needs_a_client_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("growth.toml");
+        std::fs::write(&f, "[auth]\nadmin_emails = [\"wes@productled.com\"]\n[auth.google]\nclient_ids = [\"abc.apps.googleusercontent.com\"]\nallowed_domains = [\"productled.com\"]\n").unwrap();
+        let s = Settings::load(Some(&f), env(&[])).unwrap();
+        let g = s.auth.google.unwrap();
+        assert_eq!((g.client_ids.len(), g.jwks_url.as_str()), (1, GOOGLE_JWKS_URL));
+        assert_eq!(s.auth.admin_emails, ["wes@productled.com"]);
+        std::fs::write(&f, "[auth.google]\nallowed_domains = [\"productled.com\"]\n").unwrap();
+        assert!(Settings::load(Some(&f), env(&[])).unwrap_err().to_string().contains("client_ids"));
+        assert!(Settings::default().auth.google.is_none(), "off unless configured");
     }
 
     #[test]

@@ -90,6 +90,10 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
     };
     tracing::info!(database = %settings.redacted_database_url(), backend = database.backend(), "database ready");
     let keys = Arc::new(crate::auth::Keys::from_settings(&settings.auth));
+    let google = match &settings.auth.google {
+        Some(g) => Some(Arc::new(crate::auth::GoogleVerifier::new(g).map_err(StartupError::Integration)?)),
+        None => None,
+    };
     let store = database.store();
     let embedder = embedder(&settings.embedding).map_err(StartupError::Vectors)?;
     let vectors = vector_store(&settings.vectors, &database, embedder.as_ref()).await.map_err(StartupError::Vectors)?;
@@ -119,6 +123,7 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
         clock,
         settings: Arc::new(settings.clone()),
         keys,
+        google,
         embedder,
         vectors,
         indexer,

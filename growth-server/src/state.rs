@@ -27,6 +27,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Access-token keys.
     pub keys: Arc<crate::auth::Keys>,
+    /// Google ID-token verification; `None` when `[auth.google]` is not configured.
+    pub google: Option<Arc<crate::auth::GoogleVerifier>>,
     /// Text → vectors.
     pub embedder: Arc<dyn Embedder>,
     /// Stored vectors (knowledge, ICP profiles, transcripts).

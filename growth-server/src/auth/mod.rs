@@ -8,11 +8,18 @@
 //!
 //! Passwords are argon2id hashes, checked on a blocking thread. An unknown email costs the same
 //! work as a wrong password, so the answer time does not reveal which accounts exist.
+//!
+//! Google sign-in verifies a Google ID token against Google's published keys ([`google`]).
+//! Invite tokens (an admin's `POST /users/invite`) are random like refresh tokens and stored in the
+//! same table, but hashed under another domain ([`invite_token_hash`]), so one can never be used as
+//! the other.
 
 mod extract;
+pub mod google;
 mod password;
 mod tokens;
 
 pub use extract::AuthUser;
+pub use google::{GoogleIdentity, GoogleVerifier};
 pub use password::{MIN_PASSWORD_LEN, hash_password, verify_password};
-pub use tokens::{AccessClaims, Keys, new_refresh_token, refresh_token_hash};
+pub use tokens::{AccessClaims, Keys, invite_token_hash, new_refresh_token, refresh_token_hash};

@@ -111,6 +111,15 @@ pub fn refresh_token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// What is stored for an invite token: SHA-256 of a domain prefix and the token, hex. The prefix
+/// keeps invite and refresh tokens apart although they share a table: neither hash matches the other.
+pub fn invite_token_hash(token: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"growth-invite\0");
+    h.update(token.as_bytes());
+    hex::encode(h.finalize())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,5 +170,6 @@ mod tests {
         assert_eq!(a.len(), 64);
         assert_ne!(refresh_token_hash(&a), a);
         assert_eq!(refresh_token_hash(&a), refresh_token_hash(&a));
+        assert_ne!(invite_token_hash(&a), refresh_token_hash(&a), "an invite token is never a refresh token");
     }
 }

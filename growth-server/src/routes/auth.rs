@@ -1,15 +1,21 @@
-//! `POST /auth/login`, `POST /auth/refresh`, `POST /auth/logout`, `GET /me` (PRD §3.1).
+//! `POST /auth/login`, `POST /auth/refresh`, `POST /auth/logout`, `POST /auth/accept-invite`,
+//! `GET /me` (PRD §3.1).
+//!
+//! Google sign-in (`provider: google`) trusts a verified Google ID token whose email equals the
+//! body's. An unknown Google user is created on first sign-in only when their email is one of
+//! `auth.admin_emails` (as an admin) or their domain is one of `auth.google.allowed_domains` (as a
+//! viewer); anyone else needs an invite.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use growth_core::Error;
-use growth_core::domain::{AuthProvider, User};
+use growth_core::domain::{AuthProvider, NewUser, Role, User};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::{AuthUser, new_refresh_token, refresh_token_hash, verify_password};
+use crate::auth::{AuthUser, GoogleIdentity, hash_password, invite_token_hash, new_refresh_token, refresh_token_hash, verify_password};
 use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -19,10 +25,12 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/auth/login", post(login))
         .route("/auth/refresh", post(refresh))
         .route("/auth/logout", post(logout))
+        .route("/auth/accept-invite", post(accept_invite))
         .route("/me", get(me))
 }
 
-#[derive(Debug, Deserialize)]
+/// No `Debug`: it holds a password or an ID token, which must never reach a log.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LoginRequest {
     email: String,
@@ -31,13 +39,21 @@ struct LoginRequest {
     id_token: Option<String>,
 }
 
+/// No `Debug`, like [`LoginRequest`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AcceptInviteRequest {
+    invite_token: String,
+    password: String,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RefreshRequest {
     refresh_token: String,
 }
 
-fn user_json(u: &User) -> Value {
+pub(crate) fn user_json(u: &User) -> Value {
     json!({ "id": u.id, "email": u.email, "role": u.role, "full_name": u.full_name })
 }
 
@@ -46,7 +62,7 @@ fn bad_credentials() -> ApiError {
 }
 
 /// Issues an access token and a refresh token in `family` (a new one per sign-in).
-async fn issue(state: &AppState, user: &User, family: uuid::Uuid) -> Result<(String, String), ApiError> {
+pub(crate) async fn issue(state: &AppState, user: &User, family: uuid::Uuid) -> Result<(String, String), ApiError> {
     let now = state.clock.now();
     let access = state.keys.issue(user.id, &user.email, user.role, now)?;
     let refresh = new_refresh_token();
@@ -54,11 +70,33 @@ async fn issue(state: &AppState, user: &User, family: uuid::Uuid) -> Result<(Str
     Ok((access, refresh))
 }
 
+/// The PRD §3.1 answer: a new sign-in (its own refresh-token family) for `user`.
+async fn signed_in(state: &AppState, user: &User) -> Result<Json<Value>, ApiError> {
+    let (access_token, refresh_token) = issue(state, user, uuid::Uuid::now_v7()).await?;
+    tracing::info!(user = %user.id, "signed in");
+    Ok(Json(json!({ "access_token": access_token, "refresh_token": refresh_token, "user": user_json(user) })))
+}
+
 async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> Result<Json<Value>, ApiError> {
     match req.provider {
         AuthProvider::Google => {
-            let _ = req.id_token;
-            Err(Error::Unsupported("Google sign-in is not available yet; sign in with email and password".into()).into())
+            let Some(verifier) = state.google.clone() else {
+                return Err(Error::Unsupported(
+                    "Google sign-in is not configured on this server ([auth.google]); sign in with email and password".into(),
+                )
+                .into());
+            };
+            let id_token = req
+                .id_token
+                .filter(|t| !t.trim().is_empty())
+                .ok_or_else(|| Error::invalid_field("id_token", "required for provider `google`"))?;
+            let identity = verifier.verify(id_token.trim()).await.inspect_err(|e| tracing::info!(reason = %e, "Google sign-in refused"))?;
+            if !req.email.trim().eq_ignore_ascii_case(&identity.email) {
+                tracing::info!("Google sign-in refused: the body's email is not the token's");
+                return Err(Error::Unauthenticated("the email does not match the Google account's".into()).into());
+            }
+            let user = google_user(&state, &identity).await?;
+            signed_in(&state, &user).await
         }
         AuthProvider::Email => {
             let password =
@@ -74,11 +112,67 @@ async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest
                 tracing::info!("sign-in refused");
                 return Err(bad_credentials());
             };
-            let (access_token, refresh_token) = issue(&state, &user, uuid::Uuid::now_v7()).await?;
-            tracing::info!(user = %user.id, "signed in");
-            Ok(Json(json!({ "access_token": access_token, "refresh_token": refresh_token, "user": user_json(&user) })))
+            signed_in(&state, &user).await
         }
     }
+}
+
+/// The account of a verified Google identity: the existing one, or a new one when the email is an
+/// admin's or the domain is allowed; anyone else is refused (403) and pointed at an invite.
+async fn google_user(state: &AppState, identity: &GoogleIdentity) -> Result<User, ApiError> {
+    if let Some(u) = state.store.find_user_by_email(&identity.email).await? {
+        return Ok(u);
+    }
+    let auth = &state.settings.auth;
+    let domain = identity.email.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
+    let allowed = auth.google.as_ref().map(|g| g.allowed_domains.as_slice()).unwrap_or_default();
+    let domain_allowed = |d: &str| allowed.iter().any(|a| a.trim().eq_ignore_ascii_case(d));
+    let role = if auth.admin_emails.iter().any(|a| a.trim().eq_ignore_ascii_case(&identity.email)) {
+        Role::Admin
+    } else if domain_allowed(domain) || identity.hosted_domain.as_deref().is_some_and(domain_allowed) {
+        Role::Viewer
+    } else {
+        tracing::info!(%domain, "Google sign-in refused: no account and the domain is not allowed");
+        return Err(Error::PermissionDenied(format!(
+            "there is no account for {} and the domain {domain} may not sign up by itself; ask an admin for an invite",
+            identity.email
+        ))
+        .into());
+    };
+    let new = NewUser { email: identity.email.clone(), full_name: identity.name.clone(), role, auth_provider: AuthProvider::Google };
+    match state.store.create_user(new).await {
+        Ok(u) => {
+            tracing::info!(user = %u.id, role = %u.role, "created an account on first Google sign-in");
+            Ok(u)
+        }
+        // Two first sign-ins at once: the other one created it.
+        Err(Error::Conflict { .. }) => state
+            .store
+            .find_user_by_email(&identity.email)
+            .await?
+            .ok_or_else(|| Error::internal_msg("a user conflicted on creation but cannot be found").into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Sets the password of an invited user (once; the token then stops working) and signs them in.
+async fn accept_invite(State(state): State<AppState>, ApiJson(req): ApiJson<AcceptInviteRequest>) -> Result<Json<Value>, ApiError> {
+    let invalid = || -> ApiError {
+        Error::Unauthenticated("the invite is not valid, already used or expired; ask an admin for a new one".into()).into()
+    };
+    let token = state.store.find_refresh_token(&invite_token_hash(req.invite_token.trim())).await?.ok_or_else(invalid)?;
+    if token.used_at.is_some() || token.revoked_at.is_some() || token.expires_at <= state.clock.now() {
+        return Err(invalid());
+    }
+    // Hash first: a too-short password (422) leaves the invite usable.
+    let hash = hash_password(req.password).await?;
+    if !state.store.use_refresh_token(token.id).await? {
+        return Err(invalid());
+    }
+    state.store.set_password_hash(token.user_id, &hash).await?;
+    let user = state.store.get_user(token.user_id).await?;
+    tracing::info!(user = %user.id, "invite accepted");
+    signed_in(&state, &user).await
 }
 
 async fn refresh(State(state): State<AppState>, ApiJson(req): ApiJson<RefreshRequest>) -> Result<Json<Value>, ApiError> {

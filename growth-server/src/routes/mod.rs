@@ -8,6 +8,7 @@ mod knowledge;
 mod publish;
 mod quality;
 mod sources;
+mod users;
 mod webhooks;
 
 use axum::Router;
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .merge(generate::router())
         .merge(content::router())
         .merge(publish::router())
+        .merge(users::router())
         .layer(DefaultBodyLimit::max(http.body_limit_bytes))
         .layer(RequestBodyLimitLayer::new(http.body_limit_bytes));
     let uploads = sources::upload_router()

@@ -121,7 +121,7 @@ async fn logout_revokes_the_refresh_token() {
 }
 
 #[tokio::test]
-async fn google_sign_in_says_it_is_not_available_yet() {
+async fn google_sign_in_without_google_settings_is_501() {
     let app = app().await;
     let r = post(&app, "/auth/login", json!({"email": "a@x.co", "provider": "google", "id_token": "x"})).await;
     assert_eq!(r.status(), 501);

@@ -4,6 +4,7 @@
 mod auth;
 mod content;
 mod generate;
+mod google;
 mod health;
 mod helpers;
 mod integrations;
@@ -11,5 +12,6 @@ mod knowledge;
 mod publish;
 mod quality;
 mod sources;
+mod users;
 mod webhooks;
 mod worker;
