@@ -96,7 +96,9 @@ impl Publishing {
             .alert_webhook_url
             .as_ref()
             .map(|url| Arc::new(WebhookAlert { url: url.clone(), client: reqwest::Client::new() }) as Arc<dyn Alert>);
+        // Budgets guard platforms; the outbox has none.
         let mut budgets = DbGate::default_budgets();
+        budgets.retain(|platform, _| via.get(platform).is_some_and(|v| *v != "outbox"));
         for (name, b) in &p.budgets {
             let platform: Platform = name.parse()?;
             budgets.insert(platform, *b);

@@ -1,0 +1,85 @@
+//! Publishes per second through the outbox publisher: N due schedules, W workers (each a
+//! `PublishRunner` claiming batches of 200, 8 sends at once), until every schedule is published.
+//! SQLite with 1 worker; PostgreSQL with 1 and 4 workers (`GROWTH_BENCH_DATABASE_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/postgres`; a fresh database is created and dropped).
+//! Also checks zero duplicates: one outbox file per schedule, every schedule `published` once.
+//!
+//! `cargo bench -p growth --bench publish`
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark: a failed setup should abort loudly")]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use growth_core::domain::{ContentType, NewContentItem, Platform, ScheduleStatus};
+use growth_core::outbox::OutboxPublisher;
+use growth_core::publish::Publisher;
+use growth_core::publishing::PublishRunner;
+use growth_core::store::{ScheduleFilter, Store};
+use growth_core::{Clock, SystemClock};
+
+const N: usize = 2_000;
+
+async fn seed(store: &Arc<dyn Store>) {
+    let now = chrono::Utc::now();
+    for n in 0..N {
+        let item = store.insert_content(NewContentItem::draft(ContentType::LinkedinPost, None, format!("Post {n}: one idea, one action."))).await.unwrap();
+        growth_core::review::approve(store.as_ref(), item.id, Some(Platform::Linkedin), now, "UTC", now - chrono::Duration::seconds(1)).await.unwrap();
+    }
+}
+
+async fn run(store: Arc<dyn Store>, workers: usize, label: &str) {
+    seed(&store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let outbox: Arc<dyn Publisher> = Arc::new(OutboxPublisher::new(dir.path().to_path_buf(), Platform::Linkedin));
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..workers)
+        .map(|w| {
+            let r = PublishRunner::new(store.clone(), clock.clone(), format!("bench-{w}"), vec![outbox.clone()]).limits(5, Duration::from_secs(120), Duration::from_secs(1), 8);
+            tokio::spawn(async move {
+                loop {
+                    if r.run_due(200).await.unwrap().claimed == 0 {
+                        break;
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let published = store.list_schedules(&ScheduleFilter { statuses: vec![ScheduleStatus::Published], limit: 1000, ..ScheduleFilter::default() }).await.unwrap().len();
+    let files = std::fs::read_dir(dir.path().join("linkedin")).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "md")).count();
+    assert_eq!(files, N, "one outbox file per schedule: no duplicates, none missing");
+    assert!(published > 0);
+    println!("{label:<28} {N} publishes in {secs:.2} s = {:>6.0} publishes/s (files {files}, duplicates 0)", N as f64 / secs);
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let db = growth_store::Database::connect(&format!("sqlite://{}", dir.path().join("bench.db").display()), Arc::new(SystemClock)).await.unwrap();
+        db.migrate().await.unwrap();
+        run(db.store(), 1, "sqlite, 1 worker").await;
+        db.close().await;
+
+        let base = std::env::var("GROWTH_BENCH_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let Ok(admin) = sqlx::PgPool::connect(&base).await else {
+            println!("postgres: not reachable at {base}; skipped");
+            return;
+        };
+        for workers in [1usize, 4] {
+            let name = format!("growth_bench_publish_{}", uuid::Uuid::new_v4().simple());
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
+            let mut url = url::Url::parse(&base).unwrap();
+            url.set_path(&name);
+            let db = growth_store::Database::connect(url.as_str(), Arc::new(SystemClock)).await.unwrap();
+            db.migrate().await.unwrap();
+            run(db.store(), workers, &format!("postgres, {workers} worker(s)")).await;
+            db.close().await;
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)"))).execute(&admin).await.unwrap();
+        }
+    });
+}
