@@ -258,7 +258,7 @@ impl BundlePipeline {
                     let mut piece_usage = share;
                     piece_usage += reviewed.usage;
                     let item = self
-                        .save(bundle_id, source_id, t, &key, reviewed.draft, reviewed.metrics, piece_usage, reviewed.attempts.len())
+                        .save(bundle_id, source_id, t, &key, reviewed.draft, reviewed.metrics, piece_usage, &reviewed.attempts)
                         .await?;
                     let n = saved_count.fetch_add(1, Ordering::SeqCst) + 1;
                     let mut guard = saved_lock.lock().await;
@@ -315,8 +315,21 @@ impl BundlePipeline {
         draft: Draft,
         metrics: crate::domain::QualityMetrics,
         usage: Usage,
-        attempts: usize,
+        attempts: &[crate::quality::rewrite::Attempt],
     ) -> Result<ContentItem> {
+        // Every attempt is kept with the piece: its text and which gates it failed.
+        let kept: Vec<serde_json::Value> = attempts
+            .iter()
+            .map(|a| {
+                json!({
+                    "attempt": a.attempt,
+                    "passed": a.passed,
+                    "title": a.draft.title,
+                    "content": a.draft.content,
+                    "failed_gates": a.verdicts.iter().filter(|v| !v.passed).map(|v| v.gate.as_str()).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
         let cost = self.prices.cost(self.generator.model(), &usage);
         let mut item = NewContentItem::draft(t, draft.title, draft.content);
         item.source_id = Some(source_id);
@@ -328,7 +341,7 @@ impl BundlePipeline {
                 "bundle": bundle_id,
                 "piece": key,
                 "model": self.generator.model(),
-                "attempts": attempts,
+                "attempts": kept,
                 "usage": usage,
                 "estimated_cost_usd": cost,
             }

@@ -94,6 +94,9 @@ async fn a_transcript_becomes_eleven_reviewed_pieces_in_review() {
         assert!(item.quality.ai_detection_score.is_some(), "scores are stored");
         assert_eq!(item.quality.verdicts.len(), 5, "every gate's verdict is kept");
         assert_eq!(item.platform_data["growth_bundle"]["bundle"], "job-1");
+        let attempts = item.platform_data["growth_bundle"]["attempts"].as_array().unwrap();
+        assert!(!attempts.is_empty() && attempts.len() <= 4, "every attempt is kept: {attempts:?}");
+        assert_eq!(attempts[0]["attempt"], 0);
     }
     let progress = seen.0.lock().unwrap().clone();
     assert!(progress.windows(2).all(|w| w[0] <= w[1]) && progress.last() == Some(&100), "{progress:?}");
