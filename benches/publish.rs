@@ -22,8 +22,13 @@ const N: usize = 2_000;
 async fn seed(store: &Arc<dyn Store>) {
     let now = chrono::Utc::now();
     for n in 0..N {
-        let item = store.insert_content(NewContentItem::draft(ContentType::LinkedinPost, None, format!("Post {n}: one idea, one action."))).await.unwrap();
-        growth_core::review::approve(store.as_ref(), item.id, Some(Platform::Linkedin), now, "UTC", now - chrono::Duration::seconds(1)).await.unwrap();
+        let item = store
+            .insert_content(NewContentItem::draft(ContentType::LinkedinPost, None, format!("Post {n}: one idea, one action.")))
+            .await
+            .unwrap();
+        growth_core::review::approve(store.as_ref(), item.id, Some(Platform::Linkedin), now, "UTC", now - chrono::Duration::seconds(1))
+            .await
+            .unwrap();
     }
 }
 
@@ -35,7 +40,12 @@ async fn run(store: Arc<dyn Store>, workers: usize, label: &str) {
     let start = Instant::now();
     let tasks: Vec<_> = (0..workers)
         .map(|w| {
-            let r = PublishRunner::new(store.clone(), clock.clone(), format!("bench-{w}"), vec![outbox.clone()]).limits(5, Duration::from_secs(120), Duration::from_secs(1), 8);
+            let r = PublishRunner::new(store.clone(), clock.clone(), format!("bench-{w}"), vec![outbox.clone()]).limits(
+                5,
+                Duration::from_secs(120),
+                Duration::from_secs(1),
+                8,
+            );
             tokio::spawn(async move {
                 loop {
                     if r.run_due(200).await.unwrap().claimed == 0 {
@@ -49,8 +59,15 @@ async fn run(store: Arc<dyn Store>, workers: usize, label: &str) {
         t.await.unwrap();
     }
     let secs = start.elapsed().as_secs_f64();
-    let published = store.list_schedules(&ScheduleFilter { statuses: vec![ScheduleStatus::Published], limit: 1000, ..ScheduleFilter::default() }).await.unwrap().len();
-    let files = std::fs::read_dir(dir.path().join("linkedin")).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "md")).count();
+    let published = store
+        .list_schedules(&ScheduleFilter { statuses: vec![ScheduleStatus::Published], limit: 1000, ..ScheduleFilter::default() })
+        .await
+        .unwrap()
+        .len();
+    let files = std::fs::read_dir(dir.path().join("linkedin"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "md"))
+        .count();
     assert_eq!(files, N, "one outbox file per schedule: no duplicates, none missing");
     assert!(published > 0);
     println!("{label:<28} {N} publishes in {secs:.2} s = {:>6.0} publishes/s (files {files}, duplicates 0)", N as f64 / secs);
@@ -60,7 +77,9 @@ fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(async {
         let dir = tempfile::tempdir().unwrap();
-        let db = growth_store::Database::connect(&format!("sqlite://{}", dir.path().join("bench.db").display()), Arc::new(SystemClock)).await.unwrap();
+        let db = growth_store::Database::connect(&format!("sqlite://{}", dir.path().join("bench.db").display()), Arc::new(SystemClock))
+            .await
+            .unwrap();
         db.migrate().await.unwrap();
         run(db.store(), 1, "sqlite, 1 worker").await;
         db.close().await;

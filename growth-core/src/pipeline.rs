@@ -257,9 +257,8 @@ impl BundlePipeline {
                     usage += reviewed.usage;
                     let mut piece_usage = share;
                     piece_usage += reviewed.usage;
-                    let item = self
-                        .save(bundle_id, source_id, t, &key, reviewed.draft, reviewed.metrics, piece_usage, &reviewed.attempts)
-                        .await?;
+                    let item =
+                        self.save(bundle_id, source_id, t, &key, reviewed.draft, reviewed.metrics, piece_usage, &reviewed.attempts).await?;
                     let n = saved_count.fetch_add(1, Ordering::SeqCst) + 1;
                     let mut guard = saved_lock.lock().await;
                     guard.push(item);

@@ -57,6 +57,41 @@ pub trait ContentStore: Send + Sync + Debug + 'static {
     async fn get_content(&self, id: ContentId) -> Result<ContentItem>;
     /// Items matching the filter, oldest first.
     async fn list_content(&self, filter: &ContentFilter) -> Result<Vec<ContentItem>>;
+    /// Items in review grouped by source: `limit` bundles from `offset`, oldest first, with totals.
+    /// The default walks [`ContentStore::list_content`]; SQL stores answer it in three queries.
+    async fn list_pending_bundles(&self, limit: u32, offset: u32) -> Result<crate::domain::PendingPage> {
+        let mut all = Vec::new();
+        let mut filter = ContentFilter { statuses: vec![crate::domain::ContentStatus::InReview], limit: 500, ..ContentFilter::default() };
+        loop {
+            let page = self.list_content(&filter).await?;
+            let n = page.len();
+            all.extend(page);
+            if n < 500 {
+                break;
+            }
+            filter.offset += 500;
+        }
+        let mut order: Vec<Option<crate::domain::SourceId>> = Vec::new();
+        for item in &all {
+            if !order.contains(&item.source_id) {
+                order.push(item.source_id);
+            }
+        }
+        let total_items = all.len() as u64;
+        let total_bundles = order.len() as u64;
+        let bundles = order
+            .into_iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .map(|source_id| crate::domain::PendingBundle {
+                source_id,
+                source_type: None,
+                source_title: None,
+                items: all.iter().filter(|i| i.source_id == source_id).cloned().collect(),
+            })
+            .collect();
+        Ok(crate::domain::PendingPage { bundles, total_items, total_bundles })
+    }
     /// How many items match the filter (ignoring its limit and offset).
     async fn count_content(&self, filter: &ContentFilter) -> Result<u64>;
     /// Applies a reviewer's edit as a new version, with its edit spans, if the item is still at

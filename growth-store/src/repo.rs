@@ -528,6 +528,78 @@ macro_rules! impl_repositories {
                         .collect()
                 }
 
+                async fn list_pending_bundles(&self, limit: u32, offset: u32) -> Result<growth_core::domain::PendingPage> {
+                    use growth_core::domain::{PendingBundle, PendingPage, SourceType};
+                    let (total_items, total_bundles): (i64, i64) = sqlx::query_as(
+                        "SELECT COUNT(*), COUNT(DISTINCT source_id) + COALESCE(MAX(CASE WHEN source_id IS NULL THEN 1 ELSE 0 END), 0)
+                         FROM content_items WHERE status = 'in_review'",
+                    )
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    let page: Vec<(Option<uuid::Uuid>,)> = sqlx::query_as(
+                        "SELECT source_id FROM content_items WHERE status = 'in_review'
+                         GROUP BY source_id ORDER BY MIN(created_at), source_id LIMIT $1 OFFSET $2",
+                    )
+                    .bind(i64::from(limit))
+                    .bind(i64::from(offset))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    let ids: Vec<uuid::Uuid> = page.iter().filter_map(|(s,)| *s).collect();
+                    let with_null = page.iter().any(|(s,)| s.is_none());
+                    let mut items: Vec<ContentItem> = Vec::new();
+                    let mut sources: std::collections::HashMap<uuid::Uuid, (String, Option<String>)> = std::collections::HashMap::new();
+                    if !page.is_empty() {
+                        let mut q = QueryBuilder::<$db>::new("SELECT * FROM content_items WHERE status = 'in_review' AND (");
+                        if ids.is_empty() {
+                            q.push("1 = 0");
+                        } else {
+                            q.push("source_id IN (");
+                            let mut sep = q.separated(", ");
+                            for id in &ids {
+                                sep.push_bind(*id);
+                            }
+                            q.push(")");
+                        }
+                        if with_null {
+                            q.push(" OR source_id IS NULL");
+                        }
+                        q.push(") ORDER BY created_at, id");
+                        items = q
+                            .build_query_as::<ContentRow>()
+                            .fetch_all(&self.pool)
+                            .await
+                            .map_err(db_err)?
+                            .into_iter()
+                            .map(TryInto::try_into)
+                            .collect::<Result<_>>()?;
+                        if !ids.is_empty() {
+                            let mut q = QueryBuilder::<$db>::new("SELECT id, source_type, title FROM content_sources WHERE id IN (");
+                            let mut sep = q.separated(", ");
+                            for id in &ids {
+                                sep.push_bind(*id);
+                            }
+                            q.push(")");
+                            let rows: Vec<(uuid::Uuid, String, Option<String>)> = q.build_query_as().fetch_all(&self.pool).await.map_err(db_err)?;
+                            sources = rows.into_iter().map(|(id, t, title)| (id, (t, title))).collect();
+                        }
+                    }
+                    let bundles = page
+                        .into_iter()
+                        .map(|(sid,)| {
+                            let source = sid.and_then(|id| sources.get(&id));
+                            Ok(PendingBundle {
+                                source_id: sid.map(SourceId),
+                                source_type: source.map(|(t, _)| t.parse::<SourceType>()).transpose()?,
+                                source_title: source.and_then(|(_, title)| title.clone()),
+                                items: items.iter().filter(|i| i.source_id.map(|s| s.0) == sid).cloned().collect(),
+                            })
+                        })
+                        .collect::<Result<Vec<_>>>()?;
+                    Ok(PendingPage { bundles, total_items: u64::try_from(total_items).unwrap_or(0), total_bundles: u64::try_from(total_bundles).unwrap_or(0) })
+                }
+
                 async fn count_content(&self, f: &ContentFilter) -> Result<u64> {
                     let mut q = QueryBuilder::<$db>::new("SELECT COUNT(*) FROM content_items");
                     Self::push_content_filter(&mut q, f);

@@ -239,3 +239,27 @@ pub struct ContentFilter {
     /// Items to skip.
     pub offset: u32,
 }
+
+/// The items of one source awaiting review.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingBundle {
+    /// The source (`None` for items without one).
+    pub source_id: Option<SourceId>,
+    /// The source's type.
+    pub source_type: Option<crate::domain::SourceType>,
+    /// The source's title.
+    pub source_title: Option<String>,
+    /// Its items in review, oldest first.
+    pub items: Vec<ContentItem>,
+}
+
+/// A page of bundles in review, oldest bundle (by its first item) first.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PendingPage {
+    /// The bundles of the page.
+    pub bundles: Vec<PendingBundle>,
+    /// Items in review in all.
+    pub total_items: u64,
+    /// Bundles in review in all.
+    pub total_bundles: u64,
+}

@@ -16,7 +16,7 @@ mod user;
 pub use analytics::{Analytics, AnalyticsUpdate, EngagementMetrics};
 pub use content::{
     ContentEdit, ContentFilter, ContentItem, ContentTransition, ContentUpdate, ContentVersion, EditSpan, Finding, NewContentItem,
-    QualityMetrics, Verdict,
+    PendingBundle, PendingPage, QualityMetrics, Verdict,
 };
 pub use enums::{
     AuthProvider, ContentStatus, ContentType, EditSection, EditType, FunnelStage, IcpSource, JobStatus, KnowledgeItemType, Platform,

@@ -36,6 +36,7 @@ where
     check!(a_published_item_cannot_be_edited);
     check!(content_moves_through_its_machine);
     check!(content_listing_filters_counts_and_pages);
+    check!(pending_items_come_in_bundles_by_source_with_totals);
     check!(quality_round_trips_with_verdicts);
     check!(an_item_has_one_active_schedule_per_platform);
     check!(due_schedules_are_claimed_once_and_finished_by_their_holder);
@@ -362,6 +363,38 @@ pub async fn content_listing_filters_counts_and_pages(s: Arc<dyn Store>, c: Arc<
     assert_eq!(s.count_content(&of_source).await.unwrap(), 4, "the count ignores paging");
     let news = ContentFilter { content_type: Some(ContentType::Newsletter), ..ContentFilter::default() };
     assert_eq!(s.list_content(&news).await.unwrap().len(), 1);
+}
+
+/// Items in review grouped by source, oldest bundle first, paged, with totals.
+pub async fn pending_items_come_in_bundles_by_source_with_totals(s: Arc<dyn Store>, c: Arc<ManualClock>) {
+    let a = s.create_source(podcast("ep-a")).await.unwrap().value;
+    let b = s.create_source(podcast("ep-b")).await.unwrap().value;
+    let mut in_a = Vec::new();
+    for (i, src) in [a.id, b.id, a.id, b.id, a.id].into_iter().enumerate() {
+        let mut n = post(&format!("post {i}"));
+        n.source_id = Some(src);
+        let item = s.insert_content(n).await.unwrap();
+        if src == a.id {
+            in_a.push(item.id);
+        }
+        c.advance(Span::seconds(1));
+    }
+    s.insert_content(NewContentItem::draft(ContentType::Newsletter, None, "loose")).await.unwrap();
+    s.transition_content(in_a[2], ContentTransition::to(ContentStatus::Rejected))
+        .await
+        .unwrap_or_else(|_| panic!("in_review → rejected is legal"));
+    let page = s.list_pending_bundles(10, 0).await.unwrap();
+    assert_eq!((page.total_items, page.total_bundles), (5, 3));
+    assert_eq!(page.bundles.len(), 3);
+    assert_eq!(page.bundles[0].source_id, Some(a.id), "the bundle with the oldest item first");
+    assert_eq!(page.bundles[0].items.iter().map(|i| i.id).collect::<Vec<_>>(), in_a[..2], "in review only, oldest first");
+    assert_eq!(page.bundles[1].source_id, Some(b.id));
+    assert_eq!(page.bundles[1].items.len(), 2);
+    assert_eq!(page.bundles[2].source_id, None);
+    let second = s.list_pending_bundles(1, 1).await.unwrap();
+    assert_eq!(second.bundles.len(), 1);
+    assert_eq!(second.bundles[0].source_id, Some(b.id));
+    assert_eq!(second.total_items, 5);
 }
 
 pub async fn quality_round_trips_with_verdicts(s: Arc<dyn Store>, _c: Arc<ManualClock>) {

@@ -8,8 +8,6 @@
 //! gets 409 instead of overwriting. Every edit keeps the prior version and records its changed
 //! spans (word-level diff, classified hook / body / CTA / title).
 
-use std::collections::BTreeMap;
-
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -17,7 +15,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use growth_core::Error;
-use growth_core::domain::{ContentFilter, ContentId, ContentItem, ContentStatus, ContentUpdate, Platform, Role, SourceId};
+use growth_core::domain::{ContentId, ContentItem, ContentUpdate, Platform, Role};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -100,58 +98,40 @@ async fn pending(
     ApiQuery(q): ApiQuery<PendingQuery>,
 ) -> Result<Response, ApiError> {
     user.require(Role::Viewer)?;
-    let limit = growth_core::store::page_limit(q.limit, 10, 50) as usize;
-    let mut all = Vec::new();
-    let mut filter = ContentFilter { statuses: vec![ContentStatus::InReview], limit: 500, ..ContentFilter::default() };
-    loop {
-        let page = state.store.list_content(&filter).await?;
-        let n = page.len();
-        all.extend(page);
-        if n < 500 {
-            break;
-        }
-        filter.offset += 500;
-    }
-    // Group by source, keeping the order items were created in.
-    let mut order: Vec<Option<SourceId>> = Vec::new();
-    let mut groups: BTreeMap<String, Vec<&ContentItem>> = BTreeMap::new();
-    for item in &all {
-        let key = item.source_id.map(|s| s.to_string()).unwrap_or_default();
-        if !groups.contains_key(&key) {
-            order.push(item.source_id);
-        }
-        groups.entry(key).or_default().push(item);
-    }
-    let page: Vec<Option<SourceId>> = order.iter().skip(q.offset as usize).take(limit).copied().collect();
-    let mut bundles = Vec::with_capacity(page.len());
+    let limit = growth_core::store::page_limit(q.limit, 10, 50);
+    let page = state.store.list_pending_bundles(limit, q.offset).await?;
     let mut hasher = Sha256::new();
-    for source_id in page {
-        let items = groups.get(&source_id.map(|s| s.to_string()).unwrap_or_default()).map(Vec::as_slice).unwrap_or_default();
-        for i in items {
+    let mut bundles = Vec::with_capacity(page.bundles.len());
+    for b in &page.bundles {
+        for i in &b.items {
             hasher.update(i.id.to_string());
             hasher.update(etag_of(i));
         }
-        let source = match source_id {
-            Some(id) => Some(state.store.get_source(id).await?),
-            None => None,
+        // A store that does not join the source (the in-memory one) leaves its fields to us.
+        let (source_type, source_title) = match (b.source_id, b.source_type) {
+            (Some(id), None) => {
+                let s = state.store.get_source(id).await?;
+                (Some(s.source_type), s.title)
+            }
+            _ => (b.source_type, b.source_title.clone()),
         };
         bundles.push(json!({
-            "id": source_id,
-            "source_type": source.as_ref().map(|s| s.source_type),
-            "source_title": source.as_ref().and_then(|s| s.title.clone()),
-            "items": items.iter().map(|i| pending_item(i)).collect::<Vec<_>>(),
-            "total_items": items.len(),
+            "id": b.source_id,
+            "source_type": source_type,
+            "source_title": source_title,
+            "items": b.items.iter().map(pending_item).collect::<Vec<_>>(),
+            "total_items": b.items.len(),
         }));
     }
-    hasher.update(format!("{}/{}/{}/{}", all.len(), order.len(), q.offset, limit));
+    hasher.update(format!("{}/{}/{}/{}", page.total_items, page.total_bundles, q.offset, limit));
     let etag = format!("\"p-{}\"", hex::encode(&hasher.finalize()[..12]));
     if not_modified(&headers, &etag) {
         return Ok(with_etag(Value::Null, &etag, StatusCode::NOT_MODIFIED).into_response_without_body());
     }
     let body = json!({
         "bundles": bundles,
-        "total_pending": all.len(),
-        "total_bundles": order.len(),
+        "total_pending": page.total_items,
+        "total_bundles": page.total_bundles,
         "limit": limit,
         "offset": q.offset,
     });
