@@ -195,6 +195,31 @@ impl PublishRunner {
         }
     }
 
+    /// Records a publication (schedule, item and log in one store step).
+    async fn record(&self, s: &Schedule, req: &PublishRequest, publication: &Publication, status: PublishStatus) -> Result<()> {
+        let log = NewPublishingLog {
+            content_item_id: s.content_item_id,
+            schedule_id: Some(s.id),
+            platform: s.platform,
+            status,
+            request_payload: json!({ "schedule_id": req.schedule_id, "content_type": req.content_type, "title": req.title, "chars": req.content.chars().count() }),
+            response_data: publication.log.clone(),
+            error_message: None,
+            published_url: publication.url.clone(),
+        };
+        self.store
+            .record_publication(
+                s.id,
+                &self.worker,
+                Some(publication.platform_post_id.clone()),
+                publication.url.clone(),
+                publication.published_at,
+                log,
+            )
+            .await
+            .map(|_| ())
+    }
+
     /// Moves the item on to `to` through `publishing`, tolerating an item already there.
     async fn settle_item(&self, item: &ContentItem, to: ContentStatus, publication: Option<&Publication>) -> Result<()> {
         let current = self.store.get_content(item.id).await?;
@@ -269,18 +294,7 @@ impl PublishRunner {
         let req = Self::request(&s, &item);
         match publisher.publish(&req).await {
             Ok(publication) => {
-                self.log(&s, PublishStatus::Success, &req, publication.log.clone(), None, publication.url.clone()).await;
-                self.store
-                    .finish_schedule(
-                        s.id,
-                        &self.worker,
-                        ScheduleOutcome::Published {
-                            platform_post_id: Some(publication.platform_post_id.clone()),
-                            url: publication.url.clone(),
-                        },
-                    )
-                    .await?;
-                self.settle_item(&item, ContentStatus::Published, Some(&publication)).await?;
+                self.record(&s, &req, &publication, PublishStatus::Success).await?;
                 self.track(&item, &s, &publication).await;
                 Ok(Outcome::Published)
             }
@@ -363,18 +377,7 @@ impl PublishRunner {
         let req = Self::request(s, &item);
         match publisher.reconcile(&req).await? {
             Some(publication) => {
-                self.log(s, PublishStatus::Reconciled, &req, publication.log.clone(), None, publication.url.clone()).await;
-                self.store
-                    .finish_schedule(
-                        s.id,
-                        &self.worker,
-                        ScheduleOutcome::Published {
-                            platform_post_id: Some(publication.platform_post_id.clone()),
-                            url: publication.url.clone(),
-                        },
-                    )
-                    .await?;
-                self.settle_item(&item, ContentStatus::Published, Some(&publication)).await?;
+                self.record(s, &req, &publication, PublishStatus::Reconciled).await?;
                 self.track(&item, s, &publication).await;
                 Ok(true)
             }

@@ -124,7 +124,7 @@ pub struct ScheduleFilter {
 
 /// Schedules and the publishing log.
 #[async_trait]
-pub trait ScheduleStore: Send + Sync + Debug + 'static {
+pub trait ScheduleStore: ContentStore + Send + Sync + Debug + 'static {
     /// Creates a `pending` schedule. An item has at most one active (pending, claimed or
     /// unknown) schedule per platform: a second is `Error::Conflict`. The time zone must be a
     /// valid IANA name.
@@ -145,6 +145,35 @@ pub trait ScheduleStore: Send + Sync + Debug + 'static {
     /// Records how a claimed (or, for reconciliation, unknown) schedule ended. Only the worker
     /// holding the claim may finish a claimed schedule: anyone else gets `Error::Conflict`.
     async fn finish_schedule(&self, id: ScheduleId, worker: &str, outcome: ScheduleOutcome) -> Result<Schedule>;
+    /// Records a publication in one step: the schedule (claimed by `worker`, or `unknown` being
+    /// reconciled) becomes `published` with the post's id and URL, the item becomes `published`
+    /// (from `scheduled` or `publishing`; an item already published elsewhere keeps its first URL),
+    /// and `log` is appended. SQL stores do it in one transaction; this default does it in steps.
+    async fn record_publication(
+        &self,
+        id: ScheduleId,
+        worker: &str,
+        platform_post_id: Option<String>,
+        url: Option<String>,
+        published_at: DateTime<Utc>,
+        log: NewPublishingLog,
+    ) -> Result<Schedule> {
+        let s = self.finish_schedule(id, worker, ScheduleOutcome::Published { platform_post_id, url: url.clone() }).await?;
+        self.append_publish_log(log).await?;
+        let item = self.get_content(s.content_item_id).await?;
+        if item.status == ContentStatus::Scheduled {
+            self.transition_content(item.id, ContentTransition::to(ContentStatus::Publishing)).await?;
+        }
+        if matches!(item.status, ContentStatus::Scheduled | ContentStatus::Publishing) {
+            let change = ContentTransition {
+                published_url: url,
+                published_at: Some(published_at),
+                ..ContentTransition::to(ContentStatus::Published)
+            };
+            self.transition_content(item.id, change).await?;
+        }
+        Ok(s)
+    }
     /// Appends a publishing attempt to the log.
     async fn append_publish_log(&self, log: NewPublishingLog) -> Result<PublishingLog>;
     /// The attempts for an item, oldest first.

@@ -910,6 +910,68 @@ macro_rules! impl_repositories {
                     self.write_schedule(&cur, &next).await
                 }
 
+                async fn record_publication(
+                    &self,
+                    id: ScheduleId,
+                    worker: &str,
+                    platform_post_id: Option<String>,
+                    url: Option<String>,
+                    published_at: DateTime<Utc>,
+                    l: NewPublishingLog,
+                ) -> Result<Schedule> {
+                    let now = self.now();
+                    let mut tx = self.pool.begin().await.map_err(db_err)?;
+                    let row = sqlx::query_as::<$db, ScheduleRow>(
+                        "UPDATE schedules SET status = 'published', platform_post_id = $3, published_url = $4, published_at = $5, error_message = NULL,
+                            claimed_by = NULL, lease_expires_at = NULL, updated_at = $5
+                         WHERE id = $1 AND ((status = 'claimed' AND claimed_by = $2) OR status = 'unknown') RETURNING *",
+                    )
+                    .bind(id.0)
+                    .bind(worker)
+                    .bind(&platform_post_id)
+                    .bind(&url)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    let Some(row) = row else {
+                        drop(tx);
+                        let cur = self.fetch_schedule(id).await?;
+                        return Err(Error::conflict(format!("schedule {id} is {} and not held by {worker}: the publication was not recorded", cur.status)));
+                    };
+                    let schedule: Schedule = row.try_into()?;
+                    sqlx::query(
+                        "UPDATE content_items SET status = 'published', published_url = COALESCE(published_url, $2), published_at = COALESCE(published_at, $3), updated_at = $4
+                         WHERE id = $1 AND status IN ('scheduled', 'publishing')",
+                    )
+                    .bind(schedule.content_item_id.0)
+                    .bind(&url)
+                    .bind(micros(published_at))
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    sqlx::query(
+                        "INSERT INTO publishing_logs (id, content_item_id, schedule_id, platform, status, request_payload, response_data, error_message, published_url, created_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                    )
+                    .bind(PublishLogId::new().0)
+                    .bind(l.content_item_id.0)
+                    .bind(l.schedule_id.map(|s| s.0))
+                    .bind(l.platform.as_str())
+                    .bind(l.status.as_str())
+                    .bind(Json(&l.request_payload))
+                    .bind(Json(&l.response_data))
+                    .bind(&l.error_message)
+                    .bind(&l.published_url)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(schedule)
+                }
+
                 async fn append_publish_log(&self, l: NewPublishingLog) -> Result<PublishingLog> {
                     let r = sqlx::query_as::<$db, LogRow>(
                         "INSERT INTO publishing_logs (id, content_item_id, schedule_id, platform, status, request_payload, response_data, error_message, published_url, created_at)

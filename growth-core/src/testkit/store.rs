@@ -40,6 +40,7 @@ where
     check!(quality_round_trips_with_verdicts);
     check!(an_item_has_one_active_schedule_per_platform);
     check!(due_schedules_are_claimed_once_and_finished_by_their_holder);
+    check!(a_publication_is_recorded_on_schedule_item_and_log_at_once);
     check!(a_retry_waits_for_its_next_attempt);
     check!(a_lapsed_claim_becomes_unknown_never_pending);
     check!(schedules_can_be_moved_cancelled_and_listed);
@@ -433,6 +434,35 @@ pub async fn an_item_has_one_active_schedule_per_platform(s: Arc<dyn Store>, c: 
     assert!(matches!(s.create_schedule(bad_tz).await, Err(Error::InvalidInput { .. })));
     s.cancel_schedule(a.id).await.unwrap();
     s.create_schedule(sched(item.id, Platform::Linkedin, at(&c, 30))).await.expect("a cancelled schedule no longer blocks a new one");
+}
+
+/// `record_publication`: schedule, item and log together; only the claim holder may record.
+pub async fn a_publication_is_recorded_on_schedule_item_and_log_at_once(s: Arc<dyn Store>, c: Arc<ManualClock>) {
+    let item = approved_item(&s).await;
+    let sch = s.create_schedule(sched(item.id, Platform::Linkedin, at(&c, 1))).await.unwrap();
+    s.transition_content(item.id, ContentTransition::to(ContentStatus::Scheduled)).await.unwrap();
+    c.advance(Span::minutes(2));
+    let claimed = s.claim_due_schedules("w1", std::time::Duration::from_secs(60), 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    let log = NewPublishingLog {
+        content_item_id: item.id,
+        schedule_id: Some(sch.id),
+        platform: Platform::Linkedin,
+        status: PublishStatus::Success,
+        request_payload: json!({"chars": 10}),
+        response_data: json!({"status": 201}),
+        error_message: None,
+        published_url: Some("https://www.linkedin.com/feed/update/urn:li:share:1/".into()),
+    };
+    let url = Some("https://www.linkedin.com/feed/update/urn:li:share:1/".to_owned());
+    let other = s.record_publication(sch.id, "w2", Some("urn:li:share:1".into()), url.clone(), c.now(), log.clone()).await;
+    assert!(matches!(other, Err(Error::Conflict { .. })), "only the holder records: {other:?}");
+    let done = s.record_publication(sch.id, "w1", Some("urn:li:share:1".into()), url.clone(), c.now(), log.clone()).await.unwrap();
+    assert_eq!((done.status, done.published_url.clone()), (ScheduleStatus::Published, url.clone()));
+    let item = s.get_content(item.id).await.unwrap();
+    assert_eq!((item.status, item.published_url), (ContentStatus::Published, url));
+    assert_eq!(s.list_publish_logs(item.id).await.unwrap().len(), 1);
+    assert!(matches!(s.record_publication(sch.id, "w1", None, None, c.now(), log).await, Err(Error::Conflict { .. })), "once");
 }
 
 pub async fn due_schedules_are_claimed_once_and_finished_by_their_holder(s: Arc<dyn Store>, c: Arc<ManualClock>) {
