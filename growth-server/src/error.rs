@@ -48,6 +48,11 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
     }
 
+    /// 429 with a `Retry-After` of `secs` (at least 1).
+    pub fn too_many_requests(detail: impl Into<String>, secs: u64) -> Self {
+        Self { retry_after: Some(secs.max(1)), ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", "Too many requests", detail) }
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         self.status

@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(content::router())
         .merge(publish::router())
         .merge(users::router())
+        .merge(crate::middleware::metrics::router())
         .layer(DefaultBodyLimit::max(http.body_limit_bytes))
         .layer(RequestBodyLimitLayer::new(http.body_limit_bytes));
     let uploads = sources::upload_router()
