@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use growth_core::Error;
 use serde::Serialize;
 
-/// The body of an error answer.
-#[derive(Debug, Serialize)]
+/// The body of an error answer (`application/problem+json`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     /// A stable URI naming the kind of problem (`urn:growth:problem:not-found`).
     #[serde(rename = "type")]

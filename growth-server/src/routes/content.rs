@@ -22,8 +22,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use super::docs::{ApproveResponse, BulkApproveResponse, PatchResponse, PendingResponse, RejectResponse};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::error::Problem;
 use crate::extract::{ApiJson, ApiQuery, optional_json, parse_id};
 use crate::state::AppState;
 
@@ -37,6 +39,11 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/content/{id}/approve", post(approve))
         .route("/content/{id}/reject", post(reject))
 }
+
+/// This resource's part of the OpenAPI description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(pending, bulk_approve, get_item, patch_item, versions, edits, approve, reject))]
+pub(crate) struct ContentApi;
 
 const MAX_CONTENT: usize = 200_000;
 const MAX_TITLE: usize = 500;
@@ -93,6 +100,7 @@ fn pending_item(i: &ContentItem) -> Value {
 
 /// Bundles (one per source) of items in review, oldest bundle first, `limit` bundles (default 10,
 /// at most 50) from `offset`; `total_pending` counts items, `total_bundles` bundles.
+#[utoipa::path(get, path = "/content/pending", tag = "content", params(("limit" = Option<u32>, Query, description = "bundles per page (default 10, at most 50)"), ("offset" = Option<u32>, Query, description = "bundles to skip"), ("If-None-Match" = Option<String>, Header, description = "an ETag from an earlier answer: 304 when unchanged")), responses((status = 200, description = r#"Bundles in review, oldest first (with an `ETag`)"#, body = PendingResponse), (status = 304, description = r#"Unchanged since the `If-None-Match` ETag"#), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json")))]
 async fn pending(
     user: AuthUser,
     State(state): State<AppState>,
@@ -171,6 +179,7 @@ impl WithoutBody for Response {
 
 // ---------- one item ----------
 
+#[utoipa::path(get, path = "/content/{id}", tag = "content", params(("id" = String, Path, description = "content item id (UUID)"), ("If-None-Match" = Option<String>, Header, description = "an ETag from an earlier answer: 304 when unchanged")), responses((status = 200, description = r#"The item (with an `ETag`)"#, body = Object), (status = 304, description = r#"Unchanged"#), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json")))]
 async fn get_item(user: AuthUser, State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
     user.require(Role::Viewer)?;
     let id: ContentId = parse_id(&id, "content item")?;
@@ -182,7 +191,7 @@ async fn get_item(user: AuthUser, State(state): State<AppState>, headers: Header
     Ok(with_etag(to_value(&item)?, &etag, StatusCode::OK))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PatchBody {
     #[serde(default)]
@@ -208,6 +217,7 @@ fn if_match_version(headers: &HeaderMap) -> Result<Option<i32>, ApiError> {
     })
 }
 
+#[utoipa::path(patch, path = "/content/{id}", tag = "content", params(("id" = String, Path, description = "content item id (UUID)"), ("If-Match" = Option<String>, Header, description = "the ETag (or version) the edit starts from")), request_body = PatchBody, responses((status = 200, description = r#"Edited (the prior version is kept; new `ETag`)"#, body = PatchResponse), (status = 400, description = "`If-Match` names no version", body = Problem, content_type = "application/problem+json"), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Someone else edited it since that version", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json")))]
 async fn patch_item(
     user: AuthUser,
     State(state): State<AppState>,
@@ -258,6 +268,7 @@ async fn patch_item(
     Ok(with_etag(out, &etag, StatusCode::OK))
 }
 
+#[utoipa::path(get, path = "/content/{id}/versions", tag = "content", params(("id" = String, Path, description = "content item id (UUID)")), responses((status = 200, description = r#"`{"content_item_id", "versions": [...]}`"#, body = Object), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json")))]
 async fn versions(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     user.require(Role::Viewer)?;
     let id: ContentId = parse_id(&id, "content item")?;
@@ -266,6 +277,7 @@ async fn versions(user: AuthUser, State(state): State<AppState>, Path(id): Path<
     Ok(Json(json!({ "content_item_id": id, "versions": versions })))
 }
 
+#[utoipa::path(get, path = "/content/{id}/edits", tag = "content", params(("id" = String, Path, description = "content item id (UUID)")), responses((status = 200, description = r#"`{"content_item_id", "edits": [...]}` with changed spans"#, body = Object), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json")))]
 async fn edits(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     user.require(Role::Viewer)?;
     let id: ContentId = parse_id(&id, "content item")?;
@@ -276,12 +288,13 @@ async fn edits(user: AuthUser, State(state): State<AppState>, Path(id): Path<Str
 
 // ---------- decisions ----------
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ApproveBody {
     #[serde(default)]
     schedule_time: Option<DateTime<Utc>>,
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     platform: Option<Platform>,
     #[serde(default)]
     timezone: Option<String>,
@@ -291,6 +304,7 @@ fn timezone(state: &AppState, requested: Option<String>) -> String {
     requested.unwrap_or_else(|| state.settings.schedule.timezone.clone())
 }
 
+#[utoipa::path(post, path = "/content/{id}/approve", tag = "content", params(("id" = String, Path, description = "content item id (UUID)")), request_body(content = Option<ApproveBody>, description = "optional: without `schedule_time`, the next smart slot"), responses((status = 200, description = r#"Approved and scheduled"#, body = ApproveResponse), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Conflict with the current state", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json")))]
 async fn approve(
     user: AuthUser,
     State(state): State<AppState>,
@@ -321,12 +335,13 @@ async fn approve(
     })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RejectBody {
     reason: String,
 }
 
+#[utoipa::path(post, path = "/content/{id}/reject", tag = "content", params(("id" = String, Path, description = "content item id (UUID)")), request_body = RejectBody, responses((status = 200, description = r#"Rejected"#, body = RejectResponse), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Conflict with the current state", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json")))]
 async fn reject(
     user: AuthUser,
     State(state): State<AppState>,
@@ -339,7 +354,7 @@ async fn reject(
     Ok(Json(json!({ "status": "rejected" })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct BulkBody {
     content_ids: Vec<String>,
@@ -347,7 +362,7 @@ struct BulkBody {
     schedule_config: Option<ScheduleConfig>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ScheduleConfig {
     #[serde(default)]
@@ -361,6 +376,7 @@ struct ScheduleConfig {
     timezone: Option<String>,
 }
 
+#[utoipa::path(post, path = "/content/bulk-approve", tag = "content", request_body = BulkBody, responses((status = 200, description = r#"Every item approved and scheduled (one bad id writes nothing)"#, body = BulkApproveResponse), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Conflict with the current state", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json")))]
 async fn bulk_approve(user: AuthUser, State(state): State<AppState>, ApiJson(body): ApiJson<BulkBody>) -> Result<Json<Value>, ApiError> {
     user.require(Role::Approver)?;
     if body.content_ids.is_empty() || body.content_ids.len() > 200 {

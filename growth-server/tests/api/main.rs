@@ -12,6 +12,7 @@ mod integrations;
 mod knowledge;
 mod logs;
 mod metrics;
+mod openapi;
 mod publish;
 mod quality;
 mod rate_limit;

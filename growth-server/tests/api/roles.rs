@@ -111,6 +111,8 @@ async fn public_routes_answer_without_a_token() {
         (Method::GET, "/health", None),
         (Method::GET, "/ready", None),
         (Method::GET, "/metrics", None),
+        (Method::GET, "/openapi.json", None),
+        (Method::GET, "/docs/", None),
         (Method::POST, "/auth/login", Some(json!({"email": "a@example.com", "provider": "email", "password": "nope-nope-nope"}))),
         (Method::POST, "/auth/refresh", Some(json!({"refresh_token": "x"}))),
         (Method::POST, "/auth/logout", Some(json!({"refresh_token": "x"}))),
