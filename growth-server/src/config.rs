@@ -627,6 +627,18 @@ mod tests {
     }
 
     #[test]
+    fn cors_origins_and_rate_limits_come_from_the_file_and_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("growth.toml");
+        std::fs::write(&f, "[http]\ncors_origins = [\"https://app.example.com\"]\nrate_limit_per_ip = 0\n").unwrap();
+        let s = Settings::load(Some(&f), env(&[("GROWTH_HTTP__RATE_LIMIT_PER_USER", "60")])).unwrap();
+        assert_eq!(s.http.cors_origins, vec!["https://app.example.com".to_owned()]);
+        assert_eq!((s.http.rate_limit_per_ip, s.http.rate_limit_per_user, s.http.rate_limit_per_user_burst), (0, 60, 100));
+        std::fs::write(&f, "[http]\ncors_origins = [\"https://a.example\\nX-Evil: 1\"]\n").unwrap();
+        assert!(Settings::load(Some(&f), env(&[])).unwrap_err().to_string().contains("cors_origins"));
+    }
+
+    #[test]
     fn an_unknown_key_or_a_bad_value_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("growth.toml");

@@ -1,6 +1,7 @@
 //! Prometheus metrics at `GET /metrics`: requests by method, route template (axum's
 //! `MatchedPath`, never a raw path with ids) and status, with a latency histogram; jobs by kind and
-//! outcome ([`crate::worker`]); publishing outcomes ([`crate::publishing::run_loop`]).
+//! outcome ([`crate::worker`]); publishing outcomes ([`crate::publishing::run_loop`]); generation
+//! tokens and estimated cost by model.
 //!
 //! The recorder is process-wide (the `metrics` facade has one global recorder), installed the first
 //! time [`handle`] is called.
@@ -26,6 +27,12 @@ pub const JOBS: &str = "growth_jobs_total";
 /// Schedules handled by the publishing loop, by `outcome` (published, retrying, unknown, failed,
 /// reconciled).
 pub const PUBLISHES: &str = "growth_publishes_total";
+
+/// Generation tokens, by `model` and `kind` (`input`, `output`, `cache_read`, `cache_creation`).
+pub const GENERATION_TOKENS: &str = "growth_generation_tokens_total";
+/// Estimated generation cost in millionths of a US dollar (counters are integers), by `model`;
+/// nothing without `generation.prices`.
+pub const GENERATION_COST: &str = "growth_generation_cost_microusd_total";
 
 const BUCKETS: [f64; 12] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
 
@@ -67,4 +74,20 @@ pub async fn track(req: Request, next: Next) -> Response {
     metrics::histogram!(HTTP_SECONDS, labels.clone()).record(start.elapsed().as_secs_f64());
     metrics::counter!(HTTP_REQUESTS, labels).increment(1);
     resp
+}
+
+/// Adds one bundle's tokens and estimated cost.
+pub fn count_generation(model: &str, usage: &growth_core::generate::Usage, cost_usd: f64) {
+    let kinds = [
+        ("input", usage.input_tokens),
+        ("output", usage.output_tokens),
+        ("cache_read", usage.cache_read_input_tokens),
+        ("cache_creation", usage.cache_creation_input_tokens),
+    ];
+    for (kind, n) in kinds {
+        metrics::counter!(GENERATION_TOKENS, "model" => model.to_owned(), "kind" => kind).increment(n);
+    }
+    if cost_usd.is_finite() && cost_usd > 0.0 {
+        metrics::counter!(GENERATION_COST, "model" => model.to_owned()).increment((cost_usd * 1e6).round() as u64);
+    }
 }
