@@ -87,6 +87,15 @@ async fn the_description_is_openapi_3_1_and_lists_every_route_the_router_serves(
         }
     }
     assert!(missing.is_empty(), "not described: {missing:?}");
+    let mut ids: Vec<&str> = paths
+        .values()
+        .flat_map(|item| item.as_object().into_iter().flat_map(|o| o.values()))
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    let total = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), total, "operation ids are unique: {ids:?}");
     let documented: usize =
         paths.values().map(|item| item.as_object().map_or(0, |o| o.keys().filter(|k| ROUTES.iter().any(|(m, _)| m == k)).count())).sum();
     assert_eq!(documented, ROUTES.len(), "no operation is described that the router does not serve");
