@@ -70,7 +70,21 @@ fn plan_for(types: Option<&[String]>, default: BundlePlan) -> Result<BundlePlan,
     Ok(plan)
 }
 
-#[utoipa::path(post, path = "/generate/podcast", operation_id = "generate_podcast", tag = "generate", request_body = GenerateRequest, responses((status = 202, description = r#"Queued"#, body = GenerateAccepted), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"), (status = 409, description = "The source is not completed", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(
+    post,
+    path = "/generate/podcast",
+    operation_id = "generate_podcast",
+    tag = "generate",
+    request_body = GenerateRequest,
+    responses(
+        (status = 202, description = "Queued", body = GenerateAccepted),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The source is not completed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn generate(
     user: AuthUser,
     State(state): State<AppState>,
@@ -124,7 +138,21 @@ async fn generate(
     Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job.id, "status": "processing", "estimated_time_seconds": estimate }))))
 }
 
-#[utoipa::path(get, path = "/generate/status/{job_id}", operation_id = "generation_status", tag = "generate", params(("job_id" = String, Path, description = "generation job id (UUID)")), responses((status = 200, description = r#"Progress, the pieces saved so far, usage and cost"#, body = GenerationStatus), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(
+    get,
+    path = "/generate/status/{job_id}",
+    operation_id = "generation_status",
+    tag = "generate",
+    params(
+        ("job_id" = String, Path, description = "generation job id (UUID)"),
+    ),
+    responses(
+        (status = 200, description = "Progress, the pieces saved so far, usage and cost", body = GenerationStatus),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn status(user: AuthUser, State(state): State<AppState>, Path(job_id): Path<String>) -> Result<Json<Value>, ApiError> {
     user.require(Role::Viewer)?;
     let id: JobId = parse_id(&job_id, "generation job")?;

@@ -20,12 +20,29 @@ pub(crate) fn router() -> Router<AppState> {
 #[openapi(paths(health, ready))]
 pub(crate) struct HealthApi;
 
-#[utoipa::path(get, path = "/health", tag = "health", security(()), responses((status = 200, description = r#"The process is up"#, body = Health)))]
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "health",
+    security(()),
+    responses(
+        (status = 200, description = "The process is up", body = Health),
+    ),
+)]
 async fn health() -> impl IntoResponse {
     Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
 }
 
-#[utoipa::path(get, path = "/ready", tag = "health", security(()), responses((status = 200, description = r#"The database answers"#, body = Ready), (status = 503, description = r#"The database does not answer"#, body = Ready)))]
+#[utoipa::path(
+    get,
+    path = "/ready",
+    tag = "health",
+    security(()),
+    responses(
+        (status = 200, description = "The database answers", body = Ready),
+        (status = 503, description = "The database does not answer", body = Ready),
+    ),
+)]
 async fn ready(State(state): State<AppState>) -> impl IntoResponse {
     let backend = state.store.backend();
     match tokio::time::timeout(std::time::Duration::from_secs(3), state.store.ping()).await {

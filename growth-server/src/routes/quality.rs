@@ -39,7 +39,19 @@ struct CheckRequest {
     title: Option<String>,
 }
 
-#[utoipa::path(post, path = "/quality/check", operation_id = "quality_check", tag = "quality", request_body = CheckRequest, responses((status = 200, description = r#"Every gate's verdict with findings, `ai_detection_score`, `icp_score` and its explained parts"#, body = Object), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(
+    post,
+    path = "/quality/check",
+    operation_id = "quality_check",
+    tag = "quality",
+    request_body = CheckRequest,
+    responses(
+        (status = 200, description = "Every gate's verdict with findings, `ai_detection_score`, `icp_score` and its explained parts", body = Object),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn check(
     user: AuthUser,
     State(state): State<AppState>,

@@ -69,7 +69,20 @@ struct ListQuery {
     offset: u32,
 }
 
-#[utoipa::path(get, path = "/sources", tag = "sources", params(("limit" = Option<u32>, Query, description = "page size"), ("offset" = Option<u32>, Query, description = "items to skip")), responses((status = 200, description = r#"`{"sources": [...]}`, newest first, without transcripts"#, body = Object), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(
+    get,
+    path = "/sources",
+    tag = "sources",
+    params(
+        ("limit" = Option<u32>, Query, description = "page size"),
+        ("offset" = Option<u32>, Query, description = "items to skip"),
+    ),
+    responses(
+        (status = 200, description = r#"`{"sources": [...]}`, newest first, without transcripts"#, body = Object),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn list_sources(user: AuthUser, State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<Value>, ApiError> {
     user.require(Role::Viewer)?;
     let limit = page_limit(q.limit, 20, 100);
@@ -77,7 +90,20 @@ async fn list_sources(user: AuthUser, State(state): State<AppState>, ApiQuery(q)
     Ok(Json(json!({ "sources": sources.iter().map(summary).collect::<Vec<_>>(), "limit": limit, "offset": q.offset })))
 }
 
-#[utoipa::path(get, path = "/sources/{id}", tag = "sources", params(("id" = String, Path, description = "source id (UUID)")), responses((status = 200, description = r#"The source with its transcript"#, body = Object), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(
+    get,
+    path = "/sources/{id}",
+    tag = "sources",
+    params(
+        ("id" = String, Path, description = "source id (UUID)"),
+    ),
+    responses(
+        (status = 200, description = "The source with its transcript", body = Object),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn get_source(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     user.require(Role::Viewer)?;
     let id: SourceId = parse_id(&id, "source")?;
@@ -210,7 +236,20 @@ fn ingested_json(got: &Ingested) -> Value {
 
 /// `POST /sources`: `multipart/form-data` with a `file` (and optional `format`, `title`,
 /// `description`, `source_type`, `source_id`, `metadata`), or JSON `{"text", …}`.
-#[utoipa::path(post, path = "/sources", tag = "sources", request_body(content = TextSource, description = "JSON `{\"text\", …}`, or `multipart/form-data` with `file` (+ optional `format`, `title`, `description`, `source_type`, `source_id`, `metadata`)"), responses((status = 201, description = r#"Ingested: `{"source", "created", "format", "speakers", "segments", "words", "indexed_chunks"}`"#, body = Object), (status = 200, description = r#"The same file or platform id was already ingested"#, body = Object), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"), (status = 413, description = "Larger than `http.upload_limit_bytes`", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(
+    post,
+    path = "/sources",
+    tag = "sources",
+    request_body(content = TextSource, description = "JSON `{\"text\", …}`, or `multipart/form-data` with `file` (+ optional `format`, `title`, `description`, `source_type`, `source_id`, `metadata`)"),
+    responses(
+        (status = 201, description = r#"Ingested: `{"source", "created", "format", "speakers", "segments", "words", "indexed_chunks"}`"#, body = Object),
+        (status = 200, description = "The same file or platform id was already ingested", body = Object),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than `http.upload_limit_bytes`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn create_source(
     user: AuthUser,
     State(state): State<AppState>,

@@ -39,7 +39,17 @@ struct InviteRequest {
     full_name: Option<String>,
 }
 
-#[utoipa::path(get, path = "/users", operation_id = "list_users", tag = "users", responses((status = 200, description = r#"Every user, without secrets"#, body = UserList), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(
+    get,
+    path = "/users",
+    operation_id = "list_users",
+    tag = "users",
+    responses(
+        (status = 200, description = "Every user, without secrets", body = UserList),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn list(State(state): State<AppState>, who: AuthUser) -> Result<Json<Value>, ApiError> {
     who.require(Role::Admin)?;
     let users = state.store.list_users().await?;
@@ -55,7 +65,20 @@ async fn list(State(state): State<AppState>, who: AuthUser) -> Result<Json<Value
     Ok(Json(json!({ "users": users })))
 }
 
-#[utoipa::path(post, path = "/users/invite", operation_id = "invite_user", tag = "users", request_body = InviteRequest, responses((status = 201, description = r#"The account and its one-time invite token"#, body = InviteResponse), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"), (status = 409, description = "A user with that email exists", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(
+    post,
+    path = "/users/invite",
+    operation_id = "invite_user",
+    tag = "users",
+    request_body = InviteRequest,
+    responses(
+        (status = 201, description = "The account and its one-time invite token", body = InviteResponse),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A user with that email exists", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn invite(
     State(state): State<AppState>,
     who: AuthUser,
