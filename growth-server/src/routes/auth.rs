@@ -17,8 +17,7 @@ use serde_json::{Value, json};
 
 use super::docs::{LoginResponse, TokenPair, UserOut};
 use crate::auth::{AuthUser, GoogleIdentity, hash_password, invite_token_hash, new_refresh_token, refresh_token_hash, verify_password};
-use crate::error::ApiError;
-use crate::error::Problem;
+use crate::error::{ApiError, Problem};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 

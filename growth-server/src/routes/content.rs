@@ -24,8 +24,7 @@ use sha2::{Digest, Sha256};
 
 use super::docs::{ApproveResponse, BulkApproveResponse, PatchResponse, PendingResponse, RejectResponse};
 use crate::auth::AuthUser;
-use crate::error::ApiError;
-use crate::error::Problem;
+use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiQuery, optional_json, parse_id};
 use crate::state::AppState;
 

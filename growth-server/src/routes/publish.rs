@@ -18,8 +18,7 @@ use serde_json::{Value, json};
 
 use super::docs::{PublishResponse, PublishStatus, ScheduleChange};
 use crate::auth::AuthUser;
-use crate::error::ApiError;
-use crate::error::Problem;
+use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, optional_json, parse_id};
 use crate::state::AppState;
 

@@ -12,8 +12,7 @@ use growth_core::quality::{DraftUnderReview, QualityReport};
 use serde::Deserialize;
 
 use crate::auth::AuthUser;
-use crate::error::ApiError;
-use crate::error::Problem;
+use crate::error::{ApiError, Problem};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 

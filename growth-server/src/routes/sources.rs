@@ -20,8 +20,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::auth::AuthUser;
-use crate::error::ApiError;
-use crate::error::Problem;
+use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiQuery, parse_id};
 use crate::state::AppState;
 

@@ -16,8 +16,7 @@ use serde_json::{Value, json};
 use super::auth::user_json;
 use super::docs::{InviteResponse, UserList};
 use crate::auth::{AuthUser, invite_token_hash, new_refresh_token};
-use crate::error::ApiError;
-use crate::error::Problem;
+use crate::error::{ApiError, Problem};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 
