@@ -25,6 +25,9 @@
 //! | `webhooks.grain_token` | `GROWTH_WEBHOOKS__GRAIN_TOKEN` | unset: `/webhooks/grain` refuses everything |
 //! | `webhooks.riverside_token` | `GROWTH_WEBHOOKS__RIVERSIDE_TOKEN` | unset: `/webhooks/riverside` refuses everything |
 //! | `http.upload_limit_bytes` | `GROWTH_HTTP__UPLOAD_LIMIT_BYTES` | `268435456` (256 MiB, `POST /sources` only) |
+//! | `http.cors_origins` | (file only: a list) | empty: no CORS headers; `["*"]` any origin (without credentials) |
+//! | `http.rate_limit_per_ip` / `rate_limit_per_ip_burst` | `GROWTH_HTTP__RATE_LIMIT_PER_IP` … | `120` / `30`: per peer IP, per minute, on `/auth/*` and `/webhooks/*`; `0` = off |
+//! | `http.rate_limit_per_user` / `rate_limit_per_user_burst` | `GROWTH_HTTP__RATE_LIMIT_PER_USER` … | `600` / `100`: per bearer subject (else IP), per minute, on the other routes; `0` = off |
 //! | `embedding.provider` | `GROWTH_EMBEDDING__PROVIDER` | `hashing` (offline); `openai` needs `[embedding.openai]` |
 //! | `embedding.dimensions` | `GROWTH_EMBEDDING__DIMENSIONS` | `1536` (hashing embedder) |
 //! | `embedding.openai.*` | `GROWTH_EMBEDDING__OPENAI__API_KEY` … | unset (see `growth_llm::openai::OpenAiConfig`) |
@@ -89,11 +92,33 @@ pub struct HttpSettings {
     pub request_timeout_secs: u64,
     /// Largest upload `POST /sources` accepts (audio can be large; 413 beyond).
     pub upload_limit_bytes: usize,
+    /// Browser origins allowed by CORS (`https://app.example.com`); empty sends no CORS headers.
+    /// `"*"` allows any origin, and is never combined with credentials.
+    pub cors_origins: Vec<String>,
+    /// Requests per minute one peer IP may make to the unauthenticated routes (`/auth/*`,
+    /// `/webhooks/*`); `0` turns the limit off.
+    pub rate_limit_per_ip: u32,
+    /// How many of those may come at once (`0`: the whole minute's allowance).
+    pub rate_limit_per_ip_burst: u32,
+    /// Requests per minute one user (the bearer token's subject, else the peer IP) may make to
+    /// every other route except `/health`, `/ready`, `/metrics` and the API docs; `0` turns it off.
+    pub rate_limit_per_user: u32,
+    /// How many of those may come at once (`0`: the whole minute's allowance).
+    pub rate_limit_per_user_burst: u32,
 }
 
 impl Default for HttpSettings {
     fn default() -> Self {
-        Self { body_limit_bytes: 2 * 1024 * 1024, request_timeout_secs: 30, upload_limit_bytes: 256 * 1024 * 1024 }
+        Self {
+            body_limit_bytes: 2 * 1024 * 1024,
+            request_timeout_secs: 30,
+            upload_limit_bytes: 256 * 1024 * 1024,
+            cors_origins: Vec::new(),
+            rate_limit_per_ip: 120,
+            rate_limit_per_ip_burst: 30,
+            rate_limit_per_user: 600,
+            rate_limit_per_user_burst: 100,
+        }
     }
 }
 
@@ -546,6 +571,11 @@ impl Settings {
         if self.http.body_limit_bytes == 0 || self.http.request_timeout_secs == 0 || self.http.upload_limit_bytes == 0 {
             return Err(ConfigError("http limits must be positive".into()));
         }
+        for origin in &self.http.cors_origins {
+            if origin != "*" && axum::http::HeaderValue::from_str(origin).is_err() {
+                return Err(ConfigError(format!("http.cors_origins: `{origin}` is not a valid origin")));
+            }
+        }
         Ok(())
     }
 
@@ -594,6 +624,18 @@ mod tests {
         assert_eq!(s.bind.to_string(), "0.0.0.0:7000");
         assert_eq!((s.worker.concurrency, s.worker.lease_secs), (2, 90));
         assert_eq!(s.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn cors_origins_and_rate_limits_come_from_the_file_and_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("growth.toml");
+        std::fs::write(&f, "[http]\ncors_origins = [\"https://app.example.com\"]\nrate_limit_per_ip = 0\n").unwrap();
+        let s = Settings::load(Some(&f), env(&[("GROWTH_HTTP__RATE_LIMIT_PER_USER", "60")])).unwrap();
+        assert_eq!(s.http.cors_origins, vec!["https://app.example.com".to_owned()]);
+        assert_eq!((s.http.rate_limit_per_ip, s.http.rate_limit_per_user, s.http.rate_limit_per_user_burst), (0, 60, 100));
+        std::fs::write(&f, "[http]\ncors_origins = [\"https://a.example\\nX-Evil: 1\"]\n").unwrap();
+        assert!(Settings::load(Some(&f), env(&[])).unwrap_err().to_string().contains("cors_origins"));
     }
 
     #[test]

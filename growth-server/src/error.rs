@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use growth_core::Error;
 use serde::Serialize;
 
-/// The body of an error answer.
-#[derive(Debug, Serialize)]
+/// The body of an error answer (`application/problem+json`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     /// A stable URI naming the kind of problem (`urn:growth:problem:not-found`).
     #[serde(rename = "type")]
@@ -46,6 +46,11 @@ impl ApiError {
     /// 404 for a route or resource that does not exist.
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
+    }
+
+    /// 429 with a `Retry-After` of `secs` (at least 1).
+    pub fn too_many_requests(detail: impl Into<String>, secs: u64) -> Self {
+        Self { retry_after: Some(secs.max(1)), ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", "Too many requests", detail) }
     }
 
     /// The HTTP status.

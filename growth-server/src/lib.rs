@@ -10,6 +10,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod middleware;
 pub mod publishing;
 pub mod routes;
 mod scheduling;

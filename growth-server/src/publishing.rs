@@ -130,7 +130,11 @@ impl Publishing {
 pub async fn run_loop(runner: PublishRunner, batch: u32, interval: Duration, shutdown: CancellationToken) {
     loop {
         loop {
-            match runner.run_due(batch).await {
+            let round = runner.run_due(batch).await;
+            if let Ok(r) = &round {
+                count_publishes(r);
+            }
+            match round {
                 Ok(r) if r.claimed as u32 >= batch => continue,
                 Ok(r) => {
                     if r.claimed > 0 {
@@ -151,7 +155,11 @@ pub async fn run_loop(runner: PublishRunner, batch: u32, interval: Duration, shu
                 }
             }
         }
-        match runner.reconcile_unknown(100).await {
+        let reconciled = runner.reconcile_unknown(100).await;
+        if let Ok(r) = &reconciled {
+            count_publishes(r);
+        }
+        match reconciled {
             Ok(r) if r.reconciled > 0 => tracing::info!(reconciled = r.reconciled, still_unknown = r.unknown, "reconciliation round"),
             Ok(_) => {}
             Err(e @ Error::Transient { .. }) => tracing::debug!(error = %e, "reconciliation"),
@@ -160,6 +168,18 @@ pub async fn run_loop(runner: PublishRunner, batch: u32, interval: Duration, shu
         tokio::select! {
             () = shutdown.cancelled() => break,
             () = tokio::time::sleep(interval) => {}
+        }
+    }
+}
+
+/// Adds a round's outcomes to the `growth_publishes_total` counter. The report does not say
+/// which platform each schedule went to, so the outcome is the only label.
+fn count_publishes(r: &growth_core::publishing::RunReport) {
+    let outcomes =
+        [("published", r.published), ("retrying", r.retrying), ("unknown", r.unknown), ("failed", r.failed), ("reconciled", r.reconciled)];
+    for (outcome, n) in outcomes {
+        if n > 0 {
+            metrics::counter!(crate::middleware::metrics::PUBLISHES, "outcome" => outcome).increment(n as u64);
         }
     }
 }

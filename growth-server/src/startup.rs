@@ -42,6 +42,7 @@ use crate::config::{
     DetectionSettings, DetectorProvider, EmbeddingProvider, EmbeddingSettings, GenerationSettings, GeneratorProvider, IntegrationSettings,
     Settings, VectorProvider, VectorSettings,
 };
+use crate::middleware::rate_limit::RateLimits;
 use crate::routes;
 use crate::state::AppState;
 use crate::worker::Worker;
@@ -247,17 +248,33 @@ pub fn worker(state: &AppState) -> Result<Worker, StartupError> {
         .register(Arc::new(crate::worker::GenerateBundleHandler::new(state.clone(), ingestors))))
 }
 
-/// The router with its middleware: request ids, tracing, panic safety, timeouts (body limits are
-/// per route group, see [`routes::router`]).
+/// The router with its middleware, outermost first: request ids, tracing (webhook tokens redacted
+/// from the logged path), panic safety, timeouts, CORS (`http.cors_origins`), metrics, rate limits
+/// (body limits are per route group, see [`routes::router`]).
+///
+/// Per-IP limits need the peer address: serve it with
+/// `into_make_service_with_connect_info::<SocketAddr>()` (as [`Application`] does); without it
+/// every caller shares the address `unknown`.
 pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let http = state.settings.http.clone();
-    routes::router(state).layer(
+    crate::middleware::metrics::handle();
+    let limits = RateLimits::new(&http, state.keys.clone());
+    let mut router = routes::router(state);
+    if !limits.is_off() {
+        router = router.layer(axum::middleware::from_fn_with_state(limits, crate::middleware::rate_limit::limit));
+    }
+    router = router.layer(axum::middleware::from_fn(crate::middleware::metrics::track));
+    if let Some(cors) = crate::middleware::cors::layer(&http.cors_origins) {
+        router = router.layer(cors);
+    }
+    router.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
             .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
                 let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
-                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                let path = crate::middleware::redact_path(req.uri().path());
+                tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
             }))
             .layer(PropagateRequestIdLayer::new(request_id))
             .layer(CatchPanicLayer::new())
@@ -311,8 +328,9 @@ impl Application {
         let worker = self.worker.map(|w| tokio::spawn(w.run(shutdown.clone())));
         let publisher = worker.is_some().then(|| tokio::spawn(publish_loop(&self.state, shutdown.clone())));
         let stop = shutdown.clone();
-        let served =
-            axum::serve(self.listener, app(self.state.clone())).with_graceful_shutdown(async move { stop.cancelled().await }).await;
+        let served = axum::serve(self.listener, app(self.state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .with_graceful_shutdown(async move { stop.cancelled().await })
+            .await;
         shutdown.cancel();
         if let Some(w) = worker {
             let _ = w.await;

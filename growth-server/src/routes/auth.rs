@@ -15,8 +15,9 @@ use growth_core::domain::{AuthProvider, NewUser, Role, User};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::docs::{LoginResponse, TokenPair, UserOut};
 use crate::auth::{AuthUser, GoogleIdentity, hash_password, invite_token_hash, new_refresh_token, refresh_token_hash, verify_password};
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 
@@ -29,25 +30,31 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/me", get(me))
 }
 
+/// This resource's part of the OpenAPI description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(login, refresh, logout, accept_invite, me))]
+pub(crate) struct AuthApi;
+
 /// No `Debug`: it holds a password or an ID token, which must never reach a log.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct LoginRequest {
     email: String,
+    #[schema(value_type = String, example = "email")]
     provider: AuthProvider,
     password: Option<String>,
     id_token: Option<String>,
 }
 
 /// No `Debug`, like [`LoginRequest`].
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct AcceptInviteRequest {
     invite_token: String,
     password: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RefreshRequest {
     refresh_token: String,
@@ -77,6 +84,21 @@ async fn signed_in(state: &AppState, user: &User) -> Result<Json<Value>, ApiErro
     Ok(Json(json!({ "access_token": access_token, "refresh_token": refresh_token, "user": user_json(user) })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/login",
+    tag = "auth",
+    request_body = LoginRequest,
+    security(()),
+    responses(
+        (status = 200, description = "Signed in", body = LoginResponse),
+        (status = 401, description = "Wrong email or password, or a Google ID token that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A Google account with no invite", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limited (see `Retry-After`)", body = Problem, content_type = "application/problem+json"),
+        (status = 501, description = "Google sign-in is not configured", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> Result<Json<Value>, ApiError> {
     match req.provider {
         AuthProvider::Google => {
@@ -156,6 +178,19 @@ async fn google_user(state: &AppState, identity: &GoogleIdentity) -> Result<User
 }
 
 /// Sets the password of an invited user (once; the token then stops working) and signs them in.
+#[utoipa::path(
+    post,
+    path = "/auth/accept-invite",
+    tag = "auth",
+    request_body = AcceptInviteRequest,
+    security(()),
+    responses(
+        (status = 200, description = "Password set and signed in", body = LoginResponse),
+        (status = 401, description = "The invite is not valid, used or expired", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limited (see `Retry-After`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn accept_invite(State(state): State<AppState>, ApiJson(req): ApiJson<AcceptInviteRequest>) -> Result<Json<Value>, ApiError> {
     let invalid = || -> ApiError {
         Error::Unauthenticated("the invite is not valid, already used or expired; ask an admin for a new one".into()).into()
@@ -175,6 +210,18 @@ async fn accept_invite(State(state): State<AppState>, ApiJson(req): ApiJson<Acce
     signed_in(&state, &user).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/refresh",
+    tag = "auth",
+    request_body = RefreshRequest,
+    security(()),
+    responses(
+        (status = 200, description = "A new token pair", body = TokenPair),
+        (status = 401, description = "Not valid, expired or already used (the sign-in is then revoked)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limited (see `Retry-After`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn refresh(State(state): State<AppState>, ApiJson(req): ApiJson<RefreshRequest>) -> Result<Json<Value>, ApiError> {
     let invalid = || -> ApiError { Error::Unauthenticated("the refresh token is not valid; sign in again".into()).into() };
     let token = state.store.find_refresh_token(&refresh_token_hash(&req.refresh_token)).await?.ok_or_else(invalid)?;
@@ -195,6 +242,17 @@ async fn refresh(State(state): State<AppState>, ApiJson(req): ApiJson<RefreshReq
     Ok(Json(json!({ "access_token": access_token, "refresh_token": refresh_token })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    tag = "auth",
+    request_body = RefreshRequest,
+    security(()),
+    responses(
+        (status = 204, description = "The sign-in is over (also when the token was unknown)"),
+        (status = 429, description = "Rate limited (see `Retry-After`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn logout(State(state): State<AppState>, ApiJson(req): ApiJson<RefreshRequest>) -> Result<StatusCode, ApiError> {
     if let Some(t) = state.store.find_refresh_token(&refresh_token_hash(&req.refresh_token)).await? {
         state.store.revoke_refresh_family(t.family_id).await?;
@@ -202,6 +260,15 @@ async fn logout(State(state): State<AppState>, ApiJson(req): ApiJson<RefreshRequ
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "auth",
+    responses(
+        (status = 200, description = "The signed-in user", body = UserOut),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn me(State(state): State<AppState>, who: AuthUser) -> Result<Json<Value>, ApiError> {
     let user = state.store.get_user(who.id).await?;
     Ok(Json(user_json(&user)))

@@ -18,8 +18,9 @@ use growth_core::prompt::BundlePlan;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::docs::{GenerateAccepted, GenerationStatus};
 use crate::auth::AuthUser;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, parse_id};
 use crate::state::AppState;
 
@@ -27,7 +28,12 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/generate/podcast", post(generate)).route("/generate/status/{job_id}", get(status))
 }
 
-#[derive(Debug, Deserialize)]
+/// This resource's part of the OpenAPI description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(generate, status))]
+pub(crate) struct GenerateApi;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct GenerateRequest {
     source_type: String,
@@ -63,6 +69,21 @@ fn plan_for(types: Option<&[String]>, default: BundlePlan) -> Result<BundlePlan,
     Ok(plan)
 }
 
+#[utoipa::path(
+    post,
+    path = "/generate/podcast",
+    operation_id = "generate_podcast",
+    tag = "generate",
+    request_body = GenerateRequest,
+    responses(
+        (status = 202, description = "Queued", body = GenerateAccepted),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The source is not completed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn generate(
     user: AuthUser,
     State(state): State<AppState>,
@@ -116,6 +137,21 @@ async fn generate(
     Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job.id, "status": "processing", "estimated_time_seconds": estimate }))))
 }
 
+#[utoipa::path(
+    get,
+    path = "/generate/status/{job_id}",
+    operation_id = "generation_status",
+    tag = "generate",
+    params(
+        ("job_id" = String, Path, description = "generation job id (UUID)"),
+    ),
+    responses(
+        (status = 200, description = "Progress, the pieces saved so far, usage and cost", body = GenerationStatus),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn status(user: AuthUser, State(state): State<AppState>, Path(job_id): Path<String>) -> Result<Json<Value>, ApiError> {
     user.require(Role::Viewer)?;
     let id: JobId = parse_id(&job_id, "generation job")?;

@@ -7,6 +7,7 @@ use axum::routing::get;
 use axum::{Router, response::IntoResponse};
 use serde_json::json;
 
+use super::docs::{Health, Ready};
 use crate::state::AppState;
 
 /// `GET /health` (the process is up) and `GET /ready` (the database answers).
@@ -14,10 +15,34 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/health", get(health)).route("/ready", get(ready))
 }
 
+/// This resource's part of the OpenAPI description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(health, ready))]
+pub(crate) struct HealthApi;
+
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "health",
+    security(()),
+    responses(
+        (status = 200, description = "The process is up", body = Health),
+    ),
+)]
 async fn health() -> impl IntoResponse {
     Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/ready",
+    tag = "health",
+    security(()),
+    responses(
+        (status = 200, description = "The database answers", body = Ready),
+        (status = 503, description = "The database does not answer", body = Ready),
+    ),
+)]
 async fn ready(State(state): State<AppState>) -> impl IntoResponse {
     let backend = state.store.backend();
     match tokio::time::timeout(std::time::Duration::from_secs(3), state.store.ping()).await {

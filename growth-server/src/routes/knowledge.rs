@@ -28,7 +28,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::auth::AuthUser;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiQuery, parse_id};
 use crate::state::AppState;
 
@@ -41,6 +41,24 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/icp-profiles/{id}", get(get_icp).put(update_icp).delete(delete_icp))
         .route("/objections", get(list_objections))
 }
+
+/// This resource's part of the OpenAPI description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_knowledge,
+    search,
+    get_knowledge,
+    create_knowledge,
+    update_knowledge,
+    delete_knowledge,
+    list_icp,
+    get_icp,
+    create_icp,
+    update_icp,
+    delete_icp,
+    list_objections
+))]
+pub(crate) struct KnowledgeApi;
 
 const MAX_TITLE: usize = 500;
 const MAX_CONTENT: usize = 1_000_000;
@@ -66,9 +84,10 @@ fn created(location: String, body: Value) -> Response {
 
 // ---------- knowledge items ----------
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct KnowledgeBody {
+    #[schema(value_type = String, example = "playbook")]
     item_type: KnowledgeItemType,
     title: String,
     content: String,
@@ -103,6 +122,19 @@ struct KnowledgeQuery {
     item_type: Option<KnowledgeItemType>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/knowledge",
+    tag = "knowledge",
+    params(
+        ("type" = Option<String>, Query, description = "only this item type (`playbook`, `example_post`, `framework`, …)"),
+    ),
+    responses(
+        (status = 200, description = r#"`{"items": [...]}`"#, body = Object),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn list_knowledge(
     user: AuthUser,
     State(state): State<AppState>,
@@ -113,12 +145,38 @@ async fn list_knowledge(
     Ok(Json(json!({ "items": items, "total": items.len() })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/knowledge/{id}",
+    tag = "knowledge",
+    params(
+        ("id" = String, Path, description = "knowledge item id (UUID)"),
+    ),
+    responses(
+        (status = 200, description = "The knowledge item", body = Object),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn get_knowledge(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<KnowledgeItem>, ApiError> {
     user.require(Role::Viewer)?;
     let id: KnowledgeId = parse_id(&id, "knowledge item")?;
     Ok(Json(state.store.get_knowledge(id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/knowledge",
+    tag = "knowledge",
+    request_body = KnowledgeBody,
+    responses(
+        (status = 201, description = r#"Created and indexed (`"index": {"chunks", "embedded", "unchanged", "deleted"}`)"#, body = Object),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn create_knowledge(
     user: AuthUser,
     State(state): State<AppState>,
@@ -145,6 +203,22 @@ async fn create_knowledge(
     }
 }
 
+#[utoipa::path(
+    put,
+    path = "/knowledge/{id}",
+    tag = "knowledge",
+    params(
+        ("id" = String, Path, description = "knowledge item id (UUID)"),
+    ),
+    request_body = KnowledgeBody,
+    responses(
+        (status = 200, description = "Replaced and re-indexed", body = Object),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn update_knowledge(
     user: AuthUser,
     State(state): State<AppState>,
@@ -160,6 +234,20 @@ async fn update_knowledge(
     Ok(Json(with_index(to_value(&item)?, &report)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/knowledge/{id}",
+    tag = "knowledge",
+    params(
+        ("id" = String, Path, description = "knowledge item id (UUID)"),
+    ),
+    responses(
+        (status = 204, description = "Deleted with its vectors"),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn delete_knowledge(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     user.require(Role::Approver)?;
     let id: KnowledgeId = parse_id(&id, "knowledge item")?;
@@ -210,6 +298,23 @@ fn retrieved_json(r: &Retrieved) -> Value {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/knowledge/search",
+    operation_id = "search_knowledge",
+    tag = "knowledge",
+    params(
+        ("q" = String, Query, description = "what to look for"),
+        ("kind" = Option<String>, Query, description = "`knowledge`, `icp`, `transcript` or item types, comma-separated"),
+        ("top_k" = Option<usize>, Query, description = "how many results"),
+    ),
+    responses(
+        (status = 200, description = r#"`{"results": [{"item_id", "kind", "title", "text", "score", "metadata"}]}`"#, body = Object),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn search(user: AuthUser, State(state): State<AppState>, ApiQuery(q): ApiQuery<SearchQuery>) -> Result<Json<Value>, ApiError> {
     user.require(Role::Viewer)?;
     let top_k = q.top_k.unwrap_or(5);
@@ -223,10 +328,11 @@ async fn search(user: AuthUser, State(state): State<AppState>, ApiQuery(q): ApiQ
 
 // ---------- ICP profiles ----------
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct IcpBody {
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     source: Option<IcpSource>,
     #[serde(default)]
     source_id: Option<String>,
@@ -279,18 +385,54 @@ impl IcpBody {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/icp-profiles",
+    tag = "knowledge",
+    responses(
+        (status = 200, description = r#"`{"profiles": [...]}`"#, body = Object),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn list_icp(user: AuthUser, State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     user.require(Role::Viewer)?;
     let profiles = state.store.list_icp_profiles().await?;
     Ok(Json(json!({ "profiles": profiles, "total": profiles.len() })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/icp-profiles/{id}",
+    tag = "knowledge",
+    params(
+        ("id" = String, Path, description = "ICP profile id (UUID)"),
+    ),
+    responses(
+        (status = 200, description = "The ICP profile", body = Object),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn get_icp(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<IcpProfile>, ApiError> {
     user.require(Role::Viewer)?;
     let id: IcpProfileId = parse_id(&id, "ICP profile")?;
     Ok(Json(state.store.get_icp_profile(id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/icp-profiles",
+    tag = "knowledge",
+    request_body = IcpBody,
+    responses(
+        (status = 201, description = "Created and indexed", body = Object),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn create_icp(user: AuthUser, State(state): State<AppState>, ApiJson(body): ApiJson<IcpBody>) -> Result<Response, ApiError> {
     user.require(Role::Approver)?;
     let new = body.validate()?;
@@ -312,6 +454,22 @@ async fn create_icp(user: AuthUser, State(state): State<AppState>, ApiJson(body)
     }
 }
 
+#[utoipa::path(
+    put,
+    path = "/icp-profiles/{id}",
+    tag = "knowledge",
+    params(
+        ("id" = String, Path, description = "ICP profile id (UUID)"),
+    ),
+    request_body = IcpBody,
+    responses(
+        (status = 200, description = "Replaced and re-indexed", body = Object),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn update_icp(
     user: AuthUser,
     State(state): State<AppState>,
@@ -327,6 +485,20 @@ async fn update_icp(
     Ok(Json(with_index(to_value(&profile)?, &report)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/icp-profiles/{id}",
+    tag = "knowledge",
+    params(
+        ("id" = String, Path, description = "ICP profile id (UUID)"),
+    ),
+    responses(
+        (status = 204, description = "Deleted with its vectors"),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn delete_icp(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     user.require(Role::Approver)?;
     let id: IcpProfileId = parse_id(&id, "ICP profile")?;
@@ -338,6 +510,16 @@ async fn delete_icp(user: AuthUser, State(state): State<AppState>, Path(id): Pat
 
 // ---------- objections ----------
 
+#[utoipa::path(
+    get,
+    path = "/objections",
+    tag = "knowledge",
+    responses(
+        (status = 200, description = r#"`{"objections": [...]}`, most frequent first"#, body = Object),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn list_objections(user: AuthUser, State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     user.require(Role::Viewer)?;
     let objections = state.store.list_objections().await?;

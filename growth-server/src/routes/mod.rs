@@ -2,6 +2,7 @@
 
 mod auth;
 mod content;
+mod docs;
 mod generate;
 mod health;
 mod knowledge;
@@ -14,6 +15,8 @@ mod webhooks;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use tower_http::limit::RequestBodyLimitLayer;
+
+pub use docs::openapi;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -33,6 +36,8 @@ pub fn router(state: AppState) -> Router {
         .merge(content::router())
         .merge(publish::router())
         .merge(users::router())
+        .merge(crate::middleware::metrics::router())
+        .merge(docs::router())
         .layer(DefaultBodyLimit::max(http.body_limit_bytes))
         .layer(RequestBodyLimitLayer::new(http.body_limit_bytes));
     let uploads = sources::upload_router()

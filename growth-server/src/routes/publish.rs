@@ -16,8 +16,9 @@ use growth_core::store::ScheduleFilter;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::docs::{PublishResponse, PublishStatus, ScheduleChange};
 use crate::auth::AuthUser;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, optional_json, parse_id};
 use crate::state::AppState;
 
@@ -30,10 +31,16 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/publish/{id}/reconcile", post(reconcile))
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// This resource's part of the OpenAPI description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(publish, status, cancel, reschedule, reconcile))]
+pub(crate) struct PublishApi;
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PublishBody {
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     platform: Option<Platform>,
     #[serde(default)]
     schedule_time: Option<DateTime<Utc>>,
@@ -55,6 +62,24 @@ async fn active_schedule(state: &AppState, id: ContentId, platform: Platform) ->
     Ok(state.store.list_schedules(&filter).await?.into_iter().find(|s| s.platform == platform))
 }
 
+#[utoipa::path(
+    post,
+    path = "/publish/{id}",
+    operation_id = "publish_content",
+    tag = "publish",
+    params(
+        ("id" = String, Path, description = "content item id (UUID)"),
+    ),
+    request_body(content = Option<PublishBody>, description = "optional: without `schedule_time` it goes out now"),
+    responses(
+        (status = 200, description = "Published now or scheduled", body = PublishResponse),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflict with the current state", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn publish(
     user: AuthUser,
     State(state): State<AppState>,
@@ -118,6 +143,21 @@ async fn publish(
     })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/publish/status/{schedule_id}",
+    operation_id = "publish_status",
+    tag = "publish",
+    params(
+        ("schedule_id" = String, Path, description = "schedule id (UUID)"),
+    ),
+    responses(
+        (status = 200, description = "The schedule and early metrics", body = PublishStatus),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn status(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     user.require(Role::Viewer)?;
     let id: ScheduleId = parse_id(&id, "schedule")?;
@@ -146,6 +186,22 @@ async fn status(user: AuthUser, State(state): State<AppState>, Path(id): Path<St
     })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/publish/{id}/cancel",
+    operation_id = "cancel_schedule",
+    tag = "publish",
+    params(
+        ("id" = String, Path, description = "schedule id (UUID)"),
+    ),
+    responses(
+        (status = 200, description = "Cancelled", body = ScheduleChange),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflict with the current state", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn cancel(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     user.require(Role::Approver)?;
     let id: ScheduleId = parse_id(&id, "schedule")?;
@@ -157,12 +213,30 @@ async fn cancel(user: AuthUser, State(state): State<AppState>, Path(id): Path<St
     Ok(Json(json!({ "status": s.status, "schedule_id": s.id })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RescheduleBody {
     schedule_time: DateTime<Utc>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/publish/{id}/reschedule",
+    operation_id = "reschedule_schedule",
+    tag = "publish",
+    params(
+        ("id" = String, Path, description = "schedule id (UUID)"),
+    ),
+    request_body = RescheduleBody,
+    responses(
+        (status = 200, description = "Moved", body = ScheduleChange),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflict with the current state", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn reschedule(
     user: AuthUser,
     State(state): State<AppState>,
@@ -178,6 +252,22 @@ async fn reschedule(
     Ok(Json(json!({ "status": s.status, "schedule_id": s.id, "scheduled_for": s.scheduled_time })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/publish/{id}/reconcile",
+    operation_id = "reconcile_schedule",
+    tag = "publish",
+    params(
+        ("id" = String, Path, description = "schedule id (UUID)"),
+    ),
+    responses(
+        (status = 200, description = "Asked the platform what became of an unknown outcome", body = ScheduleChange),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflict with the current state", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn reconcile(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     user.require(Role::Approver)?;
     let id: ScheduleId = parse_id(&id, "schedule")?;

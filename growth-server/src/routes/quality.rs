@@ -12,7 +12,7 @@ use growth_core::quality::{DraftUnderReview, QualityReport};
 use serde::Deserialize;
 
 use crate::auth::AuthUser;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 
@@ -20,18 +20,37 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/quality/check", post(check))
 }
 
+/// This resource's part of the OpenAPI description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(check))]
+pub(crate) struct QualityApi;
+
 /// Drafts longer than this are refused (a blog post is well under it).
 const MAX_CONTENT: usize = 200_000;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CheckRequest {
     content: String,
+    #[schema(value_type = String, example = "linkedin_post")]
     content_type: ContentType,
     #[serde(default)]
     title: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/quality/check",
+    operation_id = "quality_check",
+    tag = "quality",
+    request_body = CheckRequest,
+    responses(
+        (status = 200, description = "Every gate's verdict with findings, `ai_detection_score`, `icp_score` and its explained parts", body = Object),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn check(
     user: AuthUser,
     State(state): State<AppState>,

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::auth::AuthUser;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiQuery, parse_id};
 use crate::state::AppState;
 
@@ -28,6 +28,11 @@ use crate::state::AppState;
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/sources/{id}", get(get_source))
 }
+
+/// This resource's part of the OpenAPI description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list_sources, get_source, create_source))]
+pub(crate) struct SourcesApi;
 
 /// `GET /sources` and `POST /sources` (the upload, under the larger upload limit).
 pub(crate) fn upload_router() -> Router<AppState> {
@@ -63,6 +68,20 @@ struct ListQuery {
     offset: u32,
 }
 
+#[utoipa::path(
+    get,
+    path = "/sources",
+    tag = "sources",
+    params(
+        ("limit" = Option<u32>, Query, description = "page size"),
+        ("offset" = Option<u32>, Query, description = "items to skip"),
+    ),
+    responses(
+        (status = 200, description = r#"`{"sources": [...]}`, newest first, without transcripts"#, body = Object),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn list_sources(user: AuthUser, State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<Value>, ApiError> {
     user.require(Role::Viewer)?;
     let limit = page_limit(q.limit, 20, 100);
@@ -70,6 +89,20 @@ async fn list_sources(user: AuthUser, State(state): State<AppState>, ApiQuery(q)
     Ok(Json(json!({ "sources": sources.iter().map(summary).collect::<Vec<_>>(), "limit": limit, "offset": q.offset })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/sources/{id}",
+    tag = "sources",
+    params(
+        ("id" = String, Path, description = "source id (UUID)"),
+    ),
+    responses(
+        (status = 200, description = "The source with its transcript", body = Object),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn get_source(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     user.require(Role::Viewer)?;
     let id: SourceId = parse_id(&id, "source")?;
@@ -80,7 +113,7 @@ async fn get_source(user: AuthUser, State(state): State<AppState>, Path(id): Pat
 }
 
 /// The JSON form of `POST /sources`: pasted text.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct TextSource {
     text: String,
@@ -89,6 +122,7 @@ struct TextSource {
     #[serde(default)]
     description: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     source_type: Option<SourceType>,
     #[serde(default)]
     source_id: Option<String>,
@@ -201,6 +235,20 @@ fn ingested_json(got: &Ingested) -> Value {
 
 /// `POST /sources`: `multipart/form-data` with a `file` (and optional `format`, `title`,
 /// `description`, `source_type`, `source_id`, `metadata`), or JSON `{"text", …}`.
+#[utoipa::path(
+    post,
+    path = "/sources",
+    tag = "sources",
+    request_body(content = TextSource, description = "JSON `{\"text\", …}`, or `multipart/form-data` with `file` (+ optional `format`, `title`, `description`, `source_type`, `source_id`, `metadata`)"),
+    responses(
+        (status = 201, description = r#"Ingested: `{"source", "created", "format", "speakers", "segments", "words", "indexed_chunks"}`"#, body = Object),
+        (status = 200, description = "The same file or platform id was already ingested", body = Object),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than `http.upload_limit_bytes`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn create_source(
     user: AuthUser,
     State(state): State<AppState>,

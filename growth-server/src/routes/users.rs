@@ -14,8 +14,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::auth::user_json;
+use super::docs::{InviteResponse, UserList};
 use crate::auth::{AuthUser, invite_token_hash, new_refresh_token};
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 
@@ -23,14 +24,31 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/users", get(list)).route("/users/invite", post(invite))
 }
 
-#[derive(Debug, Deserialize)]
+/// This resource's part of the OpenAPI description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, invite))]
+pub(crate) struct UsersApi;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct InviteRequest {
     email: String,
+    #[schema(value_type = String, example = "approver")]
     role: Role,
     full_name: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/users",
+    operation_id = "list_users",
+    tag = "users",
+    responses(
+        (status = 200, description = "Every user, without secrets", body = UserList),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn list(State(state): State<AppState>, who: AuthUser) -> Result<Json<Value>, ApiError> {
     who.require(Role::Admin)?;
     let users = state.store.list_users().await?;
@@ -46,6 +64,20 @@ async fn list(State(state): State<AppState>, who: AuthUser) -> Result<Json<Value
     Ok(Json(json!({ "users": users })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/invite",
+    operation_id = "invite_user",
+    tag = "users",
+    request_body = InviteRequest,
+    responses(
+        (status = 201, description = "The account and its one-time invite token", body = InviteResponse),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A user with that email exists", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 async fn invite(
     State(state): State<AppState>,
     who: AuthUser,

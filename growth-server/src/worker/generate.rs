@@ -106,6 +106,7 @@ impl JobHandler for GenerateBundleHandler {
         };
         let bundle_id = ctx.job.id.to_string();
         let out = self.state.pipeline.run(&bundle_id, source_id, &plan, &JobProgress { ctx: &ctx, source_id }).await?;
+        crate::middleware::metrics::count_generation(&out.model, &out.usage, out.estimated_cost_usd);
         Ok(Some(json!({
             "source_id": source_id,
             "generated_items": out.items.iter().map(item_json).collect::<Vec<_>>(),

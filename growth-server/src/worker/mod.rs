@@ -192,7 +192,11 @@ impl Worker {
             }
         };
         match self.queue.complete(job.id, &self.id, outcome).await {
-            Ok(done) => tracing::info!(status = %done.status, "job attempt finished"),
+            Ok(done) => {
+                metrics::counter!(crate::middleware::metrics::JOBS, "kind" => job.kind.to_string(), "outcome" => done.status.to_string())
+                    .increment(1);
+                tracing::info!(status = %done.status, "job attempt finished")
+            }
             Err(Error::Conflict { message }) => {
                 tracing::warn!(%message, "lost the job's lease before finishing; another worker owns it now")
             }

@@ -3,14 +3,20 @@
 
 mod auth;
 mod content;
+mod cors;
 mod generate;
 mod google;
 mod health;
 mod helpers;
 mod integrations;
 mod knowledge;
+mod logs;
+mod metrics;
+mod openapi;
 mod publish;
 mod quality;
+mod rate_limit;
+mod roles;
 mod sources;
 mod users;
 mod webhooks;
