@@ -57,6 +57,13 @@ pub trait ContentStore: Send + Sync + Debug + 'static {
     async fn get_content(&self, id: ContentId) -> Result<ContentItem>;
     /// Items matching the filter, oldest first.
     async fn list_content(&self, filter: &ContentFilter) -> Result<Vec<ContentItem>>;
+    /// A cheap fingerprint of everything in review: how many items and the latest change among
+    /// them. Any edit, any item entering or leaving review changes it (caches and ETags key on it).
+    async fn pending_fingerprint(&self) -> Result<(u64, Option<DateTime<Utc>>)> {
+        let page = self.list_pending_bundles(u32::MAX, 0).await?;
+        let latest = page.bundles.iter().flat_map(|b| b.items.iter().map(|i| i.updated_at)).max();
+        Ok((page.total_items, latest))
+    }
     /// Items in review grouped by source: `limit` bundles from `offset`, oldest first, with totals.
     /// The default walks [`ContentStore::list_content`]; SQL stores answer it in three queries.
     async fn list_pending_bundles(&self, limit: u32, offset: u32) -> Result<crate::domain::PendingPage> {

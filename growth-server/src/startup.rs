@@ -118,6 +118,7 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
         pipeline(&settings.generation, &settings.quality, store.clone(), &checker, retriever.clone()).map_err(StartupError::Generation)?;
     let publishing = crate::publishing::Publishing::from_settings(settings, clock.clone()).map_err(StartupError::Integration)?;
     Ok(AppState {
+        pending_cache: Arc::default(),
         store,
         database,
         blobs,

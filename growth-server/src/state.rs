@@ -15,6 +15,9 @@ use crate::config::Settings;
 /// Shared application state: trait objects, so any backend or adapter plugs in.
 #[derive(Clone, Debug)]
 pub struct AppState {
+    /// Rendered `GET /content/pending` pages by ETag (the ETag keys on the review fingerprint,
+    /// so an entry is never served for a state it does not show).
+    pub pending_cache: Arc<std::sync::Mutex<std::collections::HashMap<String, axum::body::Bytes>>>,
     /// Every repository and the job queue.
     pub store: Arc<dyn Store>,
     /// The connected database (for closing and backend-specific needs).

@@ -528,6 +528,15 @@ macro_rules! impl_repositories {
                         .collect()
                 }
 
+                async fn pending_fingerprint(&self) -> Result<(u64, Option<DateTime<Utc>>)> {
+                    let (n, latest): (i64, Option<DateTime<Utc>>) =
+                        sqlx::query_as("SELECT COUNT(*), MAX(updated_at) FROM content_items WHERE status = 'in_review'")
+                            .fetch_one(&self.pool)
+                            .await
+                            .map_err(db_err)?;
+                    Ok((u64::try_from(n).unwrap_or(0), latest))
+                }
+
                 async fn list_pending_bundles(&self, limit: u32, offset: u32) -> Result<growth_core::domain::PendingPage> {
                     use growth_core::domain::{PendingBundle, PendingPage, SourceType};
                     let (total_items, total_bundles): (i64, i64) = sqlx::query_as(

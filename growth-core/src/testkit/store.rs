@@ -396,6 +396,15 @@ pub async fn pending_items_come_in_bundles_by_source_with_totals(s: Arc<dyn Stor
     assert_eq!(second.bundles.len(), 1);
     assert_eq!(second.bundles[0].source_id, Some(b.id));
     assert_eq!(second.total_items, 5);
+    let (n, latest) = s.pending_fingerprint().await.unwrap();
+    assert_eq!(n, 5);
+    assert!(latest.is_some());
+    c.advance(Span::seconds(5));
+    let edit = ContentUpdate { expected_version: 1, title: None, content: Some("changed".into()), edited_by: None, edits: Vec::new() };
+    s.update_content(in_a[0], edit).await.unwrap();
+    let (n2, latest2) = s.pending_fingerprint().await.unwrap();
+    assert_eq!(n2, 5);
+    assert!(latest2 > latest, "an edit moves the fingerprint");
 }
 
 pub async fn quality_round_trips_with_verdicts(s: Arc<dyn Store>, _c: Arc<ManualClock>) {

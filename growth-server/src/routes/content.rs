@@ -123,14 +123,40 @@ async fn pending(
 ) -> Result<Response, ApiError> {
     user.require(Role::Viewer)?;
     let limit = growth_core::store::page_limit(q.limit, 10, 50);
-    let page = state.store.list_pending_bundles(limit, q.offset).await?;
+    // One cheap query decides freshness: count and latest change of everything in review.
+    let (count, latest) = state.store.pending_fingerprint().await?;
     let mut hasher = Sha256::new();
+    hasher.update(format!("{count}/{}/{}/{limit}", latest.map(|t| t.timestamp_micros()).unwrap_or(0), q.offset));
+    let etag = format!("\"p-{}\"", hex::encode(&hasher.finalize()[..12]));
+    if not_modified(&headers, &etag) {
+        return Ok(with_etag(Value::Null, &etag, StatusCode::NOT_MODIFIED).into_response_without_body());
+    }
+    let cached = state.pending_cache.lock().ok().and_then(|c| c.get(&etag).cloned());
+    let body = match cached {
+        Some(body) => body,
+        None => {
+            let body = axum::body::Bytes::from(render_pending(&state, limit, q.offset).await?);
+            if let Ok(mut c) = state.pending_cache.lock() {
+                if c.len() >= 64 {
+                    c.clear();
+                }
+                c.insert(etag.clone(), body.clone());
+            }
+            body
+        }
+    };
+    let mut resp = (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+    Ok(resp)
+}
+
+/// The JSON of one page of pending bundles.
+async fn render_pending(state: &AppState, limit: u32, offset: u32) -> Result<Vec<u8>, ApiError> {
+    let page = state.store.list_pending_bundles(limit, offset).await?;
     let mut bundles = Vec::with_capacity(page.bundles.len());
     for b in &page.bundles {
-        for i in &b.items {
-            hasher.update(i.id.to_string());
-            hasher.update(etag_of(i));
-        }
         // A store that does not join the source (the in-memory one) leaves its fields to us.
         let (source_type, source_title) = match (b.source_id, b.source_type) {
             (Some(id), None) => {
@@ -147,19 +173,14 @@ async fn pending(
             "total_items": b.items.len(),
         }));
     }
-    hasher.update(format!("{}/{}/{}/{}", page.total_items, page.total_bundles, q.offset, limit));
-    let etag = format!("\"p-{}\"", hex::encode(&hasher.finalize()[..12]));
-    if not_modified(&headers, &etag) {
-        return Ok(with_etag(Value::Null, &etag, StatusCode::NOT_MODIFIED).into_response_without_body());
-    }
     let body = json!({
         "bundles": bundles,
         "total_pending": page.total_items,
         "total_bundles": page.total_bundles,
         "limit": limit,
-        "offset": q.offset,
+        "offset": offset,
     });
-    Ok(with_etag(body, &etag, StatusCode::OK))
+    serde_json::to_vec(&body).map_err(|e| Error::internal("serializing the pending page", e).into())
 }
 
 trait WithoutBody {

@@ -70,6 +70,21 @@ async fn pending_groups_items_by_source_with_totals_pages_and_revalidation() {
     assert_eq!(second["bundles"][0]["id"], b.as_str());
     let r = app.req(Method::GET, "/content/pending", &token).header("if-none-match", &etag).send().await.unwrap();
     assert_eq!(r.status(), 304);
+    // An edit changes the page: the old ETag no longer matches and the new text is served.
+    let approver = app.token(Role::Approver).await;
+    let first = bundles[0]["items"][0]["id"].as_str().unwrap().to_owned();
+    let r = app
+        .req(Method::PATCH, &format!("/content/{first}"), &approver)
+        .json(&json!({"content": "Edited text.\n\nReply below."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = app.req(Method::GET, "/content/pending", &token).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_ne!(r.headers()["etag"].to_str().unwrap(), etag);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["bundles"][0]["items"][0]["content"], "Edited text.\n\nReply below.");
     assert_eq!(app.req(Method::GET, "/content/pending?limit=x", &token).send().await.unwrap().status(), 422);
 }
 
