@@ -36,6 +36,9 @@ pub(crate) async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp
         ..Settings::default()
     };
     settings.worker.poll_interval_ms = 20;
+    // Tests poll and loop; the rate-limit tests turn the limits back on.
+    settings.http.rate_limit_per_user = 0;
+    settings.http.rate_limit_per_ip = 0;
     tweak(&mut settings);
     let app = Application::build(settings).await.unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
