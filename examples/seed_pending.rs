@@ -48,7 +48,7 @@ async fn main() -> Result<()> {
             if n == 1_000 {
                 break;
             }
-            let content: String = format!("Item {n}. ") + &PARAGRAPH.repeat(4)[..1_480];
+            let content: String = format!("Item {n}. ") + &PARAGRAPH.repeat(6).chars().take(1_480).collect::<String>();
             let mut item = NewContentItem::draft(*t, Some(format!("Bundle {b}: {t}")), content);
             item.source_id = Some(s.id);
             store.insert_content(item).await?;

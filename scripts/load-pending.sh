@@ -3,7 +3,7 @@
 #   GET /content/pending (first page, 10 bundles of 11 items, 1,000 items in review) — 64 connections, 30 s;
 #   the same with If-None-Match (304 revalidation);
 #   PATCH /content/{id} from 64 connections — no lost update (final version = 1 + accepted PATCHes).
-# On SQLite, and on PostgreSQL when GROWTH_LOAD_PG_URL (a server URL; a database is created) is set.
+# On SQLite, and on PostgreSQL when PG_LOAD_URL (a server URL; a database is created) is set.
 # Usage: scripts/load-pending.sh [duration, default 30s]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,9 +50,9 @@ run_backend() {
 sqlite_dir="$(mktemp -d)"
 run_backend "SQLite" "sqlite://$sqlite_dir/load.db"
 rm -rf "$sqlite_dir"
-if [ -n "${GROWTH_LOAD_PG_URL:-}" ]; then
+if [ -n "${PG_LOAD_URL:-}" ]; then
   name="growth_load_$$"
-  psql "$GROWTH_LOAD_PG_URL" -qc "CREATE DATABASE $name" >&2
-  run_backend "PostgreSQL" "${GROWTH_LOAD_PG_URL%/*}/$name"
-  psql "$GROWTH_LOAD_PG_URL" -qc "DROP DATABASE $name WITH (FORCE)" >&2
+  psql "$PG_LOAD_URL" -qc "CREATE DATABASE $name" >&2
+  run_backend "PostgreSQL" "${PG_LOAD_URL%/*}/$name"
+  psql "$PG_LOAD_URL" -qc "DROP DATABASE $name WITH (FORCE)" >&2
 fi
