@@ -1,6 +1,6 @@
 //! Publishes per second through the outbox publisher: N due schedules, W workers (each a
-//! `PublishRunner` claiming batches of 200, 8 sends at once), until every schedule is published.
-//! SQLite with 1 worker; PostgreSQL with 1 and 4 workers (`GROWTH_BENCH_DATABASE_URL`, default
+//! `PublishRunner` claiming batches of 200, with 8 or 2 sends at once), until every schedule is
+//! published. SQLite with 1 worker; PostgreSQL with 1 and 4 workers (`GROWTH_BENCH_DATABASE_URL`, default
 //! `postgres://postgres@127.0.0.1:5432/postgres`; a fresh database is created and dropped).
 //! Also checks zero duplicates: one outbox file per schedule, every schedule `published` once.
 //!
@@ -32,7 +32,7 @@ async fn seed(store: &Arc<dyn Store>) {
     }
 }
 
-async fn run(store: Arc<dyn Store>, workers: usize, label: &str) {
+async fn run(store: Arc<dyn Store>, workers: usize, sends: usize, label: &str) {
     seed(&store).await;
     let dir = tempfile::tempdir().unwrap();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -81,7 +81,7 @@ fn main() {
             .await
             .unwrap();
         db.migrate().await.unwrap();
-        run(db.store(), 1, "sqlite, 1 worker").await;
+        run(db.store(), 1, 8, "sqlite, 1 worker x 8 sends").await;
         db.close().await;
 
         let base = std::env::var("GROWTH_BENCH_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
@@ -89,14 +89,14 @@ fn main() {
             println!("postgres: not reachable at {base}; skipped");
             return;
         };
-        for workers in [1usize, 4] {
+        for (workers, sends) in [(1usize, 8usize), (4, 8), (4, 2)] {
             let name = format!("growth_bench_publish_{}", uuid::Uuid::new_v4().simple());
             sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
             let mut url = url::Url::parse(&base).unwrap();
             url.set_path(&name);
             let db = growth_store::Database::connect(url.as_str(), Arc::new(SystemClock)).await.unwrap();
             db.migrate().await.unwrap();
-            run(db.store(), workers, &format!("postgres, {workers} worker(s)")).await;
+            run(db.store(), workers, sends, &format!("postgres, {workers} worker(s) x {sends} sends")).await;
             db.close().await;
             sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)"))).execute(&admin).await.unwrap();
         }
