@@ -44,7 +44,7 @@ async fn run(store: Arc<dyn Store>, workers: usize, sends: usize, label: &str) {
                 5,
                 Duration::from_secs(120),
                 Duration::from_secs(1),
-                8,
+                sends,
             );
             tokio::spawn(async move {
                 loop {
