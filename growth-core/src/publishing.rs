@@ -160,6 +160,11 @@ impl PublishRunner {
         self.publishers.get(&platform)
     }
 
+    /// What the publishing log keeps of a request: enough to identify it, not the whole text.
+    fn request_summary(req: &PublishRequest) -> serde_json::Value {
+        json!({ "schedule_id": req.schedule_id, "content_type": req.content_type, "title": req.title, "chars": req.content.chars().count() })
+    }
+
     fn request(s: &Schedule, item: &ContentItem) -> PublishRequest {
         PublishRequest {
             schedule_id: s.id,
@@ -185,7 +190,7 @@ impl PublishRunner {
             schedule_id: Some(s.id),
             platform: s.platform,
             status,
-            request_payload: json!({ "schedule_id": req.schedule_id, "content_type": req.content_type, "title": req.title, "chars": req.content.chars().count() }),
+            request_payload: Self::request_summary(req),
             response_data: response,
             error_message: error,
             published_url: url,
@@ -202,7 +207,7 @@ impl PublishRunner {
             schedule_id: Some(s.id),
             platform: s.platform,
             status,
-            request_payload: json!({ "schedule_id": req.schedule_id, "content_type": req.content_type, "title": req.title, "chars": req.content.chars().count() }),
+            request_payload: Self::request_summary(req),
             response_data: publication.log.clone(),
             error_message: None,
             published_url: publication.url.clone(),
@@ -220,8 +225,9 @@ impl PublishRunner {
             .map(|_| ())
     }
 
-    /// Moves the item on to `to` through `publishing`, tolerating an item already there.
-    async fn settle_item(&self, item: &ContentItem, to: ContentStatus, publication: Option<&Publication>) -> Result<()> {
+    /// Moves the item on to `to` (`publishing` or `failed`) through `publishing`, tolerating an
+    /// item already there. (A publication moves it with [`Self::record`], in one store step.)
+    async fn settle_item(&self, item: &ContentItem, to: ContentStatus) -> Result<()> {
         let current = self.store.get_content(item.id).await?;
         if current.status == to {
             return Ok(());
@@ -232,12 +238,7 @@ impl PublishRunner {
         if to == ContentStatus::Publishing {
             return Ok(());
         }
-        let change = ContentTransition {
-            published_url: publication.and_then(|p| p.url.clone()),
-            published_at: publication.map(|p| p.published_at),
-            ..ContentTransition::to(to)
-        };
-        self.store.transition_content(item.id, change).await.map(|_| ())
+        self.store.transition_content(item.id, ContentTransition::to(to)).await.map(|_| ())
     }
 
     async fn track(&self, item: &ContentItem, s: &Schedule, publication: &Publication) {
@@ -256,7 +257,7 @@ impl PublishRunner {
     async fn fail(&self, s: &Schedule, item: Option<&ContentItem>, reason: String) -> Result<Outcome> {
         let finished = self.store.finish_schedule(s.id, &self.worker, ScheduleOutcome::Failed { error: reason.clone() }).await?;
         if let Some(item) = item
-            && let Err(e) = self.settle_item(item, ContentStatus::Failed, None).await
+            && let Err(e) = self.settle_item(item, ContentStatus::Failed).await
         {
             tracing::warn!(error = %e, item = %item.id, "marking the item failed");
         }
@@ -302,7 +303,7 @@ impl PublishRunner {
                 let reason = e.to_string();
                 self.log(&s, PublishStatus::Unknown, &req, json!({}), Some(reason.clone()), None).await;
                 self.store.finish_schedule(s.id, &self.worker, ScheduleOutcome::Unknown { error: reason }).await?;
-                self.settle_item(&item, ContentStatus::Publishing, None).await?;
+                self.settle_item(&item, ContentStatus::Publishing).await?;
                 Ok(Outcome::Unknown)
             }
             Err(e) if e.is_retryable() => {

@@ -38,7 +38,7 @@ pub async fn approve(
 ) -> Result<(ContentItem, Schedule)> {
     let item = store.get_content(id).await?;
     check_approvable(&item, at, timezone, now)?;
-    let platform = platform.or(item.target_platform).unwrap_or_else(|| item.content_type.default_platform());
+    let platform = platform.unwrap_or_else(|| item.platform());
     let schedule =
         store.create_schedule(NewSchedule { content_item_id: id, platform, scheduled_time: at, timezone: timezone.to_owned() }).await?;
     let moved = async {

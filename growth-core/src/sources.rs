@@ -119,6 +119,26 @@ pub struct Ingested {
     pub indexed: Option<IndexReport>,
 }
 
+impl Ingested {
+    /// How the input was read: the transcript format, else `pdf`, `audio` or `transcript`.
+    pub fn format_name(&self) -> String {
+        match (self.format, self.kind) {
+            (Some(f), _) => f.to_string(),
+            (None, FileKind::Pdf) => "pdf".into(),
+            (None, FileKind::Audio) => "audio".into(),
+            (None, FileKind::Transcript) => "transcript".into(),
+        }
+    }
+
+    /// The transcript's speakers, segment count and word count (empty without a transcript).
+    pub fn transcript_stats(&self) -> (Vec<String>, usize, usize) {
+        self.transcript
+            .as_ref()
+            .map(|t| (t.speakers().into_iter().map(str::to_owned).collect(), t.segments.len(), t.word_count()))
+            .unwrap_or_default()
+    }
+}
+
 /// Manual ingestion: parse, keep the file, store the source, transcribe audio.
 #[derive(Clone, Debug)]
 pub struct SourceIngest {

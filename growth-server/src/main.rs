@@ -162,16 +162,8 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let result = ingest.ingest_manual(growth_core::sources::ManualSource::new(input)).await;
             state.database.close().await;
             let got = result?;
-            let format_name = match (got.format, got.kind) {
-                (Some(f), _) => f.to_string(),
-                (None, growth_core::sources::FileKind::Pdf) => "pdf".into(),
-                (None, _) => "audio".into(),
-            };
-            let (speakers, segments, words) = got
-                .transcript
-                .as_ref()
-                .map(|t| (t.speakers().into_iter().map(str::to_owned).collect::<Vec<_>>(), t.segments.len(), t.word_count()))
-                .unwrap_or_default();
+            let format_name = got.format_name();
+            let (speakers, segments, words) = got.transcript_stats();
             if json {
                 let out = serde_json::json!({
                     "source_id": got.source.id,

@@ -89,6 +89,13 @@ pub struct ContentItem {
     pub updated_at: DateTime<Utc>,
 }
 
+impl ContentItem {
+    /// Where it goes: its target platform, else its type's default.
+    pub fn platform(&self) -> Platform {
+        self.target_platform.unwrap_or_else(|| self.content_type.default_platform())
+    }
+}
+
 /// Input for storing a generated item.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NewContentItem {

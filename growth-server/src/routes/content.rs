@@ -417,7 +417,7 @@ async fn approve(
         Some(t) => t,
         None => {
             let item = state.store.get_content(id).await?;
-            let platform = body.platform.or(item.target_platform).unwrap_or_else(|| item.content_type.default_platform());
+            let platform = body.platform.unwrap_or_else(|| item.platform());
             crate::scheduling::next_slot(&state, platform, &tz, now).await?
         }
     };

@@ -90,7 +90,7 @@ async fn publish(
     let id: ContentId = parse_id(&id, "content item")?;
     let body: PublishBody = optional_json(&body)?;
     let item = state.store.get_content(id).await?;
-    let platform = body.platform.or(item.target_platform).unwrap_or_else(|| item.content_type.default_platform());
+    let platform = body.platform.unwrap_or_else(|| item.platform());
     if platform == Platform::Notion {
         return Err(Error::invalid_field("platform", "Notion tracks posts; publish to linkedin, customer_io or webflow").into());
     }

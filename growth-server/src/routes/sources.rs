@@ -13,7 +13,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use growth_core::Error;
 use growth_core::domain::{ContentSource, Role, SourceId, SourceType};
-use growth_core::sources::{FileKind, Ingested, ManualInput, ManualSource};
+use growth_core::sources::{Ingested, ManualInput, ManualSource};
 use growth_core::store::page_limit;
 use growth_core::transcript::TranscriptFormat;
 use serde::Deserialize;
@@ -211,17 +211,8 @@ async fn read_multipart(mut form: Multipart) -> Result<ManualSource, ApiError> {
 }
 
 fn ingested_json(got: &Ingested) -> Value {
-    let format = match (got.format, got.kind) {
-        (Some(f), _) => f.to_string(),
-        (None, FileKind::Pdf) => "pdf".into(),
-        (None, FileKind::Audio) => "audio".into(),
-        (None, FileKind::Transcript) => "transcript".into(),
-    };
-    let (speakers, segments, words) = got
-        .transcript
-        .as_ref()
-        .map(|t| (t.speakers().into_iter().map(str::to_owned).collect::<Vec<_>>(), t.segments.len(), t.word_count()))
-        .unwrap_or_default();
+    let format = got.format_name();
+    let (speakers, segments, words) = got.transcript_stats();
     json!({
         "source": summary(&got.source),
         "created": got.created,
