@@ -2,10 +2,12 @@
 //! database knows — slots already taken by active schedules, and engagement history by
 //! hour-of-week from analytics of the last 180 days (the planner's default curve when there is none).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use growth_core::Error;
-use growth_core::domain::{ContentItem, Platform, ScheduleStatus};
+use growth_core::domain::{ContentId, ContentItem, Platform, ScheduleStatus};
 use growth_core::schedule::{EngagementHistory, Observation, PlanItem, SchedulePolicy};
 use growth_core::store::ScheduleFilter;
 
@@ -28,20 +30,35 @@ async fn taken(state: &AppState, now: DateTime<Utc>) -> Result<Vec<(Platform, Da
     Ok(state.store.list_schedules(&filter).await?.into_iter().map(|s| (s.platform, s.published_at.unwrap_or(s.scheduled_time))).collect())
 }
 
-/// Engagement by hour-of-week from recent analytics, or `None` without any.
+/// Engagement by hour-of-week from recent analytics, or `None` without any. When each post went
+/// out comes from its published schedule (a few paged queries, not one lookup per analytics row).
 async fn history(state: &AppState, tz: Tz, now: DateTime<Utc>) -> Result<Option<EngagementHistory>, ApiError> {
     let rows = state.store.list_analytics(now - Duration::days(180), now + Duration::days(1)).await?;
-    let mut observations = Vec::new();
-    for row in rows.iter().take(2_000) {
-        let published_at = match state.store.get_content(row.content_item_id).await {
-            Ok(item) => item.published_at,
-            Err(Error::NotFound { .. }) => None,
-            Err(e) => return Err(e.into()),
-        };
-        if let Some(at) = published_at {
-            observations.push(Observation::from_metrics(row.platform, at, &row.engagement));
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let mut published: HashMap<(ContentId, Platform), DateTime<Utc>> = HashMap::new();
+    let mut from = now - Duration::days(366);
+    loop {
+        let filter =
+            ScheduleFilter { statuses: vec![ScheduleStatus::Published], from: Some(from), limit: 1_000, ..ScheduleFilter::default() };
+        let page = state.store.list_schedules(&filter).await?;
+        for s in &page {
+            if let Some(at) = s.published_at {
+                published.entry((s.content_item_id, s.platform)).or_insert(at);
+            }
+        }
+        match page.last() {
+            Some(last) if page.len() == 1_000 && last.scheduled_time > from => from = last.scheduled_time,
+            _ => break,
         }
     }
+    let observations: Vec<Observation> = rows
+        .iter()
+        .filter_map(|row| {
+            published.get(&(row.content_item_id, row.platform)).map(|at| Observation::from_metrics(row.platform, *at, &row.engagement))
+        })
+        .collect();
     Ok((!observations.is_empty()).then(|| EngagementHistory::from_observations(tz, observations)))
 }
 
@@ -55,11 +72,7 @@ pub(crate) async fn plan(
 ) -> Result<Vec<DateTime<Utc>>, ApiError> {
     let zone = zone(tz)?;
     let policy = SchedulePolicy::in_zone(zone);
-    let plan_items: Vec<PlanItem<usize>> = items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| PlanItem::new(i, item.target_platform.unwrap_or_else(|| item.content_type.default_platform())))
-        .collect();
+    let plan_items: Vec<PlanItem<usize>> = items.iter().enumerate().map(|(i, item)| PlanItem::new(i, item.platform())).collect();
     let start = start_date.unwrap_or_else(|| now.with_timezone(&zone).date_naive());
     let taken = taken(state, now).await?;
     let history = history(state, zone, now).await?;
