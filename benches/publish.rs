@@ -11,9 +11,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use growth_core::domain::{ContentType, NewContentItem, Platform, ScheduleStatus};
-use growth_core::outbox::OutboxPublisher;
+use growth_core::publish::PublishRunner;
 use growth_core::publish::Publisher;
-use growth_core::publishing::PublishRunner;
+use growth_core::publish::outbox::OutboxPublisher;
 use growth_core::store::{ScheduleFilter, Store};
 use growth_core::{Clock, SystemClock};
 
@@ -26,7 +26,7 @@ async fn seed(store: &Arc<dyn Store>) {
             .insert_content(NewContentItem::draft(ContentType::LinkedinPost, None, format!("Post {n}: one idea, one action.")))
             .await
             .unwrap();
-        growth_core::review::approve(store.as_ref(), item.id, Some(Platform::Linkedin), now, "UTC", now - chrono::Duration::seconds(1))
+        growth_core::review::approve(store.as_ref(), item.id, Some(Platform::LINKEDIN), now, "UTC", now - chrono::Duration::seconds(1))
             .await
             .unwrap();
     }
@@ -36,7 +36,7 @@ async fn run(store: Arc<dyn Store>, workers: usize, sends: usize, label: &str) {
     seed(&store).await;
     let dir = tempfile::tempdir().unwrap();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let outbox: Arc<dyn Publisher> = Arc::new(OutboxPublisher::new(dir.path().to_path_buf(), Platform::Linkedin));
+    let outbox: Arc<dyn Publisher> = Arc::new(OutboxPublisher::new(dir.path().to_path_buf(), Platform::LINKEDIN));
     let start = Instant::now();
     let tasks: Vec<_> = (0..workers)
         .map(|w| {

@@ -20,7 +20,7 @@ struct StdoutPublisher;
 #[async_trait]
 impl Publisher for StdoutPublisher {
     fn platform(&self) -> Platform {
-        Platform::Linkedin
+        Platform::LINKEDIN
     }
 
     fn capabilities(&self) -> PublisherCapabilities {
@@ -56,7 +56,7 @@ async fn main() -> std::result::Result<(), Error> {
     let schedule = store
         .create_schedule(NewSchedule {
             content_item_id: item.id,
-            platform: Platform::Linkedin,
+            platform: Platform::LINKEDIN,
             scheduled_time: when,
             timezone: "America/New_York".into(),
         })

@@ -17,8 +17,8 @@ use chrono::{NaiveDate, Utc};
 use growth_adapters::http::{HttpConfig, RetryConfig};
 use growth_adapters::linkedin::{LinkedInConfig, LinkedInPublisher};
 use growth_core::domain::{ContentType, NewContentItem, Platform, ScheduleStatus};
+use growth_core::publish::PublishRunner;
 use growth_core::publish::{Publication, PublishRequest, Publisher, PublisherCapabilities};
-use growth_core::publishing::PublishRunner;
 use growth_core::store::ScheduleFilter;
 use growth_core::{Clock, SystemClock};
 use serde_json::{Value, json};
@@ -76,7 +76,7 @@ struct Hangs;
 #[async_trait]
 impl Publisher for Hangs {
     fn platform(&self) -> Platform {
-        Platform::Linkedin
+        Platform::LINKEDIN
     }
     fn capabilities(&self) -> PublisherCapabilities {
         PublisherCapabilities::default()
@@ -149,7 +149,7 @@ async fn every_post_ends_terminal_and_reaches_the_platform_at_most_once() {
         growth_core::review::approve(
             store.as_ref(),
             item.id,
-            Some(Platform::Linkedin),
+            Some(Platform::LINKEDIN),
             at.max(now - chrono::Duration::days(30)),
             "America/New_York",
             at - chrono::Duration::seconds(1),

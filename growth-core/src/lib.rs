@@ -21,23 +21,18 @@
 pub mod blob;
 pub mod clock;
 pub mod domain;
-pub mod edits;
 mod error;
 pub mod generate;
 pub mod ingest;
 pub mod jobs;
 pub mod knowledge;
+pub mod measure;
 pub mod memory;
-pub mod metrics;
-pub mod outbox;
-pub mod pipeline;
 pub mod prompt;
 pub mod publish;
-pub mod publishing;
 pub mod quality;
 pub mod review;
 pub mod schedule;
-pub mod sources;
 pub mod store;
 #[cfg(feature = "testkit")]
 pub mod testkit;

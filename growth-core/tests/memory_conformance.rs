@@ -59,7 +59,7 @@ async fn the_in_memory_blob_store_conforms() {
 #[tokio::test]
 async fn the_recording_publisher_conforms() {
     testkit::publisher::run_all(|| async {
-        Arc::new(RecordingPublisher::new(Platform::Linkedin)) as Arc<dyn growth_core::publish::Publisher>
+        Arc::new(RecordingPublisher::new(Platform::LINKEDIN)) as Arc<dyn growth_core::publish::Publisher>
     })
     .await;
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{Duration, TimeZone, Utc};
 use growth_core::ManualClock;
 use growth_core::domain::{ContentId, ContentType, Platform, ScheduleId};
-use growth_core::outbox::OutboxPublisher;
+use growth_core::publish::outbox::OutboxPublisher;
 use growth_core::publish::{PublishRequest, Publisher};
 
 fn request(title: &str, content: &str) -> PublishRequest {
@@ -49,7 +49,7 @@ async fn the_outbox_publisher_conforms() {
     let root = dir.path().to_path_buf();
     growth_core::testkit::publisher::run_all(|| {
         let root = root.clone();
-        async move { Arc::new(OutboxPublisher::new(root, Platform::Linkedin)) as Arc<dyn Publisher> }
+        async move { Arc::new(OutboxPublisher::new(root, Platform::LINKEDIN)) as Arc<dyn Publisher> }
     })
     .await;
 }
@@ -57,7 +57,7 @@ async fn the_outbox_publisher_conforms() {
 #[tokio::test]
 async fn publishing_writes_markdown_with_front_matter_and_an_html_preview() {
     let dir = tempfile::tempdir().unwrap();
-    let outbox = OutboxPublisher::new(dir.path().into(), Platform::Linkedin).with_clock(clock());
+    let outbox = OutboxPublisher::new(dir.path().into(), Platform::LINKEDIN).with_clock(clock());
     let req = request("The PLG Paradox", "Most teams add a free plan.\n\nThat's <not> it.");
     let p = outbox.publish(&req).await.unwrap();
 
@@ -90,7 +90,7 @@ async fn publishing_writes_markdown_with_front_matter_and_an_html_preview() {
 async fn publishing_the_same_schedule_twice_writes_once_and_answers_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let clock = clock();
-    let outbox = OutboxPublisher::new(dir.path().into(), Platform::CustomerIo).with_clock(clock.clone());
+    let outbox = OutboxPublisher::new(dir.path().into(), Platform::CUSTOMER_IO).with_clock(clock.clone());
     let req = request("Issue 12", "This week: pricing pages.");
     let first = outbox.publish(&req).await.unwrap();
     let md_before = std::fs::read_to_string(outbox.markdown_path(req.schedule_id)).unwrap();
@@ -107,7 +107,7 @@ async fn publishing_the_same_schedule_twice_writes_once_and_answers_the_same() {
 #[tokio::test]
 async fn concurrent_publishes_of_one_schedule_create_one_post() {
     let dir = tempfile::tempdir().unwrap();
-    let outbox = Arc::new(OutboxPublisher::new(dir.path().into(), Platform::Webflow));
+    let outbox = Arc::new(OutboxPublisher::new(dir.path().into(), Platform::WEBFLOW));
     let req = request("Blog", "Body.");
     let tasks: Vec<_> = (0..8)
         .map(|_| {
@@ -126,7 +126,7 @@ async fn concurrent_publishes_of_one_schedule_create_one_post() {
 #[tokio::test]
 async fn reconcile_finds_a_published_post_and_nothing_else() {
     let dir = tempfile::tempdir().unwrap();
-    let outbox = OutboxPublisher::new(dir.path().into(), Platform::Linkedin).with_clock(clock());
+    let outbox = OutboxPublisher::new(dir.path().into(), Platform::LINKEDIN).with_clock(clock());
     let req = request("A", "Body.");
     assert_eq!(outbox.reconcile(&req).await.unwrap(), None);
     let published = outbox.publish(&req).await.unwrap();
@@ -134,14 +134,14 @@ async fn reconcile_finds_a_published_post_and_nothing_else() {
     assert_eq!(outbox.reconcile(&request("B", "Other.")).await.unwrap(), None);
 
     // Another platform's outbox in the same directory does not see it.
-    let other = OutboxPublisher::new(dir.path().into(), Platform::Webflow);
+    let other = OutboxPublisher::new(dir.path().into(), Platform::WEBFLOW);
     assert_eq!(other.reconcile(&req).await.unwrap(), None);
 }
 
 #[tokio::test]
 async fn a_missing_preview_is_rewritten_on_the_next_publish() {
     let dir = tempfile::tempdir().unwrap();
-    let outbox = OutboxPublisher::new(dir.path().into(), Platform::Linkedin).with_clock(clock());
+    let outbox = OutboxPublisher::new(dir.path().into(), Platform::LINKEDIN).with_clock(clock());
     let req = request("A", "Body.");
     let first = outbox.publish(&req).await.unwrap();
     std::fs::remove_file(outbox.html_path(req.schedule_id)).unwrap();
@@ -153,7 +153,7 @@ async fn a_missing_preview_is_rewritten_on_the_next_publish() {
 async fn titles_and_content_never_choose_a_path() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("outbox");
-    let outbox = OutboxPublisher::new(root.clone(), Platform::Linkedin);
+    let outbox = OutboxPublisher::new(root.clone(), Platform::LINKEDIN);
     let mut req = request("../../../etc/passwd", "../../escape\n---\ntitle: \"pwned\"\n---");
     req.platform_data = serde_json::json!({ "slug": "../../../x" });
     outbox.publish(&req).await.unwrap();
@@ -168,7 +168,7 @@ async fn titles_and_content_never_choose_a_path() {
 #[tokio::test]
 async fn an_empty_post_is_refused_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let outbox = OutboxPublisher::new(dir.path().into(), Platform::Linkedin);
+    let outbox = OutboxPublisher::new(dir.path().into(), Platform::LINKEDIN);
     let err = outbox.publish(&request("Empty", "  \n ")).await.unwrap_err();
     assert!(matches!(err, growth_core::Error::InvalidInput { .. }), "{err}");
     assert!(files_under(dir.path()).is_empty());
@@ -177,7 +177,7 @@ async fn an_empty_post_is_refused_and_writes_nothing() {
 #[tokio::test]
 async fn a_foreign_file_in_the_outbox_is_an_error_not_a_publication() {
     let dir = tempfile::tempdir().unwrap();
-    let outbox = OutboxPublisher::new(dir.path().into(), Platform::Linkedin);
+    let outbox = OutboxPublisher::new(dir.path().into(), Platform::LINKEDIN);
     let req = request("A", "Body.");
     std::fs::create_dir_all(outbox.platform_dir()).unwrap();
     std::fs::write(outbox.markdown_path(req.schedule_id), "just some notes").unwrap();
@@ -187,6 +187,6 @@ async fn a_foreign_file_in_the_outbox_is_an_error_not_a_publication() {
 
 #[test]
 fn the_outbox_is_idempotent_and_reconciles() {
-    let caps = OutboxPublisher::new("x".into(), Platform::Notion).capabilities();
+    let caps = OutboxPublisher::new("x".into(), Platform::NOTION).capabilities();
     assert!(caps.idempotency_key && caps.reconcile && !caps.metrics);
 }

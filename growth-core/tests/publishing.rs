@@ -11,8 +11,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use growth_core::domain::{ContentItem, ContentStatus, ContentType, NewContentItem, Platform, PublishStatus, Schedule, ScheduleStatus};
 use growth_core::memory::InMemoryStore;
+use growth_core::publish::{Alert, PlatformGate, PublishRunner};
 use growth_core::publish::{Publication, PublishRequest, Publisher, PublisherCapabilities};
-use growth_core::publishing::{Alert, PlatformGate, PublishRunner};
 use growth_core::store::{ContentStore, ScheduleStore, Store};
 use growth_core::{Clock, Error, ManualClock, Result};
 
@@ -43,7 +43,7 @@ impl Scripted {
 #[async_trait]
 impl Publisher for Scripted {
     fn platform(&self) -> Platform {
-        Platform::Linkedin
+        Platform::LINKEDIN
     }
     fn capabilities(&self) -> PublisherCapabilities {
         PublisherCapabilities { idempotency_key: false, reconcile: true, metrics: false }
@@ -226,15 +226,15 @@ async fn a_platform_over_its_limit_sends_nothing_and_comes_back_when_the_gate_sa
 
 #[tokio::test]
 async fn the_database_gate_hands_each_window_slot_to_one_caller() {
-    use growth_core::publishing::{DbGate, SendBudget};
+    use growth_core::publish::{DbGate, SendBudget};
     let clock = Arc::new(ManualClock::new(t0()));
     let store: Arc<dyn Store> = Arc::new(InMemoryStore::new(clock.clone()));
-    let budgets = std::collections::HashMap::from([(Platform::CustomerIo, SendBudget { max: 1, window_secs: 10 })]);
+    let budgets = std::collections::HashMap::from([(Platform::CUSTOMER_IO, SendBudget { max: 1, window_secs: 10 })]);
     let a = DbGate::new(store.clone(), clock.clone(), budgets.clone(), "a");
     let b = DbGate::new(store.clone(), clock.clone(), budgets, "b");
-    assert_eq!(a.reserve(Platform::CustomerIo).await.unwrap(), None);
-    assert_eq!(b.reserve(Platform::CustomerIo).await.unwrap(), Some(t0() + chrono::Duration::seconds(10)), "the other worker waits");
-    assert_eq!(b.reserve(Platform::Linkedin).await.unwrap(), None, "platforms without a budget are not limited");
+    assert_eq!(a.reserve(Platform::CUSTOMER_IO).await.unwrap(), None);
+    assert_eq!(b.reserve(Platform::CUSTOMER_IO).await.unwrap(), Some(t0() + chrono::Duration::seconds(10)), "the other worker waits");
+    assert_eq!(b.reserve(Platform::LINKEDIN).await.unwrap(), None, "platforms without a budget are not limited");
     clock.advance(chrono::Duration::seconds(10));
-    assert_eq!(b.reserve(Platform::CustomerIo).await.unwrap(), None);
+    assert_eq!(b.reserve(Platform::CUSTOMER_IO).await.unwrap(), None);
 }

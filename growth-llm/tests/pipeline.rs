@@ -7,9 +7,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use growth_core::domain::{ContentStatus, ContentType, NewSource, SourceStatus, TranscriptSource};
+use growth_core::generate::{BundlePipeline, NoProgress, Price, PriceTable, ProgressSink};
 use growth_core::generate::{ContentGenerator, Generation, GenerationRequest};
 use growth_core::memory::InMemoryStore;
-use growth_core::pipeline::{BundlePipeline, NoProgress, Price, PriceTable, ProgressSink};
 use growth_core::prompt::BundlePlan;
 use growth_core::quality::{QualityConfig, builtin_gates};
 use growth_core::store::{ContentStore, SourceStore, Store};

@@ -186,7 +186,7 @@ pub struct GenerationSettings {
     /// The call to action every piece ends with (none: the writer picks one).
     pub cta: Option<String>,
     /// Prices per model for the cost ledger (US dollars per million tokens).
-    pub prices: growth_core::pipeline::PriceTable,
+    pub prices: growth_core::generate::PriceTable,
 }
 
 impl Default for GenerationSettings {
@@ -200,7 +200,7 @@ impl Default for GenerationSettings {
             plan: growth_core::prompt::BundlePlan::default(),
             voice: growth_core::prompt::Voice::default(),
             cta: None,
-            prices: growth_core::pipeline::PriceTable::default(),
+            prices: growth_core::generate::PriceTable::default(),
         }
     }
 }
@@ -227,7 +227,7 @@ pub struct PublishingSettings {
     pub alert_webhook_url: Option<String>,
     /// Send budgets shared by all workers, by platform (`{ max, window_secs }`); the documented
     /// limits by default.
-    pub budgets: BTreeMap<String, growth_core::publishing::SendBudget>,
+    pub budgets: BTreeMap<String, growth_core::publish::SendBudget>,
     /// LinkedIn (Posts API); unset: LinkedIn posts go to the outbox.
     pub linkedin: Option<growth_adapters::linkedin::LinkedInConfig>,
     /// Customer.io (broadcast newsletters); unset: newsletters go to the outbox.

@@ -8,8 +8,8 @@ use std::path::Path;
 
 use async_trait::async_trait;
 use growth_core::domain::ContentItem;
-use growth_core::pipeline::ProgressSink;
-use growth_core::sources::{ManualInput, ManualSource};
+use growth_core::generate::ProgressSink;
+use growth_core::ingest::{ManualInput, ManualSource};
 use growth_server::config::Settings;
 use serde_json::json;
 

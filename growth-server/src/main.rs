@@ -158,8 +158,8 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let state = startup::connect(&settings, std::sync::Arc::new(growth_core::SystemClock), true).await?;
             let ingest = state.ingest.clone();
             let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "upload".into());
-            let input = growth_core::sources::ManualInput::File { file_name: name, bytes: bytes.into(), format };
-            let result = ingest.ingest_manual(growth_core::sources::ManualSource::new(input)).await;
+            let input = growth_core::ingest::ManualInput::File { file_name: name, bytes: bytes.into(), format };
+            let result = ingest.ingest_manual(growth_core::ingest::ManualSource::new(input)).await;
             state.database.close().await;
             let got = result?;
             let format_name = got.format_name();

@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use growth_core::domain::{ContentItem, Platform, Schedule};
-use growth_core::outbox::OutboxPublisher;
 use growth_core::publish::Publisher;
-use growth_core::publishing::{Alert, DbGate, PublishRunner, SendBudget};
+use growth_core::publish::outbox::OutboxPublisher;
+use growth_core::publish::{Alert, DbGate, PublishRunner, SendBudget};
 use growth_core::store::Store;
 use growth_core::{Clock, Error, Result};
 use tokio_util::sync::CancellationToken;
@@ -61,31 +61,31 @@ impl Publishing {
         match &p.linkedin {
             Some(c) => {
                 publishers.push(Arc::new(growth_adapters::linkedin::LinkedInPublisher::new(c.clone())?));
-                via.insert(Platform::Linkedin, "linkedin");
+                via.insert(Platform::LINKEDIN, "linkedin");
             }
             None => {
-                publishers.push(outbox(Platform::Linkedin));
-                via.insert(Platform::Linkedin, "outbox");
+                publishers.push(outbox(Platform::LINKEDIN));
+                via.insert(Platform::LINKEDIN, "outbox");
             }
         }
         match &p.customerio {
             Some(c) => {
                 publishers.push(Arc::new(growth_adapters::customerio::CustomerIoPublisher::new(c.clone())?));
-                via.insert(Platform::CustomerIo, "customerio");
+                via.insert(Platform::CUSTOMER_IO, "customerio");
             }
             None => {
-                publishers.push(outbox(Platform::CustomerIo));
-                via.insert(Platform::CustomerIo, "outbox");
+                publishers.push(outbox(Platform::CUSTOMER_IO));
+                via.insert(Platform::CUSTOMER_IO, "outbox");
             }
         }
         match &p.webflow {
             Some(c) => {
                 publishers.push(Arc::new(growth_adapters::webflow::WebflowPublisher::new(c.clone())?));
-                via.insert(Platform::Webflow, "webflow");
+                via.insert(Platform::WEBFLOW, "webflow");
             }
             None => {
-                publishers.push(outbox(Platform::Webflow));
-                via.insert(Platform::Webflow, "outbox");
+                publishers.push(outbox(Platform::WEBFLOW));
+                via.insert(Platform::WEBFLOW, "outbox");
             }
         }
         let tracker: Option<Arc<dyn Publisher>> = match &p.notion {
@@ -174,7 +174,7 @@ pub async fn run_loop(runner: PublishRunner, batch: u32, interval: Duration, shu
 
 /// Adds a round's outcomes to the `growth_publishes_total` counter. The report does not say
 /// which platform each schedule went to, so the outcome is the only label.
-fn count_publishes(r: &growth_core::publishing::RunReport) {
+fn count_publishes(r: &growth_core::publish::RunReport) {
     let outcomes =
         [("published", r.published), ("retrying", r.retrying), ("unknown", r.unknown), ("failed", r.failed), ("reconciled", r.reconciled)];
     for (outcome, n) in outcomes {

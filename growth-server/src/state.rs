@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use growth_core::Clock;
 use growth_core::blob::BlobStore;
+use growth_core::ingest::SourceIngest;
 use growth_core::knowledge::{KnowledgeIndexer, Retriever};
-use growth_core::sources::SourceIngest;
 use growth_core::store::Store;
 use growth_core::vector::{Embedder, VectorStore};
 use growth_store::Database;
@@ -45,7 +45,7 @@ pub struct AppState {
     /// Every quality gate, the ICP score included.
     pub checker: growth_core::quality::Checker,
     /// Writes, checks and saves bundles.
-    pub pipeline: growth_core::pipeline::BundlePipeline,
+    pub pipeline: growth_core::generate::BundlePipeline,
     /// Publishers by platform, tracker, alert and send budgets.
     pub publishing: crate::publishing::Publishing,
 }

@@ -53,7 +53,7 @@ async fn no_schedule_is_claimed_twice(stores: Vec<Arc<dyn Store>>) {
         s0.transition_content(c.id, ContentTransition::to(ContentStatus::Approved)).await.unwrap();
         s0.create_schedule(NewSchedule {
             content_item_id: c.id,
-            platform: Platform::Linkedin,
+            platform: Platform::LINKEDIN,
             scheduled_time: past,
             timezone: "UTC".into(),
         })

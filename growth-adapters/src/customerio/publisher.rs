@@ -202,7 +202,7 @@ fn seconds_to_time(secs: Option<i64>) -> Option<DateTime<Utc>> {
 #[async_trait]
 impl Publisher for CustomerIoPublisher {
     fn platform(&self) -> Platform {
-        Platform::CustomerIo
+        Platform::CUSTOMER_IO
     }
 
     fn capabilities(&self) -> PublisherCapabilities {

@@ -129,7 +129,7 @@ fn millis_to_time(ms: Option<i64>) -> Option<DateTime<Utc>> {
 #[async_trait]
 impl Publisher for LinkedInPublisher {
     fn platform(&self) -> Platform {
-        Platform::Linkedin
+        Platform::LINKEDIN
     }
 
     fn capabilities(&self) -> PublisherCapabilities {

@@ -100,7 +100,7 @@ fn given_page_id(req: &PublishRequest) -> Option<&str> {
 #[async_trait]
 impl Publisher for NotionPublisher {
     fn platform(&self) -> Platform {
-        Platform::Notion
+        Platform::NOTION
     }
 
     fn capabilities(&self) -> PublisherCapabilities {

@@ -112,7 +112,7 @@ impl WebflowPublisher {
 #[async_trait]
 impl Publisher for WebflowPublisher {
     fn platform(&self) -> Platform {
-        Platform::Webflow
+        Platform::WEBFLOW
     }
 
     fn capabilities(&self) -> PublisherCapabilities {

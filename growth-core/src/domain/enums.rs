@@ -1,5 +1,6 @@
 //! Every status and type of the PRD tables as a closed enum, stored and sent as snake_case text.
 
+use super::Platform;
 use super::macros::string_enum;
 
 string_enum!(
@@ -22,26 +23,12 @@ impl ContentType {
     /// The platform this type is published to when none is given.
     pub const fn default_platform(self) -> Platform {
         match self {
-            ContentType::LinkedinPost | ContentType::PreInterview | ContentType::PostPublish => Platform::Linkedin,
-            ContentType::Newsletter => Platform::CustomerIo,
-            ContentType::BlogPost => Platform::Webflow,
+            ContentType::LinkedinPost | ContentType::PreInterview | ContentType::PostPublish => Platform::LINKEDIN,
+            ContentType::Newsletter => Platform::CUSTOMER_IO,
+            ContentType::BlogPost => Platform::WEBFLOW,
         }
     }
 }
-
-string_enum!(
-    /// Where content is published or tracked.
-    Platform, "platform" {
-        /// LinkedIn (Posts API).
-        Linkedin => "linkedin",
-        /// Customer.io (broadcast newsletters).
-        CustomerIo => "customer_io" | "customerio",
-        /// Webflow CMS (blog).
-        Webflow => "webflow",
-        /// Notion (tracking pages).
-        Notion => "notion",
-    }
-);
 
 string_enum!(
     /// What a user may do; ordered so that `Viewer < Approver < Admin`.
@@ -289,7 +276,6 @@ mod tests {
     #[test]
     fn every_enum_round_trips_through_text_and_json() {
         round_trip(ContentType::ALL);
-        round_trip(Platform::ALL);
         round_trip(Role::ALL);
         round_trip(AuthProvider::ALL);
         round_trip(SourceType::ALL);
@@ -309,15 +295,13 @@ mod tests {
 
     #[test]
     fn an_unknown_value_lists_the_allowed_ones() {
-        let err = "tiktok".parse::<Platform>().unwrap_err().to_string();
-        assert!(err.contains("tiktok") && err.contains("linkedin, customer_io, webflow, notion"), "{err}");
+        let err = "tiktok".parse::<ContentType>().unwrap_err().to_string();
+        assert!(err.contains("tiktok") && err.contains("linkedin_post, pre_interview"), "{err}");
         assert!(serde_json::from_str::<Role>("\"root\"").is_err());
     }
 
     #[test]
     fn aliases_parse_but_the_canonical_text_is_written() {
-        assert_eq!("customerio".parse::<Platform>().unwrap(), Platform::CustomerIo);
-        assert_eq!(Platform::CustomerIo.to_string(), "customer_io");
         assert_eq!("blog".parse::<ContentType>().unwrap(), ContentType::BlogPost);
     }
 
@@ -331,8 +315,8 @@ mod tests {
 
     #[test]
     fn each_content_type_has_a_default_platform() {
-        assert_eq!(ContentType::LinkedinPost.default_platform(), Platform::Linkedin);
-        assert_eq!(ContentType::Newsletter.default_platform(), Platform::CustomerIo);
-        assert_eq!(ContentType::BlogPost.default_platform(), Platform::Webflow);
+        assert_eq!(ContentType::LinkedinPost.default_platform(), Platform::LINKEDIN);
+        assert_eq!(ContentType::Newsletter.default_platform(), Platform::CUSTOMER_IO);
+        assert_eq!(ContentType::BlogPost.default_platform(), Platform::WEBFLOW);
     }
 }

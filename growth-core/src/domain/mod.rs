@@ -8,6 +8,7 @@ mod ids;
 mod job;
 mod knowledge;
 pub(crate) mod macros;
+mod platform;
 mod schedule;
 mod source;
 mod state;
@@ -19,12 +20,13 @@ pub use content::{
     PendingBundle, PendingPage, QualityMetrics, Verdict,
 };
 pub use enums::{
-    AuthProvider, ContentStatus, ContentType, EditSection, EditType, FunnelStage, IcpSource, JobStatus, KnowledgeItemType, Platform,
-    PublishStatus, Role, ScheduleStatus, Severity, SourceStatus, SourceType, TranscriptSource,
+    AuthProvider, ContentStatus, ContentType, EditSection, EditType, FunnelStage, IcpSource, JobStatus, KnowledgeItemType, PublishStatus,
+    Role, ScheduleStatus, Severity, SourceStatus, SourceType, TranscriptSource,
 };
 pub use ids::{AnalyticsId, ContentId, EditId, IcpProfileId, JobId, KnowledgeId, ObjectionId, PublishLogId, ScheduleId, SourceId, UserId};
 pub use job::{ClaimRequest, Job, JobKind, JobOutcome, NewJob};
 pub use knowledge::{IcpProfile, KnowledgeItem, NewIcpProfile, NewKnowledgeItem, NewObjection, Objection};
+pub use platform::Platform;
 pub use schedule::{NewPublishingLog, NewSchedule, PublishingLog, Schedule, ScheduleOutcome};
 pub use source::{ContentSource, NewSource, Segment, Stored, Transcript};
 pub use user::{NewUser, User, normalize_email};

@@ -114,29 +114,29 @@ mod tests {
         // 2026-11-03 is a Tuesday; 14:30Z is 09:30 EST.
         let at = Utc.with_ymd_and_hms(2026, 11, 3, 14, 30, 0).unwrap();
         let h =
-            EngagementHistory::from_observations(New_York, [Observation { platform: Platform::Linkedin, published_at: at, score: 8.0 }]);
-        assert_eq!(h.average(Platform::Linkedin, Weekday::Tue, 9), Some((1, 8.0)));
-        assert_eq!(h.average(Platform::Linkedin, Weekday::Tue, 14), None);
+            EngagementHistory::from_observations(New_York, [Observation { platform: Platform::LINKEDIN, published_at: at, score: 8.0 }]);
+        assert_eq!(h.average(Platform::LINKEDIN, Weekday::Tue, 9), Some((1, 8.0)));
+        assert_eq!(h.average(Platform::LINKEDIN, Weekday::Tue, 14), None);
     }
 
     #[test]
     fn few_posts_move_the_factor_little_and_many_move_it_more() {
         let tue = |h: u32, week: i64| Utc.with_ymd_and_hms(2026, 11, 3, h + 5, 0, 0).unwrap() + chrono::Duration::weeks(week);
         let obs =
-            |h: u32, n: i64, score: f64| (0..n).map(move |w| Observation { platform: Platform::Linkedin, published_at: tue(h, w), score });
+            |h: u32, n: i64, score: f64| (0..n).map(move |w| Observation { platform: Platform::LINKEDIN, published_at: tue(h, w), score });
         let few = EngagementHistory::from_observations(New_York, obs(9, 1, 1.0).chain(obs(10, 1, 9.0)));
         let many = EngagementHistory::from_observations(New_York, obs(9, 30, 1.0).chain(obs(10, 30, 9.0)));
-        let (f_few, f_many) = (few.factor(Platform::Linkedin, Weekday::Tue, 10), many.factor(Platform::Linkedin, Weekday::Tue, 10));
+        let (f_few, f_many) = (few.factor(Platform::LINKEDIN, Weekday::Tue, 10), many.factor(Platform::LINKEDIN, Weekday::Tue, 10));
         assert!(1.0 < f_few && f_few < f_many, "{f_few} {f_many}");
-        assert!(many.factor(Platform::Linkedin, Weekday::Tue, 9) < 1.0);
-        assert_eq!(many.factor(Platform::Webflow, Weekday::Tue, 10), 1.0);
-        assert_eq!(many.factor(Platform::Linkedin, Weekday::Wed, 10), 1.0);
+        assert!(many.factor(Platform::LINKEDIN, Weekday::Tue, 9) < 1.0);
+        assert_eq!(many.factor(Platform::WEBFLOW, Weekday::Tue, 10), 1.0);
+        assert_eq!(many.factor(Platform::LINKEDIN, Weekday::Wed, 10), 1.0);
     }
 
     #[test]
     fn metrics_are_scored_with_comments_and_shares_weighing_more() {
         let m = EngagementMetrics { likes: 10, comments: 2, shares: 1, clicks: 4, impressions: 1000 };
-        let o = Observation::from_metrics(Platform::Linkedin, Utc::now(), &m);
+        let o = Observation::from_metrics(Platform::LINKEDIN, Utc::now(), &m);
         assert_eq!(o.score, 10.0 + 4.0 + 3.0 + 4.0);
     }
 }

@@ -173,9 +173,9 @@ impl Default for SchedulePolicy {
         Self {
             timezone: DEFAULT_TIMEZONE,
             per_platform: BTreeMap::from([
-                (Platform::Linkedin, PlatformPolicy::linkedin()),
-                (Platform::CustomerIo, PlatformPolicy::newsletter()),
-                (Platform::Webflow, PlatformPolicy::blog()),
+                (Platform::LINKEDIN, PlatformPolicy::linkedin()),
+                (Platform::CUSTOMER_IO, PlatformPolicy::newsletter()),
+                (Platform::WEBFLOW, PlatformPolicy::blog()),
             ]),
             business_days_only: true,
             holidays: BTreeSet::new(),
@@ -241,10 +241,10 @@ mod tests {
     #[test]
     fn notion_is_not_a_channel_and_has_no_policy() {
         let p = SchedulePolicy::default();
-        assert!(p.for_platform(Platform::Notion).is_err());
-        assert_eq!(p.for_platform(Platform::CustomerIo).unwrap().daily_cap, 1);
-        assert_eq!(p.for_platform(Platform::Webflow).unwrap().daily_cap, 1);
-        assert_eq!(p.for_platform(Platform::Linkedin).unwrap().daily_cap, 2);
+        assert!(p.for_platform(Platform::NOTION).is_err());
+        assert_eq!(p.for_platform(Platform::CUSTOMER_IO).unwrap().daily_cap, 1);
+        assert_eq!(p.for_platform(Platform::WEBFLOW).unwrap().daily_cap, 1);
+        assert_eq!(p.for_platform(Platform::LINKEDIN).unwrap().daily_cap, 2);
     }
 
     #[test]
@@ -266,7 +266,7 @@ mod tests {
         assert!(p.validate().is_err());
         let mut p = SchedulePolicy::default();
         p.per_platform.insert(
-            Platform::Linkedin,
+            Platform::LINKEDIN,
             PlatformPolicy { curve: WeightCurve::closed().with(&WEEKDAYS, 9..10, f64::NAN), ..PlatformPolicy::linkedin() },
         );
         assert!(p.validate().is_err());

@@ -34,7 +34,7 @@ fn only_at(tz: Tz, hours: std::ops::Range<u32>) -> SchedulePolicy {
     let rules = PlatformPolicy { daily_cap: 1, min_gap: Duration::zero(), curve: WeightCurve::closed().with(&all, hours, 1.0) };
     SchedulePolicy {
         timezone: tz,
-        per_platform: [(Platform::Linkedin, rules)].into(),
+        per_platform: [(Platform::LINKEDIN, rules)].into(),
         business_days_only: false,
         day_discount: 0.5,
         ..SchedulePolicy::default()
@@ -108,7 +108,7 @@ fn assert_valid(
 
 #[test]
 fn linkedin_posts_take_the_best_slots_weighing_sooner_against_better_within_cap_and_gap() {
-    let its = items(Platform::Linkedin, 5);
+    let its = items(Platform::LINKEDIN, 5);
     let start = date(2026, 11, 9);
     let policy = SchedulePolicy::default();
     let planned = plan(&its, start, &[], &policy, None, monday_morning()).unwrap();
@@ -143,7 +143,7 @@ fn each_content_type_goes_to_its_platform_window() {
 
 #[test]
 fn a_cap_of_one_and_a_long_gap_push_newsletters_to_separate_good_days() {
-    let its = items(Platform::CustomerIo, 3);
+    let its = items(Platform::CUSTOMER_IO, 3);
     let start = date(2026, 11, 9);
     let policy = SchedulePolicy::default();
     let planned = plan(&its, start, &[], &policy, None, monday_morning()).unwrap();
@@ -154,9 +154,9 @@ fn a_cap_of_one_and_a_long_gap_push_newsletters_to_separate_good_days() {
 
 #[test]
 fn taken_slots_and_their_gaps_are_avoided() {
-    let its = items(Platform::Linkedin, 2);
+    let its = items(Platform::LINKEDIN, 2);
     let start = date(2026, 11, 9);
-    let taken = [(Platform::Linkedin, utc(2026, 11, 10, 14, 0)), (Platform::Linkedin, utc(2026, 11, 11, 16, 0))]; // Tue 09:00, Wed 11:00 EST
+    let taken = [(Platform::LINKEDIN, utc(2026, 11, 10, 14, 0)), (Platform::LINKEDIN, utc(2026, 11, 11, 16, 0))]; // Tue 09:00, Wed 11:00 EST
     let policy = SchedulePolicy::default();
     let planned = plan(&its, start, &taken, &policy, None, monday_morning()).unwrap();
     assert_valid(&planned, &its, start, &taken, &policy, monday_morning());
@@ -166,8 +166,8 @@ fn taken_slots_and_their_gaps_are_avoided() {
 
 #[test]
 fn a_post_taken_on_another_platform_does_not_block_a_slot() {
-    let its = items(Platform::Linkedin, 1);
-    let taken = [(Platform::CustomerIo, utc(2026, 11, 10, 14, 0))];
+    let its = items(Platform::LINKEDIN, 1);
+    let taken = [(Platform::CUSTOMER_IO, utc(2026, 11, 10, 14, 0))];
     let planned = plan(&its, date(2026, 11, 9), &taken, &SchedulePolicy::default(), None, monday_morning()).unwrap();
     assert_eq!(planned[0].1, utc(2026, 11, 10, 14, 0));
 }
@@ -175,7 +175,7 @@ fn a_post_taken_on_another_platform_does_not_block_a_slot() {
 #[test]
 fn weekends_are_skipped() {
     // Start on Saturday 2026-11-14 with a blog post: Monday 10:00 it is.
-    let its = items(Platform::Webflow, 1);
+    let its = items(Platform::WEBFLOW, 1);
     let now = utc(2026, 11, 13, 23, 0);
     let planned = plan(&its, date(2026, 11, 14), &[], &SchedulePolicy::default(), None, now).unwrap();
     assert_eq!(local_hours(New_York, &planned), vec![(date(2026, 11, 16), 10, 0)]);
@@ -183,7 +183,7 @@ fn weekends_are_skipped() {
 
 #[test]
 fn holidays_are_skipped() {
-    let its = items(Platform::Webflow, 1);
+    let its = items(Platform::WEBFLOW, 1);
     let mut policy = SchedulePolicy::default();
     policy.holidays.insert(date(2026, 11, 9));
     let planned = plan(&its, date(2026, 11, 9), &[], &policy, None, monday_morning()).unwrap();
@@ -194,7 +194,7 @@ fn holidays_are_skipped() {
 fn nothing_is_planned_in_the_past() {
     // Now is Tuesday 09:30 in New York; start date is last week.
     let now = utc(2026, 11, 10, 14, 30);
-    let its = items(Platform::Linkedin, 1);
+    let its = items(Platform::LINKEDIN, 1);
     let planned = plan(&its, date(2026, 11, 2), &[], &SchedulePolicy::default(), None, now).unwrap();
     assert_eq!(local_hours(New_York, &planned), vec![(date(2026, 11, 11), 9, 0)]);
     assert!(planned[0].1 > now);
@@ -202,8 +202,8 @@ fn nothing_is_planned_in_the_past() {
 
 #[test]
 fn the_same_input_gives_the_same_plan() {
-    let its: Vec<PlanItem<u32>> = (0..20).map(|i| PlanItem::new(i, Platform::ALL[(i % 3) as usize])).collect();
-    let taken = [(Platform::Linkedin, utc(2026, 11, 10, 14, 0))];
+    let its: Vec<PlanItem<u32>> = (0..20).map(|i| PlanItem::new(i, Platform::BUILT_IN[(i % 3) as usize])).collect();
+    let taken = [(Platform::LINKEDIN, utc(2026, 11, 10, 14, 0))];
     let a = plan(&its, date(2026, 11, 9), &taken, &SchedulePolicy::default(), None, monday_morning()).unwrap();
     let b = plan(&its, date(2026, 11, 9), &taken, &SchedulePolicy::default(), None, monday_morning()).unwrap();
     assert_eq!(a, b);
@@ -211,14 +211,14 @@ fn the_same_input_gives_the_same_plan() {
 
 #[test]
 fn items_of_a_platform_go_out_in_item_order() {
-    let its = items(Platform::Linkedin, 8);
+    let its = items(Platform::LINKEDIN, 8);
     let planned = plan(&its, date(2026, 11, 9), &[], &SchedulePolicy::default(), None, monday_morning()).unwrap();
     assert!(planned.windows(2).all(|w| w[0].1 < w[1].1), "{planned:?}");
 }
 
 #[test]
 fn many_items_overflow_to_later_days() {
-    let its = items(Platform::Linkedin, 12);
+    let its = items(Platform::LINKEDIN, 12);
     let start = date(2026, 11, 9);
     let policy = SchedulePolicy::default();
     let planned = plan(&its, start, &[], &policy, None, monday_morning()).unwrap();
@@ -230,7 +230,7 @@ fn many_items_overflow_to_later_days() {
 
 #[test]
 fn no_free_slot_within_the_horizon_is_a_conflict() {
-    let its = items(Platform::Linkedin, 5);
+    let its = items(Platform::LINKEDIN, 5);
     let policy = SchedulePolicy { horizon_days: 1, ..SchedulePolicy::default() };
     let err = plan(&its, date(2026, 11, 10), &[], &policy, None, monday_morning()).unwrap_err();
     assert!(matches!(err, crate::Error::Conflict { .. }), "{err}");
@@ -238,7 +238,7 @@ fn no_free_slot_within_the_horizon_is_a_conflict() {
 
 #[test]
 fn notion_cannot_be_planned_and_nothing_to_plan_is_fine() {
-    let err = plan(&items(Platform::Notion, 1), date(2026, 11, 9), &[], &SchedulePolicy::default(), None, monday_morning()).unwrap_err();
+    let err = plan(&items(Platform::NOTION, 1), date(2026, 11, 9), &[], &SchedulePolicy::default(), None, monday_morning()).unwrap_err();
     assert!(err.to_string().contains("notion"), "{err}");
     assert!(plan::<u32>(&[], date(2026, 11, 9), &[], &SchedulePolicy::default(), None, monday_morning()).unwrap().is_empty());
 }
@@ -246,11 +246,11 @@ fn notion_cannot_be_planned_and_nothing_to_plan_is_fine() {
 #[test]
 fn a_platform_with_no_open_hour_or_an_endless_horizon_is_refused() {
     let mut closed = SchedulePolicy::default();
-    closed.per_platform.insert(Platform::Linkedin, PlatformPolicy { curve: WeightCurve::closed(), ..PlatformPolicy::linkedin() });
-    let err = plan(&items(Platform::Linkedin, 1), date(2026, 11, 9), &[], &closed, None, monday_morning()).unwrap_err();
+    closed.per_platform.insert(Platform::LINKEDIN, PlatformPolicy { curve: WeightCurve::closed(), ..PlatformPolicy::linkedin() });
+    let err = plan(&items(Platform::LINKEDIN, 1), date(2026, 11, 9), &[], &closed, None, monday_morning()).unwrap_err();
     assert!(err.to_string().contains("no open hour"), "{err}");
     let endless = SchedulePolicy { horizon_days: u32::MAX, ..SchedulePolicy::default() };
-    assert!(plan(&items(Platform::Linkedin, 1), date(2026, 11, 9), &[], &endless, None, monday_morning()).is_err());
+    assert!(plan(&items(Platform::LINKEDIN, 1), date(2026, 11, 9), &[], &endless, None, monday_morning()).is_err());
 }
 
 #[test]
@@ -266,20 +266,20 @@ fn planned_schedules_keep_the_zone_name() {
     )
     .unwrap();
     assert_eq!(schedules.len(), 1);
-    assert_eq!((schedules[0].content_item_id, schedules[0].platform), (id, Platform::Webflow));
+    assert_eq!((schedules[0].content_item_id, schedules[0].platform), (id, Platform::WEBFLOW));
     assert_eq!(schedules[0].timezone, "Europe/London");
     assert_eq!(schedules[0].scheduled_time, utc(2026, 11, 9, 10, 0)); // Mon 10:00 GMT
 }
 
 #[test]
 fn a_start_date_ten_years_ahead_is_refused() {
-    let err = plan(&items(Platform::Linkedin, 1), date(2040, 1, 1), &[], &SchedulePolicy::default(), None, monday_morning()).unwrap_err();
+    let err = plan(&items(Platform::LINKEDIN, 1), date(2040, 1, 1), &[], &SchedulePolicy::default(), None, monday_morning()).unwrap_err();
     assert!(matches!(err, crate::Error::InvalidInput { .. }), "{err}");
 }
 
 #[test]
 fn nine_am_stays_nine_am_across_us_spring_forward() {
-    let its = items(Platform::Linkedin, 3);
+    let its = items(Platform::LINKEDIN, 3);
     let policy = only_at(New_York, 9..10);
     let planned = plan(&its, date(2027, 3, 13), &[], &policy, None, utc(2027, 3, 12, 0, 0)).unwrap();
     let instants: Vec<DateTime<Utc>> = planned.iter().map(|(_, t)| *t).collect();
@@ -289,7 +289,7 @@ fn nine_am_stays_nine_am_across_us_spring_forward() {
 
 #[test]
 fn nine_am_stays_nine_am_across_us_fall_back() {
-    let its = items(Platform::Linkedin, 3);
+    let its = items(Platform::LINKEDIN, 3);
     let policy = only_at(New_York, 9..10);
     let planned = plan(&its, date(2026, 10, 31), &[], &policy, None, utc(2026, 10, 30, 0, 0)).unwrap();
     let instants: Vec<DateTime<Utc>> = planned.iter().map(|(_, t)| *t).collect();
@@ -298,7 +298,7 @@ fn nine_am_stays_nine_am_across_us_fall_back() {
 
 #[test]
 fn the_default_linkedin_slot_is_nine_am_in_the_weeks_around_spring_forward() {
-    let one = items(Platform::Linkedin, 1);
+    let one = items(Platform::LINKEDIN, 1);
     let policy = SchedulePolicy::default();
     let before = plan(&one, date(2027, 3, 9), &[], &policy, None, utc(2027, 3, 8, 0, 0)).unwrap();
     let after = plan(&one, date(2027, 3, 16), &[], &policy, None, utc(2027, 3, 15, 0, 0)).unwrap();
@@ -308,13 +308,13 @@ fn the_default_linkedin_slot_is_nine_am_in_the_weeks_around_spring_forward() {
 
 #[test]
 fn nine_am_stays_nine_am_in_london_across_both_changes() {
-    let its = items(Platform::Linkedin, 2);
+    let its = items(Platform::LINKEDIN, 2);
     let spring = plan(&its, date(2027, 3, 27), &[], &only_at(London, 9..10), None, utc(2027, 3, 26, 0, 0)).unwrap();
     assert_eq!(spring.iter().map(|(_, t)| *t).collect::<Vec<_>>(), vec![utc(2027, 3, 27, 9, 0), utc(2027, 3, 28, 8, 0)]);
     let autumn = plan(&its, date(2026, 10, 24), &[], &only_at(London, 9..10), None, utc(2026, 10, 23, 0, 0)).unwrap();
     assert_eq!(autumn.iter().map(|(_, t)| *t).collect::<Vec<_>>(), vec![utc(2026, 10, 24, 8, 0), utc(2026, 10, 25, 9, 0)]);
     let default =
-        plan(&items(Platform::Linkedin, 1), date(2027, 3, 30), &[], &SchedulePolicy::in_zone(London), None, utc(2027, 3, 29, 0, 0))
+        plan(&items(Platform::LINKEDIN, 1), date(2027, 3, 30), &[], &SchedulePolicy::in_zone(London), None, utc(2027, 3, 29, 0, 0))
             .unwrap();
     assert_eq!(default[0].1, utc(2027, 3, 30, 8, 0)); // Tue 09:00 BST
 }
@@ -322,14 +322,14 @@ fn nine_am_stays_nine_am_in_london_across_both_changes() {
 #[test]
 fn a_slot_in_the_spring_forward_gap_moves_to_the_first_valid_instant() {
     let planned =
-        plan(&items(Platform::Linkedin, 1), date(2027, 3, 14), &[], &only_at(New_York, 2..3), None, utc(2027, 3, 13, 0, 0)).unwrap();
+        plan(&items(Platform::LINKEDIN, 1), date(2027, 3, 14), &[], &only_at(New_York, 2..3), None, utc(2027, 3, 13, 0, 0)).unwrap();
     assert_eq!(planned[0].1, utc(2027, 3, 14, 7, 0)); // 03:00 EDT
 }
 
 #[test]
 fn an_ambiguous_fall_back_slot_takes_the_earlier_instant() {
     let planned =
-        plan(&items(Platform::Linkedin, 1), date(2026, 11, 1), &[], &only_at(New_York, 1..2), None, utc(2026, 10, 31, 0, 0)).unwrap();
+        plan(&items(Platform::LINKEDIN, 1), date(2026, 11, 1), &[], &only_at(New_York, 1..2), None, utc(2026, 10, 31, 0, 0)).unwrap();
     assert_eq!(planned[0].1, utc(2026, 11, 1, 5, 0)); // 01:00 EDT, not 01:00 EST
 }
 
@@ -343,11 +343,11 @@ fn engagement_history_moves_the_chosen_hour() {
     };
     let mut obs = Vec::new();
     for w in 0..20 {
-        obs.push(Observation { platform: Platform::Linkedin, published_at: tuesday(9, w), score: 2.0 });
-        obs.push(Observation { platform: Platform::Linkedin, published_at: tuesday(11, w), score: 20.0 });
+        obs.push(Observation { platform: Platform::LINKEDIN, published_at: tuesday(9, w), score: 2.0 });
+        obs.push(Observation { platform: Platform::LINKEDIN, published_at: tuesday(11, w), score: 20.0 });
     }
     let history = EngagementHistory::from_observations(New_York, obs);
-    let one = items(Platform::Linkedin, 1);
+    let one = items(Platform::LINKEDIN, 1);
     let without = plan(&one, date(2026, 11, 10), &[], &SchedulePolicy::default(), None, monday_morning()).unwrap();
     let with = plan(&one, date(2026, 11, 10), &[], &SchedulePolicy::default(), Some(&history), monday_morning()).unwrap();
     assert_eq!(local_hours(New_York, &without)[0], (date(2026, 11, 10), 9, 0));
@@ -358,19 +358,19 @@ fn engagement_history_moves_the_chosen_hour() {
 fn a_single_observation_does_not_overturn_the_defaults() {
     let at = New_York.with_ymd_and_hms(2026, 9, 1, 11, 0, 0).unwrap().with_timezone(&Utc);
     let obs = [
-        Observation { platform: Platform::Linkedin, published_at: at, score: 30.0 },
-        Observation { platform: Platform::Linkedin, published_at: at - Duration::hours(2), score: 10.0 },
+        Observation { platform: Platform::LINKEDIN, published_at: at, score: 30.0 },
+        Observation { platform: Platform::LINKEDIN, published_at: at - Duration::hours(2), score: 10.0 },
     ];
     let history = EngagementHistory::from_observations(New_York, obs);
     let planned =
-        plan(&items(Platform::Linkedin, 1), date(2026, 11, 10), &[], &SchedulePolicy::default(), Some(&history), monday_morning()).unwrap();
+        plan(&items(Platform::LINKEDIN, 1), date(2026, 11, 10), &[], &SchedulePolicy::default(), Some(&history), monday_morning()).unwrap();
     assert_eq!(local_hours(New_York, &planned)[0], (date(2026, 11, 10), 9, 0));
 }
 
 #[test]
 fn history_kept_in_another_zone_is_refused() {
     let history = EngagementHistory::new(London);
-    let err = plan(&items(Platform::Linkedin, 1), date(2026, 11, 10), &[], &SchedulePolicy::default(), Some(&history), monday_morning())
+    let err = plan(&items(Platform::LINKEDIN, 1), date(2026, 11, 10), &[], &SchedulePolicy::default(), Some(&history), monday_morning())
         .unwrap_err();
     assert!(matches!(err, crate::Error::InvalidInput { .. }), "{err}");
 }
@@ -398,7 +398,7 @@ fn zone() -> impl Strategy<Value = Tz> {
 }
 
 fn platform() -> impl Strategy<Value = Platform> {
-    prop_oneof![Just(Platform::Linkedin), Just(Platform::CustomerIo), Just(Platform::Webflow)]
+    prop_oneof![Just(Platform::LINKEDIN), Just(Platform::CUSTOMER_IO), Just(Platform::WEBFLOW)]
 }
 
 prop_compose! {

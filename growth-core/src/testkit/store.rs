@@ -142,9 +142,9 @@ pub async fn unknown_ids_are_not_found_everywhere(s: Arc<dyn Store>, _c: Arc<Man
     with_source.source_id = Some(SourceId::new());
     nf(s.insert_content(with_source).await);
     nf(s.get_schedule(ScheduleId::new()).await);
-    nf(s.create_schedule(sched(ContentId::new(), Platform::Linkedin, super::epoch())).await);
+    nf(s.create_schedule(sched(ContentId::new(), Platform::LINKEDIN, super::epoch())).await);
     nf(s.cancel_schedule(ScheduleId::new()).await);
-    nf(s.get_analytics(ContentId::new(), Platform::Linkedin).await);
+    nf(s.get_analytics(ContentId::new(), Platform::LINKEDIN).await);
     nf(s.get_knowledge(KnowledgeId::new()).await);
     nf(s.delete_knowledge(KnowledgeId::new()).await);
     nf(s.get_icp_profile(IcpProfileId::new()).await);
@@ -207,7 +207,7 @@ pub async fn content_starts_at_version_one_with_its_history(s: Arc<dyn Store>, _
     let c = s.insert_content(n).await.unwrap();
     assert_eq!(c.version, 1);
     assert_eq!(c.status, ContentStatus::InReview);
-    assert_eq!(c.target_platform, Some(Platform::Linkedin), "the platform defaults from the type");
+    assert_eq!(c.target_platform, Some(Platform::LINKEDIN), "the platform defaults from the type");
     assert_eq!(c.source_id, Some(src.id));
     assert_eq!(s.get_content(c.id).await.unwrap(), c);
     let v = s.list_versions(c.id).await.unwrap();
@@ -434,21 +434,21 @@ pub async fn quality_round_trips_with_verdicts(s: Arc<dyn Store>, _c: Arc<Manual
 
 pub async fn an_item_has_one_active_schedule_per_platform(s: Arc<dyn Store>, c: Arc<ManualClock>) {
     let item = approved_item(&s).await;
-    let a = s.create_schedule(sched(item.id, Platform::Linkedin, at(&c, 10))).await.unwrap();
+    let a = s.create_schedule(sched(item.id, Platform::LINKEDIN, at(&c, 10))).await.unwrap();
     assert_eq!((a.status, a.timezone.as_str()), (ScheduleStatus::Pending, "America/New_York"));
-    assert!(matches!(s.create_schedule(sched(item.id, Platform::Linkedin, at(&c, 20))).await, Err(Error::Conflict { .. })));
-    s.create_schedule(sched(item.id, Platform::Notion, at(&c, 20))).await.unwrap();
-    let mut bad_tz = sched(item.id, Platform::Webflow, at(&c, 20));
+    assert!(matches!(s.create_schedule(sched(item.id, Platform::LINKEDIN, at(&c, 20))).await, Err(Error::Conflict { .. })));
+    s.create_schedule(sched(item.id, Platform::NOTION, at(&c, 20))).await.unwrap();
+    let mut bad_tz = sched(item.id, Platform::WEBFLOW, at(&c, 20));
     bad_tz.timezone = "Mars/Olympus".into();
     assert!(matches!(s.create_schedule(bad_tz).await, Err(Error::InvalidInput { .. })));
     s.cancel_schedule(a.id).await.unwrap();
-    s.create_schedule(sched(item.id, Platform::Linkedin, at(&c, 30))).await.expect("a cancelled schedule no longer blocks a new one");
+    s.create_schedule(sched(item.id, Platform::LINKEDIN, at(&c, 30))).await.expect("a cancelled schedule no longer blocks a new one");
 }
 
 /// `record_publication`: schedule, item and log together; only the claim holder may record.
 pub async fn a_publication_is_recorded_on_schedule_item_and_log_at_once(s: Arc<dyn Store>, c: Arc<ManualClock>) {
     let item = approved_item(&s).await;
-    let sch = s.create_schedule(sched(item.id, Platform::Linkedin, at(&c, 1))).await.unwrap();
+    let sch = s.create_schedule(sched(item.id, Platform::LINKEDIN, at(&c, 1))).await.unwrap();
     s.transition_content(item.id, ContentTransition::to(ContentStatus::Scheduled)).await.unwrap();
     c.advance(Span::minutes(2));
     let claimed = s.claim_due_schedules("w1", std::time::Duration::from_secs(60), 10).await.unwrap();
@@ -456,7 +456,7 @@ pub async fn a_publication_is_recorded_on_schedule_item_and_log_at_once(s: Arc<d
     let log = NewPublishingLog {
         content_item_id: item.id,
         schedule_id: Some(sch.id),
-        platform: Platform::Linkedin,
+        platform: Platform::LINKEDIN,
         status: PublishStatus::Success,
         request_payload: json!({"chars": 10}),
         response_data: json!({"status": 201}),
@@ -475,8 +475,8 @@ pub async fn a_publication_is_recorded_on_schedule_item_and_log_at_once(s: Arc<d
 }
 
 pub async fn due_schedules_are_claimed_once_and_finished_by_their_holder(s: Arc<dyn Store>, c: Arc<ManualClock>) {
-    let early = s.create_schedule(sched(approved_item(&s).await.id, Platform::Linkedin, at(&c, 1))).await.unwrap();
-    let later = s.create_schedule(sched(approved_item(&s).await.id, Platform::Linkedin, at(&c, 90))).await.unwrap();
+    let early = s.create_schedule(sched(approved_item(&s).await.id, Platform::LINKEDIN, at(&c, 1))).await.unwrap();
+    let later = s.create_schedule(sched(approved_item(&s).await.id, Platform::LINKEDIN, at(&c, 90))).await.unwrap();
     assert!(s.claim_due_schedules("w1", Duration::from_secs(60), 10).await.unwrap().is_empty(), "nothing is due yet");
     c.advance(Span::minutes(2));
     let got = s.claim_due_schedules("w1", Duration::from_secs(60), 10).await.unwrap();
@@ -511,7 +511,7 @@ pub async fn due_schedules_are_claimed_once_and_finished_by_their_holder(s: Arc<
 }
 
 pub async fn a_retry_waits_for_its_next_attempt(s: Arc<dyn Store>, c: Arc<ManualClock>) {
-    let x = s.create_schedule(sched(approved_item(&s).await.id, Platform::Webflow, c.now())).await.unwrap();
+    let x = s.create_schedule(sched(approved_item(&s).await.id, Platform::WEBFLOW, c.now())).await.unwrap();
     s.claim_due_schedules("w", Duration::from_secs(60), 10).await.unwrap();
     let r = s
         .finish_schedule(x.id, "w", ScheduleOutcome::Retry { error: "429 Too Many Requests".into(), next_attempt_at: at(&c, 5) })
@@ -528,7 +528,7 @@ pub async fn a_retry_waits_for_its_next_attempt(s: Arc<dyn Store>, c: Arc<Manual
 }
 
 pub async fn a_lapsed_claim_becomes_unknown_never_pending(s: Arc<dyn Store>, c: Arc<ManualClock>) {
-    let x = s.create_schedule(sched(approved_item(&s).await.id, Platform::CustomerIo, c.now())).await.unwrap();
+    let x = s.create_schedule(sched(approved_item(&s).await.id, Platform::CUSTOMER_IO, c.now())).await.unwrap();
     s.claim_due_schedules("crashed", Duration::from_secs(30), 10).await.unwrap();
     c.advance(Span::seconds(31));
     assert!(
@@ -542,7 +542,7 @@ pub async fn a_lapsed_claim_becomes_unknown_never_pending(s: Arc<dyn Store>, c: 
     // Reconciliation may settle an unknown schedule from any worker; the crashed one coming back
     // with a real answer is equally valid evidence.
     assert_eq!(stale.unwrap().status, ScheduleStatus::Published);
-    let y = s.create_schedule(sched(approved_item(&s).await.id, Platform::CustomerIo, c.now())).await.unwrap();
+    let y = s.create_schedule(sched(approved_item(&s).await.id, Platform::CUSTOMER_IO, c.now())).await.unwrap();
     s.claim_due_schedules("w", Duration::from_secs(30), 10).await.unwrap();
     let u = s.finish_schedule(y.id, "w", ScheduleOutcome::Unknown { error: "timeout after send".into() }).await.unwrap();
     assert_eq!(u.status, ScheduleStatus::Unknown);
@@ -559,7 +559,7 @@ pub async fn a_lapsed_claim_becomes_unknown_never_pending(s: Arc<dyn Store>, c: 
 
 pub async fn schedules_can_be_moved_cancelled_and_listed(s: Arc<dyn Store>, c: Arc<ManualClock>) {
     let item = approved_item(&s).await;
-    let x = s.create_schedule(sched(item.id, Platform::Linkedin, at(&c, 60))).await.unwrap();
+    let x = s.create_schedule(sched(item.id, Platform::LINKEDIN, at(&c, 60))).await.unwrap();
     let moved = s.reschedule(x.id, at(&c, 120)).await.unwrap();
     assert_eq!(moved.scheduled_time, at(&c, 120));
     let listed = s.list_schedules(&ScheduleFilter { content_item_id: Some(item.id), ..ScheduleFilter::default() }).await.unwrap();
@@ -579,7 +579,7 @@ pub async fn publishing_logs_are_kept_in_order(s: Arc<dyn Store>, c: Arc<ManualC
     let mk = |status, err: Option<&str>| NewPublishingLog {
         content_item_id: item.id,
         schedule_id: None,
-        platform: Platform::Linkedin,
+        platform: Platform::LINKEDIN,
         status,
         request_payload: json!({"commentary": "x", "authorization": "[redacted]"}),
         response_data: json!({"status": 503}),
@@ -602,15 +602,15 @@ pub async fn analytics_are_one_row_per_item_and_platform(s: Arc<dyn Store>, c: A
         attributed_revenue_cents: 129_900,
         ..AnalyticsUpdate::default()
     };
-    let a = s.upsert_analytics(item.id, Platform::Linkedin, u.clone()).await.unwrap();
+    let a = s.upsert_analytics(item.id, Platform::LINKEDIN, u.clone()).await.unwrap();
     c.advance(Span::hours(1));
     u.engagement.likes = 170;
-    let b = s.upsert_analytics(item.id, Platform::Linkedin, u).await.unwrap();
+    let b = s.upsert_analytics(item.id, Platform::LINKEDIN, u).await.unwrap();
     assert_eq!(a.id, b.id, "the same row is updated");
     assert_eq!(b.engagement.likes, 170);
     assert_eq!(b.attributed_revenue_cents, 129_900);
     assert_eq!(b.last_updated, c.now());
-    assert_eq!(s.get_analytics(item.id, Platform::Linkedin).await.unwrap(), b);
+    assert_eq!(s.get_analytics(item.id, Platform::LINKEDIN).await.unwrap(), b);
     assert_eq!(s.list_analytics(at(&c, -1), at(&c, 1)).await.unwrap().len(), 1);
     assert!(s.list_analytics(at(&c, 1), at(&c, 2)).await.unwrap().is_empty());
 }

@@ -310,7 +310,7 @@ async fn patch_item(
     }
     let new_content = body.content.clone().unwrap_or_else(|| current.content.clone());
     let new_title = body.title.clone().or_else(|| current.title.clone());
-    let spans = growth_core::edits::diff_edit(current.title.as_deref(), new_title.as_deref(), &current.content, &new_content);
+    let spans = growth_core::review::edits::diff_edit(current.title.as_deref(), new_title.as_deref(), &current.content, &new_content);
     let update =
         ContentUpdate { expected_version: expected, title: body.title, content: body.content, edited_by: Some(user.id), edits: spans };
     let item = state.store.update_content(id, update).await?;

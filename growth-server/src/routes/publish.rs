@@ -48,7 +48,7 @@ struct PublishBody {
     timezone: Option<String>,
 }
 
-fn runner(state: &AppState) -> growth_core::publishing::PublishRunner {
+fn runner(state: &AppState) -> growth_core::publish::PublishRunner {
     state.publishing.runner(&state.settings, state.store.clone(), state.clock.clone(), &format!("api-{}", uuid::Uuid::now_v7()))
 }
 
@@ -91,8 +91,11 @@ async fn publish(
     let body: PublishBody = optional_json(&body)?;
     let item = state.store.get_content(id).await?;
     let platform = body.platform.unwrap_or_else(|| item.platform());
-    if platform == Platform::Notion {
+    if platform == Platform::NOTION {
         return Err(Error::invalid_field("platform", "Notion tracks posts; publish to linkedin, customer_io or webflow").into());
+    }
+    if !state.publishing.via.contains_key(&platform) {
+        return Err(Error::invalid_field("platform", format!("no publisher is registered for `{platform}`")).into());
     }
     let now = state.clock.now();
     let at = body.schedule_time.unwrap_or(now);

@@ -13,7 +13,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use growth_core::Error;
 use growth_core::domain::{ContentSource, Role, SourceId, SourceType};
-use growth_core::sources::{Ingested, ManualInput, ManualSource};
+use growth_core::ingest::{Ingested, ManualInput, ManualSource};
 use growth_core::store::page_limit;
 use growth_core::transcript::TranscriptFormat;
 use serde::Deserialize;

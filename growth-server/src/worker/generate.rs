@@ -11,10 +11,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use growth_core::Error;
 use growth_core::domain::{ContentItem, JobKind, SourceId, SourceType};
+use growth_core::generate::ProgressSink;
 use growth_core::ingest::{FetchRequest, SourceIngestor};
-use growth_core::pipeline::ProgressSink;
+use growth_core::ingest::{ManualInput, ManualSource};
 use growth_core::prompt::BundlePlan;
-use growth_core::sources::{ManualInput, ManualSource};
 use serde_json::{Value, json};
 
 use super::{JobContext, JobHandler};

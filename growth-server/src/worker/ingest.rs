@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use growth_core::Error;
 use growth_core::domain::{JobKind, SourceType};
 use growth_core::ingest::{FetchRequest, SourceIngestor};
-use growth_core::sources::{ManualInput, ManualSource, SourceIngest};
+use growth_core::ingest::{ManualInput, ManualSource, SourceIngest};
 use serde_json::json;
 
 use super::{JobContext, JobHandler};

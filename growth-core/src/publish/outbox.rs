@@ -18,10 +18,10 @@
 //! ```no_run
 //! # async fn demo() -> growth_core::Result<()> {
 //! use growth_core::domain::{ContentId, ContentType, Platform, ScheduleId};
-//! use growth_core::outbox::OutboxPublisher;
+//! use growth_core::publish::outbox::OutboxPublisher;
 //! use growth_core::publish::{PublishRequest, Publisher};
 //!
-//! let outbox = OutboxPublisher::new("var/outbox".into(), Platform::Linkedin);
+//! let outbox = OutboxPublisher::new("var/outbox".into(), Platform::LINKEDIN);
 //! let req = PublishRequest {
 //!     schedule_id: ScheduleId::new(),
 //!     content_item_id: ContentId::new(),
@@ -294,7 +294,7 @@ mod tests {
     fn a_hostile_title_stays_inside_its_front_matter_value() {
         let r = req(Some("Hi\n---\npublished_at: \"1999-01-01T00:00:00Z\""), "body");
         let at = DateTime::parse_from_rfc3339("2026-03-02T14:00:00Z").unwrap().with_timezone(&Utc);
-        let md = render_markdown(&r, Platform::CustomerIo, at);
+        let md = render_markdown(&r, Platform::CUSTOMER_IO, at);
         let front = md.strip_prefix("---\n").unwrap().split_once("\n---\n").unwrap().0;
         assert_eq!(front.lines().count(), 6, "{md}");
         assert!(front.lines().all(|l| !l.starts_with("---")));
@@ -304,14 +304,14 @@ mod tests {
     #[test]
     fn the_preview_escapes_everything() {
         let r = req(Some("<b>bold</b>"), "<script>alert('x')</script> & \"quotes\"");
-        let html = render_html(&r, Platform::CustomerIo, Utc::now());
+        let html = render_html(&r, Platform::CUSTOMER_IO, Utc::now());
         assert!(!html.contains("<script>") && !html.contains("<b>"), "{html}");
         assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quotes&quot;"));
     }
 
     #[test]
     fn an_untitled_post_has_a_null_title() {
-        let md = render_markdown(&req(None, "body"), Platform::Webflow, Utc::now());
+        let md = render_markdown(&req(None, "body"), Platform::WEBFLOW, Utc::now());
         assert!(md.contains("\ntitle: null\n"), "{md}");
     }
 }

@@ -17,7 +17,7 @@ pub struct PublisherCapabilities {
     pub idempotency_key: bool,
     /// `reconcile` can look a post up on the platform.
     pub reconcile: bool,
-    /// The publisher also reads metrics (see [`crate::metrics::MetricsSource`]).
+    /// The publisher also reads metrics (see [`crate::measure::MetricsSource`]).
     pub metrics: bool,
 }
 
@@ -77,3 +77,7 @@ pub trait Publisher: Send + Sync + Debug + 'static {
 }
 
 fn _assert_dyn(_: &dyn Publisher) {}
+
+pub mod outbox;
+mod runner;
+pub use runner::*;

@@ -83,3 +83,6 @@ pub trait Transcriber: Send + Sync + Debug + 'static {
 }
 
 fn _assert_dyn(_: &dyn SourceIngestor, _: &dyn Transcriber) {}
+
+mod manual;
+pub use manual::*;

@@ -431,9 +431,9 @@ impl DbGate {
     /// (two per item when staged then published: 30 items), LinkedIn 1 post per second.
     pub fn default_budgets() -> HashMap<Platform, SendBudget> {
         HashMap::from([
-            (Platform::CustomerIo, SendBudget { max: 1, window_secs: 10 }),
-            (Platform::Webflow, SendBudget { max: 30, window_secs: 60 }),
-            (Platform::Linkedin, SendBudget { max: 1, window_secs: 1 }),
+            (Platform::CUSTOMER_IO, SendBudget { max: 1, window_secs: 10 }),
+            (Platform::WEBFLOW, SendBudget { max: 30, window_secs: 60 }),
+            (Platform::LINKEDIN, SendBudget { max: 1, window_secs: 1 }),
         ])
     }
 }

@@ -96,3 +96,6 @@ pub trait ContentGenerator: Send + Sync + Debug + 'static {
 }
 
 fn _assert_dyn(_: &dyn ContentGenerator) {}
+
+mod pipeline;
+pub use pipeline::*;

@@ -69,3 +69,5 @@ pub async fn reject(store: &dyn Store, id: ContentId, reason: &str) -> Result<Co
     let change = ContentTransition { rejection_reason: Some(reason.to_owned()), ..ContentTransition::to(ContentStatus::Rejected) };
     store.transition_content(id, change).await
 }
+
+pub mod edits;
