@@ -14,6 +14,7 @@ use growth_core::domain::{ContentType, NewContentItem, Platform, ScheduleStatus}
 use growth_core::publish::PublishRunner;
 use growth_core::publish::Publisher;
 use growth_core::publish::outbox::OutboxPublisher;
+use growth_core::review::{ApproveRequest, ReviewService};
 use growth_core::store::{ScheduleFilter, Store};
 use growth_core::{Clock, SystemClock};
 
@@ -21,14 +22,14 @@ const N: usize = 2_000;
 
 async fn seed(store: &Arc<dyn Store>) {
     let now = chrono::Utc::now();
+    let review = ReviewService::new(store.clone(), Arc::new(SystemClock), "UTC", [Platform::LINKEDIN].into()).unwrap();
     for n in 0..N {
         let item = store
             .insert_content(NewContentItem::draft(ContentType::LinkedinPost, None, format!("Post {n}: one idea, one action.")))
             .await
             .unwrap();
-        growth_core::review::approve(store.as_ref(), item.id, Some(Platform::LINKEDIN), now, "UTC", now - chrono::Duration::seconds(1))
-            .await
-            .unwrap();
+        let req = ApproveRequest { at: Some(now), platform: Some(Platform::LINKEDIN), ..ApproveRequest::default() };
+        review.approve(item.id, req).await.unwrap();
     }
 }
 

@@ -22,11 +22,12 @@ async fn main() -> Result<()> {
     let db = growth::store::Database::connect(url, Arc::new(SystemClock)).await?;
     db.migrate().await?;
     let store = db.store();
-    let user = store
+    let user = db
+        .users()
         .create_user(NewUser { email: email.clone(), full_name: None, role: Role::Approver, auth_provider: AuthProvider::Email })
         .await?;
     let hash = growth_server::auth::hash_password(password.clone()).await.map_err(|e| Error::internal_msg(e.to_string()))?;
-    store.set_password_hash(user.id, &hash).await?;
+    db.auth().set_password_hash(user.id, &hash).await?;
     let types = [ContentType::LinkedinPost; 7].into_iter().chain([
         ContentType::PreInterview,
         ContentType::PostPublish,

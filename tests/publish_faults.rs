@@ -146,16 +146,7 @@ async fn every_post_ends_terminal_and_reaches_the_platform_at_most_once() {
             1..=24 => now - chrono::Duration::hours(n),
             _ => now + chrono::Duration::seconds(1),
         };
-        growth_core::review::approve(
-            store.as_ref(),
-            item.id,
-            Some(Platform::LINKEDIN),
-            at.max(now - chrono::Duration::days(30)),
-            "America/New_York",
-            at - chrono::Duration::seconds(1),
-        )
-        .await
-        .unwrap();
+        schedule_at(store.as_ref(), item.id, at.max(now - chrono::Duration::days(30))).await;
         commentaries.insert(text, n);
     }
 
@@ -240,4 +231,21 @@ async fn every_post_ends_terminal_and_reaches_the_platform_at_most_once() {
     if let Some((admin, name)) = pg {
         sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)"))).execute(&admin).await.unwrap();
     }
+}
+
+/// Approves and schedules an item at `at`, past or future (seeding: review refuses past times).
+async fn schedule_at(store: &dyn growth_core::store::Store, id: growth_core::domain::ContentId, at: chrono::DateTime<chrono::Utc>) {
+    use growth_core::domain::{ContentStatus, ContentTransition, NewSchedule};
+    store
+        .create_schedule(NewSchedule {
+            content_item_id: id,
+            platform: Platform::LINKEDIN,
+            scheduled_time: at,
+            timezone: "America/New_York".into(),
+        })
+        .await
+        .unwrap();
+    store.transition_content(id, ContentTransition::to(ContentStatus::Approved)).await.unwrap();
+    let change = ContentTransition { scheduled_publish_time: Some(at), ..ContentTransition::to(ContentStatus::Scheduled) };
+    store.transition_content(id, change).await.unwrap();
 }

@@ -15,6 +15,7 @@
 //! (`CustomerIoPublisher`, API-triggered broadcasts), `webflow` (`WebflowPublisher`, CMS blog
 //! items) and `notion` (`NotionPublisher`, tracking pages). Each module's docs say what it covers.
 
+pub mod alert;
 #[cfg(feature = "assemblyai")]
 pub mod assemblyai;
 #[cfg(feature = "customerio")]

@@ -34,6 +34,7 @@ pub mod quality;
 pub mod review;
 pub mod schedule;
 pub mod store;
+pub mod telemetry;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod transcript;

@@ -311,11 +311,11 @@ pub trait StoreHealth: Send + Sync + Debug + 'static {
     fn backend(&self) -> &'static str;
 }
 
-/// Every repository together: what the server holds as `Arc<dyn Store>`.
+/// Every repository the engine's stages use, together (users and credentials are the server's
+/// business and stay apart: [`UserStore`], [`AuthStore`]). Each stage takes only the narrow traits
+/// it uses; this is what a composition root holds as `Arc<dyn Store>`.
 pub trait Store:
-    UserStore
-    + AuthStore
-    + SourceStore
+    SourceStore
     + ContentStore
     + ScheduleStore
     + AnalyticsStore
@@ -323,13 +323,13 @@ pub trait Store:
     + IdempotencyStore
     + StoreHealth
     + crate::jobs::JobQueue
+    + crate::review::ReviewStore
+    + crate::publish::PublishStore
 {
 }
 
 impl<T> Store for T where
-    T: UserStore
-        + AuthStore
-        + SourceStore
+    T: SourceStore
         + ContentStore
         + ScheduleStore
         + AnalyticsStore

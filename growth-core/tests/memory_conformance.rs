@@ -12,7 +12,8 @@ use growth_core::vector::{ScoredRecord, VectorQuery, VectorRecord, VectorStore};
 
 #[tokio::test]
 async fn the_in_memory_store_conforms() {
-    testkit::store::run_all(|clock| async move { Arc::new(InMemoryStore::new(clock)) as Arc<dyn growth_core::store::Store> }).await;
+    testkit::store::run_all(|clock| async move { Arc::new(InMemoryStore::new(clock)) as Arc<dyn growth_core::testkit::store::FullStore> })
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

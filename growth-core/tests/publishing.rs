@@ -13,6 +13,7 @@ use growth_core::domain::{ContentItem, ContentStatus, ContentType, NewContentIte
 use growth_core::memory::InMemoryStore;
 use growth_core::publish::{Alert, PlatformGate, PublishRunner};
 use growth_core::publish::{Publication, PublishRequest, Publisher, PublisherCapabilities};
+use growth_core::review::{ApproveRequest, ReviewService};
 use growth_core::store::{ContentStore, ScheduleStore, Store};
 use growth_core::{Clock, Error, ManualClock, Result};
 
@@ -99,7 +100,9 @@ async fn world_with_item() -> (World, ContentItem, Schedule) {
     let store = Arc::new(InMemoryStore::new(clock.clone()));
     let item = store.insert_content(NewContentItem::draft(ContentType::LinkedinPost, Some("T".into()), "Body")).await.unwrap();
     let at = t0() + chrono::Duration::minutes(5);
-    let (item, schedule) = growth_core::review::approve(store.as_ref(), item.id, None, at, "America/New_York", t0()).await.unwrap();
+    let review = ReviewService::new(store.clone(), clock.clone(), "America/New_York", [Platform::LINKEDIN].into()).unwrap();
+    let a = review.approve(item.id, ApproveRequest { at: Some(at), ..ApproveRequest::default() }).await.unwrap();
+    let (item, schedule) = (a.item, a.schedule);
     clock.advance(chrono::Duration::seconds(6 * 60));
     (World { store, clock }, item, schedule)
 }

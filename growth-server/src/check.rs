@@ -49,7 +49,7 @@ pub(crate) fn run(file: &Path, content_type: &str, json: bool, settings: &Settin
     };
     let report = runtime.block_on(async {
         let (checker, state) = match growth_server::startup::connect(settings, std::sync::Arc::new(growth_core::SystemClock), true).await {
-            Ok(state) => (state.checker.clone(), Some(state)),
+            Ok(state) => (state.engine.quality().clone(), Some(state)),
             Err(e) => {
                 eprintln!("note: no ICP score: the database with the ICP profiles cannot be opened ({e})");
                 (Checker::new(gates.gates(), None), None)

@@ -40,11 +40,14 @@ pub(crate) async fn run(settings: &Settings, file: &Path, format: Option<String>
     let state = growth_server::startup::connect(settings, std::sync::Arc::new(growth_core::SystemClock), true).await?;
     let result = async {
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "upload".into());
-        let ingested =
-            state.ingest.ingest_manual(ManualSource::new(ManualInput::File { file_name: name, bytes: bytes.into(), format })).await?;
+        let ingested = state
+            .engine
+            .ingest()
+            .ingest_manual(ManualSource::new(ManualInput::File { file_name: name, bytes: bytes.into(), format }))
+            .await?;
         let bundle = format!("cli-{}", uuid::Uuid::now_v7());
         let bar = Bar { tty: std::io::stderr().is_terminal() };
-        state.pipeline.run(&bundle, ingested.source.id, &settings.generation.plan, &bar).await
+        state.engine.pipeline().run(&bundle, ingested.source.id, &settings.generation.plan, &bar).await
     }
     .await;
     state.database.close().await;

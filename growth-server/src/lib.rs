@@ -11,13 +11,10 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod middleware;
-pub mod publishing;
 pub mod routes;
-mod scheduling;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
-pub mod worker;
 
 pub use config::Settings;
 pub use startup::Application;

@@ -147,16 +147,14 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Worker => {
             let state = startup::connect(&settings, std::sync::Arc::new(growth_core::SystemClock), false).await?;
-            let publisher = tokio::spawn(startup::publish_loop(&state, shutdown.clone()));
-            startup::worker(&state)?.run(shutdown).await;
-            let _ = publisher.await;
+            state.engine.run(shutdown).await;
             state.database.close().await;
         }
         Command::Ingest { file, format, json } => {
             let format = format.map(|f| f.parse::<growth_core::transcript::TranscriptFormat>()).transpose()?;
             let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
             let state = startup::connect(&settings, std::sync::Arc::new(growth_core::SystemClock), true).await?;
-            let ingest = state.ingest.clone();
+            let ingest = state.engine.ingest().clone();
             let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "upload".into());
             let input = growth_core::ingest::ManualInput::File { file_name: name, bytes: bytes.into(), format };
             let result = ingest.ingest_manual(growth_core::ingest::ManualSource::new(input)).await;
@@ -197,8 +195,8 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let new =
                 growth_core::domain::NewUser { email, full_name: name, role, auth_provider: growth_core::domain::AuthProvider::Email };
             let result = async {
-                let user = state.store.create_user(new).await?;
-                state.store.set_password_hash(user.id, &hash).await?;
+                let user = state.users.create_user(new).await?;
+                state.auth.set_password_hash(user.id, &hash).await?;
                 Ok::<_, growth_core::Error>(user)
             }
             .await;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, StatusCode};
+use growth::{Engine, EngineBuilder};
 use growth_adapters::assemblyai::AssemblyAiTranscriber;
 use growth_adapters::gemini::GeminiIngestor;
 use growth_adapters::gptzero::GptZeroDetector;
@@ -14,16 +15,12 @@ use growth_adapters::originality::OriginalityDetector;
 use growth_adapters::pinecone::PineconeVectorStore;
 use growth_adapters::riverside::RiversideIngestor;
 use growth_core::blob::BlobStore;
-use growth_core::generate::BundlePipeline;
-use growth_core::generate::ContentGenerator;
-use growth_core::ingest::SourceIngest;
-use growth_core::ingest::{SourceIngestor, Transcriber};
-use growth_core::knowledge::{ChunkConfig, KnowledgeIndexer, Retriever};
-use growth_core::prompt::PromptBuilder;
-use growth_core::quality::icp::IcpScorer;
-use growth_core::quality::stylometry::AiLikenessGate;
-use growth_core::quality::{AiDetector, BuiltinGates, Checker, QualityGate};
-use growth_core::store::KnowledgeStore;
+use growth_core::domain::Platform;
+use growth_core::generate::{ContentGenerator, GenerationConfig};
+use growth_core::ingest::SourceIngestor;
+use growth_core::jobs::WorkerConfig;
+use growth_core::publish::PublishConfig;
+use growth_core::quality::AiDetector;
 use growth_core::vector::{Embedder, VectorStore};
 use growth_core::{Clock, SystemClock};
 use growth_llm::anthropic::ClaudeGenerator;
@@ -45,7 +42,6 @@ use crate::config::{
 use crate::middleware::rate_limit::RateLimits;
 use crate::routes;
 use crate::state::AppState;
-use crate::worker::Worker;
 
 /// Why the application could not start.
 #[derive(Debug, thiserror::Error)]
@@ -79,7 +75,8 @@ pub enum StartupError {
     },
 }
 
-/// Connects the database (migrating it when `migrate`), and sets up blob storage.
+/// Connects the database (migrating it when `migrate`), sets up blob storage, and builds the
+/// engine from the settings: settings → [`growth::EngineBuilder`], nothing more.
 pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) -> Result<AppState, StartupError> {
     let database = Database::connect(&settings.database_url, clock.clone()).await.map_err(StartupError::Database)?;
     if migrate {
@@ -98,43 +95,95 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
     let store = database.store();
     let embedder = embedder(&settings.embedding).map_err(StartupError::Vectors)?;
     let vectors = vector_store(&settings.vectors, &database, embedder.as_ref()).await.map_err(StartupError::Vectors)?;
-    let indexer =
-        KnowledgeIndexer::new(embedder.clone(), vectors.clone(), store.clone() as Arc<dyn KnowledgeStore>, ChunkConfig::default())
-            .map_err(StartupError::Vectors)?;
-    let retriever = Retriever::new(embedder.clone(), vectors.clone()).map_err(StartupError::Vectors)?;
     tracing::info!(model = embedder.model(), dimensions = embedder.dimensions(), "embeddings ready");
-    let transcriber: Option<Arc<dyn Transcriber>> = match &settings.integrations.assemblyai {
-        Some(c) => Some(Arc::new(AssemblyAiTranscriber::new(c.clone()).map_err(StartupError::Integration)?)),
-        None => None,
+    let g = &settings.generation;
+    let generation = GenerationConfig {
+        concurrency: g.concurrency,
+        max_rewrites: g.max_rewrites,
+        plan: g.plan,
+        voice: g.voice.clone(),
+        cta: g.cta.clone(),
+        prices: g.prices.clone(),
     };
-    let ingest = SourceIngest::new(store.clone(), blobs.clone(), transcriber).with_indexer(indexer.clone());
-    let builtin = BuiltinGates::new(&settings.quality).map_err(StartupError::Quality)?;
-    let icp =
-        IcpScorer::new(retriever.clone(), store.clone() as Arc<dyn KnowledgeStore>, builtin.cta.clone(), settings.quality.icp.clone())
-            .map_err(StartupError::Quality)?;
-    let gates = quality_gates(&settings.detection, &builtin, settings.quality.ai_likeness_threshold).map_err(StartupError::Quality)?;
-    let checker = Checker::new(gates, Some(icp));
-    let pipeline =
-        pipeline(&settings.generation, &settings.quality, store.clone(), &checker, retriever.clone()).map_err(StartupError::Generation)?;
-    let publishing = crate::publishing::Publishing::from_settings(settings, clock.clone()).map_err(StartupError::Integration)?;
+    let seconds_per_round = match g.provider {
+        GeneratorProvider::Extractive => 0,
+        GeneratorProvider::Claude => 45 * (1 + u64::from(g.max_rewrites.min(1))),
+    };
+    let p = &settings.publishing;
+    let publishing = PublishConfig {
+        interval_secs: p.interval_secs,
+        batch: p.batch,
+        concurrency: p.concurrency,
+        max_attempts: p.max_attempts,
+        lease_secs: p.lease_secs,
+        backoff_secs: p.backoff_secs,
+        budgets: p
+            .budgets
+            .iter()
+            .map(|(name, b)| Ok((name.parse::<Platform>()?, *b)))
+            .collect::<growth_core::Result<_>>()
+            .map_err(StartupError::Integration)?,
+    };
+    let w = &settings.worker;
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());
+    let mut builder = Engine::builder()
+        .store(store.clone())
+        .clock(clock.clone())
+        .blobs(blobs.clone())
+        .embedder(embedder)
+        .vectors(vectors)
+        .generator(generator(g).map_err(StartupError::Generation)?)
+        .generation(generation)
+        .generation_estimate(seconds_per_round)
+        .quality(settings.quality.clone())
+        .publishing(publishing)
+        .worker(WorkerConfig { concurrency: w.concurrency, poll_interval_ms: w.poll_interval_ms, lease_secs: w.lease_secs })
+        .timezone(settings.schedule.timezone.clone())
+        .outbox_dir(p.outbox_dir.clone().unwrap_or_else(|| settings.data_dir.join("outbox")))
+        .instance(format!("{host}:{}", std::process::id()));
+    if let Some(d) = detector(&settings.detection).map_err(StartupError::Quality)? {
+        builder = builder.detector(d);
+    }
+    if let Some(c) = &settings.integrations.assemblyai {
+        builder = builder.transcriber(Arc::new(AssemblyAiTranscriber::new(c.clone()).map_err(StartupError::Integration)?));
+    }
+    for i in ingestors(&settings.integrations).map_err(StartupError::Integration)? {
+        builder = builder.ingestor(i);
+    }
+    builder = publishers(builder, settings).map_err(StartupError::Integration)?;
+    let engine = builder.build().map_err(StartupError::Quality)?;
     Ok(AppState {
-        pending_cache: Arc::default(),
-        store,
+        engine,
+        users: database.users(),
+        auth: database.auth(),
         database,
-        blobs,
-        clock,
         settings: Arc::new(settings.clone()),
         keys,
         google,
-        embedder,
-        vectors,
-        indexer,
-        retriever,
-        ingest,
-        checker,
-        pipeline,
-        publishing,
+        pending_cache: Arc::default(),
     })
+}
+
+/// The configured platform publishers, the Notion tracker and the alert webhook (a built-in
+/// platform without an adapter publishes to the outbox).
+fn publishers(mut builder: EngineBuilder, settings: &Settings) -> growth_core::Result<EngineBuilder> {
+    let p = &settings.publishing;
+    if let Some(c) = &p.linkedin {
+        builder = builder.publisher(Arc::new(growth_adapters::linkedin::LinkedInPublisher::new(c.clone())?));
+    }
+    if let Some(c) = &p.customerio {
+        builder = builder.publisher(Arc::new(growth_adapters::customerio::CustomerIoPublisher::new(c.clone())?));
+    }
+    if let Some(c) = &p.webflow {
+        builder = builder.publisher(Arc::new(growth_adapters::webflow::WebflowPublisher::new(c.clone())?));
+    }
+    if let Some(c) = &p.notion {
+        builder = builder.tracker(Arc::new(growth_adapters::notion::NotionPublisher::new(c.clone())?));
+    }
+    if let Some(url) = &p.alert_webhook_url {
+        builder = builder.alert(Arc::new(growth_adapters::alert::WebhookAlert::new(url.clone().into())));
+    }
+    Ok(builder)
 }
 
 /// The configured vector store, checked against the embedder: the embedded one refuses a
@@ -157,9 +206,9 @@ async fn vector_store(
     }
 }
 
-/// The built-in gates, with the `ai_likeness` gate asking the configured detector.
-fn quality_gates(settings: &DetectionSettings, builtin: &BuiltinGates, threshold: f64) -> growth_core::Result<Vec<Arc<dyn QualityGate>>> {
-    let external: Option<Arc<dyn AiDetector>> = match settings.provider {
+/// The external AI detector the `ai_likeness` gate asks, when one is configured.
+fn detector(settings: &DetectionSettings) -> growth_core::Result<Option<Arc<dyn AiDetector>>> {
+    Ok(match settings.provider {
         DetectorProvider::Stylometric => None,
         DetectorProvider::Gptzero => {
             let c = settings.gptzero.clone().ok_or_else(|| growth_core::Error::Config("[detection.gptzero] is not set".into()))?;
@@ -169,15 +218,7 @@ fn quality_gates(settings: &DetectionSettings, builtin: &BuiltinGates, threshold
             let c = settings.originality.clone().ok_or_else(|| growth_core::Error::Config("[detection.originality] is not set".into()))?;
             Some(Arc::new(OriginalityDetector::new(c)?))
         }
-    };
-    let mut gates = builtin.gates();
-    if let Some(detector) = external {
-        let gate: Arc<dyn QualityGate> = Arc::new(AiLikenessGate::new(detector, threshold)?);
-        for g in gates.iter_mut().filter(|g| g.name() == "ai_likeness") {
-            *g = gate.clone();
-        }
-    }
-    Ok(gates)
+    })
 }
 
 /// The configured generator: the offline extractive one, or Claude.
@@ -195,24 +236,6 @@ pub fn generator(settings: &GenerationSettings) -> growth_core::Result<Arc<dyn C
             Arc::new(ExtractiveGenerator::new(config)?)
         }
     })
-}
-
-/// The bundle pipeline: the configured generator, prompts, every gate (ICP included) and retrieval.
-fn pipeline(
-    settings: &GenerationSettings,
-    quality: &growth_core::quality::QualityConfig,
-    store: Arc<dyn growth_core::store::Store>,
-    checker: &Checker,
-    retriever: Retriever,
-) -> growth_core::Result<BundlePipeline> {
-    let mut prompts = PromptBuilder::new(settings.voice.clone()).cta(settings.cta.clone()).length(quality.length.clone());
-    prompts.hook_max_chars = quality.hook.max_first_line_chars;
-    Ok(BundlePipeline::new(store, generator(settings)?, checker.gates())
-        .retriever(retriever)
-        .prompts(prompts)
-        .max_rewrites(settings.max_rewrites)
-        .concurrency(settings.concurrency)
-        .prices(settings.prices.clone()))
 }
 
 /// The configured embedder: the offline hashing one, or OpenAI.
@@ -239,14 +262,6 @@ fn ingestors(settings: &IntegrationSettings) -> growth_core::Result<Vec<Arc<dyn 
         out.push(Arc::new(GeminiIngestor::new(c.clone())?));
     }
     Ok(out)
-}
-
-/// The worker with every handler this build has.
-pub fn worker(state: &AppState) -> Result<Worker, StartupError> {
-    let ingestors = ingestors(&state.settings.integrations).map_err(StartupError::Integration)?;
-    Ok(Worker::new(state.store.clone(), state.clock.clone(), state.settings.worker.clone())
-        .register(Arc::new(crate::worker::IngestSourceHandler::new(state.ingest.clone(), ingestors.clone())))
-        .register(Arc::new(crate::worker::GenerateBundleHandler::new(state.clone(), ingestors))))
 }
 
 /// The router with its middleware, outermost first: request ids, tracing (webhook tokens redacted
@@ -288,7 +303,8 @@ pub fn app(state: AppState) -> Router {
 pub struct Application {
     listener: TcpListener,
     state: AppState,
-    worker: Option<Worker>,
+    /// The engine whose background work (jobs, publishing) runs in this process, if any.
+    worker: Option<growth::Engine>,
 }
 
 impl Application {
@@ -300,9 +316,9 @@ impl Application {
     /// [`Application::build`] with an injected clock.
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
         let state = connect(&settings, clock, settings.auto_migrate).await?;
-        let worker = worker(&state)?;
+        let worker = Some(state.engine.clone());
         let listener = TcpListener::bind(settings.bind).await.map_err(|source| StartupError::Bind { addr: settings.bind, source })?;
-        Ok(Self { listener, state, worker: Some(worker) })
+        Ok(Self { listener, state, worker })
     }
 
     /// Serve the API only, without the in-process worker.
@@ -326,8 +342,10 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> std::io::Result<()> {
         let addr = self.listener.local_addr()?;
         tracing::info!(%addr, "listening on http://{addr}");
-        let worker = self.worker.map(|w| tokio::spawn(w.run(shutdown.clone())));
-        let publisher = worker.is_some().then(|| tokio::spawn(publish_loop(&self.state, shutdown.clone())));
+        let worker = self.worker.map(|engine| {
+            let stop = shutdown.clone();
+            tokio::spawn(async move { engine.run(stop).await })
+        });
         let stop = shutdown.clone();
         let served = axum::serve(self.listener, app(self.state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(async move { stop.cancelled().await })
@@ -336,21 +354,10 @@ impl Application {
         if let Some(w) = worker {
             let _ = w.await;
         }
-        if let Some(p) = publisher {
-            let _ = p.await;
-        }
         self.state.database.close().await;
         tracing::info!("stopped");
         served
     }
-}
-
-/// The publishing loop of this process (a worker id of its own).
-pub fn publish_loop(state: &AppState, shutdown: CancellationToken) -> impl std::future::Future<Output = ()> + Send + 'static {
-    let worker = format!("publisher-{}", uuid::Uuid::now_v7());
-    let runner = state.publishing.runner(&state.settings, state.store.clone(), state.clock.clone(), &worker);
-    let p = &state.settings.publishing;
-    crate::publishing::run_loop(runner, p.batch, Duration::from_secs(p.interval_secs), shutdown)
 }
 
 /// Resolves on SIGINT or SIGTERM.

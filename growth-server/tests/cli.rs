@@ -243,8 +243,7 @@ fn check_scores_icp_fit_against_the_profiles_in_the_database() {
             company_size: None,
             industry: None,
         };
-        let p = state.store.create_icp_profile(profile).await.unwrap();
-        state.indexer.index_icp_profile(&p).await.unwrap();
+        state.engine.knowledge().create_profile(profile).await.unwrap();
         state.database.close().await;
     });
     let draft = dir.path().join("draft.md");

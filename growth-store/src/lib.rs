@@ -81,6 +81,24 @@ impl Database {
         }
     }
 
+    /// Users (kept apart from [`Database::store`]: the engine's stages never touch them).
+    pub fn users(&self) -> Arc<dyn growth_core::store::UserStore> {
+        match self {
+            Self::Sqlite(s) => Arc::new(s.clone()),
+            #[cfg(feature = "postgres")]
+            Self::Postgres(s) => Arc::new(s.clone()),
+        }
+    }
+
+    /// Passwords and refresh tokens.
+    pub fn auth(&self) -> Arc<dyn growth_core::store::AuthStore> {
+        match self {
+            Self::Sqlite(s) => Arc::new(s.clone()),
+            #[cfg(feature = "postgres")]
+            Self::Postgres(s) => Arc::new(s.clone()),
+        }
+    }
+
     /// The embedded vector store of this database, for `dims`-dimensional vectors of the
     /// embedding model `model` (see [`SqlVectorStore::open`]).
     pub async fn vectors(&self, dims: usize, model: &str) -> Result<SqlVectorStore> {

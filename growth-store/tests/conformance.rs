@@ -7,12 +7,12 @@ mod common;
 use std::sync::Arc;
 
 use growth_core::jobs::JobQueue;
-use growth_core::store::Store;
 use growth_core::testkit;
+use growth_core::testkit::store::FullStore;
 
 #[tokio::test]
 async fn sqlite_passes_the_store_suite() {
-    testkit::store::run_all(|clock| async move { Arc::new(common::sqlite(clock).await) as Arc<dyn Store> }).await;
+    testkit::store::run_all(|clock| async move { Arc::new(common::sqlite(clock).await) as Arc<dyn FullStore> }).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -42,7 +42,7 @@ async fn postgres_passes_the_store_suite() {
     let schemas = common::Schemas::default();
     testkit::store::run_all(|clock| {
         let (url, schemas) = (url.clone(), schemas.clone());
-        async move { Arc::new(common::postgres(&url, &schemas, clock).await) as Arc<dyn Store> }
+        async move { Arc::new(common::postgres(&url, &schemas, clock).await) as Arc<dyn FullStore> }
     })
     .await;
     schemas.drop_all(&url).await;

@@ -83,6 +83,13 @@ impl SourceIngestor for GrainIngestor {
         PLATFORM
     }
 
+    fn parse_webhook(&self, body: &[u8]) -> Result<Option<growth_core::ingest::RecordingEvent>> {
+        let e = super::webhook::parse_webhook(body)?;
+        Ok(e.is_recording_ready()
+            .then(|| e.recording_id.map(|reference| growth_core::ingest::RecordingEvent { reference, title: e.title }))
+            .flatten())
+    }
+
     async fn fetch(&self, req: FetchRequest) -> Result<FetchedSource> {
         let id = req.reference.trim();
         if id.is_empty() {

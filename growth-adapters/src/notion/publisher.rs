@@ -121,6 +121,27 @@ impl Publisher for NotionPublisher {
     }
 }
 
+/// Notion as a tracker: every publication elsewhere upserts the item's tracking page with the
+/// published status, the post's URL and when it went out (the platform in the page's properties).
+#[async_trait]
+impl growth_core::publish::Tracker for NotionPublisher {
+    fn name(&self) -> &str {
+        "notion"
+    }
+
+    async fn track(&self, event: &growth_core::publish::TrackEvent) -> Result<(), Error> {
+        let mut req = event.request.clone();
+        req.platform_data = json!({
+            "status": "published",
+            "url": event.publication.url,
+            "platform": event.platform,
+            "published_at": event.publication.published_at,
+        });
+        let url = event.publication.url.as_deref();
+        self.upsert_tracking(&req, &self.config.published_status, url, Some(event.publication.published_at)).await.map(|_| ())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use growth_core::domain::{ContentId, ContentType, ScheduleId};

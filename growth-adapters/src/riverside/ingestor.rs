@@ -120,6 +120,10 @@ impl SourceIngestor for RiversideIngestor {
         PLATFORM
     }
 
+    fn parse_webhook(&self, body: &[u8]) -> Result<Option<growth_core::ingest::RecordingEvent>> {
+        super::webhook::parse_webhook(body)
+    }
+
     async fn fetch(&self, req: FetchRequest) -> Result<FetchedSource> {
         let id = req.reference.trim();
         if id.is_empty() {

@@ -24,6 +24,7 @@ mod config;
 mod error;
 mod ingestor;
 mod models;
+pub mod webhook;
 
 pub use config::{RiversideConfig, RiversideTranscriptFormat};
 pub use ingestor::{RecordingPage, RecordingSummary, RiversideIngestor};

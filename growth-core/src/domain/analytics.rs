@@ -7,6 +7,7 @@ use super::{AnalyticsId, ContentId, Platform};
 
 /// Counters a platform reports for one post.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EngagementMetrics {
     /// Times shown.
     pub impressions: i64,
@@ -22,6 +23,7 @@ pub struct EngagementMetrics {
 
 /// Engagement, conversions and attributed revenue of one item on one platform.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Analytics {
     /// Id.
     pub id: AnalyticsId,
@@ -45,6 +47,7 @@ pub struct Analytics {
 
 /// Input for writing analytics (insert or replace for the item and platform).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AnalyticsUpdate {
     /// Engagement counters.
     pub engagement: EngagementMetrics,

@@ -7,6 +7,7 @@ use super::{ContentId, ContentStatus, ContentType, EditId, EditSection, EditType
 
 /// One finding of a quality check, pointing at an exact span of the text.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     /// Which check found it (`"slop"`, `"hook"`, `"cta"`, `"length"` …).
     pub check: String,
@@ -20,6 +21,7 @@ pub struct Finding {
 
 /// The verdict of one quality gate.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Verdict {
     /// Gate name.
     pub gate: String,
@@ -33,6 +35,7 @@ pub struct Verdict {
 
 /// Quality scores and verdicts stored on a content item.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QualityMetrics {
     /// 0–1, higher = more human-like.
     pub ai_detection_score: Option<f64>,
@@ -50,6 +53,7 @@ pub struct QualityMetrics {
 
 /// A generated piece of content under review, scheduled or published.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContentItem {
     /// Id.
     pub id: ContentId,
@@ -98,6 +102,7 @@ impl ContentItem {
 
 /// Input for storing a generated item.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewContentItem {
     /// Source.
     pub source_id: Option<SourceId>,
@@ -139,6 +144,7 @@ impl NewContentItem {
 /// A reviewer's change to the text of an item, applied only if the item is still at
 /// `expected_version` (optimistic concurrency: a stale editor gets a conflict, not an overwrite).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContentUpdate {
     /// The version the editor started from.
     pub expected_version: i32,
@@ -176,6 +182,7 @@ impl ContentTransition {
 
 /// A kept version of an item's text.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContentVersion {
     /// The item.
     pub content_item_id: ContentId,
@@ -193,6 +200,7 @@ pub struct ContentVersion {
 
 /// One changed span of an edit, classified for learning.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContentEdit {
     /// Id.
     pub id: EditId,
@@ -219,6 +227,7 @@ pub struct ContentEdit {
 /// One changed span of an edit, as computed by the caller (a word-level diff), written with the
 /// version it produces in the same transaction.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EditSpan {
     /// Change, addition or deletion.
     pub edit_type: EditType,

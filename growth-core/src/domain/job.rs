@@ -11,6 +11,7 @@ use super::{JobId, JobStatus};
 ///
 /// A string and not an enum so a library user can add kinds without a schema change.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct JobKind(String);
 
@@ -19,10 +20,6 @@ impl JobKind {
     pub const INGEST_SOURCE: &'static str = "ingest_source";
     /// Generate a content bundle from a source.
     pub const GENERATE_BUNDLE: &'static str = "generate_bundle";
-    /// Publish due schedules.
-    pub const PUBLISH_DUE: &'static str = "publish_due";
-    /// Sync metrics from platforms.
-    pub const SYNC_METRICS: &'static str = "sync_metrics";
 
     /// Validates and wraps a kind.
     pub fn new(kind: impl Into<String>) -> Result<Self, crate::Error> {
@@ -64,6 +61,7 @@ impl std::fmt::Display for JobKind {
 
 /// A background job and its progress.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Job {
     /// Id.
     pub id: JobId,

@@ -7,6 +7,7 @@ use super::{ContentId, FunnelStage, IcpProfileId, IcpSource, KnowledgeId, Knowle
 
 /// A playbook, example post, framework or the founder's voice.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KnowledgeItem {
     /// Id.
     pub id: KnowledgeId,
@@ -28,6 +29,7 @@ pub struct KnowledgeItem {
 
 /// Input for creating or replacing a knowledge item.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewKnowledgeItem {
     /// Kind.
     pub item_type: KnowledgeItemType,
@@ -41,6 +43,7 @@ pub struct NewKnowledgeItem {
 
 /// What an ideal customer sounds like, extracted from calls.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IcpProfile {
     /// Id.
     pub id: IcpProfileId,
@@ -70,6 +73,7 @@ pub struct IcpProfile {
 
 /// Input for creating or replacing an ICP profile.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewIcpProfile {
     /// Where it came from.
     pub source: IcpSource,
@@ -93,6 +97,7 @@ pub struct NewIcpProfile {
 
 /// A sales objection heard on calls, and the content answering it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Objection {
     /// Id.
     pub id: ObjectionId,
@@ -118,6 +123,7 @@ pub struct Objection {
 
 /// Input for recording a mention of an objection.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewObjection {
     /// The objection.
     pub objection_text: String,

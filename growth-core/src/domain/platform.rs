@@ -121,6 +121,21 @@ impl<'de> serde::Deserialize<'de> for Platform {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Platform {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some("^[a-z][a-z0-9_]{0,31}$"))
+            .description(Some("A platform's name: built in `linkedin`, `customer_io`, `webflow`, `notion`, or any registered one."))
+            .examples(["linkedin"])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Platform {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ use super::{ContentId, Platform, PublishLogId, PublishStatus, ScheduleId, Schedu
 
 /// One planned publication of a content item to one platform.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Schedule {
     /// Id.
     pub id: ScheduleId,
@@ -44,6 +45,7 @@ pub struct Schedule {
 
 /// Input for creating a schedule.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewSchedule {
     /// The item.
     pub content_item_id: ContentId,
@@ -86,6 +88,7 @@ pub enum ScheduleOutcome {
 
 /// One publishing attempt, with the request and response as sent (secrets redacted).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublishingLog {
     /// Id.
     pub id: PublishLogId,
@@ -111,6 +114,7 @@ pub struct PublishingLog {
 
 /// Input for logging an attempt.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewPublishingLog {
     /// The item.
     pub content_item_id: ContentId,

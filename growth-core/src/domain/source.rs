@@ -7,6 +7,7 @@ use super::{SourceId, SourceStatus, SourceType, TranscriptSource};
 
 /// A podcast episode, call, chapter or upload that content is drawn from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContentSource {
     /// Id.
     pub id: SourceId,
@@ -40,6 +41,7 @@ pub struct ContentSource {
 
 /// Input for storing a source.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewSource {
     /// What kind of source.
     pub source_type: Option<SourceType>,
@@ -72,6 +74,7 @@ pub struct Stored<T> {
 
 /// One stretch of speech in a transcript.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Segment {
     /// Who spoke, when known.
     pub speaker: Option<String>,
@@ -85,6 +88,7 @@ pub struct Segment {
 
 /// A transcript: an ordered list of segments.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Transcript {
     /// Segments in spoken order.
     pub segments: Vec<Segment>,

@@ -7,6 +7,7 @@ use super::{AuthProvider, Role, UserId};
 
 /// A person who reviews, approves or administers content.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     /// Id.
     pub id: UserId,
@@ -26,6 +27,7 @@ pub struct User {
 
 /// Input for creating a user.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewUser {
     /// Email (normalised to lower case by the store).
     pub email: String,

@@ -97,5 +97,11 @@ pub trait ContentGenerator: Send + Sync + Debug + 'static {
 
 fn _assert_dyn(_: &dyn ContentGenerator) {}
 
+mod config;
+mod jobs;
 mod pipeline;
+pub use config::GenerationConfig;
+pub use jobs::{
+    GenerateBundleHandler, GenerationAccepted, GenerationReport, GenerationService, GenerationStatus, ItemSummary, UsageReport, status_of,
+};
 pub use pipeline::*;

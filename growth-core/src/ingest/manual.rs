@@ -17,6 +17,7 @@
 //! PDF text extraction runs on a blocking thread and survives the extractor's panics on malformed
 //! files (they become `InvalidInput`).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -24,9 +25,10 @@ use sha2::{Digest, Sha256};
 
 use crate::blob::BlobStore;
 use crate::domain::{ContentSource, NewSource, Segment, SourceId, SourceStatus, SourceType, Transcript, TranscriptSource};
-use crate::ingest::{AudioInput, FetchedSource, Transcriber, TranscriptionRequest};
+use crate::ingest::{AudioInput, FetchRequest, FetchedSource, SourceIngestor, Transcriber, TranscriptionRequest};
+use crate::jobs::SourceRef;
 use crate::knowledge::{IndexReport, KnowledgeIndexer};
-use crate::store::Store;
+use crate::store::SourceStore;
 use crate::transcript::{self, TranscriptFormat};
 use crate::{Error, Result};
 
@@ -100,7 +102,31 @@ impl ManualSource {
     pub fn new(input: ManualInput) -> Self {
         Self { input, source_type: None, source_id: None, title: None, description: None, metadata: serde_json::Value::Null }
     }
+
+    /// Checks the details (title length, object metadata, a non-blank platform id) and tidies them
+    /// (a blank title is no title).
+    pub fn validated(mut self) -> Result<Self> {
+        if self.title.as_deref().is_some_and(|t| t.chars().count() > MAX_TITLE_CHARS) {
+            return Err(Error::invalid_field("title", format!("at most {MAX_TITLE_CHARS} characters")));
+        }
+        if !self.metadata.is_null() && !self.metadata.is_object() {
+            return Err(Error::invalid_field("metadata", "must be a JSON object"));
+        }
+        if self.source_id.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            return Err(Error::invalid_field("source_id", "must not be blank"));
+        }
+        if let ManualInput::Text(t) = &self.input
+            && t.trim().is_empty()
+        {
+            return Err(Error::invalid_field("text", "the text is empty"));
+        }
+        self.title = self.title.filter(|t| !t.trim().is_empty());
+        Ok(self)
+    }
 }
+
+/// The longest title a source may have, in characters.
+pub const MAX_TITLE_CHARS: usize = 500;
 
 /// What ingestion produced.
 #[derive(Clone, Debug)]
@@ -139,13 +165,15 @@ impl Ingested {
     }
 }
 
-/// Manual ingestion: parse, keep the file, store the source, transcribe audio.
+/// Getting sources in: parse, keep the file, store the source, transcribe audio, index the
+/// transcript; fetch recordings from the registered platform ingestors.
 #[derive(Clone, Debug)]
 pub struct SourceIngest {
-    store: Arc<dyn Store>,
+    store: Arc<dyn SourceStore>,
     blobs: Arc<dyn BlobStore>,
     transcriber: Option<Arc<dyn Transcriber>>,
     indexer: Option<KnowledgeIndexer>,
+    ingestors: Arc<BTreeMap<String, Arc<dyn SourceIngestor>>>,
 }
 
 /// Who a transcriber's transcripts are attributed to, by its stable name.
@@ -199,8 +227,56 @@ fn pdf_transcript(text: &str) -> Transcript {
 
 impl SourceIngest {
     /// Ingestion into `store` and `blobs`; audio needs a `transcriber`.
-    pub fn new(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, transcriber: Option<Arc<dyn Transcriber>>) -> Self {
-        Self { store, blobs, transcriber, indexer: None }
+    pub fn new(store: Arc<dyn SourceStore>, blobs: Arc<dyn BlobStore>, transcriber: Option<Arc<dyn Transcriber>>) -> Self {
+        Self { store, blobs, transcriber, indexer: None, ingestors: Arc::default() }
+    }
+
+    /// Registers a platform ingestor (replacing any other of the same name).
+    pub fn with_ingestor(mut self, ingestor: Arc<dyn SourceIngestor>) -> Self {
+        Arc::make_mut(&mut self.ingestors).insert(ingestor.name().to_owned(), ingestor);
+        self
+    }
+
+    /// The registered ingestor called `platform`; a missing one is `Error::Config` naming what to
+    /// configure.
+    pub fn ingestor(&self, platform: &str) -> Result<&Arc<dyn SourceIngestor>> {
+        self.ingestors.get(platform).ok_or_else(|| {
+            Error::Config(format!(
+                "no {platform} ingestor is configured, so its recordings cannot be fetched (set [integrations.{platform}])"
+            ))
+        })
+    }
+
+    /// The names of the registered ingestors.
+    pub fn ingestors(&self) -> Vec<&str> {
+        self.ingestors.keys().map(String::as_str).collect()
+    }
+
+    /// Fetches recording `reference` from `platform` and stores it (idempotent by the platform's id).
+    pub async fn ingest_recording(&self, platform: &str, reference: &str) -> Result<Ingested> {
+        let reference = reference.trim();
+        if reference.is_empty() {
+            return Err(Error::invalid_field("reference", "the recording's id is missing"));
+        }
+        let fetched = self.ingestor(platform)?.fetch(FetchRequest { reference: reference.to_owned() }).await?;
+        self.ingest_fetched(fetched).await
+    }
+
+    /// The source `source` names, stored first when it is new (pasted text becomes a podcast
+    /// source; a recording is fetched). An existing source must exist.
+    pub async fn resolve(&self, source: &SourceRef) -> Result<SourceId> {
+        match source {
+            SourceRef::Existing { source_id } => Ok(self.store.get_source(*source_id).await?.id),
+            SourceRef::Text { text, title } => {
+                let req = ManualSource {
+                    source_type: Some(SourceType::Podcast),
+                    title: title.clone(),
+                    ..ManualSource::new(ManualInput::Text(text.clone()))
+                };
+                Ok(self.ingest_manual(req).await?.source.id)
+            }
+            SourceRef::Recording { platform, reference } => Ok(self.ingest_recording(platform, reference).await?.source.id),
+        }
     }
 
     /// Indexes every transcript for retrieval before its source counts as `completed`.
@@ -246,8 +322,19 @@ impl SourceIngest {
         self.finish(id, t).await
     }
 
+    /// One source.
+    pub async fn source(&self, id: SourceId) -> Result<ContentSource> {
+        self.store.get_source(id).await
+    }
+
+    /// Sources, newest first.
+    pub async fn sources(&self, limit: u32, offset: u32) -> Result<Vec<ContentSource>> {
+        self.store.list_sources(limit, offset).await
+    }
+
     /// Ingests one manual source (see the module docs for the guarantees).
     pub async fn ingest_manual(&self, req: ManualSource) -> Result<Ingested> {
+        let req = req.validated()?;
         match req.input.clone() {
             ManualInput::Text(text) => {
                 let parsed = transcript::parse(text.as_bytes(), Some(TranscriptFormat::PlainText))?;

@@ -47,6 +47,23 @@ pub trait SourceIngestor: Send + Sync + Debug + 'static {
     fn name(&self) -> &'static str;
     /// Fetches one source.
     async fn fetch(&self, req: FetchRequest) -> Result<FetchedSource>;
+    /// Reads a webhook delivery from the platform: `Ok(Some(_))` names a recording to fetch,
+    /// `Ok(None)` is an event to acknowledge and ignore (a reachability test, another event type),
+    /// `Err(InvalidInput)` a delivery that cannot be read. Anything inline in the delivery (a
+    /// transcript, say) is not trusted: the recording is fetched through the platform's API.
+    fn parse_webhook(&self, body: &[u8]) -> Result<Option<RecordingEvent>> {
+        let _ = body;
+        Err(crate::Error::Unsupported(format!("{} does not send webhooks", self.name())))
+    }
+}
+
+/// A recording a webhook delivery announced.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordingEvent {
+    /// The platform's id of the recording.
+    pub reference: String,
+    /// Its title, when the delivery gives one.
+    pub title: Option<String>,
 }
 
 /// Audio to transcribe.
@@ -84,5 +101,7 @@ pub trait Transcriber: Send + Sync + Debug + 'static {
 
 fn _assert_dyn(_: &dyn SourceIngestor, _: &dyn Transcriber) {}
 
+mod jobs;
 mod manual;
+pub use jobs::{IngestSourceHandler, WebhookReceipt, receive_webhook};
 pub use manual::*;

@@ -1,4 +1,7 @@
-//! The job queue.
+//! Background jobs: the durable [`JobQueue`], the typed inputs of the built-in jobs
+//! ([`JobPayload`]), and the [`Worker`] loop that runs registered [`JobHandler`]s (leases,
+//! heartbeats, backoff, panic isolation). The built-in handlers live with their stage
+//! (`crate::ingest::IngestSourceHandler`, `crate::generate::GenerateBundleHandler`).
 
 use std::fmt::Debug;
 use std::time::Duration;
@@ -40,3 +43,8 @@ pub trait JobQueue: Send + Sync + Debug + 'static {
 }
 
 fn _assert_dyn(_: &dyn JobQueue) {}
+
+mod payload;
+mod worker;
+pub use payload::{GenerateBundleJob, IngestSourceJob, JobPayload, SourceRef};
+pub use worker::{JobContext, JobHandler, Worker, WorkerConfig, backoff};

@@ -12,9 +12,11 @@
 mod chunk;
 pub mod index;
 mod retrieve;
+pub mod service;
 #[cfg(test)]
 pub(crate) mod testing;
 
 pub use chunk::{Chunk, ChunkConfig, Chunker};
 pub use index::{ICP_NAMESPACE, IndexReport, KNOWLEDGE_NAMESPACE, KnowledgeIndexer, SOURCES_NAMESPACE};
 pub use retrieve::{Kind, KindFilter, Retrieved, Retriever};
+pub use service::{KnowledgeService, validate_item, validate_profile};

@@ -41,6 +41,10 @@ impl RecordingPublisher {
 
 #[async_trait]
 impl Publisher for RecordingPublisher {
+    fn name(&self) -> String {
+        "recording".into()
+    }
+
     fn platform(&self) -> Platform {
         self.platform
     }

@@ -1,4 +1,8 @@
-//! Publishing to platforms.
+//! The publish stage: [`Publisher`]s send content to platforms (one per platform, registered by
+//! name — a platform is an open [`Platform`] name), a [`Tracker`] is told about every post that
+//! went out (Notion pages, a spreadsheet), [`PublishRunner`] executes due schedules exactly once,
+//! and [`PublishService`] holds the publishing use-cases (publish now or at a time, status, cancel,
+//! reschedule, reconcile) and the loop every worker runs.
 
 use std::fmt::Debug;
 
@@ -65,6 +69,11 @@ pub struct Publication {
 pub trait Publisher: Send + Sync + Debug + 'static {
     /// The platform it publishes to.
     fn platform(&self) -> Platform;
+    /// What actually sends (shown as `via` in a publication's status): the platform's name by
+    /// default; the offline outbox says `outbox`.
+    fn name(&self) -> String {
+        self.platform().to_string()
+    }
     /// What it can do.
     fn capabilities(&self) -> PublisherCapabilities;
     /// Publishes.
@@ -76,8 +85,33 @@ pub trait Publisher: Send + Sync + Debug + 'static {
     }
 }
 
-fn _assert_dyn(_: &dyn Publisher) {}
+/// A post that went out, for a [`Tracker`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrackEvent {
+    /// What was published (the same request the publisher got).
+    pub request: PublishRequest,
+    /// Where it went.
+    pub platform: Platform,
+    /// What the platform answered.
+    pub publication: Publication,
+}
+
+/// Keeps a record of what was published elsewhere (a Notion database, a spreadsheet …).
+///
+/// Contract: called after a publication is recorded; failures are logged, never retried into a
+/// second publication, and never undo the publication.
+#[async_trait]
+pub trait Tracker: Send + Sync + Debug + 'static {
+    /// A short stable name (`"notion"`).
+    fn name(&self) -> &str;
+    /// Records one publication (idempotent per schedule).
+    async fn track(&self, event: &TrackEvent) -> Result<()>;
+}
+
+fn _assert_dyn(_: &dyn Publisher, _: &dyn Tracker) {}
 
 pub mod outbox;
 mod runner;
+mod service;
 pub use runner::*;
+pub use service::*;

@@ -111,6 +111,10 @@ impl OutboxPublisher {
 
 #[async_trait]
 impl Publisher for OutboxPublisher {
+    fn name(&self) -> String {
+        "outbox".into()
+    }
+
     fn platform(&self) -> Platform {
         self.platform
     }

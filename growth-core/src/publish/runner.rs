@@ -29,9 +29,13 @@ use crate::clock::Clock;
 use crate::domain::{
     ContentItem, ContentStatus, ContentTransition, NewPublishingLog, Platform, PublishStatus, Schedule, ScheduleOutcome, ScheduleStatus,
 };
-use crate::publish::{Publication, PublishRequest, Publisher};
-use crate::store::{ScheduleFilter, Store};
+use crate::publish::{Publication, PublishRequest, Publisher, TrackEvent, Tracker};
+use crate::store::{IdempotencyStore, ScheduleFilter, ScheduleStore};
 use crate::{Error, Result};
+
+/// What publishing reads and writes: schedules (and their items) and the send-budget slots.
+pub trait PublishStore: ScheduleStore + IdempotencyStore + crate::store::AnalyticsStore {}
+impl<T: ScheduleStore + IdempotencyStore + crate::store::AnalyticsStore + ?Sized> PublishStore for T {}
 
 /// Told when a publish fails for good or needs a person (a Slack webhook, an email …).
 #[async_trait]
@@ -89,10 +93,10 @@ impl std::ops::AddAssign for RunReport {
 /// Claims and publishes due schedules.
 #[derive(Clone, Debug)]
 pub struct PublishRunner {
-    store: Arc<dyn Store>,
+    store: Arc<dyn PublishStore>,
     clock: Arc<dyn Clock>,
     publishers: HashMap<Platform, Arc<dyn Publisher>>,
-    tracker: Option<Arc<dyn Publisher>>,
+    tracker: Option<Arc<dyn Tracker>>,
     gate: Arc<dyn PlatformGate>,
     alert: Option<Arc<dyn Alert>>,
     worker: String,
@@ -109,10 +113,31 @@ enum Outcome {
     Failed,
 }
 
+impl Outcome {
+    fn label(&self) -> &'static str {
+        match self {
+            Outcome::Published => "published",
+            Outcome::Retrying => "retrying",
+            Outcome::Unknown => "unknown",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// Counts one publishing outcome (`growth_publishes_total`).
+fn count(platform: Platform, outcome: &'static str) {
+    metrics::counter!(crate::telemetry::PUBLISHES, "platform" => platform.to_string(), "outcome" => outcome).increment(1);
+}
+
 impl PublishRunner {
     /// A runner for `worker` with `publishers` by platform (defaults: 2-minute lease, 5 attempts,
     /// 30 s base backoff, 8 at once, no limits, no tracker, no alert).
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, worker: impl Into<String>, publishers: Vec<Arc<dyn Publisher>>) -> Self {
+    pub fn new(
+        store: Arc<dyn PublishStore>,
+        clock: Arc<dyn Clock>,
+        worker: impl Into<String>,
+        publishers: Vec<Arc<dyn Publisher>>,
+    ) -> Self {
         Self {
             store,
             clock,
@@ -128,8 +153,8 @@ impl PublishRunner {
         }
     }
 
-    /// A tracking publisher (Notion) told about every post that goes out elsewhere.
-    pub fn tracker(mut self, tracker: Arc<dyn Publisher>) -> Self {
+    /// A tracker (Notion) told about every post that goes out.
+    pub fn tracker(mut self, tracker: Arc<dyn Tracker>) -> Self {
         self.tracker = Some(tracker);
         self
     }
@@ -243,14 +268,9 @@ impl PublishRunner {
 
     async fn track(&self, item: &ContentItem, s: &Schedule, publication: &Publication) {
         let Some(tracker) = &self.tracker else { return };
-        if tracker.platform() == s.platform {
-            return;
-        }
-        let mut req = Self::request(s, item);
-        req.platform_data =
-            json!({ "status": "published", "url": publication.url, "platform": s.platform, "published_at": publication.published_at });
-        if let Err(e) = tracker.publish(&req).await {
-            tracing::warn!(error = %e, schedule = %s.id, "updating the tracking page");
+        let event = TrackEvent { request: Self::request(s, item), platform: s.platform, publication: publication.clone() };
+        if let Err(e) = tracker.track(&event).await {
+            tracing::warn!(error = %e, schedule = %s.id, tracker = tracker.name(), "updating the tracking record");
         }
     }
 
@@ -337,6 +357,9 @@ impl PublishRunner {
         .collect()
         .await;
         for (s, r) in outcomes {
+            if let Ok(o) = &r {
+                count(s.platform, o.label());
+            }
             match r {
                 Ok(Outcome::Published) => report.published += 1,
                 Ok(Outcome::Retrying) => report.retrying += 1,
@@ -350,13 +373,62 @@ impl PublishRunner {
         Ok(report)
     }
 
+    /// Publishes what is due and reconciles what is unknown, every `interval`, until `shutdown`.
+    pub async fn run_loop(&self, batch: u32, interval: Duration, shutdown: tokio_util::sync::CancellationToken) {
+        loop {
+            loop {
+                match self.run_due(batch).await {
+                    Ok(r) if r.claimed as u32 >= batch => continue,
+                    Ok(r) => {
+                        if r.claimed > 0 {
+                            tracing::info!(
+                                worker = %self.worker,
+                                claimed = r.claimed,
+                                published = r.published,
+                                retrying = r.retrying,
+                                unknown = r.unknown,
+                                failed = r.failed,
+                                "publishing round"
+                            );
+                        }
+                        break;
+                    }
+                    Err(e) => {
+                        tracing::warn!(worker = %self.worker, error = %e, "claiming due schedules");
+                        break;
+                    }
+                }
+            }
+            match self.reconcile_unknown(100).await {
+                Ok(r) if r.reconciled > 0 => {
+                    tracing::info!(worker = %self.worker, reconciled = r.reconciled, still_unknown = r.unknown, "reconciliation round")
+                }
+                Ok(_) => {}
+                Err(e @ Error::Transient { .. }) => tracing::debug!(error = %e, "reconciliation"),
+                Err(e) => tracing::warn!(worker = %self.worker, error = %e, "reconciliation"),
+            }
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                () = tokio::time::sleep(interval) => {}
+            }
+        }
+    }
+
+    /// The worker id this runner claims as.
+    pub fn worker(&self) -> &str {
+        &self.worker
+    }
+
     /// Looks every `unknown` schedule up on its platform (see the module docs).
     pub async fn reconcile_unknown(&self, limit: u32) -> Result<RunReport> {
         let filter = ScheduleFilter { statuses: vec![ScheduleStatus::Unknown], limit, ..ScheduleFilter::default() };
         let mut report = RunReport::default();
         for s in self.store.list_schedules(&filter).await? {
             match self.reconcile(&s).await {
-                Ok(true) => report.reconciled += 1,
+                Ok(true) => {
+                    count(s.platform, "reconciled");
+                    report.reconciled += 1
+                }
                 Ok(false) => report.unknown += 1,
                 Err(e) => {
                     tracing::warn!(error = %e, schedule = %s.id, "reconciliation could not decide");
@@ -415,7 +487,7 @@ pub struct SendBudget {
 /// start of the next one.
 #[derive(Clone, Debug)]
 pub struct DbGate {
-    store: Arc<dyn Store>,
+    store: Arc<dyn IdempotencyStore>,
     clock: Arc<dyn Clock>,
     budgets: HashMap<Platform, SendBudget>,
     instance: String,
@@ -423,7 +495,12 @@ pub struct DbGate {
 
 impl DbGate {
     /// A gate with `budgets` per platform (platforms without one are not limited).
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, budgets: HashMap<Platform, SendBudget>, instance: impl Into<String>) -> Self {
+    pub fn new(
+        store: Arc<dyn IdempotencyStore>,
+        clock: Arc<dyn Clock>,
+        budgets: HashMap<Platform, SendBudget>,
+        instance: impl Into<String>,
+    ) -> Self {
         Self { store, clock, budgets, instance: instance.into() }
     }
 

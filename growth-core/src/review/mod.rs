@@ -1,73 +1,335 @@
-//! Review decisions that touch more than one row: approving an item creates its schedule and moves
-//! it `in_review → approved → scheduled`; rejecting keeps the reason.
+//! The review stage: a person reads what was generated, edits it, approves it for a time (or lets
+//! smart distribution pick one), or rejects it with a reason. [`ReviewService`] holds every
+//! decision; the server and an embedding service call it the same way.
 //!
-//! Approval checks everything it can before writing (the item's state, the time, the zone), creates
-//! the schedule first (the store refuses a second active schedule per item and platform), then moves
-//! the item; if the move fails, the schedule is cancelled again, so an item is never left approved
-//! without its schedule or scheduled twice.
+//! Approval checks everything it can before writing (the item's state, the time, the zone, that the
+//! platform has a publisher), creates the schedule first (the store refuses a second active
+//! schedule per item and platform), then moves the item `in_review → approved → scheduled`; if the
+//! move fails, the schedule is cancelled again, so an item is never left approved without its
+//! schedule or scheduled twice. Every edit keeps the prior version and records its changed spans
+//! ([`edits::diff_edit`]).
 
-use chrono::{DateTime, Duration, Utc};
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
-use crate::domain::{ContentId, ContentItem, ContentStatus, ContentTransition, NewSchedule, Platform, Schedule};
-use crate::store::{Store, validate_timezone};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use crate::clock::Clock;
+use crate::domain::{
+    ContentEdit, ContentId, ContentItem, ContentStatus, ContentTransition, ContentUpdate, ContentVersion, NewSchedule, PendingPage,
+    Platform, Schedule, UserId,
+};
+use crate::store::{AnalyticsStore, ScheduleStore, SourceStore, page_limit, validate_timezone};
 use crate::{Error, Result};
+
+pub mod edits;
+pub mod slots;
 
 /// How far in the past a requested time may be (clock skew between the editor and the server).
 pub const PAST_TOLERANCE_SECS: i64 = 60;
+/// The longest body an edit may set, in bytes.
+pub const MAX_CONTENT_BYTES: usize = 200_000;
+/// The longest title an edit may set, in characters.
+pub const MAX_TITLE_CHARS: usize = 500;
+/// The most items one bulk approval may hold.
+pub const MAX_BULK: usize = 200;
 
-/// Checks that `item` can be approved and `at` is usable; writes nothing.
-pub fn check_approvable(item: &ContentItem, at: DateTime<Utc>, timezone: &str, now: DateTime<Utc>) -> Result<()> {
-    if item.status != ContentStatus::InReview && item.status != ContentStatus::Approved {
-        return Err(Error::conflict(format!("content {} is {}; only an item in review can be approved", item.id, item.status)));
-    }
-    if at < now - Duration::seconds(PAST_TOLERANCE_SECS) {
-        return Err(Error::invalid_field("schedule_time", format!("{at} is in the past")));
-    }
-    validate_timezone(timezone)
+/// What the review stage reads and writes.
+pub trait ReviewStore: ScheduleStore + AnalyticsStore + SourceStore {}
+impl<T: ScheduleStore + AnalyticsStore + SourceStore + ?Sized> ReviewStore for T {}
+
+/// A reviewer's edit.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EditRequest {
+    /// The new body, if it changes.
+    pub content: Option<String>,
+    /// The new title, if it changes.
+    pub title: Option<String>,
+    /// The version the editor started from (`None`: the current one).
+    pub expected_version: Option<i32>,
+    /// Who edits.
+    pub editor: Option<UserId>,
 }
 
-/// Approves item `id` and schedules it on `platform` (default: its target platform, else the
-/// type's) at `at`.
-pub async fn approve(
-    store: &dyn Store,
-    id: ContentId,
-    platform: Option<Platform>,
-    at: DateTime<Utc>,
-    timezone: &str,
-    now: DateTime<Utc>,
-) -> Result<(ContentItem, Schedule)> {
-    let item = store.get_content(id).await?;
-    check_approvable(&item, at, timezone, now)?;
-    let platform = platform.unwrap_or_else(|| item.platform());
-    let schedule =
-        store.create_schedule(NewSchedule { content_item_id: id, platform, scheduled_time: at, timezone: timezone.to_owned() }).await?;
-    let moved = async {
-        if item.status == ContentStatus::InReview {
-            store.transition_content(id, ContentTransition::to(ContentStatus::Approved)).await?;
-        }
-        let change = ContentTransition { scheduled_publish_time: Some(at), ..ContentTransition::to(ContentStatus::Scheduled) };
-        store.transition_content(id, change).await
+/// An approval.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ApproveRequest {
+    /// When to publish (`None`: the next good free slot).
+    pub at: Option<DateTime<Utc>>,
+    /// Where (`None`: the item's target platform, else its type's).
+    pub platform: Option<Platform>,
+    /// The audience's zone (`None`: the configured one).
+    pub timezone: Option<String>,
+    /// Who approves.
+    pub by: Option<UserId>,
+}
+
+/// An approved item and its schedule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Approval {
+    /// The item, now `scheduled`.
+    pub item: ContentItem,
+    /// Its pending schedule.
+    pub schedule: Schedule,
+}
+
+/// How a bulk approval spreads the items.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Distribution {
+    /// The planner picks a slot per item from `start_date` (today when `None`).
+    Smart {
+        /// The first day.
+        start_date: Option<NaiveDate>,
+    },
+    /// One time per item, in the same order.
+    Manual {
+        /// The times.
+        times: Vec<DateTime<Utc>>,
+    },
+}
+
+/// Approving several items at once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BulkApprove {
+    /// The items (1 to [`MAX_BULK`], no repeats).
+    pub ids: Vec<ContentId>,
+    /// How they are spread.
+    pub distribution: Distribution,
+    /// The audience's zone (`None`: the configured one).
+    pub timezone: Option<String>,
+    /// Who approves.
+    pub by: Option<UserId>,
+}
+
+/// Review decisions (see the module docs).
+#[derive(Clone, Debug)]
+pub struct ReviewService {
+    store: Arc<dyn ReviewStore>,
+    clock: Arc<dyn Clock>,
+    timezone: String,
+    platforms: Arc<BTreeSet<Platform>>,
+}
+
+impl ReviewService {
+    /// Review over `store`, with `timezone` the audience's default zone and `platforms` the ones
+    /// that have a publisher (approving for any other is `InvalidInput`).
+    pub fn new(
+        store: Arc<dyn ReviewStore>,
+        clock: Arc<dyn Clock>,
+        timezone: impl Into<String>,
+        platforms: BTreeSet<Platform>,
+    ) -> Result<Self> {
+        let timezone = timezone.into();
+        validate_timezone(&timezone)?;
+        Ok(Self { store, clock, timezone, platforms: Arc::new(platforms) })
     }
-    .await;
-    match moved {
-        Ok(item) => Ok((item, schedule)),
-        Err(e) => {
-            if let Err(undo) = store.cancel_schedule(schedule.id).await {
-                tracing::warn!(error = %undo, schedule = %schedule.id, "cancelling the schedule of an approval that failed");
+
+    /// The audience's default zone.
+    pub fn timezone(&self) -> &str {
+        &self.timezone
+    }
+
+    /// The platforms items can be approved for.
+    pub fn platforms(&self) -> &BTreeSet<Platform> {
+        &self.platforms
+    }
+
+    /// Checks that something can be published to `platform`.
+    pub fn check_platform(&self, platform: Platform) -> Result<()> {
+        if self.platforms.contains(&platform) {
+            return Ok(());
+        }
+        let known: Vec<&str> = self.platforms.iter().map(Platform::as_str).collect();
+        Err(Error::invalid_field("platform", format!("no publisher is registered for `{platform}` (registered: {})", known.join(", "))))
+    }
+
+    /// One page of bundles in review (`limit` bundles, default 10, at most 50), each with its
+    /// source's type and title.
+    pub async fn pending(&self, limit: u32, offset: u32) -> Result<PendingPage> {
+        let mut page = self.store.list_pending_bundles(page_limit(limit, 10, 50), offset).await?;
+        for b in &mut page.bundles {
+            // A store that does not join the source (the in-memory one) leaves its fields to us.
+            if let (Some(id), None) = (b.source_id, b.source_type) {
+                let s = self.store.get_source(id).await?;
+                b.source_type = Some(s.source_type);
+                b.source_title = s.title;
             }
-            Err(e)
+        }
+        Ok(page)
+    }
+
+    /// A cheap fingerprint of everything in review (count, latest change): it changes with any
+    /// edit and any item entering or leaving review.
+    pub async fn pending_fingerprint(&self) -> Result<(u64, Option<DateTime<Utc>>)> {
+        self.store.pending_fingerprint().await
+    }
+
+    /// One item.
+    pub async fn item(&self, id: ContentId) -> Result<ContentItem> {
+        self.store.get_content(id).await
+    }
+
+    /// Every version of an item, oldest first.
+    pub async fn versions(&self, id: ContentId) -> Result<Vec<ContentVersion>> {
+        self.store.get_content(id).await?;
+        self.store.list_versions(id).await
+    }
+
+    /// Every recorded edit span of an item, oldest first.
+    pub async fn edits(&self, id: ContentId) -> Result<Vec<ContentEdit>> {
+        self.store.get_content(id).await?;
+        self.store.list_edits(id).await
+    }
+
+    /// Applies an edit as a new version, if the item is still at the version the editor started
+    /// from (else `Conflict`: someone else edited it).
+    pub async fn edit(&self, id: ContentId, req: EditRequest) -> Result<ContentItem> {
+        if req.content.is_none() && req.title.is_none() {
+            return Err(Error::invalid_field("content", "send `content`, `title` or both"));
+        }
+        if let Some(c) = &req.content {
+            if c.trim().is_empty() {
+                return Err(Error::invalid_field("content", "the content cannot be empty"));
+            }
+            if c.len() > MAX_CONTENT_BYTES {
+                return Err(Error::invalid_field("content", format!("at most {MAX_CONTENT_BYTES} bytes")));
+            }
+        }
+        if req.title.as_deref().is_some_and(|t| t.chars().count() > MAX_TITLE_CHARS) {
+            return Err(Error::invalid_field("title", format!("at most {MAX_TITLE_CHARS} characters")));
+        }
+        let current = self.store.get_content(id).await?;
+        let expected = req.expected_version.unwrap_or(current.version);
+        if expected != current.version {
+            return Err(Error::conflict(format!(
+                "content {id} is at version {}, not {expected}: someone else edited it; reload and apply your change again",
+                current.version
+            )));
+        }
+        let new_content = req.content.clone().unwrap_or_else(|| current.content.clone());
+        let new_title = req.title.clone().or_else(|| current.title.clone());
+        let spans = edits::diff_edit(current.title.as_deref(), new_title.as_deref(), &current.content, &new_content);
+        let update =
+            ContentUpdate { expected_version: expected, title: req.title, content: req.content, edited_by: req.editor, edits: spans };
+        let item = self.store.update_content(id, update).await?;
+        tracing::info!(content_id = %id, version = item.version, by = ?req.editor, "content edited");
+        crate::telemetry::count_change("edit", 1);
+        Ok(item)
+    }
+
+    /// Checks that `item` can be approved for `at` in `timezone`; writes nothing.
+    fn check_approvable(&self, item: &ContentItem, at: DateTime<Utc>, timezone: &str, now: DateTime<Utc>) -> Result<()> {
+        if item.status != ContentStatus::InReview && item.status != ContentStatus::Approved {
+            return Err(Error::conflict(format!("content {} is {}; only an item in review can be approved", item.id, item.status)));
+        }
+        if at < now - Duration::seconds(PAST_TOLERANCE_SECS) {
+            return Err(Error::invalid_field("schedule_time", format!("{at} is in the past")));
+        }
+        validate_timezone(timezone)
+    }
+
+    /// Approves an item and schedules it (see the module docs).
+    pub async fn approve(&self, id: ContentId, req: ApproveRequest) -> Result<Approval> {
+        let tz = req.timezone.clone().unwrap_or_else(|| self.timezone.clone());
+        validate_timezone(&tz)?;
+        let now = self.clock.now();
+        let item = self.store.get_content(id).await?;
+        let platform = req.platform.unwrap_or_else(|| item.platform());
+        self.check_platform(platform)?;
+        let at = match req.at {
+            Some(t) => t,
+            None => slots::next_slot(self.store.as_ref(), platform, &tz, now).await?,
+        };
+        let approval = self.approve_item(item, platform, at, &tz, now).await?;
+        tracing::info!(content_id = %id, schedule_id = %approval.schedule.id, at = %at, by = ?req.by, "approved and scheduled");
+        crate::telemetry::count_change("approve", 1);
+        Ok(approval)
+    }
+
+    /// Approves `item` for `platform` at `at` (checked first).
+    pub(crate) async fn approve_item(
+        &self,
+        item: ContentItem,
+        platform: Platform,
+        at: DateTime<Utc>,
+        tz: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Approval> {
+        self.check_approvable(&item, at, tz, now)?;
+        let id = item.id;
+        let schedule =
+            self.store.create_schedule(NewSchedule { content_item_id: id, platform, scheduled_time: at, timezone: tz.to_owned() }).await?;
+        let moved = async {
+            if item.status == ContentStatus::InReview {
+                self.store.transition_content(id, ContentTransition::to(ContentStatus::Approved)).await?;
+            }
+            let change = ContentTransition { scheduled_publish_time: Some(at), ..ContentTransition::to(ContentStatus::Scheduled) };
+            self.store.transition_content(id, change).await
+        }
+        .await;
+        match moved {
+            Ok(item) => Ok(Approval { item, schedule }),
+            Err(e) => {
+                if let Err(undo) = self.store.cancel_schedule(schedule.id).await {
+                    tracing::warn!(error = %undo, schedule = %schedule.id, "cancelling the schedule of an approval that failed");
+                }
+                Err(e)
+            }
         }
     }
-}
 
-/// Rejects item `id`, keeping `reason`.
-pub async fn reject(store: &dyn Store, id: ContentId, reason: &str) -> Result<ContentItem> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(Error::invalid_field("reason", "say why, so the writer can learn from it"));
+    /// Rejects an item in review, keeping `reason` (the writer learns from it).
+    pub async fn reject(&self, id: ContentId, reason: &str, by: Option<UserId>) -> Result<ContentItem> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Error::invalid_field("reason", "say why, so the writer can learn from it"));
+        }
+        let change = ContentTransition { rejection_reason: Some(reason.to_owned()), ..ContentTransition::to(ContentStatus::Rejected) };
+        let item = self.store.transition_content(id, change).await?;
+        tracing::info!(content_id = %id, by = ?by, "rejected");
+        crate::telemetry::count_change("reject", 1);
+        Ok(item)
     }
-    let change = ContentTransition { rejection_reason: Some(reason.to_owned()), ..ContentTransition::to(ContentStatus::Rejected) };
-    store.transition_content(id, change).await
-}
 
-pub mod edits;
+    /// Approves several items, each on its type's platform; every item and time is checked before
+    /// anything is written, so one bad item writes nothing.
+    pub async fn bulk_approve(&self, req: BulkApprove) -> Result<Vec<Approval>> {
+        if req.ids.is_empty() || req.ids.len() > MAX_BULK {
+            return Err(Error::invalid_field("content_ids", format!("between 1 and {MAX_BULK} ids")));
+        }
+        for (i, id) in req.ids.iter().enumerate() {
+            if req.ids[..i].contains(id) {
+                return Err(Error::invalid_field("content_ids", format!("{id} is listed twice")));
+            }
+        }
+        let tz = req.timezone.clone().unwrap_or_else(|| self.timezone.clone());
+        validate_timezone(&tz)?;
+        let now = self.clock.now();
+        let mut items = Vec::with_capacity(req.ids.len());
+        for id in &req.ids {
+            let item = self.store.get_content(*id).await?;
+            self.check_platform(item.platform())?;
+            items.push(item);
+        }
+        let times = match &req.distribution {
+            Distribution::Manual { times } => {
+                if times.len() != items.len() {
+                    return Err(Error::invalid_field("schedule_config.times", format!("{} times for {} ids", times.len(), items.len())));
+                }
+                times.clone()
+            }
+            Distribution::Smart { start_date } => slots::plan(self.store.as_ref(), &items, *start_date, &tz, now).await?,
+        };
+        for (item, at) in items.iter().zip(&times) {
+            self.check_approvable(item, *at, &tz, now)?;
+        }
+        let mut out = Vec::with_capacity(items.len());
+        for (item, at) in items.into_iter().zip(times) {
+            let platform = item.platform();
+            out.push(self.approve_item(item, platform, at, &tz, now).await?);
+        }
+        tracing::info!(approved = out.len(), by = ?req.by, "bulk approved");
+        crate::telemetry::count_change("approve", out.len() as u64);
+        Ok(out)
+    }
+}

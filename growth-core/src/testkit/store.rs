@@ -12,10 +12,14 @@ use crate::domain::*;
 use crate::store::{IdempotencyState, ScheduleFilter, Store};
 
 /// Runs every check against fresh stores from `make`; the store must read time from the clock.
+/// What the suite checks: the engine's repositories, users and credentials.
+pub trait FullStore: Store + crate::store::UserStore + crate::store::AuthStore {}
+impl<T: Store + crate::store::UserStore + crate::store::AuthStore + ?Sized> FullStore for T {}
+
 pub async fn run_all<F, Fut>(make: F)
 where
     F: Fn(Arc<ManualClock>) -> Fut,
-    Fut: std::future::Future<Output = Arc<dyn Store>>,
+    Fut: std::future::Future<Output = Arc<dyn FullStore>>,
 {
     macro_rules! check {
         ($name:ident) => {{
@@ -77,7 +81,7 @@ fn at(clock: &ManualClock, minutes: i64) -> chrono::DateTime<chrono::Utc> {
     clock.now() + Span::minutes(minutes)
 }
 
-async fn approved_item(s: &Arc<dyn Store>) -> ContentItem {
+async fn approved_item(s: &Arc<dyn FullStore>) -> ContentItem {
     let c = s.insert_content(post("Most teams think PLG means a free plan.")).await.unwrap();
     s.transition_content(c.id, ContentTransition::to(ContentStatus::Approved)).await.unwrap()
 }
@@ -86,7 +90,7 @@ fn sched(item: ContentId, platform: Platform, time: chrono::DateTime<chrono::Utc
     NewSchedule { content_item_id: item, platform, scheduled_time: time, timezone: "America/New_York".into() }
 }
 
-pub async fn users_are_unique_by_email_case_insensitively(s: Arc<dyn Store>, _c: Arc<ManualClock>) {
+pub async fn users_are_unique_by_email_case_insensitively(s: Arc<dyn FullStore>, _c: Arc<ManualClock>) {
     let u = s.create_user(new_user("Wes@ProductLed.com", Role::Approver)).await.unwrap();
     assert_eq!(u.email, "wes@productled.com");
     assert_eq!(u.created_at, super::epoch());
@@ -100,7 +104,7 @@ pub async fn users_are_unique_by_email_case_insensitively(s: Arc<dyn Store>, _c:
     assert_eq!(s.list_users().await.unwrap().len(), 1);
 }
 
-pub async fn passwords_and_refresh_tokens_are_kept_and_spent_once(s: Arc<dyn Store>, c: Arc<ManualClock>) {
+pub async fn passwords_and_refresh_tokens_are_kept_and_spent_once(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
     let u = s.create_user(new_user("pw@x.co", Role::Viewer)).await.unwrap();
     assert_eq!(s.password_hash(u.id).await.unwrap(), None);
     s.set_password_hash(u.id, "$argon2id$v=19$first").await.unwrap();
@@ -122,7 +126,7 @@ pub async fn passwords_and_refresh_tokens_are_kept_and_spent_once(s: Arc<dyn Sto
     assert!(!s.use_refresh_token(t2.id).await.unwrap(), "a revoked token cannot be used");
 }
 
-pub async fn unknown_ids_are_not_found_everywhere(s: Arc<dyn Store>, _c: Arc<ManualClock>) {
+pub async fn unknown_ids_are_not_found_everywhere(s: Arc<dyn FullStore>, _c: Arc<ManualClock>) {
     fn nf<T: std::fmt::Debug>(r: crate::Result<T>) {
         assert!(matches!(r, Err(Error::NotFound { .. })), "{r:?}");
     }
@@ -152,7 +156,7 @@ pub async fn unknown_ids_are_not_found_everywhere(s: Arc<dyn Store>, _c: Arc<Man
     nf(s.link_objection_content(ObjectionId::new(), ContentId::new()).await);
 }
 
-pub async fn a_duplicate_source_returns_the_existing_one(s: Arc<dyn Store>, _c: Arc<ManualClock>) {
+pub async fn a_duplicate_source_returns_the_existing_one(s: Arc<dyn FullStore>, _c: Arc<ManualClock>) {
     let a = s.create_source(podcast("ep-47")).await.unwrap();
     assert!(a.created);
     assert_eq!(a.value.status, SourceStatus::Ingested);
@@ -172,7 +176,7 @@ pub async fn a_duplicate_source_returns_the_existing_one(s: Arc<dyn Store>, _c: 
     assert_eq!(s.list_sources(1, 0).await.unwrap().len(), 1);
 }
 
-pub async fn sources_move_through_their_machine_and_keep_failure_reasons(s: Arc<dyn Store>, c: Arc<ManualClock>) {
+pub async fn sources_move_through_their_machine_and_keep_failure_reasons(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
     let src = s.create_source(podcast("ep-1")).await.unwrap().value;
     let p = s.set_source_status(src.id, SourceStatus::Processing, None).await.unwrap();
     assert_eq!(p.status, SourceStatus::Processing);
@@ -190,7 +194,7 @@ pub async fn sources_move_through_their_machine_and_keep_failure_reasons(s: Arc<
     assert_eq!(s.get_source(src.id).await.unwrap(), done);
 }
 
-pub async fn an_illegal_source_transition_writes_nothing(s: Arc<dyn Store>, _c: Arc<ManualClock>) {
+pub async fn an_illegal_source_transition_writes_nothing(s: Arc<dyn FullStore>, _c: Arc<ManualClock>) {
     let src = s.create_source(podcast("ep-2")).await.unwrap().value;
     let err = s.set_source_status(src.id, SourceStatus::Completed, None).await.unwrap_err();
     assert!(matches!(err, Error::Conflict { .. }));
@@ -198,7 +202,7 @@ pub async fn an_illegal_source_transition_writes_nothing(s: Arc<dyn Store>, _c: 
     assert_eq!(s.get_source(src.id).await.unwrap(), src);
 }
 
-pub async fn content_starts_at_version_one_with_its_history(s: Arc<dyn Store>, _c: Arc<ManualClock>) {
+pub async fn content_starts_at_version_one_with_its_history(s: Arc<dyn FullStore>, _c: Arc<ManualClock>) {
     let src = s.create_source(podcast("ep-3")).await.unwrap().value;
     let mut n = post("Hook line.\n\nBody.\n\nComment below.");
     n.source_id = Some(src.id);
@@ -215,7 +219,7 @@ pub async fn content_starts_at_version_one_with_its_history(s: Arc<dyn Store>, _
     assert_eq!((v[0].version, v[0].content.as_str()), (1, "Hook line.\n\nBody.\n\nComment below."));
 }
 
-pub async fn an_edit_makes_a_new_version_with_its_spans(s: Arc<dyn Store>, c: Arc<ManualClock>) {
+pub async fn an_edit_makes_a_new_version_with_its_spans(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
     let editor = s.create_user(new_user("ed@x.com", Role::Approver)).await.unwrap();
     let item = s.insert_content(post("We leverage synergies.")).await.unwrap();
     c.advance(Span::seconds(3));
@@ -259,7 +263,7 @@ pub async fn an_edit_makes_a_new_version_with_its_spans(s: Arc<dyn Store>, c: Ar
     assert_eq!((v3.version, v3.title.as_deref()), (3, Some("New title")), "a body-only edit keeps the title");
 }
 
-pub async fn a_stale_edit_is_a_conflict_and_writes_nothing(s: Arc<dyn Store>, _c: Arc<ManualClock>) {
+pub async fn a_stale_edit_is_a_conflict_and_writes_nothing(s: Arc<dyn FullStore>, _c: Arc<ManualClock>) {
     let item = s.insert_content(post("v1")).await.unwrap();
     s.update_content(
         item.id,
@@ -288,7 +292,7 @@ pub async fn a_stale_edit_is_a_conflict_and_writes_nothing(s: Arc<dyn Store>, _c
     assert!(s.list_edits(item.id).await.unwrap().is_empty());
 }
 
-pub async fn a_published_item_cannot_be_edited(s: Arc<dyn Store>, _c: Arc<ManualClock>) {
+pub async fn a_published_item_cannot_be_edited(s: Arc<dyn FullStore>, _c: Arc<ManualClock>) {
     let item = approved_item(&s).await;
     let err = s
         .update_content(
@@ -301,7 +305,7 @@ pub async fn a_published_item_cannot_be_edited(s: Arc<dyn Store>, _c: Arc<Manual
     assert_eq!(s.get_content(item.id).await.unwrap().content, item.content);
 }
 
-pub async fn content_moves_through_its_machine(s: Arc<dyn Store>, c: Arc<ManualClock>) {
+pub async fn content_moves_through_its_machine(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
     let item = s.insert_content(post("x")).await.unwrap();
     let err = s.transition_content(item.id, ContentTransition::to(ContentStatus::Published)).await.unwrap_err();
     assert!(err.to_string().contains("in_review") && err.to_string().contains("published"), "{err}");
@@ -344,7 +348,7 @@ pub async fn content_moves_through_its_machine(s: Arc<dyn Store>, c: Arc<ManualC
     assert!(matches!(s.transition_content(other.id, ContentTransition::to(ContentStatus::Approved)).await, Err(Error::Conflict { .. })));
 }
 
-pub async fn content_listing_filters_counts_and_pages(s: Arc<dyn Store>, c: Arc<ManualClock>) {
+pub async fn content_listing_filters_counts_and_pages(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
     let src = s.create_source(podcast("ep-4")).await.unwrap().value;
     let mut ids = Vec::new();
     for i in 0..5 {
@@ -367,7 +371,7 @@ pub async fn content_listing_filters_counts_and_pages(s: Arc<dyn Store>, c: Arc<
 }
 
 /// Items in review grouped by source, oldest bundle first, paged, with totals.
-pub async fn pending_items_come_in_bundles_by_source_with_totals(s: Arc<dyn Store>, c: Arc<ManualClock>) {
+pub async fn pending_items_come_in_bundles_by_source_with_totals(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
     let a = s.create_source(podcast("ep-a")).await.unwrap().value;
     let b = s.create_source(podcast("ep-b")).await.unwrap().value;
     let mut in_a = Vec::new();
@@ -407,7 +411,7 @@ pub async fn pending_items_come_in_bundles_by_source_with_totals(s: Arc<dyn Stor
     assert!(latest2 > latest, "an edit moves the fingerprint");
 }
 
-pub async fn quality_round_trips_with_verdicts(s: Arc<dyn Store>, _c: Arc<ManualClock>) {
+pub async fn quality_round_trips_with_verdicts(s: Arc<dyn FullStore>, _c: Arc<ManualClock>) {
     let item = s.insert_content(post("Let's delve into the landscape.")).await.unwrap();
     let q = QualityMetrics {
         ai_detection_score: Some(0.8125),
@@ -432,7 +436,7 @@ pub async fn quality_round_trips_with_verdicts(s: Arc<dyn Store>, _c: Arc<Manual
     assert_eq!(s.get_content(item.id).await.unwrap().quality, q);
 }
 
-pub async fn an_item_has_one_active_schedule_per_platform(s: Arc<dyn Store>, c: Arc<ManualClock>) {
+pub async fn an_item_has_one_active_schedule_per_platform(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
     let item = approved_item(&s).await;
     let a = s.create_schedule(sched(item.id, Platform::LINKEDIN, at(&c, 10))).await.unwrap();
     assert_eq!((a.status, a.timezone.as_str()), (ScheduleStatus::Pending, "America/New_York"));
@@ -446,7 +450,7 @@ pub async fn an_item_has_one_active_schedule_per_platform(s: Arc<dyn Store>, c: 
 }
 
 /// `record_publication`: schedule, item and log together; only the claim holder may record.
-pub async fn a_publication_is_recorded_on_schedule_item_and_log_at_once(s: Arc<dyn Store>, c: Arc<ManualClock>) {
+pub async fn a_publication_is_recorded_on_schedule_item_and_log_at_once(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
     let item = approved_item(&s).await;
     let sch = s.create_schedule(sched(item.id, Platform::LINKEDIN, at(&c, 1))).await.unwrap();
     s.transition_content(item.id, ContentTransition::to(ContentStatus::Scheduled)).await.unwrap();
@@ -474,7 +478,7 @@ pub async fn a_publication_is_recorded_on_schedule_item_and_log_at_once(s: Arc<d
     assert!(matches!(s.record_publication(sch.id, "w1", None, None, c.now(), log).await, Err(Error::Conflict { .. })), "once");
 }
 
-pub async fn due_schedules_are_claimed_once_and_finished_by_their_holder(s: Arc<dyn Store>, c: Arc<ManualClock>) {
+pub async fn due_schedules_are_claimed_once_and_finished_by_their_holder(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
     let early = s.create_schedule(sched(approved_item(&s).await.id, Platform::LINKEDIN, at(&c, 1))).await.unwrap();
     let later = s.create_schedule(sched(approved_item(&s).await.id, Platform::LINKEDIN, at(&c, 90))).await.unwrap();
     assert!(s.claim_due_schedules("w1", Duration::from_secs(60), 10).await.unwrap().is_empty(), "nothing is due yet");
@@ -510,7 +514,7 @@ pub async fn due_schedules_are_claimed_once_and_finished_by_their_holder(s: Arc<
     assert_eq!(s.get_schedule(later.id).await.unwrap().status, ScheduleStatus::Pending);
 }
 
-pub async fn a_retry_waits_for_its_next_attempt(s: Arc<dyn Store>, c: Arc<ManualClock>) {
+pub async fn a_retry_waits_for_its_next_attempt(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
     let x = s.create_schedule(sched(approved_item(&s).await.id, Platform::WEBFLOW, c.now())).await.unwrap();
     s.claim_due_schedules("w", Duration::from_secs(60), 10).await.unwrap();
     let r = s
@@ -527,7 +531,7 @@ pub async fn a_retry_waits_for_its_next_attempt(s: Arc<dyn Store>, c: Arc<Manual
     assert_eq!(f.error_message.as_deref(), Some("LinkedIn-Version 202401 is not active"));
 }
 
-pub async fn a_lapsed_claim_becomes_unknown_never_pending(s: Arc<dyn Store>, c: Arc<ManualClock>) {
+pub async fn a_lapsed_claim_becomes_unknown_never_pending(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
     let x = s.create_schedule(sched(approved_item(&s).await.id, Platform::CUSTOMER_IO, c.now())).await.unwrap();
     s.claim_due_schedules("crashed", Duration::from_secs(30), 10).await.unwrap();
     c.advance(Span::seconds(31));
@@ -557,7 +561,7 @@ pub async fn a_lapsed_claim_becomes_unknown_never_pending(s: Arc<dyn Store>, c: 
     assert_eq!(back.status, ScheduleStatus::Pending);
 }
 
-pub async fn schedules_can_be_moved_cancelled_and_listed(s: Arc<dyn Store>, c: Arc<ManualClock>) {
+pub async fn schedules_can_be_moved_cancelled_and_listed(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
     let item = approved_item(&s).await;
     let x = s.create_schedule(sched(item.id, Platform::LINKEDIN, at(&c, 60))).await.unwrap();
     let moved = s.reschedule(x.id, at(&c, 120)).await.unwrap();
@@ -574,7 +578,7 @@ pub async fn schedules_can_be_moved_cancelled_and_listed(s: Arc<dyn Store>, c: A
     assert!(s.list_schedules(&only_pending).await.unwrap().is_empty());
 }
 
-pub async fn publishing_logs_are_kept_in_order(s: Arc<dyn Store>, c: Arc<ManualClock>) {
+pub async fn publishing_logs_are_kept_in_order(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
     let item = approved_item(&s).await;
     let mk = |status, err: Option<&str>| NewPublishingLog {
         content_item_id: item.id,
@@ -594,7 +598,7 @@ pub async fn publishing_logs_are_kept_in_order(s: Arc<dyn Store>, c: Arc<ManualC
     assert_eq!(logs[0].request_payload["authorization"], "[redacted]");
 }
 
-pub async fn analytics_are_one_row_per_item_and_platform(s: Arc<dyn Store>, c: Arc<ManualClock>) {
+pub async fn analytics_are_one_row_per_item_and_platform(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
     let item = approved_item(&s).await;
     let mut u = AnalyticsUpdate {
         engagement: EngagementMetrics { impressions: 3200, clicks: 240, likes: 150, comments: 12, shares: 8 },
@@ -615,7 +619,7 @@ pub async fn analytics_are_one_row_per_item_and_platform(s: Arc<dyn Store>, c: A
     assert!(s.list_analytics(at(&c, 1), at(&c, 2)).await.unwrap().is_empty());
 }
 
-pub async fn knowledge_items_are_crud_and_edits_clear_the_embedding(s: Arc<dyn Store>, _c: Arc<ManualClock>) {
+pub async fn knowledge_items_are_crud_and_edits_clear_the_embedding(s: Arc<dyn FullStore>, _c: Arc<ManualClock>) {
     let n = NewKnowledgeItem {
         item_type: KnowledgeItemType::Framework,
         title: "The 5 stages".into(),
@@ -635,7 +639,7 @@ pub async fn knowledge_items_are_crud_and_edits_clear_the_embedding(s: Arc<dyn S
     assert!(matches!(s.get_knowledge(k.id).await, Err(Error::NotFound { .. })));
 }
 
-pub async fn icp_profiles_are_crud_with_their_lists(s: Arc<dyn Store>, _c: Arc<ManualClock>) {
+pub async fn icp_profiles_are_crud_with_their_lists(s: Arc<dyn FullStore>, _c: Arc<ManualClock>) {
     let n = NewIcpProfile {
         source: IcpSource::GrainCall,
         source_id: Some("rec-9".into()),
@@ -661,7 +665,7 @@ pub async fn icp_profiles_are_crud_with_their_lists(s: Arc<dyn Store>, _c: Arc<M
     assert!(s.list_icp_profiles().await.unwrap().is_empty());
 }
 
-pub async fn objections_count_mentions_case_insensitively(s: Arc<dyn Store>, c: Arc<ManualClock>) {
+pub async fn objections_count_mentions_case_insensitively(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
     let n = |t: &str| NewObjection {
         objection_text: t.into(),
         category: Some("roi".into()),
@@ -686,7 +690,7 @@ pub async fn objections_count_mentions_case_insensitively(s: Arc<dyn Store>, c: 
     assert_eq!(s.link_objection_content(a.id, item.id).await.unwrap().content_item_ids.len(), 1, "linking twice is a no-op");
 }
 
-pub async fn idempotency_keys_and_cron_firings_are_exclusive(s: Arc<dyn Store>, c: Arc<ManualClock>) {
+pub async fn idempotency_keys_and_cron_firings_are_exclusive(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
     assert_eq!(s.begin_idempotency("webhook:grain", "evt-1").await.unwrap(), IdempotencyState::Started);
     assert_eq!(s.begin_idempotency("webhook:grain", "evt-1").await.unwrap(), IdempotencyState::InProgress);
     assert_eq!(s.begin_idempotency("webhook:riverside", "evt-1").await.unwrap(), IdempotencyState::Started, "scopes are separate");
@@ -699,7 +703,7 @@ pub async fn idempotency_keys_and_cron_firings_are_exclusive(s: Arc<dyn Store>, 
     assert!(s.try_fire_cron("sync_metrics", t, "b").await.unwrap());
 }
 
-pub async fn the_store_answers_ping(s: Arc<dyn Store>, _c: Arc<ManualClock>) {
+pub async fn the_store_answers_ping(s: Arc<dyn FullStore>, _c: Arc<ManualClock>) {
     s.ping().await.unwrap();
     assert!(!s.backend().is_empty());
 }

@@ -11,11 +11,9 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use growth_core::Error;
-use growth_core::domain::{AuthProvider, NewUser, Role, User};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use growth_core::domain::{AuthProvider, NewUser, Role, User, UserId};
+use serde::{Deserialize, Serialize};
 
-use super::docs::{LoginResponse, TokenPair, UserOut};
 use crate::auth::{AuthUser, GoogleIdentity, hash_password, invite_token_hash, new_refresh_token, refresh_token_hash, verify_password};
 use crate::error::{ApiError, Problem};
 use crate::extract::ApiJson;
@@ -60,8 +58,36 @@ struct RefreshRequest {
     refresh_token: String,
 }
 
-pub(crate) fn user_json(u: &User) -> Value {
-    json!({ "id": u.id, "email": u.email, "role": u.role, "full_name": u.full_name })
+/// A user, without secrets.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct UserOut {
+    id: UserId,
+    email: String,
+    role: Role,
+    full_name: Option<String>,
+}
+
+impl From<&User> for UserOut {
+    fn from(u: &User) -> Self {
+        Self { id: u.id, email: u.email.clone(), role: u.role, full_name: u.full_name.clone() }
+    }
+}
+
+/// A new sign-in (`POST /auth/login`, `POST /auth/accept-invite`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct LoginResponse {
+    /// Bearer token for `Authorization` (short-lived; `auth.access_ttl_secs`).
+    access_token: String,
+    /// Exchange at `POST /auth/refresh`; each one works once.
+    refresh_token: String,
+    user: UserOut,
+}
+
+/// `POST /auth/refresh`: a new pair in the same sign-in.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct TokenPair {
+    access_token: String,
+    refresh_token: String,
 }
 
 fn bad_credentials() -> ApiError {
@@ -70,18 +96,18 @@ fn bad_credentials() -> ApiError {
 
 /// Issues an access token and a refresh token in `family` (a new one per sign-in).
 pub(crate) async fn issue(state: &AppState, user: &User, family: uuid::Uuid) -> Result<(String, String), ApiError> {
-    let now = state.clock.now();
+    let now = state.engine.clock().now();
     let access = state.keys.issue(user.id, &user.email, user.role, now)?;
     let refresh = new_refresh_token();
-    state.store.insert_refresh_token(user.id, family, &refresh_token_hash(&refresh), now + state.keys.refresh_ttl).await?;
+    state.auth.insert_refresh_token(user.id, family, &refresh_token_hash(&refresh), now + state.keys.refresh_ttl).await?;
     Ok((access, refresh))
 }
 
 /// The PRD §3.1 answer: a new sign-in (its own refresh-token family) for `user`.
-async fn signed_in(state: &AppState, user: &User) -> Result<Json<Value>, ApiError> {
+async fn signed_in(state: &AppState, user: &User) -> Result<Json<LoginResponse>, ApiError> {
     let (access_token, refresh_token) = issue(state, user, uuid::Uuid::now_v7()).await?;
     tracing::info!(user = %user.id, "signed in");
-    Ok(Json(json!({ "access_token": access_token, "refresh_token": refresh_token, "user": user_json(user) })))
+    Ok(Json(LoginResponse { access_token, refresh_token, user: UserOut::from(user) }))
 }
 
 #[utoipa::path(
@@ -99,7 +125,7 @@ async fn signed_in(state: &AppState, user: &User) -> Result<Json<Value>, ApiErro
         (status = 501, description = "Google sign-in is not configured", body = Problem, content_type = "application/problem+json"),
     ),
 )]
-async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> Result<Json<Value>, ApiError> {
+async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> Result<Json<LoginResponse>, ApiError> {
     match req.provider {
         AuthProvider::Google => {
             let Some(verifier) = state.google.clone() else {
@@ -123,9 +149,9 @@ async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest
         AuthProvider::Email => {
             let password =
                 req.password.filter(|p| !p.is_empty()).ok_or_else(|| Error::invalid_field("password", "required for provider `email`"))?;
-            let user = state.store.find_user_by_email(&req.email).await?;
+            let user = state.users.find_user_by_email(&req.email).await?;
             let hash = match &user {
-                Some(u) => state.store.password_hash(u.id).await?,
+                Some(u) => state.auth.password_hash(u.id).await?,
                 None => None,
             };
             // Verify even for unknown accounts (against a decoy) so timing reveals nothing.
@@ -142,7 +168,7 @@ async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest
 /// The account of a verified Google identity: the existing one, or a new one when the email is an
 /// admin's or the domain is allowed; anyone else is refused (403) and pointed at an invite.
 async fn google_user(state: &AppState, identity: &GoogleIdentity) -> Result<User, ApiError> {
-    if let Some(u) = state.store.find_user_by_email(&identity.email).await? {
+    if let Some(u) = state.users.find_user_by_email(&identity.email).await? {
         return Ok(u);
     }
     let auth = &state.settings.auth;
@@ -162,14 +188,14 @@ async fn google_user(state: &AppState, identity: &GoogleIdentity) -> Result<User
         .into());
     };
     let new = NewUser { email: identity.email.clone(), full_name: identity.name.clone(), role, auth_provider: AuthProvider::Google };
-    match state.store.create_user(new).await {
+    match state.users.create_user(new).await {
         Ok(u) => {
             tracing::info!(user = %u.id, role = %u.role, "created an account on first Google sign-in");
             Ok(u)
         }
         // Two first sign-ins at once: the other one created it.
         Err(Error::Conflict { .. }) => state
-            .store
+            .users
             .find_user_by_email(&identity.email)
             .await?
             .ok_or_else(|| Error::internal_msg("a user conflicted on creation but cannot be found").into()),
@@ -191,21 +217,21 @@ async fn google_user(state: &AppState, identity: &GoogleIdentity) -> Result<User
         (status = 429, description = "Rate limited (see `Retry-After`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
-async fn accept_invite(State(state): State<AppState>, ApiJson(req): ApiJson<AcceptInviteRequest>) -> Result<Json<Value>, ApiError> {
+async fn accept_invite(State(state): State<AppState>, ApiJson(req): ApiJson<AcceptInviteRequest>) -> Result<Json<LoginResponse>, ApiError> {
     let invalid = || -> ApiError {
         Error::Unauthenticated("the invite is not valid, already used or expired; ask an admin for a new one".into()).into()
     };
-    let token = state.store.find_refresh_token(&invite_token_hash(req.invite_token.trim())).await?.ok_or_else(invalid)?;
-    if token.used_at.is_some() || token.revoked_at.is_some() || token.expires_at <= state.clock.now() {
+    let token = state.auth.find_refresh_token(&invite_token_hash(req.invite_token.trim())).await?.ok_or_else(invalid)?;
+    if token.used_at.is_some() || token.revoked_at.is_some() || token.expires_at <= state.engine.clock().now() {
         return Err(invalid());
     }
     // Hash first: a too-short password (422) leaves the invite usable.
     let hash = hash_password(req.password).await?;
-    if !state.store.use_refresh_token(token.id).await? {
+    if !state.auth.use_refresh_token(token.id).await? {
         return Err(invalid());
     }
-    state.store.set_password_hash(token.user_id, &hash).await?;
-    let user = state.store.get_user(token.user_id).await?;
+    state.auth.set_password_hash(token.user_id, &hash).await?;
+    let user = state.users.get_user(token.user_id).await?;
     tracing::info!(user = %user.id, "invite accepted");
     signed_in(&state, &user).await
 }
@@ -222,24 +248,24 @@ async fn accept_invite(State(state): State<AppState>, ApiJson(req): ApiJson<Acce
         (status = 429, description = "Rate limited (see `Retry-After`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
-async fn refresh(State(state): State<AppState>, ApiJson(req): ApiJson<RefreshRequest>) -> Result<Json<Value>, ApiError> {
+async fn refresh(State(state): State<AppState>, ApiJson(req): ApiJson<RefreshRequest>) -> Result<Json<TokenPair>, ApiError> {
     let invalid = || -> ApiError { Error::Unauthenticated("the refresh token is not valid; sign in again".into()).into() };
-    let token = state.store.find_refresh_token(&refresh_token_hash(&req.refresh_token)).await?.ok_or_else(invalid)?;
-    if token.revoked_at.is_some() || token.expires_at <= state.clock.now() {
+    let token = state.auth.find_refresh_token(&refresh_token_hash(&req.refresh_token)).await?.ok_or_else(invalid)?;
+    if token.revoked_at.is_some() || token.expires_at <= state.engine.clock().now() {
         return Err(invalid());
     }
-    if !state.store.use_refresh_token(token.id).await? {
+    if !state.auth.use_refresh_token(token.id).await? {
         // A spent token presented again: someone holds a copy. End the whole sign-in.
-        state.store.revoke_refresh_family(token.family_id).await?;
+        state.auth.revoke_refresh_family(token.family_id).await?;
         tracing::warn!(user = %token.user_id, "refresh token reuse detected; the sign-in was revoked");
         return Err(Error::Unauthenticated(
             "this refresh token was already used; for safety every session of this sign-in has ended".into(),
         )
         .into());
     }
-    let user = state.store.get_user(token.user_id).await?;
+    let user = state.users.get_user(token.user_id).await?;
     let (access_token, refresh_token) = issue(&state, &user, token.family_id).await?;
-    Ok(Json(json!({ "access_token": access_token, "refresh_token": refresh_token })))
+    Ok(Json(TokenPair { access_token, refresh_token }))
 }
 
 #[utoipa::path(
@@ -254,8 +280,8 @@ async fn refresh(State(state): State<AppState>, ApiJson(req): ApiJson<RefreshReq
     ),
 )]
 async fn logout(State(state): State<AppState>, ApiJson(req): ApiJson<RefreshRequest>) -> Result<StatusCode, ApiError> {
-    if let Some(t) = state.store.find_refresh_token(&refresh_token_hash(&req.refresh_token)).await? {
-        state.store.revoke_refresh_family(t.family_id).await?;
+    if let Some(t) = state.auth.find_refresh_token(&refresh_token_hash(&req.refresh_token)).await? {
+        state.auth.revoke_refresh_family(t.family_id).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -269,7 +295,7 @@ async fn logout(State(state): State<AppState>, ApiJson(req): ApiJson<RefreshRequ
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     ),
 )]
-async fn me(State(state): State<AppState>, who: AuthUser) -> Result<Json<Value>, ApiError> {
-    let user = state.store.get_user(who.id).await?;
-    Ok(Json(user_json(&user)))
+async fn me(State(state): State<AppState>, who: AuthUser) -> Result<Json<UserOut>, ApiError> {
+    let user = state.users.get_user(who.id).await?;
+    Ok(Json(UserOut::from(&user)))
 }

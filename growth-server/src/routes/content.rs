@@ -2,11 +2,11 @@
 //! `PATCH /content/{id}`, `GET /content/{id}/versions`, `GET /content/{id}/edits`,
 //! `POST /content/{id}/approve`, `POST /content/{id}/reject`, `POST /content/bulk-approve`.
 //!
-//! Every item answer carries an `ETag` (`"v<version>-<updated µs>"`); `If-None-Match` gets a 304.
-//! An edit applies only to the version the editor started from — `If-Match: "v3…"` or
-//! `"version": 3` in the body (without either, the version read just before) — so a stale editor
-//! gets 409 instead of overwriting. Every edit keeps the prior version and records its changed
-//! spans (word-level diff, classified hook / body / CTA / title).
+//! Handlers translate HTTP to [`growth_core::review::ReviewService`] calls and back. Every item
+//! answer carries an `ETag` (`"v<version>-<updated µs>"`); `If-None-Match` gets a 304. An edit
+//! applies only to the version the editor started from — `If-Match: "v3…"` or `"version": 3` in the
+//! body (without either, the version read just before) — so a stale editor gets 409 instead of
+//! overwriting.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -15,12 +15,13 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use growth_core::Error;
-use growth_core::domain::{ContentId, ContentItem, ContentUpdate, Platform, Role};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use growth_core::domain::{
+    ContentEdit, ContentId, ContentItem, ContentStatus, ContentType, ContentVersion, Platform, Role, ScheduleId, SourceId, SourceType,
+};
+use growth_core::review::{Approval, ApproveRequest, BulkApprove, Distribution, EditRequest};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::docs::{ApproveResponse, BulkApproveResponse, PatchResponse, PendingResponse, RejectResponse};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiQuery, optional_json, parse_id};
@@ -42,9 +43,6 @@ pub(crate) fn router() -> Router<AppState> {
 #[openapi(paths(pending, bulk_approve, get_item, patch_item, versions, edits, approve, reject))]
 pub(crate) struct ContentApi;
 
-const MAX_CONTENT: usize = 200_000;
-const MAX_TITLE: usize = 500;
-
 fn etag_of(item: &ContentItem) -> String {
     format!("\"v{}-{}\"", item.version, item.updated_at.timestamp_micros())
 }
@@ -56,16 +54,15 @@ fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
 }
 
-fn with_etag(body: Value, etag: &str, status: StatusCode) -> Response {
-    let mut resp = (status, Json(body)).into_response();
+fn with_etag(mut resp: Response, etag: &str) -> Response {
     if let Ok(v) = HeaderValue::from_str(etag) {
         resp.headers_mut().insert(header::ETAG, v);
     }
     resp
 }
 
-fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, ApiError> {
-    serde_json::to_value(v).map_err(|e| Error::internal("serializing a response", e).into())
+fn not_modified_response(etag: &str) -> Response {
+    with_etag(StatusCode::NOT_MODIFIED.into_response(), etag)
 }
 
 // ---------- GET /content/pending ----------
@@ -79,20 +76,62 @@ struct PendingQuery {
     offset: u32,
 }
 
-fn pending_item(i: &ContentItem) -> Value {
-    json!({
-        "id": i.id,
-        "content_type": i.content_type,
-        "title": i.title,
-        "content": i.content,
-        "icp_score": i.quality.icp_score,
-        "ai_detection_score": i.quality.ai_detection_score,
-        "flagged": i.quality.flagged,
-        "predicted_engagement": i.predicted_engagement,
-        "scheduled_time": i.scheduled_publish_time.or(i.best_publish_time),
-        "status": i.status,
-        "version": i.version,
-    })
+/// One item in review.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct PendingItem {
+    id: ContentId,
+    content_type: ContentType,
+    title: Option<String>,
+    content: String,
+    icp_score: Option<i32>,
+    ai_detection_score: Option<f64>,
+    flagged: bool,
+    predicted_engagement: Option<serde_json::Value>,
+    /// When it is scheduled, else the best time to publish it.
+    scheduled_time: Option<DateTime<Utc>>,
+    status: ContentStatus,
+    version: i32,
+}
+
+impl From<&ContentItem> for PendingItem {
+    fn from(i: &ContentItem) -> Self {
+        Self {
+            id: i.id,
+            content_type: i.content_type,
+            title: i.title.clone(),
+            content: i.content.clone(),
+            icp_score: i.quality.icp_score,
+            ai_detection_score: i.quality.ai_detection_score,
+            flagged: i.quality.flagged,
+            predicted_engagement: i.predicted_engagement.clone(),
+            scheduled_time: i.scheduled_publish_time.or(i.best_publish_time),
+            status: i.status,
+            version: i.version,
+        }
+    }
+}
+
+/// The items generated from one source.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct PendingBundle {
+    /// The source's id (null for items without a source).
+    id: Option<SourceId>,
+    source_type: Option<SourceType>,
+    source_title: Option<String>,
+    items: Vec<PendingItem>,
+    total_items: usize,
+}
+
+/// `GET /content/pending` (with an `ETag`; `If-None-Match` gets a 304).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct PendingResponse {
+    bundles: Vec<PendingBundle>,
+    /// Items in review in all.
+    total_pending: u64,
+    /// Bundles in review in all.
+    total_bundles: u64,
+    limit: u32,
+    offset: u32,
 }
 
 /// Bundles (one per source) of items in review, oldest bundle first, `limit` bundles (default 10,
@@ -124,12 +163,12 @@ async fn pending(
     user.require(Role::Viewer)?;
     let limit = growth_core::store::page_limit(q.limit, 10, 50);
     // One cheap query decides freshness: count and latest change of everything in review.
-    let (count, latest) = state.store.pending_fingerprint().await?;
+    let (count, latest) = state.engine.review().pending_fingerprint().await?;
     let mut hasher = Sha256::new();
     hasher.update(format!("{count}/{}/{}/{limit}", latest.map(|t| t.timestamp_micros()).unwrap_or(0), q.offset));
     let etag = format!("\"p-{}\"", hex::encode(&hasher.finalize()[..12]));
     if not_modified(&headers, &etag) {
-        return Ok(with_etag(Value::Null, &etag, StatusCode::NOT_MODIFIED).into_response_without_body());
+        return Ok(not_modified_response(&etag));
     }
     let cached = state.pending_cache.lock().ok().and_then(|c| c.get(&etag).cloned());
     let body = match cached {
@@ -145,53 +184,30 @@ async fn pending(
             body
         }
     };
-    let mut resp = (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response();
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        resp.headers_mut().insert(header::ETAG, v);
-    }
-    Ok(resp)
+    Ok(with_etag((StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response(), &etag))
 }
 
 /// The JSON of one page of pending bundles.
 async fn render_pending(state: &AppState, limit: u32, offset: u32) -> Result<Vec<u8>, ApiError> {
-    let page = state.store.list_pending_bundles(limit, offset).await?;
-    let mut bundles = Vec::with_capacity(page.bundles.len());
-    for b in &page.bundles {
-        // A store that does not join the source (the in-memory one) leaves its fields to us.
-        let (source_type, source_title) = match (b.source_id, b.source_type) {
-            (Some(id), None) => {
-                let s = state.store.get_source(id).await?;
-                (Some(s.source_type), s.title)
-            }
-            _ => (b.source_type, b.source_title.clone()),
-        };
-        bundles.push(json!({
-            "id": b.source_id,
-            "source_type": source_type,
-            "source_title": source_title,
-            "items": b.items.iter().map(pending_item).collect::<Vec<_>>(),
-            "total_items": b.items.len(),
-        }));
-    }
-    let body = json!({
-        "bundles": bundles,
-        "total_pending": page.total_items,
-        "total_bundles": page.total_bundles,
-        "limit": limit,
-        "offset": offset,
-    });
+    let page = state.engine.review().pending(limit, offset).await?;
+    let body = PendingResponse {
+        bundles: page
+            .bundles
+            .iter()
+            .map(|b| PendingBundle {
+                id: b.source_id,
+                source_type: b.source_type,
+                source_title: b.source_title.clone(),
+                items: b.items.iter().map(PendingItem::from).collect(),
+                total_items: b.items.len(),
+            })
+            .collect(),
+        total_pending: page.total_items,
+        total_bundles: page.total_bundles,
+        limit,
+        offset,
+    };
     serde_json::to_vec(&body).map_err(|e| Error::internal("serializing the pending page", e).into())
-}
-
-trait WithoutBody {
-    fn into_response_without_body(self) -> Response;
-}
-
-impl WithoutBody for Response {
-    fn into_response_without_body(self) -> Response {
-        let (parts, _) = self.into_parts();
-        Response::from_parts(parts, axum::body::Body::empty())
-    }
 }
 
 // ---------- one item ----------
@@ -206,7 +222,7 @@ impl WithoutBody for Response {
         ("If-None-Match" = Option<String>, Header, description = "an ETag from an earlier answer: 304 when unchanged"),
     ),
     responses(
-        (status = 200, description = "The item (with an `ETag`)", body = Object),
+        (status = 200, description = "The item with its scores and every gate's verdict (with an `ETag`)", body = ContentItem),
         (status = 304, description = "Unchanged"),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
@@ -216,12 +232,12 @@ impl WithoutBody for Response {
 async fn get_item(user: AuthUser, State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
     user.require(Role::Viewer)?;
     let id: ContentId = parse_id(&id, "content item")?;
-    let item = state.store.get_content(id).await?;
+    let item = state.engine.review().item(id).await?;
     let etag = etag_of(&item);
     if not_modified(&headers, &etag) {
-        return Ok(with_etag(Value::Null, &etag, StatusCode::NOT_MODIFIED).into_response_without_body());
+        return Ok(not_modified_response(&etag));
     }
-    Ok(with_etag(to_value(&item)?, &etag, StatusCode::OK))
+    Ok(with_etag(Json(item).into_response(), &etag))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -233,6 +249,16 @@ struct PatchBody {
     title: Option<String>,
     #[serde(default)]
     version: Option<i32>,
+}
+
+/// `PATCH /content/{id}` (with the new `ETag`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct PatchResponse {
+    id: ContentId,
+    title: Option<String>,
+    content: String,
+    version: i32,
+    updated_at: DateTime<Utc>,
 }
 
 /// The version an `If-Match` names: `"v3-…"`, `"v3"`, `"3"` or `W/` forms.
@@ -279,45 +305,26 @@ async fn patch_item(
 ) -> Result<Response, ApiError> {
     user.require(Role::Approver)?;
     let id: ContentId = parse_id(&id, "content item")?;
-    if body.content.is_none() && body.title.is_none() {
-        return Err(Error::invalid_field("content", "send `content`, `title` or both").into());
-    }
-    if let Some(c) = &body.content {
-        if c.trim().is_empty() {
-            return Err(Error::invalid_field("content", "the content cannot be empty").into());
-        }
-        if c.len() > MAX_CONTENT {
-            return Err(Error::invalid_field("content", format!("at most {MAX_CONTENT} bytes")).into());
-        }
-    }
-    if body.title.as_deref().is_some_and(|t| t.chars().count() > MAX_TITLE) {
-        return Err(Error::invalid_field("title", format!("at most {MAX_TITLE} characters")).into());
-    }
     let header_version = if_match_version(&headers)?;
     if let (Some(h), Some(b)) = (header_version, body.version)
         && h != b
     {
         return Err(Error::invalid_field("version", format!("If-Match names version {h} but the body says {b}")).into());
     }
-    let current = state.store.get_content(id).await?;
-    let expected = header_version.or(body.version).unwrap_or(current.version);
-    if expected != current.version {
-        return Err(Error::conflict(format!(
-            "content {id} is at version {}, not {expected}: someone else edited it; reload and apply your change again",
-            current.version
-        ))
-        .into());
-    }
-    let new_content = body.content.clone().unwrap_or_else(|| current.content.clone());
-    let new_title = body.title.clone().or_else(|| current.title.clone());
-    let spans = growth_core::review::edits::diff_edit(current.title.as_deref(), new_title.as_deref(), &current.content, &new_content);
-    let update =
-        ContentUpdate { expected_version: expected, title: body.title, content: body.content, edited_by: Some(user.id), edits: spans };
-    let item = state.store.update_content(id, update).await?;
+    let req =
+        EditRequest { content: body.content, title: body.title, expected_version: header_version.or(body.version), editor: Some(user.id) };
+    let item = state.engine.review().edit(id, req).await?;
     let etag = etag_of(&item);
-    let out =
-        json!({ "id": item.id, "title": item.title, "content": item.content, "version": item.version, "updated_at": item.updated_at });
-    Ok(with_etag(out, &etag, StatusCode::OK))
+    let out = PatchResponse { id: item.id, title: item.title, content: item.content, version: item.version, updated_at: item.updated_at };
+    Ok(with_etag(Json(out).into_response(), &etag))
+}
+
+/// `GET /content/{id}/versions`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct VersionsResponse {
+    content_item_id: ContentId,
+    /// Oldest first.
+    versions: Vec<ContentVersion>,
 }
 
 #[utoipa::path(
@@ -329,18 +336,25 @@ async fn patch_item(
         ("id" = String, Path, description = "content item id (UUID)"),
     ),
     responses(
-        (status = 200, description = r#"`{"content_item_id", "versions": [...]}`"#, body = Object),
+        (status = 200, description = "Every version, oldest first", body = VersionsResponse),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
     ),
 )]
-async fn versions(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn versions(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<VersionsResponse>, ApiError> {
     user.require(Role::Viewer)?;
     let id: ContentId = parse_id(&id, "content item")?;
-    state.store.get_content(id).await?;
-    let versions = state.store.list_versions(id).await?;
-    Ok(Json(json!({ "content_item_id": id, "versions": versions })))
+    let versions = state.engine.review().versions(id).await?;
+    Ok(Json(VersionsResponse { content_item_id: id, versions }))
+}
+
+/// `GET /content/{id}/edits`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct EditsResponse {
+    content_item_id: ContentId,
+    /// Every recorded span, oldest first.
+    edits: Vec<ContentEdit>,
 }
 
 #[utoipa::path(
@@ -352,18 +366,17 @@ async fn versions(user: AuthUser, State(state): State<AppState>, Path(id): Path<
         ("id" = String, Path, description = "content item id (UUID)"),
     ),
     responses(
-        (status = 200, description = r#"`{"content_item_id", "edits": [...]}` with changed spans"#, body = Object),
+        (status = 200, description = "Every recorded edit span, oldest first", body = EditsResponse),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
     ),
 )]
-async fn edits(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn edits(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<EditsResponse>, ApiError> {
     user.require(Role::Viewer)?;
     let id: ContentId = parse_id(&id, "content item")?;
-    state.store.get_content(id).await?;
-    let edits = state.store.list_edits(id).await?;
-    Ok(Json(json!({ "content_item_id": id, "edits": edits })))
+    let edits = state.engine.review().edits(id).await?;
+    Ok(Json(EditsResponse { content_item_id: id, edits }))
 }
 
 // ---------- decisions ----------
@@ -374,14 +387,22 @@ struct ApproveBody {
     #[serde(default)]
     schedule_time: Option<DateTime<Utc>>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
     platform: Option<Platform>,
     #[serde(default)]
     timezone: Option<String>,
 }
 
-fn timezone(state: &AppState, requested: Option<String>) -> String {
-    requested.unwrap_or_else(|| state.settings.schedule.timezone.clone())
+/// `POST /content/{id}/approve`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct ApproveResponse {
+    /// Always `approved`.
+    #[schema(example = "approved")]
+    status: &'static str,
+    scheduled_for: DateTime<Utc>,
+    schedule_id: ScheduleId,
+    platform: Platform,
+    /// The item's state now (`scheduled`).
+    content_status: ContentStatus,
 }
 
 #[utoipa::path(
@@ -407,35 +428,33 @@ async fn approve(
     State(state): State<AppState>,
     Path(id): Path<String>,
     body: axum::body::Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ApproveResponse>, ApiError> {
     user.require(Role::Approver)?;
     let id: ContentId = parse_id(&id, "content item")?;
     let body: ApproveBody = optional_json(&body)?;
-    let tz = timezone(&state, body.timezone);
-    let now = state.clock.now();
-    let at = match body.schedule_time {
-        Some(t) => t,
-        None => {
-            let item = state.store.get_content(id).await?;
-            let platform = body.platform.unwrap_or_else(|| item.platform());
-            crate::scheduling::next_slot(&state, platform, &tz, now).await?
-        }
-    };
-    let (item, schedule) = growth_core::review::approve(state.store.as_ref(), id, body.platform, at, &tz, now).await?;
-    tracing::info!(content_id = %id, schedule_id = %schedule.id, at = %at, "approved and scheduled");
-    Ok(Json(json!({
-        "status": "approved",
-        "scheduled_for": schedule.scheduled_time,
-        "schedule_id": schedule.id,
-        "platform": schedule.platform,
-        "content_status": item.status,
-    })))
+    let req = ApproveRequest { at: body.schedule_time, platform: body.platform, timezone: body.timezone, by: Some(user.id) };
+    let a = state.engine.review().approve(id, req).await?;
+    Ok(Json(ApproveResponse {
+        status: "approved",
+        scheduled_for: a.schedule.scheduled_time,
+        schedule_id: a.schedule.id,
+        platform: a.schedule.platform,
+        content_status: a.item.status,
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RejectBody {
     reason: String,
+}
+
+/// `POST /content/{id}/reject`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct RejectResponse {
+    /// Always `rejected`.
+    #[schema(example = "rejected")]
+    status: ContentStatus,
 }
 
 #[utoipa::path(
@@ -461,11 +480,11 @@ async fn reject(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RejectBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RejectResponse>, ApiError> {
     user.require(Role::Approver)?;
     let id: ContentId = parse_id(&id, "content item")?;
-    growth_core::review::reject(state.store.as_ref(), id, &body.reason).await?;
-    Ok(Json(json!({ "status": "rejected" })))
+    let item = state.engine.review().reject(id, &body.reason, Some(user.id)).await?;
+    Ok(Json(RejectResponse { status: item.status }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -481,6 +500,7 @@ struct BulkBody {
 struct ScheduleConfig {
     #[serde(default)]
     start_date: Option<NaiveDate>,
+    /// `smart` (default) or `manual`.
     #[serde(default)]
     distribution: Option<String>,
     /// Manual times, one per id (same order), for `"distribution": "manual"`.
@@ -488,6 +508,35 @@ struct ScheduleConfig {
     times: Option<Vec<DateTime<Utc>>>,
     #[serde(default)]
     timezone: Option<String>,
+}
+
+/// One item scheduled by a bulk approval.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct ScheduledItem {
+    id: ContentId,
+    content_type: ContentType,
+    schedule_id: ScheduleId,
+    platform: Platform,
+    scheduled_for: DateTime<Utc>,
+}
+
+impl From<&Approval> for ScheduledItem {
+    fn from(a: &Approval) -> Self {
+        Self {
+            id: a.item.id,
+            content_type: a.item.content_type,
+            schedule_id: a.schedule.id,
+            platform: a.schedule.platform,
+            scheduled_for: a.schedule.scheduled_time,
+        }
+    }
+}
+
+/// `POST /content/bulk-approve`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct BulkApproveResponse {
+    approved: usize,
+    scheduled_items: Vec<ScheduledItem>,
 }
 
 #[utoipa::path(
@@ -505,54 +554,28 @@ struct ScheduleConfig {
         (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
-async fn bulk_approve(user: AuthUser, State(state): State<AppState>, ApiJson(body): ApiJson<BulkBody>) -> Result<Json<Value>, ApiError> {
+async fn bulk_approve(
+    user: AuthUser,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<BulkBody>,
+) -> Result<Json<BulkApproveResponse>, ApiError> {
     user.require(Role::Approver)?;
-    if body.content_ids.is_empty() || body.content_ids.len() > 200 {
-        return Err(Error::invalid_field("content_ids", "between 1 and 200 ids").into());
-    }
     let mut ids: Vec<ContentId> = Vec::with_capacity(body.content_ids.len());
     for raw in &body.content_ids {
-        let id: ContentId =
-            raw.parse().map_err(|_| ApiError::from(Error::invalid_field("content_ids", format!("`{raw}` is not a content id"))))?;
-        if ids.contains(&id) {
-            return Err(Error::invalid_field("content_ids", format!("{id} is listed twice")).into());
-        }
-        ids.push(id);
+        ids.push(raw.parse().map_err(|_| ApiError::from(Error::invalid_field("content_ids", format!("`{raw}` is not a content id"))))?);
     }
     let config = body.schedule_config.unwrap_or(ScheduleConfig { start_date: None, distribution: None, times: None, timezone: None });
-    let tz = timezone(&state, config.timezone.clone());
-    let now = state.clock.now();
-    // Load and check every item first: one bad id writes nothing.
-    let mut items = Vec::with_capacity(ids.len());
-    for id in &ids {
-        items.push(state.store.get_content(*id).await?);
-    }
-    let times: Vec<DateTime<Utc>> = match config.distribution.as_deref().unwrap_or("smart") {
-        "manual" => {
-            let times = config.times.clone().ok_or_else(|| {
+    let distribution = match config.distribution.as_deref().unwrap_or("smart") {
+        "manual" => Distribution::Manual {
+            times: config.times.ok_or_else(|| {
                 ApiError::from(Error::invalid_field("schedule_config.times", "manual distribution needs one time per id"))
-            })?;
-            if times.len() != ids.len() {
-                return Err(Error::invalid_field("schedule_config.times", format!("{} times for {} ids", times.len(), ids.len())).into());
-            }
-            times
-        }
-        "smart" => crate::scheduling::plan(&state, &items, config.start_date, &tz, now).await?,
+            })?,
+        },
+        "smart" => Distribution::Smart { start_date: config.start_date },
         other => return Err(Error::invalid_field("schedule_config.distribution", format!("`{other}` is not smart or manual")).into()),
     };
-    for (item, at) in items.iter().zip(&times) {
-        growth_core::review::check_approvable(item, *at, &tz, now)?;
-    }
-    let mut scheduled = Vec::with_capacity(ids.len());
-    for (item, at) in items.iter().zip(times) {
-        let (_, schedule) = growth_core::review::approve(state.store.as_ref(), item.id, None, at, &tz, now).await?;
-        scheduled.push(json!({
-            "id": item.id,
-            "content_type": item.content_type,
-            "schedule_id": schedule.id,
-            "platform": schedule.platform,
-            "scheduled_for": schedule.scheduled_time,
-        }));
-    }
-    Ok(Json(json!({ "approved": scheduled.len(), "scheduled_items": scheduled })))
+    let approvals =
+        state.engine.review().bulk_approve(BulkApprove { ids, distribution, timezone: config.timezone, by: Some(user.id) }).await?;
+    let scheduled_items: Vec<ScheduledItem> = approvals.iter().map(ScheduledItem::from).collect();
+    Ok(Json(BulkApproveResponse { approved: scheduled_items.len(), scheduled_items }))
 }

@@ -13,12 +13,11 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use growth_core::Error;
-use growth_core::domain::{ContentType, JobId, JobKind, JobStatus, NewJob, Role, SourceStatus};
-use growth_core::prompt::BundlePlan;
+use growth_core::domain::{JobId, Role};
+use growth_core::generate::{GenerationAccepted, GenerationStatus};
+use growth_core::jobs::SourceRef;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
-use super::docs::{GenerateAccepted, GenerationStatus};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, parse_id};
@@ -36,37 +35,38 @@ pub(crate) struct GenerateApi;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct GenerateRequest {
+    /// `source_id`, `text`, or a platform: `riverside_url`, `grain_url`, `gemini_url` (or the bare names).
     source_type: String,
+    /// The source's id, the pasted transcript, or the recording's URL or id.
     source_data: String,
+    /// `linkedin_post`, `pre_interview`, `post_publish`, `newsletter`, `blog`/`blog_post`; all when absent.
     #[serde(default)]
     generate_types: Option<Vec<String>>,
     #[serde(default)]
     title: Option<String>,
 }
 
-const PLATFORMS: [&str; 3] = ["riverside", "grain", "gemini"];
-
-fn plan_for(types: Option<&[String]>, default: BundlePlan) -> Result<BundlePlan, ApiError> {
-    let Some(types) = types else { return Ok(default) };
-    if types.is_empty() {
-        return Err(Error::invalid_field("generate_types", "ask for at least one type, or leave it out for all").into());
+/// The source a request names.
+fn source_ref(req: &GenerateRequest) -> Result<SourceRef, ApiError> {
+    let data = req.source_data.trim();
+    if data.is_empty() {
+        return Err(Error::invalid_field("source_data", "empty").into());
     }
-    let mut plan = BundlePlan { linkedin_posts: 0, pre_interview: 0, post_publish: 0, newsletter: 0, blog_post: 0 };
-    for t in types {
-        let t: ContentType = if t == "blog" {
-            ContentType::BlogPost
-        } else {
-            t.parse().map_err(|e: Error| ApiError::from(Error::invalid_field("generate_types", e.to_string())))?
-        };
-        match t {
-            ContentType::LinkedinPost => plan.linkedin_posts = default.linkedin_posts.max(1),
-            ContentType::PreInterview => plan.pre_interview = default.pre_interview.max(1),
-            ContentType::PostPublish => plan.post_publish = default.post_publish.max(1),
-            ContentType::Newsletter => plan.newsletter = default.newsletter.max(1),
-            ContentType::BlogPost => plan.blog_post = default.blog_post.max(1),
+    Ok(match req.source_type.as_str() {
+        "source_id" => SourceRef::Existing { source_id: parse_id(data, "source")? },
+        "text" | "transcript" => SourceRef::Text { text: data.to_owned(), title: req.title.clone() },
+        other => {
+            let platform = other.trim_end_matches("_url");
+            if !["riverside", "grain", "gemini"].contains(&platform) {
+                return Err(Error::invalid_field(
+                    "source_type",
+                    format!("`{other}` is not one of source_id, text, riverside_url, grain_url, gemini_url"),
+                )
+                .into());
+            }
+            SourceRef::Recording { platform: platform.to_owned(), reference: data.to_owned() }
         }
-    }
-    Ok(plan)
+    })
 }
 
 #[utoipa::path(
@@ -76,7 +76,7 @@ fn plan_for(types: Option<&[String]>, default: BundlePlan) -> Result<BundlePlan,
     tag = "generate",
     request_body = GenerateRequest,
     responses(
-        (status = 202, description = "Queued", body = GenerateAccepted),
+        (status = 202, description = "Queued", body = GenerationAccepted),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
@@ -88,53 +88,13 @@ async fn generate(
     user: AuthUser,
     State(state): State<AppState>,
     ApiJson(req): ApiJson<GenerateRequest>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<GenerationAccepted>), ApiError> {
     user.require(Role::Approver)?;
-    let plan = plan_for(req.generate_types.as_deref(), state.settings.generation.plan)?;
-    let data = req.source_data.trim();
-    if data.is_empty() {
-        return Err(Error::invalid_field("source_data", "empty").into());
-    }
-    let mut payload = json!({ "plan": plan, "requested_by": user.id, "title": req.title });
-    match req.source_type.as_str() {
-        "source_id" => {
-            let source = state.store.get_source(parse_id(data, "source")?).await?;
-            if source.status != SourceStatus::Completed {
-                return Err(Error::conflict(format!(
-                    "source {} is {}; only a completed source can be written from",
-                    source.id, source.status
-                ))
-                .into());
-            }
-            payload["source_id"] = json!(source.id);
-        }
-        "text" | "transcript" => {
-            payload["source_type"] = json!("text");
-            payload["source_data"] = json!(data);
-        }
-        other => {
-            let platform = other.trim_end_matches("_url");
-            if !PLATFORMS.contains(&platform) {
-                return Err(Error::invalid_field(
-                    "source_type",
-                    format!("`{other}` is not one of source_id, text, riverside_url, grain_url, gemini_url"),
-                )
-                .into());
-            }
-            payload["source_type"] = json!(platform);
-            payload["source_data"] = json!(data);
-        }
-    }
-    let kind = JobKind::new(JobKind::GENERATE_BUNDLE).map_err(ApiError::from)?;
-    let job = state.store.enqueue(NewJob::new(kind, payload)).await?.value;
-    let calls = plan.items().len() as u64;
-    let rounds = calls.div_ceil(state.settings.generation.concurrency.max(1) as u64);
-    let estimate = match state.settings.generation.provider {
-        crate::config::GeneratorProvider::Extractive => 5,
-        crate::config::GeneratorProvider::Claude => 15 + 45 * rounds * (1 + u64::from(state.settings.generation.max_rewrites.min(1))),
-    };
-    tracing::info!(job_id = %job.id, pieces = plan.total(), "bundle generation queued");
-    Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job.id, "status": "processing", "estimated_time_seconds": estimate }))))
+    let generation = state.engine.generation();
+    let plan = generation.plan_for(req.generate_types.as_deref())?;
+    let source = source_ref(&req)?;
+    let accepted = generation.request(source, Some(plan)).await?;
+    Ok((StatusCode::ACCEPTED, Json(accepted)))
 }
 
 #[utoipa::path(
@@ -152,34 +112,8 @@ async fn generate(
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
     ),
 )]
-async fn status(user: AuthUser, State(state): State<AppState>, Path(job_id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn status(user: AuthUser, State(state): State<AppState>, Path(job_id): Path<String>) -> Result<Json<GenerationStatus>, ApiError> {
     user.require(Role::Viewer)?;
     let id: JobId = parse_id(&job_id, "generation job")?;
-    let job = state.store.get_job(id).await?;
-    if job.kind.as_str() != JobKind::GENERATE_BUNDLE {
-        return Err(Error::not_found("generation job", id).into());
-    }
-    let status = match job.status {
-        JobStatus::Succeeded => "completed",
-        JobStatus::Failed | JobStatus::Dead => "failed",
-        JobStatus::Queued | JobStatus::Running => "processing",
-    };
-    let result = job.result.clone().unwrap_or(Value::Null);
-    let mut body = json!({
-        "job_id": job.id,
-        "status": status,
-        "progress": if status == "completed" { 100 } else { job.progress },
-        "generated_items": result.get("generated_items").cloned().unwrap_or_else(|| json!([])),
-        "source_id": result.get("source_id").cloned().unwrap_or(Value::Null),
-        "attempts": job.attempts,
-    });
-    if let Some(usage) = result.get("usage") {
-        body["usage"] = usage.clone();
-    }
-    if status != "completed"
-        && let Some(e) = &job.last_error
-    {
-        body["error"] = json!(e);
-    }
-    Ok(Json(body))
+    Ok(Json(state.engine.generation().status(id).await?))
 }

@@ -1,13 +1,12 @@
 //! Liveness and readiness.
 
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Router, response::IntoResponse};
-use serde_json::json;
+use serde::Serialize;
 
-use super::docs::{Health, Ready};
 use crate::state::AppState;
 
 /// `GET /health` (the process is up) and `GET /ready` (the database answers).
@@ -29,8 +28,8 @@ pub(crate) struct HealthApi;
         (status = 200, description = "The process is up", body = Health),
     ),
 )]
-async fn health() -> impl IntoResponse {
-    Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
+async fn health() -> Json<Health> {
+    Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION") })
 }
 
 #[utoipa::path(
@@ -43,20 +42,34 @@ async fn health() -> impl IntoResponse {
         (status = 503, description = "The database does not answer", body = Ready),
     ),
 )]
-async fn ready(State(state): State<AppState>) -> impl IntoResponse {
-    let backend = state.store.backend();
-    match tokio::time::timeout(std::time::Duration::from_secs(3), state.store.ping()).await {
-        Ok(Ok(())) => (StatusCode::OK, Json(json!({ "status": "ready", "database": backend }))),
+async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Ready>) {
+    let database = state.engine.store().backend();
+    let unavailable = |detail| (StatusCode::SERVICE_UNAVAILABLE, Json(Ready { status: "unavailable", database, detail: Some(detail) }));
+    match tokio::time::timeout(std::time::Duration::from_secs(3), state.engine.store().ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, Json(Ready { status: "ready", database, detail: None })),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "unavailable", "database": backend, "detail": "the database does not answer" })),
-            )
+            unavailable("the database does not answer")
         }
-        Err(_) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "unavailable", "database": backend, "detail": "the database did not answer within 3 s" })),
-        ),
+        Err(_) => unavailable("the database did not answer within 3 s"),
     }
+}
+
+/// `GET /health`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Health {
+    #[schema(example = "ok")]
+    status: &'static str,
+    version: &'static str,
+}
+
+/// `GET /ready`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Ready {
+    /// `ready` or `unavailable`.
+    status: &'static str,
+    /// `sqlite` or `postgres`.
+    database: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'static str>,
 }

@@ -21,11 +21,11 @@ use axum::routing::get;
 use axum::{Json, Router};
 use growth_core::Error;
 use growth_core::domain::{
-    IcpProfile, IcpProfileId, IcpSource, KnowledgeId, KnowledgeItem, KnowledgeItemType, NewIcpProfile, NewKnowledgeItem, Role,
+    IcpProfile, IcpProfileId, IcpSource, KnowledgeId, KnowledgeItem, KnowledgeItemType, NewIcpProfile, NewKnowledgeItem, Objection, Role,
 };
 use growth_core::knowledge::{IndexReport, KindFilter, Retrieved};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
@@ -60,25 +60,42 @@ pub(crate) fn router() -> Router<AppState> {
 ))]
 pub(crate) struct KnowledgeApi;
 
-const MAX_TITLE: usize = 500;
-const MAX_CONTENT: usize = 1_000_000;
-const MAX_LIST_ENTRY: usize = 2_000;
-const MAX_LIST_LEN: usize = 200;
-
-fn report_json(r: &IndexReport) -> Value {
-    json!({ "chunks": r.chunks, "embedded": r.embedded, "unchanged": r.unchanged, "deleted": r.deleted })
+/// What indexing a write did.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct IndexSummary {
+    /// Chunks the item has now.
+    chunks: usize,
+    /// Chunks embedded and stored by this write.
+    embedded: usize,
+    /// Chunks already stored with the same text, left alone.
+    unchanged: usize,
+    /// Stale chunks deleted.
+    deleted: usize,
 }
 
-fn with_index(mut v: Value, r: &IndexReport) -> Value {
-    v["index"] = report_json(r);
-    v
+impl From<IndexReport> for IndexSummary {
+    fn from(r: IndexReport) -> Self {
+        Self { chunks: r.chunks, embedded: r.embedded, unchanged: r.unchanged, deleted: r.deleted }
+    }
 }
 
-fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, ApiError> {
-    serde_json::to_value(v).map_err(|e| Error::internal("serializing a response", e).into())
+/// A knowledge item just written, with what indexing did.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct IndexedItem {
+    #[serde(flatten)]
+    item: KnowledgeItem,
+    index: IndexSummary,
 }
 
-fn created(location: String, body: Value) -> Response {
+/// An ICP profile just written, with what indexing did.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct IndexedProfile {
+    #[serde(flatten)]
+    profile: IcpProfile,
+    index: IndexSummary,
+}
+
+fn created<T: Serialize>(location: String, body: T) -> Response {
     (StatusCode::CREATED, [(header::LOCATION, location)], Json(body)).into_response()
 }
 
@@ -87,7 +104,7 @@ fn created(location: String, body: Value) -> Response {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct KnowledgeBody {
-    #[schema(value_type = String, example = "playbook")]
+    #[schema(example = "playbook")]
     item_type: KnowledgeItemType,
     title: String,
     content: String,
@@ -95,24 +112,17 @@ struct KnowledgeBody {
     metadata: Option<Value>,
 }
 
-impl KnowledgeBody {
-    fn validate(self) -> Result<NewKnowledgeItem, ApiError> {
-        let title = self.title.trim().to_owned();
-        if title.is_empty() || title.chars().count() > MAX_TITLE {
-            return Err(Error::invalid_field("title", format!("between 1 and {MAX_TITLE} characters")).into());
-        }
-        if self.content.trim().is_empty() {
-            return Err(Error::invalid_field("content", "the content is empty").into());
-        }
-        if self.content.len() > MAX_CONTENT {
-            return Err(Error::invalid_field("content", format!("at most {MAX_CONTENT} bytes")).into());
-        }
-        let metadata = self.metadata.unwrap_or_else(|| json!({}));
-        if !metadata.is_object() {
-            return Err(Error::invalid_field("metadata", "must be a JSON object").into());
-        }
-        Ok(NewKnowledgeItem { item_type: self.item_type, title, content: self.content, metadata })
+impl From<KnowledgeBody> for NewKnowledgeItem {
+    fn from(b: KnowledgeBody) -> Self {
+        NewKnowledgeItem { item_type: b.item_type, title: b.title, content: b.content, metadata: b.metadata.unwrap_or(Value::Null) }
     }
+}
+
+/// `GET /knowledge`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct KnowledgeList {
+    items: Vec<KnowledgeItem>,
+    total: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -130,7 +140,7 @@ struct KnowledgeQuery {
         ("type" = Option<String>, Query, description = "only this item type (`playbook`, `example_post`, `framework`, …)"),
     ),
     responses(
-        (status = 200, description = r#"`{"items": [...]}`"#, body = Object),
+        (status = 200, description = "Knowledge items, oldest first", body = KnowledgeList),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
     ),
@@ -139,10 +149,10 @@ async fn list_knowledge(
     user: AuthUser,
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<KnowledgeQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<KnowledgeList>, ApiError> {
     user.require(Role::Viewer)?;
-    let items = state.store.list_knowledge(q.item_type).await?;
-    Ok(Json(json!({ "items": items, "total": items.len() })))
+    let items = state.engine.knowledge().items(q.item_type).await?;
+    Ok(Json(KnowledgeList { total: items.len(), items }))
 }
 
 #[utoipa::path(
@@ -153,7 +163,7 @@ async fn list_knowledge(
         ("id" = String, Path, description = "knowledge item id (UUID)"),
     ),
     responses(
-        (status = 200, description = "The knowledge item", body = Object),
+        (status = 200, description = "The knowledge item", body = KnowledgeItem),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
@@ -162,7 +172,7 @@ async fn list_knowledge(
 async fn get_knowledge(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<KnowledgeItem>, ApiError> {
     user.require(Role::Viewer)?;
     let id: KnowledgeId = parse_id(&id, "knowledge item")?;
-    Ok(Json(state.store.get_knowledge(id).await?))
+    Ok(Json(state.engine.knowledge().item(id).await?))
 }
 
 #[utoipa::path(
@@ -171,7 +181,7 @@ async fn get_knowledge(user: AuthUser, State(state): State<AppState>, Path(id): 
     tag = "knowledge",
     request_body = KnowledgeBody,
     responses(
-        (status = 201, description = r#"Created and indexed (`"index": {"chunks", "embedded", "unchanged", "deleted"}`)"#, body = Object),
+        (status = 201, description = "Created and indexed", body = IndexedItem),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
@@ -183,24 +193,8 @@ async fn create_knowledge(
     ApiJson(body): ApiJson<KnowledgeBody>,
 ) -> Result<Response, ApiError> {
     user.require(Role::Approver)?;
-    let new = body.validate()?;
-    let item = state.store.create_knowledge(new).await?;
-    match state.indexer.index_knowledge_item(&item).await {
-        Ok(report) => {
-            let item = state.store.get_knowledge(item.id).await?;
-            Ok(created(format!("/knowledge/{}", item.id), with_index(to_value(&item)?, &report)))
-        }
-        Err(e) => {
-            // Undo: an item that is not searchable must not look saved.
-            if let Err(undo) = state.indexer.remove_knowledge_item(item.id).await {
-                tracing::warn!(error = %undo, id = %item.id, "removing the vectors of a knowledge item that failed to index");
-            }
-            if let Err(undo) = state.store.delete_knowledge(item.id).await {
-                tracing::warn!(error = %undo, id = %item.id, "removing a knowledge item that failed to index");
-            }
-            Err(e.into())
-        }
-    }
+    let (item, report) = state.engine.knowledge().create_item(body.into()).await?;
+    Ok(created(format!("/knowledge/{}", item.id), IndexedItem { item, index: report.into() }))
 }
 
 #[utoipa::path(
@@ -212,7 +206,7 @@ async fn create_knowledge(
     ),
     request_body = KnowledgeBody,
     responses(
-        (status = 200, description = "Replaced and re-indexed", body = Object),
+        (status = 200, description = "Replaced and re-indexed", body = IndexedItem),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
@@ -224,14 +218,11 @@ async fn update_knowledge(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<KnowledgeBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<IndexedItem>, ApiError> {
     user.require(Role::Approver)?;
     let id: KnowledgeId = parse_id(&id, "knowledge item")?;
-    let new = body.validate()?;
-    let item = state.store.update_knowledge(id, new).await?;
-    let report = state.indexer.index_knowledge_item(&item).await?;
-    let item = state.store.get_knowledge(id).await?;
-    Ok(Json(with_index(to_value(&item)?, &report)))
+    let (item, report) = state.engine.knowledge().update_item(id, body.into()).await?;
+    Ok(Json(IndexedItem { item, index: report.into() }))
 }
 
 #[utoipa::path(
@@ -251,9 +242,7 @@ async fn update_knowledge(
 async fn delete_knowledge(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     user.require(Role::Approver)?;
     let id: KnowledgeId = parse_id(&id, "knowledge item")?;
-    state.store.get_knowledge(id).await?;
-    state.indexer.remove_knowledge_item(id).await?;
-    state.store.delete_knowledge(id).await?;
+    state.engine.knowledge().delete_item(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -287,15 +276,32 @@ fn kind_filter(raw: &str) -> Result<KindFilter, ApiError> {
     }
 }
 
-fn retrieved_json(r: &Retrieved) -> Value {
-    json!({
-        "item_id": r.item_id,
-        "kind": r.kind.as_str(),
-        "title": r.title,
-        "text": r.text,
-        "score": r.score,
-        "metadata": r.metadata,
-    })
+/// One search result: an item closest to the query.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct SearchHit {
+    /// The item's id (knowledge item, ICP profile or source).
+    item_id: String,
+    /// `knowledge`, `icp` or `transcript`.
+    kind: &'static str,
+    title: String,
+    /// The best-matching chunk.
+    text: String,
+    /// Cosine similarity.
+    score: f32,
+    metadata: std::collections::BTreeMap<String, Value>,
+}
+
+impl From<Retrieved> for SearchHit {
+    fn from(r: Retrieved) -> Self {
+        Self { item_id: r.item_id, kind: r.kind.as_str(), title: r.title, text: r.text, score: r.score, metadata: r.metadata }
+    }
+}
+
+/// `GET /knowledge/search`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct SearchResponse {
+    query: String,
+    results: Vec<SearchHit>,
 }
 
 #[utoipa::path(
@@ -309,21 +315,21 @@ fn retrieved_json(r: &Retrieved) -> Value {
         ("top_k" = Option<usize>, Query, description = "how many results"),
     ),
     responses(
-        (status = 200, description = r#"`{"results": [{"item_id", "kind", "title", "text", "score", "metadata"}]}`"#, body = Object),
+        (status = 200, description = "The closest items, best first", body = SearchResponse),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
-async fn search(user: AuthUser, State(state): State<AppState>, ApiQuery(q): ApiQuery<SearchQuery>) -> Result<Json<Value>, ApiError> {
+async fn search(
+    user: AuthUser,
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<SearchQuery>,
+) -> Result<Json<SearchResponse>, ApiError> {
     user.require(Role::Viewer)?;
-    let top_k = q.top_k.unwrap_or(5);
-    if !(1..=50).contains(&top_k) {
-        return Err(Error::invalid_field("top_k", "between 1 and 50").into());
-    }
     let kind = q.kind.as_deref().map(kind_filter).transpose()?;
-    let results = state.retriever.retrieve(&q.q, kind, top_k).await?;
-    Ok(Json(json!({ "query": q.q, "results": results.iter().map(retrieved_json).collect::<Vec<_>>() })))
+    let results = state.engine.knowledge().search(&q.q, kind, q.top_k.unwrap_or(5)).await?;
+    Ok(Json(SearchResponse { query: q.q, results: results.into_iter().map(SearchHit::from).collect() }))
 }
 
 // ---------- ICP profiles ----------
@@ -332,7 +338,6 @@ async fn search(user: AuthUser, State(state): State<AppState>, ApiQuery(q): ApiQ
 #[serde(deny_unknown_fields)]
 struct IcpBody {
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
     source: Option<IcpSource>,
     #[serde(default)]
     source_id: Option<String>,
@@ -352,37 +357,27 @@ struct IcpBody {
     industry: Option<String>,
 }
 
-fn clean_list(field: &'static str, list: Vec<String>) -> Result<Vec<String>, ApiError> {
-    if list.len() > MAX_LIST_LEN {
-        return Err(Error::invalid_field(field, format!("at most {MAX_LIST_LEN} entries")).into());
+impl From<IcpBody> for NewIcpProfile {
+    fn from(b: IcpBody) -> Self {
+        NewIcpProfile {
+            source: b.source.unwrap_or(IcpSource::Manual),
+            source_id: b.source_id,
+            pain_points: b.pain_points,
+            language_patterns: b.language_patterns,
+            objections: b.objections,
+            goals: b.goals,
+            role: b.role,
+            company_size: b.company_size,
+            industry: b.industry,
+        }
     }
-    let out: Vec<String> = list.into_iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
-    if out.iter().any(|s| s.chars().count() > MAX_LIST_ENTRY) {
-        return Err(Error::invalid_field(field, format!("entries of at most {MAX_LIST_ENTRY} characters")).into());
-    }
-    Ok(out)
 }
 
-impl IcpBody {
-    fn validate(self) -> Result<NewIcpProfile, ApiError> {
-        let p = NewIcpProfile {
-            source: self.source.unwrap_or(IcpSource::Manual),
-            source_id: self.source_id,
-            pain_points: clean_list("pain_points", self.pain_points)?,
-            language_patterns: clean_list("language_patterns", self.language_patterns)?,
-            objections: clean_list("objections", self.objections)?,
-            goals: clean_list("goals", self.goals)?,
-            role: self.role.filter(|s| !s.trim().is_empty()),
-            company_size: self.company_size.filter(|s| !s.trim().is_empty()),
-            industry: self.industry.filter(|s| !s.trim().is_empty()),
-        };
-        if p.pain_points.is_empty() && p.language_patterns.is_empty() && p.objections.is_empty() && p.goals.is_empty() && p.role.is_none() {
-            return Err(
-                Error::invalid_field("pain_points", "a profile needs at least one pain point, phrase, objection, goal or role").into()
-            );
-        }
-        Ok(p)
-    }
+/// `GET /icp-profiles`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct ProfileList {
+    profiles: Vec<IcpProfile>,
+    total: usize,
 }
 
 #[utoipa::path(
@@ -390,15 +385,15 @@ impl IcpBody {
     path = "/icp-profiles",
     tag = "knowledge",
     responses(
-        (status = 200, description = r#"`{"profiles": [...]}`"#, body = Object),
+        (status = 200, description = "Every ICP profile, oldest first", body = ProfileList),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
     ),
 )]
-async fn list_icp(user: AuthUser, State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+async fn list_icp(user: AuthUser, State(state): State<AppState>) -> Result<Json<ProfileList>, ApiError> {
     user.require(Role::Viewer)?;
-    let profiles = state.store.list_icp_profiles().await?;
-    Ok(Json(json!({ "profiles": profiles, "total": profiles.len() })))
+    let profiles = state.engine.knowledge().profiles().await?;
+    Ok(Json(ProfileList { total: profiles.len(), profiles }))
 }
 
 #[utoipa::path(
@@ -409,7 +404,7 @@ async fn list_icp(user: AuthUser, State(state): State<AppState>) -> Result<Json<
         ("id" = String, Path, description = "ICP profile id (UUID)"),
     ),
     responses(
-        (status = 200, description = "The ICP profile", body = Object),
+        (status = 200, description = "The ICP profile", body = IcpProfile),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
@@ -418,7 +413,7 @@ async fn list_icp(user: AuthUser, State(state): State<AppState>) -> Result<Json<
 async fn get_icp(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<IcpProfile>, ApiError> {
     user.require(Role::Viewer)?;
     let id: IcpProfileId = parse_id(&id, "ICP profile")?;
-    Ok(Json(state.store.get_icp_profile(id).await?))
+    Ok(Json(state.engine.knowledge().profile(id).await?))
 }
 
 #[utoipa::path(
@@ -427,7 +422,7 @@ async fn get_icp(user: AuthUser, State(state): State<AppState>, Path(id): Path<S
     tag = "knowledge",
     request_body = IcpBody,
     responses(
-        (status = 201, description = "Created and indexed", body = Object),
+        (status = 201, description = "Created and indexed", body = IndexedProfile),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
@@ -435,23 +430,8 @@ async fn get_icp(user: AuthUser, State(state): State<AppState>, Path(id): Path<S
 )]
 async fn create_icp(user: AuthUser, State(state): State<AppState>, ApiJson(body): ApiJson<IcpBody>) -> Result<Response, ApiError> {
     user.require(Role::Approver)?;
-    let new = body.validate()?;
-    let profile = state.store.create_icp_profile(new).await?;
-    match state.indexer.index_icp_profile(&profile).await {
-        Ok(report) => {
-            let profile = state.store.get_icp_profile(profile.id).await?;
-            Ok(created(format!("/icp-profiles/{}", profile.id), with_index(to_value(&profile)?, &report)))
-        }
-        Err(e) => {
-            if let Err(undo) = state.indexer.remove_icp_profile(profile.id).await {
-                tracing::warn!(error = %undo, id = %profile.id, "removing the vectors of an ICP profile that failed to index");
-            }
-            if let Err(undo) = state.store.delete_icp_profile(profile.id).await {
-                tracing::warn!(error = %undo, id = %profile.id, "removing an ICP profile that failed to index");
-            }
-            Err(e.into())
-        }
-    }
+    let (profile, report) = state.engine.knowledge().create_profile(body.into()).await?;
+    Ok(created(format!("/icp-profiles/{}", profile.id), IndexedProfile { profile, index: report.into() }))
 }
 
 #[utoipa::path(
@@ -463,7 +443,7 @@ async fn create_icp(user: AuthUser, State(state): State<AppState>, ApiJson(body)
     ),
     request_body = IcpBody,
     responses(
-        (status = 200, description = "Replaced and re-indexed", body = Object),
+        (status = 200, description = "Replaced and re-indexed", body = IndexedProfile),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
@@ -475,14 +455,11 @@ async fn update_icp(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<IcpBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<IndexedProfile>, ApiError> {
     user.require(Role::Approver)?;
     let id: IcpProfileId = parse_id(&id, "ICP profile")?;
-    let new = body.validate()?;
-    let profile = state.store.update_icp_profile(id, new).await?;
-    let report = state.indexer.index_icp_profile(&profile).await?;
-    let profile = state.store.get_icp_profile(id).await?;
-    Ok(Json(with_index(to_value(&profile)?, &report)))
+    let (profile, report) = state.engine.knowledge().update_profile(id, body.into()).await?;
+    Ok(Json(IndexedProfile { profile, index: report.into() }))
 }
 
 #[utoipa::path(
@@ -502,26 +479,31 @@ async fn update_icp(
 async fn delete_icp(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     user.require(Role::Approver)?;
     let id: IcpProfileId = parse_id(&id, "ICP profile")?;
-    state.store.get_icp_profile(id).await?;
-    state.indexer.remove_icp_profile(id).await?;
-    state.store.delete_icp_profile(id).await?;
+    state.engine.knowledge().delete_profile(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 // ---------- objections ----------
+
+/// `GET /objections`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct ObjectionList {
+    objections: Vec<Objection>,
+    total: usize,
+}
 
 #[utoipa::path(
     get,
     path = "/objections",
     tag = "knowledge",
     responses(
-        (status = 200, description = r#"`{"objections": [...]}`, most frequent first"#, body = Object),
+        (status = 200, description = "Every objection, most frequent first", body = ObjectionList),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
     ),
 )]
-async fn list_objections(user: AuthUser, State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+async fn list_objections(user: AuthUser, State(state): State<AppState>) -> Result<Json<ObjectionList>, ApiError> {
     user.require(Role::Viewer)?;
-    let objections = state.store.list_objections().await?;
-    Ok(Json(json!({ "objections": objections, "total": objections.len() })))
+    let objections = state.engine.knowledge().objections().await?;
+    Ok(Json(ObjectionList { total: objections.len(), objections }))
 }

@@ -64,5 +64,5 @@ async fn check(
         return Err(Error::invalid_field("content", format!("at most {MAX_CONTENT} bytes")).into());
     }
     let draft = DraftUnderReview { content_type: req.content_type, title: req.title, content: req.content };
-    Ok(Json(state.checker.report(&draft).await?))
+    Ok(Json(state.engine.quality().report(&draft).await?))
 }

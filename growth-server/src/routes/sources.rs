@@ -11,13 +11,14 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use chrono::{DateTime, Utc};
 use growth_core::Error;
-use growth_core::domain::{ContentSource, Role, SourceId, SourceType};
+use growth_core::domain::{ContentSource, Role, SourceId, SourceStatus, SourceType, TranscriptSource};
 use growth_core::ingest::{Ingested, ManualInput, ManualSource};
 use growth_core::store::page_limit;
 use growth_core::transcript::TranscriptFormat;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
@@ -40,23 +41,91 @@ pub(crate) fn upload_router() -> Router<AppState> {
 }
 
 /// A source without its (possibly long) transcript, plus the transcript's size.
-fn summary(s: &ContentSource) -> Value {
-    let words = s.transcript.as_deref().map(|t| t.split_whitespace().count()).unwrap_or(0);
-    json!({
-        "id": s.id,
-        "source_type": s.source_type,
-        "source_id": s.source_id,
-        "title": s.title,
-        "description": s.description,
-        "metadata": s.metadata,
-        "file_url": s.file_url,
-        "transcript_source": s.transcript_source,
-        "transcript_words": words,
-        "status": s.status,
-        "failure_reason": s.failure_reason,
-        "created_at": s.created_at,
-        "processed_at": s.processed_at,
-    })
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct SourceSummary {
+    id: SourceId,
+    source_type: SourceType,
+    /// The platform's id, when it came from one.
+    source_id: Option<String>,
+    title: Option<String>,
+    description: Option<String>,
+    metadata: Value,
+    file_url: Option<String>,
+    transcript_source: Option<TranscriptSource>,
+    /// Words in the stored transcript.
+    transcript_words: usize,
+    status: SourceStatus,
+    /// Why processing failed, for a `failed` source.
+    failure_reason: Option<String>,
+    created_at: DateTime<Utc>,
+    processed_at: Option<DateTime<Utc>>,
+}
+
+impl From<&ContentSource> for SourceSummary {
+    fn from(s: &ContentSource) -> Self {
+        Self {
+            id: s.id,
+            source_type: s.source_type,
+            source_id: s.source_id.clone(),
+            title: s.title.clone(),
+            description: s.description.clone(),
+            metadata: s.metadata.clone(),
+            file_url: s.file_url.clone(),
+            transcript_source: s.transcript_source,
+            transcript_words: s.transcript.as_deref().map(|t| t.split_whitespace().count()).unwrap_or(0),
+            status: s.status,
+            failure_reason: s.failure_reason.clone(),
+            created_at: s.created_at,
+            processed_at: s.processed_at,
+        }
+    }
+}
+
+/// `GET /sources/{id}`: the summary and the transcript.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct SourceDetail {
+    #[serde(flatten)]
+    summary: SourceSummary,
+    transcript: Option<String>,
+}
+
+/// `GET /sources`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct SourceList {
+    sources: Vec<SourceSummary>,
+    limit: u32,
+    offset: u32,
+}
+
+/// `POST /sources`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct IngestResponse {
+    source: SourceSummary,
+    /// `false` when the same file or platform id was already ingested.
+    created: bool,
+    /// How the input was read: the transcript format, `pdf` or `audio`.
+    format: String,
+    speakers: Vec<String>,
+    segments: usize,
+    /// Words in the parsed transcript.
+    words: usize,
+    /// Chunks indexed for retrieval by this call.
+    indexed_chunks: Option<usize>,
+}
+
+impl From<&Ingested> for IngestResponse {
+    fn from(got: &Ingested) -> Self {
+        let (speakers, segments, words) = got.transcript_stats();
+        Self {
+            source: SourceSummary::from(&got.source),
+            created: got.created,
+            format: got.format_name(),
+            speakers,
+            segments,
+            words,
+            indexed_chunks: got.indexed.map(|r| r.chunks),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -77,16 +146,20 @@ struct ListQuery {
         ("offset" = Option<u32>, Query, description = "items to skip"),
     ),
     responses(
-        (status = 200, description = r#"`{"sources": [...]}`, newest first, without transcripts"#, body = Object),
+        (status = 200, description = "Sources, newest first, without transcripts", body = SourceList),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
     ),
 )]
-async fn list_sources(user: AuthUser, State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<Value>, ApiError> {
+async fn list_sources(
+    user: AuthUser,
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<SourceList>, ApiError> {
     user.require(Role::Viewer)?;
     let limit = page_limit(q.limit, 20, 100);
-    let sources = state.store.list_sources(limit, q.offset).await?;
-    Ok(Json(json!({ "sources": sources.iter().map(summary).collect::<Vec<_>>(), "limit": limit, "offset": q.offset })))
+    let sources = state.engine.ingest().sources(limit, q.offset).await?;
+    Ok(Json(SourceList { sources: sources.iter().map(SourceSummary::from).collect(), limit, offset: q.offset }))
 }
 
 #[utoipa::path(
@@ -97,19 +170,17 @@ async fn list_sources(user: AuthUser, State(state): State<AppState>, ApiQuery(q)
         ("id" = String, Path, description = "source id (UUID)"),
     ),
     responses(
-        (status = 200, description = "The source with its transcript", body = Object),
+        (status = 200, description = "The source with its transcript", body = SourceDetail),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
     ),
 )]
-async fn get_source(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn get_source(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<SourceDetail>, ApiError> {
     user.require(Role::Viewer)?;
     let id: SourceId = parse_id(&id, "source")?;
-    let source = state.store.get_source(id).await?;
-    let mut body = summary(&source);
-    body["transcript"] = json!(source.transcript);
-    Ok(Json(body))
+    let source = state.engine.ingest().source(id).await?;
+    Ok(Json(SourceDetail { summary: SourceSummary::from(&source), transcript: source.transcript }))
 }
 
 /// The JSON form of `POST /sources`: pasted text.
@@ -122,7 +193,6 @@ struct TextSource {
     #[serde(default)]
     description: Option<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
     source_type: Option<SourceType>,
     #[serde(default)]
     source_id: Option<String>,
@@ -140,26 +210,15 @@ struct Details {
     metadata: Option<Value>,
 }
 
-const MAX_TITLE: usize = 500;
-
-fn manual(input: ManualInput, d: Details) -> Result<ManualSource, ApiError> {
-    if d.title.as_deref().is_some_and(|t| t.chars().count() > MAX_TITLE) {
-        return Err(Error::invalid_field("title", format!("at most {MAX_TITLE} characters")).into());
-    }
-    if d.metadata.as_ref().is_some_and(|m| !m.is_object()) {
-        return Err(Error::invalid_field("metadata", "must be a JSON object").into());
-    }
-    if d.source_id.as_deref().is_some_and(|s| s.trim().is_empty()) {
-        return Err(Error::invalid_field("source_id", "must not be blank").into());
-    }
-    Ok(ManualSource {
+fn manual(input: ManualInput, d: Details) -> ManualSource {
+    ManualSource {
         source_type: d.source_type,
         source_id: d.source_id,
-        title: d.title.filter(|t| !t.trim().is_empty()),
+        title: d.title,
         description: d.description,
-        metadata: d.metadata.unwrap_or_else(|| json!({})),
+        metadata: d.metadata.unwrap_or(Value::Null),
         ..ManualSource::new(input)
-    })
+    }
 }
 
 fn text_field(name: &str, bytes: &[u8]) -> Result<String, ApiError> {
@@ -207,21 +266,7 @@ async fn read_multipart(mut form: Multipart) -> Result<ManualSource, ApiError> {
         }
     }
     let (file_name, bytes) = file.ok_or_else(|| ApiError::from(Error::invalid_field("file", "the form has no `file` field")))?;
-    manual(ManualInput::File { file_name, bytes, format }, d)
-}
-
-fn ingested_json(got: &Ingested) -> Value {
-    let format = got.format_name();
-    let (speakers, segments, words) = got.transcript_stats();
-    json!({
-        "source": summary(&got.source),
-        "created": got.created,
-        "format": format,
-        "speakers": speakers,
-        "segments": segments,
-        "words": words,
-        "indexed_chunks": got.indexed.map(|r| r.chunks),
-    })
+    Ok(manual(ManualInput::File { file_name, bytes, format }, d))
 }
 
 /// `POST /sources`: `multipart/form-data` with a `file` (and optional `format`, `title`,
@@ -232,8 +277,8 @@ fn ingested_json(got: &Ingested) -> Value {
     tag = "sources",
     request_body(content = TextSource, description = "JSON `{\"text\", …}`, or `multipart/form-data` with `file` (+ optional `format`, `title`, `description`, `source_type`, `source_id`, `metadata`)"),
     responses(
-        (status = 201, description = r#"Ingested: `{"source", "created", "format", "speakers", "segments", "words", "indexed_chunks"}`"#, body = Object),
-        (status = 200, description = "The same file or platform id was already ingested", body = Object),
+        (status = 201, description = "Ingested", body = IngestResponse),
+        (status = 200, description = "The same file or platform id was already ingested", body = IngestResponse),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than `http.upload_limit_bytes`", body = Problem, content_type = "application/problem+json"),
@@ -265,11 +310,11 @@ async fn create_source(
             source_id: body.source_id,
             metadata: body.metadata,
         };
-        manual(ManualInput::Text(body.text), d)?
+        manual(ManualInput::Text(body.text), d)
     };
-    let got = state.ingest.ingest_manual(manual_source).await?;
+    let got = state.engine.ingest().ingest_manual(manual_source).await?;
     tracing::info!(source_id = %got.source.id, created = got.created, status = %got.source.status, "source ingested");
     let status = if got.created { StatusCode::CREATED } else { StatusCode::OK };
     let location = format!("/sources/{}", got.source.id);
-    Ok((status, [(header::LOCATION, location)], Json(ingested_json(&got))).into_response())
+    Ok((status, [(header::LOCATION, location)], Json(IngestResponse::from(&got))).into_response())
 }

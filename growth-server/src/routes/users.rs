@@ -8,13 +8,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use chrono::{DateTime, Utc};
 use growth_core::Error;
 use growth_core::domain::{AuthProvider, NewUser, Role, normalize_email};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
-use super::auth::user_json;
-use super::docs::{InviteResponse, UserList};
+use super::auth::UserOut;
 use crate::auth::{AuthUser, invite_token_hash, new_refresh_token};
 use crate::error::{ApiError, Problem};
 use crate::extract::ApiJson;
@@ -38,6 +37,29 @@ struct InviteRequest {
     full_name: Option<String>,
 }
 
+/// A user in `GET /users`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct UserRow {
+    #[serde(flatten)]
+    user: UserOut,
+    auth_provider: AuthProvider,
+    created_at: DateTime<Utc>,
+}
+
+/// `GET /users`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct UserList {
+    users: Vec<UserRow>,
+}
+
+/// `POST /users/invite`: the invite token is shown once.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct InviteResponse {
+    user: UserOut,
+    invite_token: String,
+    expires_at: DateTime<Utc>,
+}
+
 #[utoipa::path(
     get,
     path = "/users",
@@ -49,19 +71,12 @@ struct InviteRequest {
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
     ),
 )]
-async fn list(State(state): State<AppState>, who: AuthUser) -> Result<Json<Value>, ApiError> {
+async fn list(State(state): State<AppState>, who: AuthUser) -> Result<Json<UserList>, ApiError> {
     who.require(Role::Admin)?;
-    let users = state.store.list_users().await?;
-    let users: Vec<Value> = users
-        .iter()
-        .map(|u| {
-            let mut v = user_json(u);
-            v["auth_provider"] = json!(u.auth_provider);
-            v["created_at"] = json!(u.created_at);
-            v
-        })
-        .collect();
-    Ok(Json(json!({ "users": users })))
+    let users = state.users.list_users().await?;
+    let users =
+        users.iter().map(|u| UserRow { user: UserOut::from(u), auth_provider: u.auth_provider, created_at: u.created_at }).collect();
+    Ok(Json(UserList { users }))
 }
 
 #[utoipa::path(
@@ -82,19 +97,19 @@ async fn invite(
     State(state): State<AppState>,
     who: AuthUser,
     ApiJson(req): ApiJson<InviteRequest>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<InviteResponse>), ApiError> {
     who.require(Role::Admin)?;
     let email = normalize_email(&req.email).map_err(|_| Error::invalid_field("email", "not an email address"))?;
-    if state.store.find_user_by_email(&email).await?.is_some() {
+    if state.users.find_user_by_email(&email).await?.is_some() {
         return Err(Error::conflict(format!("a user with email {email} already exists")).into());
     }
     let full_name = req.full_name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
-    let user = state.store.create_user(NewUser { email, full_name, role: req.role, auth_provider: AuthProvider::Email }).await?;
+    let user = state.users.create_user(NewUser { email, full_name, role: req.role, auth_provider: AuthProvider::Email }).await?;
     let token = new_refresh_token();
     let expires_at =
-        state.clock.now() + chrono::Duration::seconds(i64::try_from(state.settings.auth.invite_ttl_secs).unwrap_or(7 * 24 * 3600));
+        state.engine.clock().now() + chrono::Duration::seconds(i64::try_from(state.settings.auth.invite_ttl_secs).unwrap_or(7 * 24 * 3600));
     // Its own family: accepting it starts a fresh sign-in, and no refresh family is touched.
-    state.store.insert_refresh_token(user.id, uuid::Uuid::now_v7(), &invite_token_hash(&token), expires_at).await?;
+    state.auth.insert_refresh_token(user.id, uuid::Uuid::now_v7(), &invite_token_hash(&token), expires_at).await?;
     tracing::info!(user = %user.id, by = %who.id, role = %user.role, "user invited");
-    Ok((StatusCode::CREATED, Json(json!({ "user": user_json(&user), "invite_token": token, "expires_at": expires_at }))))
+    Ok((StatusCode::CREATED, Json(InviteResponse { user: UserOut::from(&user), invite_token: token, expires_at })))
 }

@@ -8,22 +8,28 @@
 //! with the same job and creates nothing. Other events (including Grain's reachability test when a
 //! hook is created) are acknowledged with `{"status": "ignored"}` so the platform stops retrying.
 //!
-//! Payloads accepted: the PRD's (`{"event": "recording_ready", "recording_id", "title",
-//! "transcript_url"}`, `{"event": "episode_published", "episode_id", "title", "audio_url",
-//! "transcript"}`) and Grain's documented delivery (`{"type": "recording_added", "data": {"id",
-//! "title", …}}`).
+//! Payloads are read by the platform's ingestor (`growth_adapters::grain`, `…::riverside`): the
+//! PRD's (`{"event": "recording_ready", "recording_id", "title"}`, `{"event": "episode_published",
+//! "episode_id", "title"}`) and Grain's documented delivery (`{"type": "recording_added", "data":
+//! {"id", "title", …}}`). Nothing inline (a transcript, say) is trusted: the job fetches the
+//! recording through the platform's API, so a platform without credentials answers 503.
 
 use std::collections::HashMap;
 
 use axum::Json;
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use axum::{Router, response::IntoResponse};
-use growth_core::domain::{JobKind, NewJob};
+use growth_core::domain::JobId;
+use growth_core::ingest::WebhookReceipt;
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::{OpenApi, ToSchema};
+
+use crate::error::Problem;
 use subtle::ConstantTimeEq;
 
 use crate::error::ApiError;
@@ -90,53 +96,14 @@ fn authenticate(
 }
 
 /// What a delivery asks for, when it asks for an ingestion.
-#[derive(Debug, PartialEq)]
-struct Recording {
-    reference: String,
-    title: Option<String>,
-    payload: Value,
-}
-
-fn text(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
-}
-
-/// Reads a Grain delivery: `Ok(None)` for events that are not a new recording.
-fn parse_grain(body: &Value) -> Result<Option<Recording>, ApiError> {
-    let event = text(body, "event").or_else(|| text(body, "type")).unwrap_or_default();
-    if !matches!(event.as_str(), "recording_ready" | "recording_added") {
-        return Ok(None);
-    }
-    let data = body.get("data").filter(|d| d.is_object()).unwrap_or(body);
-    let reference = text(data, "recording_id")
-        .or_else(|| text(data, "id"))
-        .ok_or_else(|| ApiError::from(growth_core::Error::invalid_field("recording_id", "a recording event must name its recording")))?;
-    let title = text(data, "title");
-    let payload = json!({
-        "platform": "grain",
-        "reference": reference,
-        "title": title,
-        "transcript_url": text(data, "transcript_url"),
-    });
-    Ok(Some(Recording { reference, title, payload }))
-}
-
-/// Reads a Riverside delivery: `Ok(None)` for events that are not a published episode.
-fn parse_riverside(body: &Value) -> Result<Option<Recording>, ApiError> {
-    if text(body, "event").as_deref() != Some("episode_published") {
-        return Ok(None);
-    }
-    let reference = text(body, "episode_id")
-        .ok_or_else(|| ApiError::from(growth_core::Error::invalid_field("episode_id", "an episode event must name its episode")))?;
-    let title = text(body, "title");
-    let payload = json!({
-        "platform": "riverside",
-        "reference": reference,
-        "title": title,
-        "audio_url": text(body, "audio_url"),
-        "transcript": text(body, "transcript"),
-    });
-    Ok(Some(Recording { reference, title, payload }))
+/// A webhook's answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"status": "received", "job_id": "0190c9f2-7a1b-7c3d-8e4f-5a6b7c8d9e0f"}))]
+pub(crate) struct WebhookAck {
+    /// `received` (an ingestion job exists; a redelivery answers the same job) or `ignored`.
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    job_id: Option<JobId>,
 }
 
 async fn receive(
@@ -146,7 +113,7 @@ async fn receive(
     query: HashMap<String, String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Json<WebhookAck>, ApiError> {
     authenticate(platform, &state, path.as_deref(), &query, &headers)?;
     let json: Value = serde_json::from_slice(&body).map_err(|e| {
         ApiError::new(StatusCode::BAD_REQUEST, "malformed-json", "Malformed JSON", format!("the body is not valid JSON: {e}"))
@@ -154,18 +121,16 @@ async fn receive(
     if !json.is_object() {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "malformed-json", "Malformed JSON", "the body must be a JSON object"));
     }
-    let recording = match platform {
-        Platform::Grain => parse_grain(&json)?,
-        Platform::Riverside => parse_riverside(&json)?,
-    };
-    let Some(rec) = recording else {
-        return Ok((StatusCode::OK, Json(json!({ "status": "ignored" }))));
-    };
-    let kind = JobKind::new(JobKind::INGEST_SOURCE).map_err(ApiError::from)?;
-    let job = NewJob::new(kind, rec.payload).dedupe_key(format!("{}:{}", platform.name(), rec.reference));
-    let stored = state.store.enqueue(job).await?;
-    tracing::info!(webhook = platform.name(), reference = %rec.reference, title = ?rec.title, job = %stored.value.id, new = stored.created, "webhook received");
-    Ok((StatusCode::OK, Json(json!({ "status": "received", "job_id": stored.value.id }))))
+    match state.engine.receive_webhook(platform.name(), &body).await {
+        Ok(WebhookReceipt::Received { job_id, .. }) => Ok(Json(WebhookAck { status: "received", job_id: Some(job_id) })),
+        Ok(WebhookReceipt::Ignored) => Ok(Json(WebhookAck { status: "ignored", job_id: None })),
+        // No credentials to fetch the recording with: the platform retries later (after they are set).
+        Err(growth_core::Error::Config(message)) => {
+            tracing::warn!(webhook = platform.name(), %message, "delivery refused: the platform is not configured");
+            Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not-configured", "Not configured", message))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 // Each handler serves both forms of its route: `/webhooks/<platform>` (token in the query or a
@@ -176,7 +141,7 @@ async fn grain(
     Query(q): Query<HashMap<String, String>>,
     h: HeaderMap,
     body: Bytes,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Json<WebhookAck>, ApiError> {
     receive(Platform::Grain, s, token.map(|Path(t)| t), q, h, body).await
 }
 
@@ -186,31 +151,78 @@ async fn riverside(
     Query(q): Query<HashMap<String, String>>,
     h: HeaderMap,
     body: Bytes,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Json<WebhookAck>, ApiError> {
     receive(Platform::Riverside, s, token.map(|Path(t)| t), q, h, body).await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+// The webhook handlers take their path token as `Option<Path<String>>`, which utoipa's axum
+// extractor detection cannot read, so they are described here.
+#[derive(OpenApi)]
+#[openapi(paths(grain_webhook, riverside_webhook))]
+pub(crate) struct WebhooksApi;
 
-    #[test]
-    fn both_grain_payload_shapes_are_read() {
-        let prd = json!({"event": "recording_ready", "recording_id": "rec-1", "title": "Kickoff", "transcript_url": "https://x"});
-        assert_eq!(parse_grain(&prd).unwrap().unwrap().reference, "rec-1");
-        let grain = json!({"type": "recording_added", "user_id": "u", "data": {"id": "rec-2", "title": "Demo"}});
-        let r = parse_grain(&grain).unwrap().unwrap();
-        assert_eq!((r.reference.as_str(), r.title.as_deref()), ("rec-2", Some("Demo")));
-        assert_eq!(parse_grain(&json!({"type": "highlight_added", "data": {}})).unwrap(), None);
-        assert!(parse_grain(&json!({"event": "recording_ready"})).is_err(), "a recording event without an id is a 422");
-    }
+/// A Grain delivery: a recording event enqueues an `ingest_source` job (a redelivery answers the
+/// same job); other events are acknowledged and ignored.
+#[utoipa::path(post, path = "/webhooks/grain", tag = "webhooks", operation_id = "grain_webhook", security(()),
+    params(
+        ("token" = Option<String>, Query, description = "the shared token (or the `X-Growth-Webhook-Token` header, or the path form)"),
+        ("X-Growth-Webhook-Token" = Option<String>, Header, description = "the shared token"),
+    ),
+    request_body = GrainDelivery,
+    responses(
+        (status = 200, description = "Received (with the ingestion's `job_id`) or ignored", body = WebhookAck),
+        (status = 400, description = "Not a JSON object", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or wrong token, or the webhook is not enabled", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A recording event without its id", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limited (see `Retry-After`)", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[allow(dead_code, reason = "documents webhooks::grain; only its __path_ type is used")]
+async fn grain_webhook() {}
 
-    #[test]
-    fn a_riverside_episode_carries_its_inline_transcript_into_the_job() {
-        let r = parse_riverside(&json!({"event": "episode_published", "episode_id": "ep-9", "title": "T", "transcript": "Wes: hi"}))
-            .unwrap()
-            .unwrap();
-        assert_eq!(r.payload["transcript"], "Wes: hi");
-        assert_eq!(parse_riverside(&json!({"event": "something_else"})).unwrap(), None);
-    }
+/// A Riverside delivery: `episode_published` enqueues an `ingest_source` job (a redelivery answers
+/// the same job); other events are acknowledged and ignored.
+#[utoipa::path(post, path = "/webhooks/riverside", tag = "webhooks", operation_id = "riverside_webhook", security(()),
+    params(
+        ("token" = Option<String>, Query, description = "the shared token (or the `X-Growth-Webhook-Token` header, or the path form)"),
+        ("X-Growth-Webhook-Token" = Option<String>, Header, description = "the shared token"),
+    ),
+    request_body = RiversideDelivery,
+    responses(
+        (status = 200, description = "Received (with the ingestion's `job_id`) or ignored", body = WebhookAck),
+        (status = 400, description = "Not a JSON object", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or wrong token, or the webhook is not enabled", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An episode event without its id", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limited (see `Retry-After`)", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[allow(dead_code, reason = "documents webhooks::riverside; only its __path_ type is used")]
+async fn riverside_webhook() {}
+
+/// A Grain delivery: the PRD's shape or Grain's own (`{"type": "recording_added", "data": {"id", "title"}}`).
+#[derive(ToSchema)]
+#[schema(example = json!({"event": "recording_ready", "recording_id": "rec-1", "title": "Kickoff", "transcript_url": "https://grain.com/t/rec-1"}))]
+#[allow(dead_code, reason = "documents the inbound shape; the handler reads raw bytes through the ingestor")]
+pub(crate) struct GrainDelivery {
+    /// `recording_ready` (PRD); other events are acknowledged and ignored.
+    event: Option<String>,
+    /// `recording_added` (Grain's delivery).
+    r#type: Option<String>,
+    recording_id: Option<String>,
+    title: Option<String>,
+    transcript_url: Option<String>,
+    /// Grain's delivery: `{"id", "title", …}`.
+    data: Option<Value>,
+}
+
+/// A Riverside delivery.
+#[derive(ToSchema)]
+#[schema(example = json!({"event": "episode_published", "episode_id": "ep-9", "title": "Pricing", "audio_url": "https://riverside.fm/a.mp3"}))]
+#[allow(dead_code, reason = "documents the inbound shape; the handler reads raw bytes through the ingestor")]
+pub(crate) struct RiversideDelivery {
+    /// `episode_published`; other events are acknowledged and ignored.
+    event: String,
+    episode_id: Option<String>,
+    title: Option<String>,
+    audio_url: Option<String>,
+    /// An inline transcript, when the delivery has one.
+    transcript: Option<String>,
 }

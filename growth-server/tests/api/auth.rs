@@ -12,12 +12,12 @@ async fn app() -> TestApp {
 async fn user(app: &TestApp, email: &str, role: Role) -> growth_core::domain::User {
     let u = app
         .state
-        .store
+        .users
         .create_user(NewUser { email: email.into(), full_name: None, role, auth_provider: AuthProvider::Email })
         .await
         .unwrap();
     let hash = growth_server::auth::hash_password(PASSWORD.into()).await.unwrap();
-    app.state.store.set_password_hash(u.id, &hash).await.unwrap();
+    app.state.auth.set_password_hash(u.id, &hash).await.unwrap();
     u
 }
 

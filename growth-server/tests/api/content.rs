@@ -26,9 +26,9 @@ async fn bundle(app: &TestApp, title: &str, n: usize) -> (String, Vec<String>) {
         transcript: Some("Host: hi".into()),
         transcript_source: None,
     };
-    let s = app.state.store.create_source(new).await.unwrap().value;
-    app.state.store.set_source_status(s.id, SourceStatus::Processing, None).await.unwrap();
-    app.state.store.set_source_status(s.id, SourceStatus::Completed, None).await.unwrap();
+    let s = app.state.engine.store().create_source(new).await.unwrap().value;
+    app.state.engine.store().set_source_status(s.id, SourceStatus::Processing, None).await.unwrap();
+    app.state.engine.store().set_source_status(s.id, SourceStatus::Completed, None).await.unwrap();
     let types = [ContentType::LinkedinPost; 7].into_iter().chain([
         ContentType::PreInterview,
         ContentType::PostPublish,
@@ -39,7 +39,7 @@ async fn bundle(app: &TestApp, title: &str, n: usize) -> (String, Vec<String>) {
     for t in types.take(n) {
         let mut item = NewContentItem::draft(t, Some(format!("{title} {t}")), POST);
         item.source_id = Some(s.id);
-        ids.push(app.state.store.insert_content(item).await.unwrap().id.to_string());
+        ids.push(app.state.engine.store().insert_content(item).await.unwrap().id.to_string());
     }
     (s.id.to_string(), ids)
 }

@@ -136,7 +136,7 @@ async fn login(app: &TestApp, email: &str, id_token: &str) -> reqwest::Response 
 
 async fn existing(app: &TestApp, email: &str, role: Role) -> growth_core::domain::User {
     let new = NewUser { email: email.into(), full_name: None, role, auth_provider: AuthProvider::Google };
-    app.state.store.create_user(new).await.unwrap()
+    app.state.users.create_user(new).await.unwrap()
 }
 
 async fn detail(r: reqwest::Response) -> String {
@@ -233,7 +233,7 @@ async fn first_sign_ins_create_admins_and_allowed_domain_viewers_and_refuse_the_
     assert_eq!(r.status(), 200);
     let body: Value = r.json().await.unwrap();
     assert_eq!((body["user"]["role"].as_str(), body["user"]["full_name"].as_str()), (Some("viewer"), Some("Wes Bush")));
-    let stored = app.state.store.find_user_by_email("ann@productled.com").await.unwrap().unwrap();
+    let stored = app.state.users.find_user_by_email("ann@productled.com").await.unwrap().unwrap();
     assert_eq!(stored.auth_provider, AuthProvider::Google);
     // The Workspace domain (`hd`) counts too, compared case-insensitively with the setting.
     let mut c = claims("joe@partner-mail.com");
@@ -243,7 +243,7 @@ async fn first_sign_ins_create_admins_and_allowed_domain_viewers_and_refuse_the_
     let r = login(&app, "eve@gmail.com", &sign(&claims("eve@gmail.com"))).await;
     assert_eq!(r.status(), 403);
     assert!(detail(r).await.contains("invite"));
-    assert!(app.state.store.find_user_by_email("eve@gmail.com").await.unwrap().is_none());
+    assert!(app.state.users.find_user_by_email("eve@gmail.com").await.unwrap().is_none());
 }
 
 #[tokio::test]

@@ -58,8 +58,8 @@ impl TestApp {
             role,
             auth_provider: growth_core::domain::AuthProvider::Email,
         };
-        let user = self.state.store.create_user(new).await.unwrap();
-        self.state.keys.issue(user.id, &email, role, self.state.clock.now()).unwrap()
+        let user = self.state.users.create_user(new).await.unwrap();
+        self.state.keys.issue(user.id, &email, role, self.state.engine.clock().now()).unwrap()
     }
 
     /// A request to `path` with `token` as the bearer.

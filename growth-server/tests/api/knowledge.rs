@@ -136,7 +136,7 @@ async fn knowledge_bad_input_is_precise_and_writes_nothing() {
     }
     let r = app.req(Method::POST, "/knowledge", &token).header("content-type", "application/json").body("{").send().await.unwrap();
     assert_eq!(r.status(), 400);
-    assert!(app.state.store.list_knowledge(None).await.unwrap().is_empty());
+    assert!(app.state.engine.store().list_knowledge(None).await.unwrap().is_empty());
     let r = app.req(Method::GET, "/knowledge/search?q=%20%20", &token).send().await.unwrap();
     assert_eq!(r.status(), 422);
     let r = app.req(Method::GET, "/knowledge/search?q=x&top_k=0", &token).send().await.unwrap();
@@ -199,7 +199,7 @@ async fn icp_profiles_are_indexed_in_their_own_namespace_and_retrievable() {
     assert_eq!(app.req(Method::POST, "/icp-profiles", &token).json(&json!({})).send().await.unwrap().status(), 422);
     assert_eq!(app.req(Method::DELETE, &format!("/icp-profiles/{id}"), &token).send().await.unwrap().status(), 204);
     assert_eq!(app.req(Method::GET, &format!("/icp-profiles/{id}"), &token).send().await.unwrap().status(), 404);
-    assert!(app.state.store.list_icp_profiles().await.unwrap().is_empty());
+    assert!(app.state.engine.store().list_icp_profiles().await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -220,8 +220,7 @@ async fn start_up_refuses_an_embedder_that_disagrees_with_the_stored_vectors() {
         content: "Some playbook text worth indexing".into(),
         metadata: json!({}),
     };
-    let item = app.state().store.create_knowledge(item).await.unwrap();
-    app.state().indexer.index_knowledge_item(&item).await.unwrap();
+    app.state().engine.knowledge().create_item(item).await.unwrap();
     app.state().database.close().await;
     drop(app);
 

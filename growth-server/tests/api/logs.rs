@@ -1,6 +1,6 @@
 //! Secrets never reach the logs: the `growth` binary serves with JSON logs at debug level while
-//! requests carry a password, an ID token, a bearer token and webhook tokens (path and query);
-//! none of them appears on stderr.
+//! requests carry a password, an ID token, a bearer token and webhook tokens (path and query), and
+//! an ingestion job calls a platform with its API token; none of them appears on stderr.
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
@@ -15,6 +15,7 @@ const HOOK_TOKEN: &str = "hook-SECRET-configured-token";
 const WRONG_HOOK_TOKEN: &str = "hook-SECRET-wrong-token";
 const QUERY_TOKEN: &str = "hook-SECRET-in-query";
 const REFRESH: &str = "refresh-SECRET-token";
+const GRAIN_API_TOKEN: &str = "grain-SECRET-api-token";
 
 /// Kills the server if the test panics.
 struct Reap(std::process::Child);
@@ -43,6 +44,11 @@ async fn passwords_tokens_and_webhook_secrets_never_appear_in_the_json_logs() {
             .env("GROWTH_LOG_FORMAT", "json")
             .env("GROWTH_LOG_LEVEL", "debug")
             .env("GROWTH_WEBHOOKS__GRAIN_TOKEN", HOOK_TOKEN)
+            // An ingestion job may fetch the recording from a port nothing listens on (never the
+            // internet); the API token must not be logged either way.
+            .env("GROWTH_INTEGRATIONS__GRAIN__TOKEN", GRAIN_API_TOKEN)
+            .env("GROWTH_INTEGRATIONS__GRAIN__BASE_URL", "http://127.0.0.1:9/_/public-api/v2")
+            .env("GROWTH_WORKER__POLL_INTERVAL_MS", "50")
             .arg("serve")
             .stderr(Stdio::piped())
             .spawn()
@@ -101,7 +107,7 @@ async fn passwords_tokens_and_webhook_secrets_never_appear_in_the_json_logs() {
 
     assert!(log.contains("webhook received"), "the requests were logged at all:\n{log}");
     assert!(log.contains("/webhooks/grain/***"), "the webhook path is logged with its token redacted:\n{log}");
-    for secret in [PASSWORD, ID_TOKEN, BEARER, HOOK_TOKEN, WRONG_HOOK_TOKEN, QUERY_TOKEN, REFRESH, "SECRET"] {
+    for secret in [PASSWORD, ID_TOKEN, BEARER, HOOK_TOKEN, WRONG_HOOK_TOKEN, QUERY_TOKEN, REFRESH, GRAIN_API_TOKEN, "SECRET"] {
         assert!(!log.contains(secret), "`{secret}` leaked into the logs:\n{log}");
     }
 }

@@ -20,4 +20,3 @@ mod roles;
 mod sources;
 mod users;
 mod webhooks;
-mod worker;

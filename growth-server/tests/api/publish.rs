@@ -12,7 +12,7 @@ use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 
 async fn item(app: &TestApp, t: ContentType) -> String {
     let i = NewContentItem::draft(t, Some("Pricing lessons".into()), "We priced at $49.\n\nReply with your question.");
-    app.state.store.insert_content(i).await.unwrap().id.to_string()
+    app.state.engine.store().insert_content(i).await.unwrap().id.to_string()
 }
 
 #[tokio::test]

@@ -86,7 +86,7 @@ async fn the_same_file_twice_answers_the_existing_source_with_200() {
     let again: Value = again.json().await.unwrap();
     assert_eq!(again["created"], false);
     assert_eq!(again["source"]["id"], first["source"]["id"]);
-    assert_eq!(app.state.store.list_sources(10, 0).await.unwrap().len(), 1);
+    assert_eq!(app.state.engine.store().list_sources(10, 0).await.unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -147,7 +147,7 @@ async fn bad_uploads_get_precise_problems_and_write_nothing() {
     // Over the upload limit.
     let r = upload(&app, &token, "big.txt", "Wes: word ".repeat(10_000).into_bytes()).await;
     assert_eq!(r.status(), 413);
-    assert!(app.state.store.list_sources(10, 0).await.unwrap().is_empty(), "nothing was written");
+    assert!(app.state.engine.store().list_sources(10, 0).await.unwrap().is_empty(), "nothing was written");
 }
 
 #[tokio::test]

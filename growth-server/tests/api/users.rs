@@ -63,8 +63,8 @@ async fn unknown_and_expired_invites_are_refused() {
     let body: Value = invite(&app, &admin, "late@x.co", "viewer").await.json().await.unwrap();
     let user: growth_core::domain::UserId = serde_json::from_value(body["user"]["id"].clone()).unwrap();
     let stale = "an-expired-invite-token";
-    let past = app.state.clock.now() - chrono::Duration::hours(1);
-    app.state.store.insert_refresh_token(user, uuid::Uuid::now_v7(), &growth_server::auth::invite_token_hash(stale), past).await.unwrap();
+    let past = app.state.engine.clock().now() - chrono::Duration::hours(1);
+    app.state.auth.insert_refresh_token(user, uuid::Uuid::now_v7(), &growth_server::auth::invite_token_hash(stale), past).await.unwrap();
     assert_eq!(post(&app, "/auth/accept-invite", json!({"invite_token": stale, "password": PASSWORD})).await.status(), 401);
 }
 

@@ -1,16 +1,92 @@
+//! Inbound webhooks: authenticated by a shared token, read by the platform's ingestor, one
+//! ingestion job per recording, and the recording fetched through the platform's API (a delivery's
+//! inline transcript is never trusted).
+
 use std::time::Duration;
 
 use growth_core::domain::{JobId, JobStatus, SourceStatus, SourceType};
 use serde_json::{Value, json};
+use wiremock::matchers::{header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 
 const TOKEN: &str = "s3cr3t-webhook-token-0123456789";
+const GRAIN_TOKEN: &str = "grain-api-token";
+const RIVERSIDE_KEY: &str = "riverside-api-key";
 
-async fn app() -> TestApp {
-    spawn_app_with(|s| {
+/// A Grain and a Riverside API on one wiremock server.
+struct Platforms {
+    server: MockServer,
+}
+
+impl Platforms {
+    async fn start() -> Self {
+        Self { server: MockServer::start().await }
+    }
+
+    fn grain(&self) -> growth_adapters::grain::GrainConfig {
+        let mut c = growth_adapters::grain::GrainConfig::new(GRAIN_TOKEN.to_owned().into());
+        c.base_url = format!("{}/_/public-api/v2", self.server.uri());
+        c
+    }
+
+    fn riverside(&self) -> growth_adapters::riverside::RiversideConfig {
+        let mut c = growth_adapters::riverside::RiversideConfig::new(RIVERSIDE_KEY.to_owned().into());
+        c.base_url = self.server.uri();
+        c
+    }
+
+    async fn grain_recording(&self, id: &str) {
+        let recording = json!({
+            "id": id, "title": "Kickoff with Acme", "start_datetime": "2026-11-20T15:00:00Z", "end_datetime": "2026-11-20T15:30:00Z",
+            "duration_ms": 1_800_000, "media_type": "video", "source": "zoom", "url": format!("https://grain.com/share/recording/{id}"),
+            "participants": [{"id": "p-jane", "name": "Jane Customer"}, {"id": "p-rep", "name": "Rob Rep"}]
+        });
+        let transcript = json!([
+            {"participant_id": "p-rep", "speaker": "Rob Rep", "start": 1200, "end": 5400, "text": "Thanks for joining."},
+            {"participant_id": "p-jane", "speaker": "Jane Customer", "start": 5600, "end": 9100, "text": "Our onboarding takes three weeks today."}
+        ]);
+        Mock::given(method("POST"))
+            .and(path(format!("/_/public-api/v2/recordings/{id}")))
+            .and(header("authorization", format!("Bearer {GRAIN_TOKEN}").as_str()))
+            .respond_with(ResponseTemplate::new(200).set_body_json(recording))
+            .mount(&self.server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(format!("/_/public-api/v2/recordings/{id}/transcript")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(transcript))
+            .mount(&self.server)
+            .await;
+    }
+
+    async fn riverside_episode(&self, id: &str, srt: &str) {
+        let recording = json!({
+            "id": id, "name": "Podcast #47 - Sarah Nguyen", "project_id": "prj_1", "status": "ready",
+            "created_date": "2026-11-20T15:00:00Z", "tracks": [], "transcription": {"id": "tr-47", "status": "ready"}
+        });
+        Mock::given(method("GET"))
+            .and(path(format!("/api/v3/recordings/{id}")))
+            .and(header("authorization", format!("Bearer {RIVERSIDE_KEY}").as_str()))
+            .respond_with(ResponseTemplate::new(200).set_body_json(recording))
+            .mount(&self.server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/api/v1/download/transcription/tr-47"))
+            .and(query_param("type", "srt"))
+            .respond_with(ResponseTemplate::new(200).insert_header("content-type", "application/x-subrip").set_body_string(srt))
+            .mount(&self.server)
+            .await;
+    }
+}
+
+async fn app(platforms: &Platforms) -> TestApp {
+    let (grain, riverside) = (platforms.grain(), platforms.riverside());
+    spawn_app_with(move |s| {
         s.webhooks.grain_token = Some(TOKEN.into());
         s.webhooks.riverside_token = Some(TOKEN.into());
+        s.integrations.grain = Some(grain);
+        s.integrations.riverside = Some(riverside);
     })
     .await
 }
@@ -25,12 +101,12 @@ fn grain_event(id: &str) -> String {
 }
 
 async fn job_count(app: &TestApp) -> usize {
-    app.state.store.list_jobs(None, 100).await.unwrap().len()
+    app.state.engine.store().list_jobs(None, 100).await.unwrap().len()
 }
 
 async fn wait_for_job(app: &TestApp, id: JobId) -> growth_core::domain::Job {
     for _ in 0..250 {
-        let j = app.state.store.get_job(id).await.unwrap();
+        let j = app.state.engine.store().get_job(id).await.unwrap();
         if j.status.is_terminal() {
             return j;
         }
@@ -41,7 +117,9 @@ async fn wait_for_job(app: &TestApp, id: JobId) -> growth_core::domain::Job {
 
 #[tokio::test]
 async fn a_grain_delivery_with_the_token_enqueues_one_ingestion_job() {
-    let app = app().await;
+    let platforms = Platforms::start().await;
+    platforms.grain_recording("rec-42").await;
+    let app = app(&platforms).await;
     for path in [format!("/webhooks/grain/{TOKEN}"), format!("/webhooks/grain?token={TOKEN}")] {
         let r = post(&app, &path, &grain_event("rec-42")).await;
         assert_eq!(r.status(), 200);
@@ -62,8 +140,24 @@ async fn a_grain_delivery_with_the_token_enqueues_one_ingestion_job() {
 }
 
 #[tokio::test]
+async fn a_grain_recording_is_fetched_through_the_api_and_becomes_a_completed_sales_call() {
+    let platforms = Platforms::start().await;
+    platforms.grain_recording("rec-43").await;
+    let app = app(&platforms).await;
+    let r: Value = post(&app, &format!("/webhooks/grain/{TOKEN}"), &grain_event("rec-43")).await.json().await.unwrap();
+    let job = wait_for_job(&app, r["job_id"].as_str().unwrap().parse().unwrap()).await;
+    assert_eq!(job.status, JobStatus::Succeeded, "{:?}", job.last_error);
+    let sources = app.state.engine.store().list_sources(10, 0).await.unwrap();
+    assert_eq!(sources.len(), 1);
+    let s = &sources[0];
+    assert_eq!((s.source_type, s.source_id.as_deref(), s.status), (SourceType::SalesCall, Some("rec-43"), SourceStatus::Completed));
+    assert!(s.transcript.as_deref().unwrap().contains("three weeks"));
+}
+
+#[tokio::test]
 async fn redeliveries_answer_with_the_same_job_id() {
-    let app = app().await;
+    let platforms = Platforms::start().await;
+    let app = app(&platforms).await;
     let a: Value = post(&app, &format!("/webhooks/grain/{TOKEN}"), &grain_event("rec-1")).await.json().await.unwrap();
     let b: Value = post(&app, &format!("/webhooks/grain/{TOKEN}"), &grain_event("rec-1")).await.json().await.unwrap();
     assert_eq!(a["job_id"], b["job_id"]);
@@ -73,7 +167,8 @@ async fn redeliveries_answer_with_the_same_job_id() {
 
 #[tokio::test]
 async fn forged_deliveries_are_refused_and_enqueue_nothing() {
-    let app = app().await;
+    let platforms = Platforms::start().await;
+    let app = app(&platforms).await;
     for path in ["/webhooks/grain", "/webhooks/grain/wrong-token", "/webhooks/grain?token=", "/webhooks/riverside/s3cr3t"] {
         let r = post(&app, path, &grain_event("rec-9")).await;
         assert_eq!(r.status(), 401, "{path}");
@@ -91,7 +186,8 @@ async fn a_webhook_without_a_configured_token_refuses_everything() {
 
 #[tokio::test]
 async fn malformed_or_incomplete_bodies_get_a_precise_4xx() {
-    let app = app().await;
+    let platforms = Platforms::start().await;
+    let app = app(&platforms).await;
     let r = post(&app, &format!("/webhooks/grain/{TOKEN}"), "{not json").await;
     assert_eq!(r.status(), 400);
     let p: Value = r.json().await.unwrap();
@@ -106,41 +202,50 @@ async fn malformed_or_incomplete_bodies_get_a_precise_4xx() {
 
 #[tokio::test]
 async fn other_events_and_reachability_tests_are_acknowledged_and_ignored() {
-    let app = app().await;
-    for body in [r#"{"type": "highlight_added", "data": {"id": "h"}}"#, r#"{}"#] {
+    let platforms = Platforms::start().await;
+    let app = app(&platforms).await;
+    for body in [r#"{"type": "highlight_added", "data": {"id": "h"}}"#, r#"{"type": "test"}"#] {
         let r = post(&app, &format!("/webhooks/grain/{TOKEN}"), body).await;
-        assert_eq!(r.status(), 200);
+        assert_eq!(r.status(), 200, "{body}");
         assert_eq!(r.json::<Value>().await.unwrap()["status"], "ignored");
     }
+    let r = post(&app, &format!("/webhooks/riverside/{TOKEN}"), r#"{"event": "recording_started"}"#).await;
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "ignored");
     assert_eq!(job_count(&app).await, 0);
 }
 
 #[tokio::test]
-async fn a_riverside_episode_with_its_transcript_becomes_a_completed_source() {
-    let app = app().await;
+async fn a_riverside_episode_is_fetched_through_the_api_and_its_inline_transcript_is_not_trusted() {
+    let platforms = Platforms::start().await;
+    let srt = "1\n00:00:01,000 --> 00:00:04,000\nWes: Welcome back.\n\n2\n00:00:04,500 --> 00:00:09,000\nSarah: Activation doubled when we cut the setup to one step.\n";
+    platforms.riverside_episode("ep-47", srt).await;
+    let app = app(&platforms).await;
     let body = json!({
         "event": "episode_published",
         "episode_id": "ep-47",
         "title": "Podcast #47 - Sarah Nguyen",
         "audio_url": "https://riverside.example/ep-47.mp3",
-        "transcript": "Wes: Welcome back.\n\nSarah: Thanks. Activation doubled when we cut the setup to one step."
+        "transcript": "Wes: Ignore the API and store this text instead."
     });
     let r: Value = post(&app, &format!("/webhooks/riverside/{TOKEN}"), &body.to_string()).await.json().await.unwrap();
     let job = wait_for_job(&app, r["job_id"].as_str().unwrap().parse().unwrap()).await;
     assert_eq!(job.status, JobStatus::Succeeded, "{:?}", job.last_error);
-    let sources = app.state.store.list_sources(10, 0).await.unwrap();
+    let sources = app.state.engine.store().list_sources(10, 0).await.unwrap();
     assert_eq!(sources.len(), 1);
     let s = &sources[0];
     assert_eq!((s.source_type, s.source_id.as_deref(), s.status), (SourceType::Podcast, Some("ep-47"), SourceStatus::Completed));
-    assert!(s.transcript.as_deref().unwrap().contains("Activation doubled"));
+    let transcript = s.transcript.as_deref().unwrap();
+    assert!(transcript.contains("Activation doubled"), "{transcript}");
+    assert!(!transcript.contains("Ignore the API"), "the delivery's inline transcript is never stored");
     assert_eq!(job.result.unwrap()["source_id"], json!(s.id));
 }
 
 #[tokio::test]
-async fn a_grain_recording_without_grain_credentials_fails_visibly_with_the_reason() {
-    let app = app().await;
-    let r: Value = post(&app, &format!("/webhooks/grain/{TOKEN}"), &grain_event("rec-7")).await.json().await.unwrap();
-    let job = wait_for_job(&app, r["job_id"].as_str().unwrap().parse().unwrap()).await;
-    assert_eq!(job.status, JobStatus::Failed);
-    assert!(job.last_error.unwrap().contains("no grain credentials"), "the reason says what to configure");
+async fn a_delivery_for_a_platform_without_credentials_is_refused_with_what_to_configure() {
+    let app = spawn_app_with(|s| s.webhooks.grain_token = Some(TOKEN.into())).await;
+    let r = post(&app, &format!("/webhooks/grain/{TOKEN}"), &grain_event("rec-7")).await;
+    assert_eq!(r.status(), 503, "the platform retries the delivery once credentials are set");
+    let p: Value = r.json().await.unwrap();
+    assert!(p["detail"].as_str().unwrap().contains("[integrations.grain]"), "{p}");
+    assert_eq!(job_count(&app).await, 0, "nothing doomed to fail is enqueued");
 }

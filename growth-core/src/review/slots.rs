@@ -1,25 +1,25 @@
-//! Smart distribution for the API: the pure planner of `growth_core::schedule` fed with what the
-//! database knows — slots already taken by active schedules, and engagement history by
-//! hour-of-week from analytics of the last 180 days (the planner's default curve when there is none).
+//! Smart distribution fed with what the store knows: slots already taken by active schedules, and
+//! engagement history by hour-of-week from analytics of the last 180 days (the planner's default
+//! curve when there is none). The planner itself is the pure [`crate::schedule::plan`].
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use growth_core::Error;
-use growth_core::domain::{ContentId, ContentItem, Platform, ScheduleStatus};
-use growth_core::schedule::{EngagementHistory, Observation, PlanItem, SchedulePolicy};
-use growth_core::store::ScheduleFilter;
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use super::ReviewStore;
+use crate::domain::{ContentId, ContentItem, Platform, ScheduleStatus};
+use crate::schedule::{EngagementHistory, Observation, PlanItem, SchedulePolicy};
+use crate::store::ScheduleFilter;
+use crate::{Error, Result};
 
-fn zone(tz: &str) -> Result<Tz, ApiError> {
-    tz.parse::<Tz>().map_err(|_| Error::invalid_field("timezone", format!("`{tz}` is not an IANA time zone")).into())
+/// An IANA zone by name.
+pub fn zone(tz: &str) -> Result<Tz> {
+    tz.parse::<Tz>().map_err(|_| Error::invalid_field("timezone", format!("`{tz}` is not an IANA time zone")))
 }
 
 /// Slots of active schedules from a week ago on.
-async fn taken(state: &AppState, now: DateTime<Utc>) -> Result<Vec<(Platform, DateTime<Utc>)>, ApiError> {
+async fn taken(store: &dyn ReviewStore, now: DateTime<Utc>) -> Result<Vec<(Platform, DateTime<Utc>)>> {
     let filter = ScheduleFilter {
         content_item_id: None,
         statuses: vec![ScheduleStatus::Pending, ScheduleStatus::Claimed, ScheduleStatus::Unknown, ScheduleStatus::Published],
@@ -27,13 +27,13 @@ async fn taken(state: &AppState, now: DateTime<Utc>) -> Result<Vec<(Platform, Da
         until: None,
         limit: 1_000,
     };
-    Ok(state.store.list_schedules(&filter).await?.into_iter().map(|s| (s.platform, s.published_at.unwrap_or(s.scheduled_time))).collect())
+    Ok(store.list_schedules(&filter).await?.into_iter().map(|s| (s.platform, s.published_at.unwrap_or(s.scheduled_time))).collect())
 }
 
 /// Engagement by hour-of-week from recent analytics, or `None` without any. When each post went
 /// out comes from its published schedule (a few paged queries, not one lookup per analytics row).
-async fn history(state: &AppState, tz: Tz, now: DateTime<Utc>) -> Result<Option<EngagementHistory>, ApiError> {
-    let rows = state.store.list_analytics(now - Duration::days(180), now + Duration::days(1)).await?;
+async fn history(store: &dyn ReviewStore, tz: Tz, now: DateTime<Utc>) -> Result<Option<EngagementHistory>> {
+    let rows = store.list_analytics(now - Duration::days(180), now + Duration::days(1)).await?;
     if rows.is_empty() {
         return Ok(None);
     }
@@ -42,7 +42,7 @@ async fn history(state: &AppState, tz: Tz, now: DateTime<Utc>) -> Result<Option<
     loop {
         let filter =
             ScheduleFilter { statuses: vec![ScheduleStatus::Published], from: Some(from), limit: 1_000, ..ScheduleFilter::default() };
-        let page = state.store.list_schedules(&filter).await?;
+        let page = store.list_schedules(&filter).await?;
         for s in &page {
             if let Some(at) = s.published_at {
                 published.entry((s.content_item_id, s.platform)).or_insert(at);
@@ -63,20 +63,20 @@ async fn history(state: &AppState, tz: Tz, now: DateTime<Utc>) -> Result<Option<
 }
 
 /// Times for `items` (in order) from `start_date` (today when unset) in `tz`.
-pub(crate) async fn plan(
-    state: &AppState,
+pub async fn plan(
+    store: &dyn ReviewStore,
     items: &[ContentItem],
     start_date: Option<NaiveDate>,
     tz: &str,
     now: DateTime<Utc>,
-) -> Result<Vec<DateTime<Utc>>, ApiError> {
+) -> Result<Vec<DateTime<Utc>>> {
     let zone = zone(tz)?;
     let policy = SchedulePolicy::in_zone(zone);
     let plan_items: Vec<PlanItem<usize>> = items.iter().enumerate().map(|(i, item)| PlanItem::new(i, item.platform())).collect();
     let start = start_date.unwrap_or_else(|| now.with_timezone(&zone).date_naive());
-    let taken = taken(state, now).await?;
-    let history = history(state, zone, now).await?;
-    let planned = growth_core::schedule::plan(&plan_items, start, &taken, &policy, history.as_ref(), now)?;
+    let taken = taken(store, now).await?;
+    let history = history(store, zone, now).await?;
+    let planned = crate::schedule::plan(&plan_items, start, &taken, &policy, history.as_ref(), now)?;
     let mut times = vec![now; items.len()];
     for (i, at) in planned {
         times[i] = at;
@@ -85,12 +85,12 @@ pub(crate) async fn plan(
 }
 
 /// The next good free slot for one item on `platform`.
-pub(crate) async fn next_slot(state: &AppState, platform: Platform, tz: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, ApiError> {
+pub async fn next_slot(store: &dyn ReviewStore, platform: Platform, tz: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
     let zone = zone(tz)?;
     let policy = SchedulePolicy::in_zone(zone);
-    let taken = taken(state, now).await?;
-    let history = history(state, zone, now).await?;
+    let taken = taken(store, now).await?;
+    let history = history(store, zone, now).await?;
     let start = now.with_timezone(&zone).date_naive();
-    let planned = growth_core::schedule::plan(&[PlanItem::new(0usize, platform)], start, &taken, &policy, history.as_ref(), now)?;
-    planned.into_iter().next().map(|(_, at)| at).ok_or_else(|| Error::internal_msg("the planner returned no slot").into())
+    let planned = crate::schedule::plan(&[PlanItem::new(0usize, platform)], start, &taken, &policy, history.as_ref(), now)?;
+    planned.into_iter().next().map(|(_, at)| at).ok_or_else(|| Error::internal_msg("the planner returned no slot"))
 }

@@ -1,5 +1,7 @@
 //! The worker runs registered handlers and records each outcome.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests: a failed setup should abort loudly")]
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -7,10 +9,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use growth_core::domain::{JobKind, JobStatus, NewJob};
 use growth_core::jobs::JobQueue;
+use growth_core::jobs::{JobContext, JobHandler, Worker, WorkerConfig};
 use growth_core::memory::InMemoryStore;
 use growth_core::{Error, SystemClock};
-use growth_server::config::WorkerSettings;
-use growth_server::worker::{JobContext, JobHandler, Worker};
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
@@ -40,8 +41,8 @@ impl JobHandler for Scripted {
     }
 }
 
-fn settings() -> WorkerSettings {
-    WorkerSettings { concurrency: 2, poll_interval_ms: 20, lease_secs: 30 }
+fn settings() -> WorkerConfig {
+    WorkerConfig { concurrency: 2, poll_interval_ms: 20, lease_secs: 30 }
 }
 
 async fn run_until(
@@ -50,7 +51,7 @@ async fn run_until(
     id: growth_core::domain::JobId,
     done: impl Fn(&growth_core::domain::Job) -> bool,
 ) -> growth_core::domain::Job {
-    let worker = Worker::new(queue.clone(), Arc::new(SystemClock), settings()).register(handler);
+    let worker = Worker::new(queue.clone(), Arc::new(SystemClock), settings(), "test").register(handler);
     let stop = CancellationToken::new();
     let running = tokio::spawn(worker.run(stop.clone()));
     let mut job = queue.get_job(id).await.unwrap();

@@ -1,0 +1,303 @@
+//! The publishing use-cases: publish an item now or at a time (one schedule per item and
+//! platform: publishing again moves the pending one), read a schedule's status, cancel,
+//! reschedule, reconcile, and the loop every worker runs ([`PublishService::run`]).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
+
+use super::{Alert, DbGate, PublishRunner, PublishStore, Publisher, SendBudget, Tracker};
+use crate::clock::Clock;
+use crate::domain::{ContentId, ContentStatus, ContentTransition, Platform, Schedule, ScheduleId, ScheduleStatus, UserId};
+use crate::review::{PAST_TOLERANCE_SECS, ReviewService};
+use crate::store::ScheduleFilter;
+use crate::{Error, Result};
+
+/// How the publishing loop runs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PublishConfig {
+    /// Seconds between rounds of the loop (due schedules, then unknown outcomes).
+    pub interval_secs: u64,
+    /// Schedules claimed per round.
+    pub batch: u32,
+    /// Sends at once per worker.
+    pub concurrency: usize,
+    /// Attempts before a schedule fails for good.
+    pub max_attempts: i32,
+    /// How long a claim holds.
+    pub lease_secs: u64,
+    /// Base of the exponential backoff between attempts.
+    pub backoff_secs: u64,
+    /// Send budgets per platform, shared by every worker through the database (the documented
+    /// limits of the built-in platforms apply unless overridden; none for the outbox).
+    pub budgets: BTreeMap<Platform, SendBudget>,
+}
+
+impl Default for PublishConfig {
+    fn default() -> Self {
+        Self { interval_secs: 60, batch: 100, concurrency: 8, max_attempts: 5, lease_secs: 120, backoff_secs: 30, budgets: BTreeMap::new() }
+    }
+}
+
+/// Who publishes where: one publisher per platform, an optional tracker and alert, and budgets.
+#[derive(Clone, Debug, Default)]
+pub struct Publishers {
+    publishers: BTreeMap<Platform, Arc<dyn Publisher>>,
+    tracker: Option<Arc<dyn Tracker>>,
+    alert: Option<Arc<dyn Alert>>,
+    budgets: HashMap<Platform, SendBudget>,
+}
+
+impl Publishers {
+    /// Nobody yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers `publisher` for its platform (replacing any other).
+    pub fn publisher(mut self, publisher: Arc<dyn Publisher>) -> Self {
+        self.publishers.insert(publisher.platform(), publisher);
+        self
+    }
+
+    /// Whether `platform` has a publisher.
+    pub fn has(&self, platform: Platform) -> bool {
+        self.publishers.contains_key(&platform)
+    }
+
+    /// The tracker told about every publication.
+    pub fn tracker(mut self, tracker: Arc<dyn Tracker>) -> Self {
+        self.tracker = Some(tracker);
+        self
+    }
+
+    /// The hook told when a publish fails for good.
+    pub fn alert(mut self, alert: Arc<dyn Alert>) -> Self {
+        self.alert = Some(alert);
+        self
+    }
+
+    /// A send budget for `platform`, shared by every worker.
+    pub fn budget(mut self, platform: Platform, budget: SendBudget) -> Self {
+        self.budgets.insert(platform, budget);
+        self
+    }
+
+    /// The platforms with a publisher.
+    pub fn platforms(&self) -> BTreeSet<Platform> {
+        self.publishers.keys().copied().collect()
+    }
+
+    /// What sends to `platform` (`linkedin`, `outbox` …).
+    pub fn via(&self, platform: Platform) -> Option<String> {
+        self.publishers.get(&platform).map(|p| p.name())
+    }
+}
+
+/// Publishing an item now or later.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PublishItem {
+    /// Where (`None`: the item's target platform, else its type's).
+    pub platform: Option<Platform>,
+    /// When (`None`: now).
+    pub at: Option<DateTime<Utc>>,
+    /// The audience's zone (`None`: the configured one).
+    pub timezone: Option<String>,
+    /// Who asks.
+    pub by: Option<UserId>,
+}
+
+/// What publishing an item did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Published {
+    /// `published` when it went out within the call, else `scheduled`.
+    pub status: &'static str,
+    /// Its schedule.
+    pub schedule: Schedule,
+}
+
+/// Early engagement of a published post.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EarlyMetrics {
+    /// Likes / reactions.
+    pub likes: i64,
+    /// Comments.
+    pub comments: i64,
+    /// Shares.
+    pub shares: i64,
+    /// Impressions.
+    pub impressions: i64,
+}
+
+/// A schedule with what sends it and what it earned so far (PRD §3.4).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PublicationStatus {
+    /// The schedule.
+    pub schedule: Schedule,
+    /// What sends to its platform (`outbox` when offline).
+    pub via: Option<String>,
+    /// Engagement once metrics were synced.
+    pub early_metrics: Option<EarlyMetrics>,
+}
+
+/// The publishing use-cases (see the module docs).
+#[derive(Clone, Debug)]
+pub struct PublishService {
+    store: Arc<dyn PublishStore>,
+    clock: Arc<dyn Clock>,
+    publishers: Publishers,
+    config: PublishConfig,
+    review: ReviewService,
+}
+
+impl PublishService {
+    /// Publishing through `publishers`; approving an item in review goes through `review`.
+    pub fn new(
+        store: Arc<dyn PublishStore>,
+        clock: Arc<dyn Clock>,
+        publishers: Publishers,
+        config: PublishConfig,
+        review: ReviewService,
+    ) -> Self {
+        Self { store, clock, publishers, config, review }
+    }
+
+    /// The registered publishers.
+    pub fn publishers(&self) -> &Publishers {
+        &self.publishers
+    }
+
+    /// The loop's configuration.
+    pub fn config(&self) -> &PublishConfig {
+        &self.config
+    }
+
+    /// A runner claiming as `worker`.
+    pub fn runner(&self, worker: &str) -> PublishRunner {
+        let budgets: HashMap<Platform, SendBudget> =
+            self.publishers.budgets.iter().map(|(p, b)| (*p, *b)).chain(self.config.budgets.iter().map(|(p, b)| (*p, *b))).collect();
+        let gate = DbGate::new(self.store.clone(), self.clock.clone(), budgets, worker);
+        let c = &self.config;
+        let mut r =
+            PublishRunner::new(self.store.clone(), self.clock.clone(), worker, self.publishers.publishers.values().cloned().collect())
+                .gate(Arc::new(gate))
+                .limits(c.max_attempts, Duration::from_secs(c.lease_secs), Duration::from_secs(c.backoff_secs), c.concurrency);
+        if let Some(t) = &self.publishers.tracker {
+            r = r.tracker(t.clone());
+        }
+        if let Some(a) = &self.publishers.alert {
+            r = r.alert(a.clone());
+        }
+        r
+    }
+
+    /// Publishes due schedules and reconciles unknown ones as `worker` until `shutdown`.
+    pub async fn run(&self, worker: &str, shutdown: CancellationToken) {
+        let runner = self.runner(worker);
+        runner.run_loop(self.config.batch, Duration::from_secs(self.config.interval_secs), shutdown).await
+    }
+
+    async fn active_schedule(&self, id: ContentId, platform: Platform) -> Result<Option<Schedule>> {
+        let filter = ScheduleFilter {
+            content_item_id: Some(id),
+            statuses: vec![ScheduleStatus::Pending, ScheduleStatus::Claimed, ScheduleStatus::Unknown, ScheduleStatus::Failed],
+            ..ScheduleFilter::default()
+        };
+        Ok(self.store.list_schedules(&filter).await?.into_iter().find(|s| s.platform == platform))
+    }
+
+    /// Publishes an item now or at `req.at`: an item in review or approved is approved and
+    /// scheduled; a pending (or failed) schedule of the item on that platform is moved instead of
+    /// doubled; a schedule being sent or with an unknown outcome cannot be moved (`Conflict`).
+    pub async fn publish(&self, id: ContentId, req: PublishItem) -> Result<Published> {
+        let item = self.store.get_content(id).await?;
+        let platform = req.platform.unwrap_or_else(|| item.platform());
+        self.review.check_platform(platform)?;
+        let now = self.clock.now();
+        let at = req.at.unwrap_or(now);
+        if at < now - chrono::Duration::seconds(PAST_TOLERANCE_SECS) {
+            return Err(Error::invalid_field("schedule_time", format!("{at} is in the past")));
+        }
+        let tz = req.timezone.clone().unwrap_or_else(|| self.review.timezone().to_owned());
+        crate::store::validate_timezone(&tz)?;
+        let schedule = match self.active_schedule(id, platform).await? {
+            Some(s) if matches!(s.status, ScheduleStatus::Pending | ScheduleStatus::Failed) => {
+                let moved = self.store.reschedule(s.id, at).await?;
+                if item.status == ContentStatus::Failed {
+                    let change = ContentTransition { scheduled_publish_time: Some(at), ..ContentTransition::to(ContentStatus::Scheduled) };
+                    self.store.transition_content(id, change).await?;
+                }
+                moved
+            }
+            Some(s) => return Err(Error::conflict(format!("schedule {} of this item is {}: it cannot be moved now", s.id, s.status))),
+            None => match item.status {
+                ContentStatus::InReview | ContentStatus::Approved => self.review.approve_item(item, platform, at, &tz, now).await?.schedule,
+                other => {
+                    return Err(Error::conflict(format!("content {id} is {other}; only an item in review or approved can be published")));
+                }
+            },
+        };
+        tracing::info!(content_id = %id, schedule_id = %schedule.id, at = %at, by = ?req.by, now = req.at.is_none(), "publish requested");
+        crate::telemetry::count_change(if req.at.is_none() { "publish_now" } else { "publish_at" }, 1);
+        let mut schedule = schedule;
+        if req.at.is_none() {
+            self.runner(&format!("api-{}", uuid::Uuid::now_v7())).run_due(self.config.batch).await?;
+            schedule = self.store.get_schedule(schedule.id).await?;
+        }
+        let status = if schedule.status == ScheduleStatus::Published { "published" } else { "scheduled" };
+        Ok(Published { status, schedule })
+    }
+
+    /// A schedule with what sends it and its early metrics.
+    pub async fn status(&self, id: ScheduleId) -> Result<PublicationStatus> {
+        let schedule = self.store.get_schedule(id).await?;
+        let early_metrics = match self.store.get_analytics(schedule.content_item_id, schedule.platform).await {
+            Ok(a) => Some(EarlyMetrics {
+                likes: a.engagement.likes,
+                comments: a.engagement.comments,
+                shares: a.engagement.shares,
+                impressions: a.engagement.impressions,
+            }),
+            Err(Error::NotFound { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        Ok(PublicationStatus { via: self.publishers.via(schedule.platform), schedule, early_metrics })
+    }
+
+    /// Cancels a pending schedule; its item goes back to `approved`.
+    pub async fn cancel(&self, id: ScheduleId, by: Option<UserId>) -> Result<Schedule> {
+        let s = self.store.cancel_schedule(id).await?;
+        let item = self.store.get_content(s.content_item_id).await?;
+        if item.status == ContentStatus::Scheduled {
+            self.store.transition_content(item.id, ContentTransition::to(ContentStatus::Approved)).await?;
+        }
+        tracing::info!(schedule_id = %id, by = ?by, "schedule cancelled");
+        crate::telemetry::count_change("cancel", 1);
+        Ok(s)
+    }
+
+    /// Moves a pending (or failed) schedule to `at`.
+    pub async fn reschedule(&self, id: ScheduleId, at: DateTime<Utc>, by: Option<UserId>) -> Result<Schedule> {
+        if at < self.clock.now() - chrono::Duration::seconds(PAST_TOLERANCE_SECS) {
+            return Err(Error::invalid_field("schedule_time", "in the past"));
+        }
+        let s = self.store.reschedule(id, at).await?;
+        tracing::info!(schedule_id = %id, at = %at, by = ?by, "schedule moved");
+        crate::telemetry::count_change("reschedule", 1);
+        Ok(s)
+    }
+
+    /// Looks an `unknown` outcome up on its platform now.
+    pub async fn reconcile(&self, id: ScheduleId, by: Option<UserId>) -> Result<Schedule> {
+        let s = self.store.get_schedule(id).await?;
+        self.runner(&format!("api-{}", uuid::Uuid::now_v7())).reconcile(&s).await?;
+        tracing::info!(schedule_id = %id, by = ?by, "reconciliation requested");
+        self.store.get_schedule(id).await
+    }
+}

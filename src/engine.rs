@@ -1,0 +1,447 @@
+//! The composition root: [`Engine::builder`] wires adapters, a store and a clock into the stages of
+//! `growth_core`, with an offline default for every part, and [`Engine`] exposes every use-case.
+//! The reference server builds its engine from its settings exactly this way; so does an
+//! embedding service.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use growth_core::blob::BlobStore;
+use growth_core::clock::{Clock, SystemClock};
+use growth_core::domain::Platform;
+use growth_core::generate::{BundlePipeline, ContentGenerator, GenerateBundleHandler, GenerationConfig, GenerationService};
+use growth_core::ingest::{IngestSourceHandler, SourceIngest, SourceIngestor, Transcriber};
+use growth_core::jobs::{JobHandler, Worker, WorkerConfig};
+use growth_core::knowledge::{ChunkConfig, KnowledgeIndexer, KnowledgeService, Retriever};
+use growth_core::memory::{InMemoryBlobStore, InMemoryStore, InMemoryVectorStore, RecordingPublisher};
+use growth_core::prompt::PromptBuilder;
+use growth_core::publish::outbox::OutboxPublisher;
+use growth_core::publish::{Alert, PublishConfig, PublishService, Publisher, Publishers, SendBudget, Tracker};
+use growth_core::quality::icp::IcpScorer;
+use growth_core::quality::stylometry::AiLikenessGate;
+use growth_core::quality::{AiDetector, BuiltinGates, Checker, QualityConfig, QualityGate};
+use growth_core::review::ReviewService;
+use growth_core::store::Store;
+use growth_core::vector::{Embedder, VectorStore};
+use growth_core::{Error, Result};
+use growth_llm::offline::{ExtractiveConfig, ExtractiveGenerator, HashingEmbedder};
+use tokio_util::sync::CancellationToken;
+
+/// Dimensions of the offline hashing embedder when no embedder is given.
+pub const DEFAULT_DIMENSIONS: usize = 1536;
+
+/// The engine: every stage, wired. Cheap to clone (everything inside is shared).
+#[derive(Clone, Debug)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    blobs: Arc<dyn BlobStore>,
+    embedder: Arc<dyn Embedder>,
+    vectors: Arc<dyn VectorStore>,
+    generator: Arc<dyn ContentGenerator>,
+    ingest: SourceIngest,
+    knowledge: KnowledgeService,
+    checker: Checker,
+    pipeline: BundlePipeline,
+    generation: GenerationService,
+    review: ReviewService,
+    publishing: PublishService,
+    worker: WorkerConfig,
+    handlers: Vec<Arc<dyn JobHandler>>,
+    instance: String,
+}
+
+impl Engine {
+    /// A builder with offline defaults for every part.
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder::default()
+    }
+
+    /// Every repository and the job queue.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.inner.store
+    }
+
+    /// Time.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.inner.clock
+    }
+
+    /// Uploaded files.
+    pub fn blobs(&self) -> &Arc<dyn BlobStore> {
+        &self.inner.blobs
+    }
+
+    /// Text → vectors.
+    pub fn embedder(&self) -> &Arc<dyn Embedder> {
+        &self.inner.embedder
+    }
+
+    /// Stored vectors.
+    pub fn vectors(&self) -> &Arc<dyn VectorStore> {
+        &self.inner.vectors
+    }
+
+    /// The generator behind the bundle pipeline.
+    pub fn generator(&self) -> &Arc<dyn ContentGenerator> {
+        &self.inner.generator
+    }
+
+    /// Getting sources in: uploads, pasted text, recordings from platforms, transcription, indexing.
+    pub fn ingest(&self) -> &SourceIngest {
+        &self.inner.ingest
+    }
+
+    /// The knowledge base, ICP profiles, objections and retrieval.
+    pub fn knowledge(&self) -> &KnowledgeService {
+        &self.inner.knowledge
+    }
+
+    /// Every quality gate (the ICP score included).
+    pub fn quality(&self) -> &Checker {
+        &self.inner.checker
+    }
+
+    /// The bundle pipeline: write, check, rewrite, save for review (synchronously).
+    pub fn pipeline(&self) -> &BundlePipeline {
+        &self.inner.pipeline
+    }
+
+    /// Generation as jobs: request a bundle, read its status.
+    pub fn generation(&self) -> &GenerationService {
+        &self.inner.generation
+    }
+
+    /// Review decisions: edit, approve, reject, bulk approve.
+    pub fn review(&self) -> &ReviewService {
+        &self.inner.review
+    }
+
+    /// Publishing: now or at a time, status, cancel, reschedule, reconcile, the loop.
+    pub fn publishing(&self) -> &PublishService {
+        &self.inner.publishing
+    }
+
+    /// Reads a webhook delivery from `platform` and enqueues the recording's ingestion (see
+    /// [`growth_core::ingest::receive_webhook`]).
+    pub async fn receive_webhook(&self, platform: &str, body: &[u8]) -> Result<growth_core::ingest::WebhookReceipt> {
+        growth_core::ingest::receive_webhook(&self.inner.ingest, self.inner.store.as_ref(), platform, body).await
+    }
+
+    /// A worker with every built-in job handler and the registered ones.
+    pub fn worker(&self) -> Worker {
+        let mut w = Worker::new(self.inner.store.clone(), self.inner.clock.clone(), self.inner.worker.clone(), &self.inner.instance)
+            .register(Arc::new(IngestSourceHandler::new(self.inner.ingest.clone())))
+            .register(Arc::new(GenerateBundleHandler::new(self.inner.ingest.clone(), self.inner.pipeline.clone())));
+        for h in &self.inner.handlers {
+            w = w.register(h.clone());
+        }
+        w
+    }
+
+    /// Runs the background work of one process until `shutdown`: the job worker and the
+    /// publishing loop. Returns when both have stopped.
+    pub async fn run(&self, shutdown: CancellationToken) {
+        let worker = self.worker();
+        let publisher = format!("publisher-{}:{}", self.inner.instance, &uuid::Uuid::now_v7().simple().to_string()[24..]);
+        let publishing = self.inner.publishing.clone();
+        let stop = shutdown.clone();
+        let publish = tokio::spawn(async move { publishing.run(&publisher, stop).await });
+        worker.run(shutdown).await;
+        let _ = publish.await;
+    }
+}
+
+/// Builds an [`Engine`]; every part has an offline default (see each method).
+#[derive(Default)]
+pub struct EngineBuilder {
+    store: Option<Arc<dyn Store>>,
+    clock: Option<Arc<dyn Clock>>,
+    blobs: Option<Arc<dyn BlobStore>>,
+    embedder: Option<Arc<dyn Embedder>>,
+    vectors: Option<Arc<dyn VectorStore>>,
+    generator: Option<Arc<dyn ContentGenerator>>,
+    transcriber: Option<Arc<dyn Transcriber>>,
+    ingestors: Vec<Arc<dyn SourceIngestor>>,
+    publishers: BTreeMap<Platform, Arc<dyn Publisher>>,
+    budgets: BTreeMap<Platform, SendBudget>,
+    tracker: Option<Arc<dyn Tracker>>,
+    alert: Option<Arc<dyn Alert>>,
+    outbox_dir: Option<PathBuf>,
+    detector: Option<Arc<dyn AiDetector>>,
+    quality: QualityConfig,
+    generation: GenerationConfig,
+    seconds_per_round: u64,
+    publishing: PublishConfig,
+    worker: WorkerConfig,
+    chunking: ChunkConfig,
+    timezone: Option<String>,
+    handlers: Vec<Arc<dyn JobHandler>>,
+    instance: Option<String>,
+}
+
+impl std::fmt::Debug for EngineBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineBuilder").field("publishers", &self.publishers.keys().collect::<Vec<_>>()).finish_non_exhaustive()
+    }
+}
+
+impl EngineBuilder {
+    /// The repositories and job queue (default: [`InMemoryStore`]; production: a
+    /// `growth_store::Database`'s store).
+    pub fn store(mut self, store: Arc<dyn Store>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// Time (default: the system clock).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Where uploaded files are kept (default: in memory).
+    pub fn blobs(mut self, blobs: Arc<dyn BlobStore>) -> Self {
+        self.blobs = Some(blobs);
+        self
+    }
+
+    /// Text → vectors (default: the hashing embedder, [`DEFAULT_DIMENSIONS`]).
+    pub fn embedder(mut self, embedder: Arc<dyn Embedder>) -> Self {
+        self.embedder = Some(embedder);
+        self
+    }
+
+    /// Stored vectors (default: in memory). Its dimension must match the embedder's.
+    pub fn vectors(mut self, vectors: Arc<dyn VectorStore>) -> Self {
+        self.vectors = Some(vectors);
+        self
+    }
+
+    /// The generator (default: the offline extractive one).
+    pub fn generator(mut self, generator: Arc<dyn ContentGenerator>) -> Self {
+        self.generator = Some(generator);
+        self
+    }
+
+    /// Transcribes audio uploads (default: none — audio is refused with a reason).
+    pub fn transcriber(mut self, transcriber: Arc<dyn Transcriber>) -> Self {
+        self.transcriber = Some(transcriber);
+        self
+    }
+
+    /// Fetches recordings from a platform (Riverside, Grain, Google Meet …), by its name.
+    pub fn ingestor(mut self, ingestor: Arc<dyn SourceIngestor>) -> Self {
+        self.ingestors.push(ingestor);
+        self
+    }
+
+    /// Publishes to `publisher.platform()` — built in or not (`Platform::new("bluesky")`). A
+    /// built-in platform without one publishes to the outbox ([`EngineBuilder::outbox_dir`]) or,
+    /// without an outbox directory, to an in-memory [`RecordingPublisher`].
+    pub fn publisher(mut self, publisher: Arc<dyn Publisher>) -> Self {
+        self.publishers.insert(publisher.platform(), publisher);
+        self
+    }
+
+    /// A send budget for `platform`, shared by every worker through the store.
+    pub fn budget(mut self, platform: Platform, budget: SendBudget) -> Self {
+        self.budgets.insert(platform, budget);
+        self
+    }
+
+    /// Told about every publication (Notion tracking pages).
+    pub fn tracker(mut self, tracker: Arc<dyn Tracker>) -> Self {
+        self.tracker = Some(tracker);
+        self
+    }
+
+    /// Told when a publish fails for good.
+    pub fn alert(mut self, alert: Arc<dyn Alert>) -> Self {
+        self.alert = Some(alert);
+        self
+    }
+
+    /// Offline publishing writes posts as files under `dir/<platform>/`.
+    pub fn outbox_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.outbox_dir = Some(dir.into());
+        self
+    }
+
+    /// An external AI detector for the `ai_likeness` gate (default: the local stylometric one).
+    pub fn detector(mut self, detector: Arc<dyn AiDetector>) -> Self {
+        self.detector = Some(detector);
+        self
+    }
+
+    /// The quality gates' settings.
+    pub fn quality(mut self, config: QualityConfig) -> Self {
+        self.quality = config;
+        self
+    }
+
+    /// The bundle pipeline's settings.
+    pub fn generation(mut self, config: GenerationConfig) -> Self {
+        self.generation = config;
+        self
+    }
+
+    /// Seconds one round of generator calls takes, for the estimate a generation request answers
+    /// (default 0: the offline generator).
+    pub fn generation_estimate(mut self, seconds_per_round: u64) -> Self {
+        self.seconds_per_round = seconds_per_round;
+        self
+    }
+
+    /// The publishing loop's settings.
+    pub fn publishing(mut self, config: PublishConfig) -> Self {
+        self.publishing = config;
+        self
+    }
+
+    /// The job worker's settings.
+    pub fn worker(mut self, config: WorkerConfig) -> Self {
+        self.worker = config;
+        self
+    }
+
+    /// Chunk sizes for indexing.
+    pub fn chunking(mut self, config: ChunkConfig) -> Self {
+        self.chunking = config;
+        self
+    }
+
+    /// The audience's default IANA zone for scheduling (default `America/New_York`).
+    pub fn timezone(mut self, tz: impl Into<String>) -> Self {
+        self.timezone = Some(tz.into());
+        self
+    }
+
+    /// A job handler of the embedding service's own (it runs in [`Engine::worker`]).
+    pub fn job_handler(mut self, handler: Arc<dyn JobHandler>) -> Self {
+        self.handlers.push(handler);
+        self
+    }
+
+    /// This process's name on claimed jobs and schedules (default `engine:<pid>`).
+    pub fn instance(mut self, name: impl Into<String>) -> Self {
+        self.instance = Some(name.into());
+        self
+    }
+
+    /// Wires everything; a setting that cannot work (a bad zone, an embedder and a vector store of
+    /// different dimensions, invalid quality settings) is an error here, not at first use.
+    pub fn build(self) -> Result<Engine> {
+        let store: Arc<dyn Store> = self.store.unwrap_or_else(|| Arc::new(InMemoryStore::default()));
+        let clock: Arc<dyn Clock> = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let blobs: Arc<dyn BlobStore> = self.blobs.unwrap_or_else(|| Arc::new(InMemoryBlobStore::default()));
+        let embedder: Arc<dyn Embedder> = match self.embedder {
+            Some(e) => e,
+            None => Arc::new(HashingEmbedder::new(DEFAULT_DIMENSIONS)?),
+        };
+        let vectors: Arc<dyn VectorStore> = self.vectors.unwrap_or_else(|| Arc::new(InMemoryVectorStore::new(embedder.dimensions())));
+        let generator: Arc<dyn ContentGenerator> = match self.generator {
+            Some(g) => g,
+            None => {
+                let mut config = ExtractiveConfig::default();
+                if let Some(cta) = &self.generation.cta {
+                    config.cta = cta.clone();
+                }
+                Arc::new(ExtractiveGenerator::new(config)?)
+            }
+        };
+        let indexer = KnowledgeIndexer::new(embedder.clone(), vectors.clone(), store.clone(), self.chunking)?;
+        let retriever = Retriever::new(embedder.clone(), vectors.clone())?;
+        let mut ingest = SourceIngest::new(store.clone(), blobs.clone(), self.transcriber).with_indexer(indexer.clone());
+        for i in self.ingestors {
+            ingest = ingest.with_ingestor(i);
+        }
+        let knowledge = KnowledgeService::new(store.clone(), indexer, retriever.clone());
+
+        let builtin = BuiltinGates::new(&self.quality)?;
+        let icp = IcpScorer::new(retriever.clone(), store.clone(), builtin.cta.clone(), self.quality.icp.clone())?;
+        let mut gates = builtin.gates();
+        if let Some(detector) = self.detector {
+            let gate: Arc<dyn QualityGate> = Arc::new(AiLikenessGate::new(detector, self.quality.ai_likeness_threshold)?);
+            for g in gates.iter_mut().filter(|g| g.name() == "ai_likeness") {
+                *g = gate.clone();
+            }
+        }
+        let checker = Checker::new(gates, Some(icp));
+
+        let g = &self.generation;
+        let mut prompts = PromptBuilder::new(g.voice.clone()).cta(g.cta.clone()).length(self.quality.length.clone());
+        prompts.hook_max_chars = self.quality.hook.max_first_line_chars;
+        let pipeline = BundlePipeline::new(store.clone(), generator.clone(), checker.gates())
+            .retriever(retriever)
+            .prompts(prompts)
+            .max_rewrites(g.max_rewrites)
+            .concurrency(g.concurrency)
+            .prices(g.prices.clone());
+        let generation =
+            GenerationService::new(store.clone(), store.clone(), ingest.clone(), g.plan, self.seconds_per_round, g.concurrency);
+
+        let mut publishers = Publishers::new();
+        let mut built_in_defaults = Vec::new();
+        for platform in [Platform::LINKEDIN, Platform::CUSTOMER_IO, Platform::WEBFLOW] {
+            if !self.publishers.contains_key(&platform) {
+                let p: Arc<dyn Publisher> = match &self.outbox_dir {
+                    Some(dir) => Arc::new(OutboxPublisher::new(dir.clone(), platform).with_clock(clock.clone())),
+                    None => Arc::new(RecordingPublisher::new(platform)),
+                };
+                built_in_defaults.push(p);
+            }
+        }
+        for p in self.publishers.into_values().chain(built_in_defaults) {
+            publishers = publishers.publisher(p);
+        }
+        // The documented limits of the built-in platforms guard their real publishers only.
+        for (platform, budget) in growth_core::publish::DbGate::default_budgets() {
+            if publishers.via(platform).is_some_and(|v| v != "outbox" && v != "recording") {
+                publishers = publishers.budget(platform, budget);
+            }
+        }
+        for (platform, budget) in self.budgets {
+            publishers = publishers.budget(platform, budget);
+        }
+        if let Some(t) = self.tracker {
+            publishers = publishers.tracker(t);
+        }
+        if let Some(a) = self.alert {
+            publishers = publishers.alert(a);
+        }
+        let timezone = self.timezone.unwrap_or_else(|| "America/New_York".to_owned());
+        let review = ReviewService::new(store.clone(), clock.clone(), timezone, publishers.platforms())?;
+        let publishing = PublishService::new(store.clone(), clock.clone(), publishers, self.publishing, review.clone());
+        let instance = self.instance.unwrap_or_else(|| format!("engine:{}", std::process::id()));
+        if instance.trim().is_empty() {
+            return Err(Error::invalid_field("instance", "name the process"));
+        }
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                blobs,
+                embedder,
+                vectors,
+                generator,
+                ingest,
+                knowledge,
+                checker,
+                pipeline,
+                generation,
+                review,
+                publishing,
+                worker: self.worker,
+                handlers: self.handlers,
+                instance,
+            }),
+        })
+    }
+}
