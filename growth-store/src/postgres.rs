@@ -83,15 +83,4 @@ fn short(e: &sqlx::Error) -> String {
     e.to_string().lines().next().unwrap_or_default().to_owned()
 }
 
-#[async_trait::async_trait]
-impl growth_core::store::StoreHealth for PgStore {
-    async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()).map_err(crate::repo::db_err)
-    }
-
-    fn backend(&self) -> &'static str {
-        "postgres"
-    }
-}
-
-crate::repo::impl_repositories!(PgStore, sqlx::Postgres, skip_locked = " FOR UPDATE SKIP LOCKED");
+crate::repo::impl_repositories!(PgStore, sqlx::Postgres, backend = "postgres", skip_locked = " FOR UPDATE SKIP LOCKED");

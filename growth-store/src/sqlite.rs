@@ -64,15 +64,4 @@ impl SqliteStore {
     }
 }
 
-#[async_trait::async_trait]
-impl growth_core::store::StoreHealth for SqliteStore {
-    async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()).map_err(crate::repo::db_err)
-    }
-
-    fn backend(&self) -> &'static str {
-        "sqlite"
-    }
-}
-
-crate::repo::impl_repositories!(SqliteStore, sqlx::Sqlite, skip_locked = "");
+crate::repo::impl_repositories!(SqliteStore, sqlx::Sqlite, backend = "sqlite", skip_locked = "");

@@ -46,12 +46,33 @@
 //!
 //! The file is `--config <path>` (or `GROWTH_CONFIG`); without one, `./growth.toml` is read if it
 //! exists. Nested keys use `__` in environment variables.
+//!
+//! One module per table (`[http]`, `[auth]`, `[generation]` …); [`Settings`] holds them all and
+//! loads and checks the whole.
+
+mod auth;
+mod detection;
+mod generation;
+mod http;
+mod integrations;
+mod publishing;
+mod retrieval;
+mod worker;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+pub use auth::{AuthSettings, GOOGLE_JWKS_URL, GoogleSettings};
+pub use detection::{DetectionSettings, DetectorProvider};
+pub use generation::{GenerationSettings, GeneratorProvider};
+pub use http::HttpSettings;
+pub use integrations::{IntegrationSettings, WebhookSettings};
+pub use publishing::{PublishingSettings, ScheduleSettings};
+pub use retrieval::{EmbeddingProvider, EmbeddingSettings, VectorProvider, VectorSettings};
+pub use worker::WorkerSettings;
 
 /// How logs are written.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -63,343 +84,6 @@ pub enum LogFormat {
     /// One JSON object per line.
     Json,
 }
-
-/// Background worker settings.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct WorkerSettings {
-    /// Jobs run at once by one worker process.
-    pub concurrency: usize,
-    /// How long an idle worker waits before asking for work again.
-    pub poll_interval_ms: u64,
-    /// How long a claim holds without a heartbeat (heartbeats come every third of it).
-    pub lease_secs: u64,
-}
-
-impl Default for WorkerSettings {
-    fn default() -> Self {
-        Self { concurrency: 4, poll_interval_ms: 1000, lease_secs: 60 }
-    }
-}
-
-/// HTTP server limits.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct HttpSettings {
-    /// Largest request body accepted (413 beyond).
-    pub body_limit_bytes: usize,
-    /// Longest a request may take (408 beyond).
-    pub request_timeout_secs: u64,
-    /// Largest upload `POST /sources` accepts (audio can be large; 413 beyond).
-    pub upload_limit_bytes: usize,
-    /// Browser origins allowed by CORS (`https://app.example.com`); empty sends no CORS headers.
-    /// `"*"` allows any origin, and is never combined with credentials.
-    pub cors_origins: Vec<String>,
-    /// Requests per minute one peer IP may make to the unauthenticated routes (`/auth/*`,
-    /// `/webhooks/*`); `0` turns the limit off.
-    pub rate_limit_per_ip: u32,
-    /// How many of those may come at once (`0`: the whole minute's allowance).
-    pub rate_limit_per_ip_burst: u32,
-    /// Requests per minute one user (the bearer token's subject, else the peer IP) may make to
-    /// every other route except `/health`, `/ready`, `/metrics` and the API docs; `0` turns it off.
-    pub rate_limit_per_user: u32,
-    /// How many of those may come at once (`0`: the whole minute's allowance).
-    pub rate_limit_per_user_burst: u32,
-}
-
-impl Default for HttpSettings {
-    fn default() -> Self {
-        Self {
-            body_limit_bytes: 2 * 1024 * 1024,
-            request_timeout_secs: 30,
-            upload_limit_bytes: 256 * 1024 * 1024,
-            cors_origins: Vec::new(),
-            rate_limit_per_ip: 120,
-            rate_limit_per_ip_burst: 30,
-            rate_limit_per_user: 600,
-            rate_limit_per_user_burst: 100,
-        }
-    }
-}
-
-/// Which embedder turns text into vectors.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EmbeddingProvider {
-    /// The offline, deterministic hashing embedder (no key, no network).
-    #[default]
-    Hashing,
-    /// OpenAI `text-embedding-3-*` (needs `[embedding.openai]`).
-    Openai,
-}
-
-/// Embeddings for the knowledge base and retrieval.
-///
-/// The vectors already stored were made by one model with one dimension; start-up refuses a
-/// configuration that disagrees with them (the message names both), instead of mixing vectors.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct EmbeddingSettings {
-    /// Which embedder.
-    pub provider: EmbeddingProvider,
-    /// Vector length of the hashing embedder.
-    pub dimensions: usize,
-    /// OpenAI settings (key, model, `dimensions` …), used when `provider = "openai"`.
-    pub openai: Option<growth_llm::openai::OpenAiConfig>,
-}
-
-impl Default for EmbeddingSettings {
-    fn default() -> Self {
-        Self { provider: EmbeddingProvider::Hashing, dimensions: growth_llm::offline::DEFAULT_DIMENSIONS, openai: None }
-    }
-}
-
-/// Which generator writes drafts.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum GeneratorProvider {
-    /// The offline extractive generator (no key, no network).
-    #[default]
-    Extractive,
-    /// Claude (needs `[generation.claude]` with `api_key` and `model`).
-    Claude,
-}
-
-/// Content generation.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct GenerationSettings {
-    /// Which generator.
-    pub provider: GeneratorProvider,
-    /// Claude settings (`api_key`, `model`, `max_tokens` …).
-    pub claude: Option<growth_llm::anthropic::ClaudeConfig>,
-    /// The offline generator's settings (CTA text …).
-    pub extractive: growth_llm::offline::ExtractiveConfig,
-    /// Generator calls at once per bundle.
-    pub concurrency: usize,
-    /// Rewrites per piece when a gate fails.
-    pub max_rewrites: u32,
-    /// Pieces per bundle (`linkedin_posts` 7, `pre_interview` 1 …).
-    pub plan: growth_core::prompt::BundlePlan,
-    /// The writer's voice (the character diamond) and principles.
-    pub voice: growth_core::prompt::Voice,
-    /// The call to action every piece ends with (none: the writer picks one).
-    pub cta: Option<String>,
-    /// Prices per model for the cost ledger (US dollars per million tokens).
-    pub prices: growth_core::generate::PriceTable,
-}
-
-impl Default for GenerationSettings {
-    fn default() -> Self {
-        Self {
-            provider: GeneratorProvider::Extractive,
-            claude: None,
-            extractive: growth_llm::offline::ExtractiveConfig::default(),
-            concurrency: 11,
-            max_rewrites: 3,
-            plan: growth_core::prompt::BundlePlan::default(),
-            voice: growth_core::prompt::Voice::default(),
-            cta: None,
-            prices: growth_core::generate::PriceTable::default(),
-        }
-    }
-}
-
-/// Publishing: the scheduler loop and the platforms.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct PublishingSettings {
-    /// Seconds between two looks for due schedules.
-    pub interval_secs: u64,
-    /// Schedules claimed per round.
-    pub batch: u32,
-    /// Sends at once per worker.
-    pub concurrency: usize,
-    /// Attempts before a schedule fails for good.
-    pub max_attempts: i32,
-    /// Seconds a claim holds; a worker that dies leaves the schedule `unknown` after this.
-    pub lease_secs: u64,
-    /// First retry backoff in seconds (doubling; a platform's `Retry-After` wins).
-    pub backoff_secs: u64,
-    /// Where the outbox publisher writes (default `data_dir/outbox`).
-    pub outbox_dir: Option<PathBuf>,
-    /// A URL that gets `{"text": …}` when a publish fails for good (a Slack incoming webhook).
-    pub alert_webhook_url: Option<String>,
-    /// Send budgets shared by all workers, by platform (`{ max, window_secs }`); the documented
-    /// limits by default.
-    pub budgets: BTreeMap<String, growth_core::publish::SendBudget>,
-    /// LinkedIn (Posts API); unset: LinkedIn posts go to the outbox.
-    pub linkedin: Option<growth_adapters::linkedin::LinkedInConfig>,
-    /// Customer.io (broadcast newsletters); unset: newsletters go to the outbox.
-    pub customerio: Option<growth_adapters::customerio::CustomerIoConfig>,
-    /// Webflow (blog CMS); unset: blog posts go to the outbox.
-    pub webflow: Option<growth_adapters::webflow::WebflowConfig>,
-    /// Notion tracking pages, updated after every post; unset: no tracking.
-    pub notion: Option<growth_adapters::notion::NotionConfig>,
-}
-
-impl Default for PublishingSettings {
-    fn default() -> Self {
-        Self {
-            interval_secs: 60,
-            batch: 100,
-            concurrency: 8,
-            max_attempts: 5,
-            lease_secs: 120,
-            backoff_secs: 30,
-            outbox_dir: None,
-            alert_webhook_url: None,
-            budgets: BTreeMap::new(),
-            linkedin: None,
-            customerio: None,
-            webflow: None,
-            notion: None,
-        }
-    }
-}
-
-/// Scheduling.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ScheduleSettings {
-    /// IANA zone that smart distribution plans in (posting hours, business days).
-    pub timezone: String,
-}
-
-impl Default for ScheduleSettings {
-    fn default() -> Self {
-        Self { timezone: "America/New_York".into() }
-    }
-}
-
-/// Where vectors are kept.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum VectorProvider {
-    /// In the database (SQLite or PostgreSQL), exact cosine search in memory.
-    #[default]
-    Embedded,
-    /// A Pinecone index (needs `[vectors.pinecone]`).
-    Pinecone,
-}
-
-/// The vector store.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct VectorSettings {
-    /// Which store.
-    pub provider: VectorProvider,
-    /// Pinecone settings (`api_key`, `index`, `dimensions`, `host` …), used when `provider = "pinecone"`.
-    pub pinecone: Option<growth_adapters::pinecone::PineconeConfig>,
-}
-
-/// Which detector the `ai_likeness` gate asks.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DetectorProvider {
-    /// The local stylometric detector (offline).
-    #[default]
-    Stylometric,
-    /// GPTZero (needs `[detection.gptzero]`).
-    Gptzero,
-    /// Originality.ai (needs `[detection.originality]`).
-    Originality,
-}
-
-/// AI-likeness detection.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct DetectionSettings {
-    /// Which detector.
-    pub provider: DetectorProvider,
-    /// GPTZero settings (`api_key` …).
-    pub gptzero: Option<growth_adapters::gptzero::GptZeroConfig>,
-    /// Originality.ai settings (`api_key` …).
-    pub originality: Option<growth_adapters::originality::OriginalityConfig>,
-}
-
-/// Credentials and options of the platforms sources come from. Each one unset is simply not
-/// available: what needs it fails with a reason naming the setting.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct IntegrationSettings {
-    /// AssemblyAI, which transcribes uploaded audio and platform recordings without a transcript.
-    pub assemblyai: Option<growth_adapters::assemblyai::AssemblyAiConfig>,
-    /// Riverside.fm Business API (podcast recordings).
-    pub riverside: Option<growth_adapters::riverside::RiversideConfig>,
-    /// Grain (sales calls).
-    pub grain: Option<growth_adapters::grain::GrainConfig>,
-    /// Google Meet (implementer calls) with an OAuth access token.
-    pub gemini: Option<growth_adapters::gemini::GeminiConfig>,
-}
-
-/// Shared secrets that authenticate inbound webhooks (neither platform signs its deliveries).
-/// A webhook whose token is unset is disabled: every delivery is refused.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct WebhookSettings {
-    /// Token Grain must present (`/webhooks/grain/<token>`, `?token=` or `X-Growth-Webhook-Token`).
-    pub grain_token: Option<secrecy::SecretString>,
-    /// Token Riverside (or the automation relaying its events) must present.
-    pub riverside_token: Option<secrecy::SecretString>,
-}
-
-/// Sign-in and sessions.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct AuthSettings {
-    /// HMAC key for access tokens (≥ 32 bytes). When unset, a random key is made at start-up and
-    /// sessions do not survive a restart (fine on a laptop, wrong in production: a warning says so).
-    pub jwt_secret: Option<secrecy::SecretString>,
-    /// Lifetime of an access token.
-    pub access_ttl_secs: u64,
-    /// Lifetime of a refresh token (each use rotates it).
-    pub refresh_ttl_secs: u64,
-    /// `iss` of the tokens this server issues and accepts.
-    pub issuer: String,
-    /// Lifetime of an invite token (`POST /users/invite`); it works once.
-    pub invite_ttl_secs: u64,
-    /// Emails that become admins on their first Google sign-in (compared case-insensitively).
-    pub admin_emails: Vec<String>,
-    /// Google sign-in; unset: `provider: google` answers 501.
-    pub google: Option<GoogleSettings>,
-}
-
-impl Default for AuthSettings {
-    fn default() -> Self {
-        Self {
-            jwt_secret: None,
-            access_ttl_secs: 15 * 60,
-            refresh_ttl_secs: 30 * 24 * 3600,
-            issuer: "growth".into(),
-            invite_ttl_secs: 7 * 24 * 3600,
-            admin_emails: Vec::new(),
-            google: None,
-        }
-    }
-}
-
-/// Google sign-in (`[auth.google]`): ID tokens are RS256 JWTs checked against Google's published keys.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct GoogleSettings {
-    /// OAuth client ids whose ID tokens are accepted (the token's `aud`). At least one.
-    pub client_ids: Vec<String>,
-    /// Where Google's signing keys (a JWKS) are published.
-    pub jwks_url: String,
-    /// Domains whose users may sign in without an invite (as viewers): the email's domain or the
-    /// token's `hd` (Workspace domain), compared case-insensitively.
-    pub allowed_domains: Vec<String>,
-}
-
-impl Default for GoogleSettings {
-    fn default() -> Self {
-        Self { client_ids: Vec::new(), jwks_url: GOOGLE_JWKS_URL.into(), allowed_domains: Vec::new() }
-    }
-}
-
-/// Google's published ID-token signing keys.
-pub const GOOGLE_JWKS_URL: &str = "https://www.googleapis.com/oauth2/v3/certs";
 
 /// Everything the server reads from configuration.
 #[derive(Clone, Debug, Deserialize)]

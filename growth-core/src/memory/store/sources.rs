@@ -1,0 +1,77 @@
+//! [`SourceStore`] in memory.
+
+use async_trait::async_trait;
+
+use super::{InMemoryStore, find};
+use crate::domain::*;
+use crate::store::*;
+use crate::{Error, Result};
+
+#[async_trait]
+impl SourceStore for InMemoryStore {
+    async fn create_source(&self, src: NewSource) -> Result<Stored<ContentSource>> {
+        let source_type = src.source_type.unwrap_or(SourceType::Manual);
+        let now = self.now();
+        let mut s = self.lock();
+        let existing = s.sources.iter().find(|x| {
+            (src.source_id.is_some() && x.source_type == source_type && x.source_id == src.source_id)
+                || (src.file_hash.is_some() && x.file_hash == src.file_hash)
+        });
+        if let Some(x) = existing {
+            return Ok(Stored { value: x.clone(), created: false });
+        }
+        let v = ContentSource {
+            id: SourceId::new(),
+            source_type,
+            source_id: src.source_id,
+            title: src.title,
+            description: src.description,
+            metadata: src.metadata,
+            file_url: src.file_url,
+            file_hash: src.file_hash,
+            transcript: src.transcript,
+            transcript_source: src.transcript_source,
+            status: SourceStatus::Ingested,
+            failure_reason: None,
+            created_at: now,
+            processed_at: None,
+        };
+        s.sources.push(v.clone());
+        Ok(Stored { value: v, created: true })
+    }
+
+    async fn get_source(&self, id: SourceId) -> Result<ContentSource> {
+        self.lock().sources.iter().find(|x| x.id == id).cloned().ok_or_else(|| Error::not_found(SourceId::ENTITY, id))
+    }
+
+    async fn list_sources(&self, limit: u32, offset: u32) -> Result<Vec<ContentSource>> {
+        let s = self.lock();
+        let mut v = s.sources.clone();
+        v.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        Ok(v.into_iter().skip(offset as usize).take(page_limit(limit, 50, 500) as usize).collect())
+    }
+
+    async fn set_source_status(&self, id: SourceId, to: SourceStatus, reason: Option<String>) -> Result<ContentSource> {
+        let now = self.now();
+        let mut s = self.lock();
+        let x = find(&mut s.sources, id, SourceId::ENTITY, |x| x.id == id)?;
+        x.status = x.status.transition(to)?;
+        if to == SourceStatus::Failed {
+            x.failure_reason = reason;
+        } else if to == SourceStatus::Processing || to == SourceStatus::Completed {
+            x.failure_reason = None;
+        }
+        if matches!(to, SourceStatus::Completed | SourceStatus::Failed) {
+            x.processed_at = Some(now);
+        }
+        Ok(x.clone())
+    }
+
+    async fn set_source_transcript(&self, id: SourceId, transcript: String, from: TranscriptSource) -> Result<ContentSource> {
+        let mut s = self.lock();
+        let x = find(&mut s.sources, id, SourceId::ENTITY, |x| x.id == id)?;
+        x.transcript = Some(transcript);
+        x.transcript_source = Some(from);
+        Ok(x.clone())
+    }
+}

@@ -1,0 +1,73 @@
+//! `[publishing]` (the scheduler loop and the platforms) and `[schedule]` (smart distribution).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// Publishing: the scheduler loop and the platforms.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PublishingSettings {
+    /// Seconds between two looks for due schedules.
+    pub interval_secs: u64,
+    /// Schedules claimed per round.
+    pub batch: u32,
+    /// Sends at once per worker.
+    pub concurrency: usize,
+    /// Attempts before a schedule fails for good.
+    pub max_attempts: i32,
+    /// Seconds a claim holds; a worker that dies leaves the schedule `unknown` after this.
+    pub lease_secs: u64,
+    /// First retry backoff in seconds (doubling; a platform's `Retry-After` wins).
+    pub backoff_secs: u64,
+    /// Where the outbox publisher writes (default `data_dir/outbox`).
+    pub outbox_dir: Option<PathBuf>,
+    /// A URL that gets `{"text": …}` when a publish fails for good (a Slack incoming webhook).
+    pub alert_webhook_url: Option<String>,
+    /// Send budgets shared by all workers, by platform (`{ max, window_secs }`); the documented
+    /// limits by default.
+    pub budgets: BTreeMap<String, growth_core::publish::SendBudget>,
+    /// LinkedIn (Posts API); unset: LinkedIn posts go to the outbox.
+    pub linkedin: Option<growth_adapters::linkedin::LinkedInConfig>,
+    /// Customer.io (broadcast newsletters); unset: newsletters go to the outbox.
+    pub customerio: Option<growth_adapters::customerio::CustomerIoConfig>,
+    /// Webflow (blog CMS); unset: blog posts go to the outbox.
+    pub webflow: Option<growth_adapters::webflow::WebflowConfig>,
+    /// Notion tracking pages, updated after every post; unset: no tracking.
+    pub notion: Option<growth_adapters::notion::NotionConfig>,
+}
+
+impl Default for PublishingSettings {
+    fn default() -> Self {
+        Self {
+            interval_secs: 60,
+            batch: 100,
+            concurrency: 8,
+            max_attempts: 5,
+            lease_secs: 120,
+            backoff_secs: 30,
+            outbox_dir: None,
+            alert_webhook_url: None,
+            budgets: BTreeMap::new(),
+            linkedin: None,
+            customerio: None,
+            webflow: None,
+            notion: None,
+        }
+    }
+}
+
+/// Scheduling.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScheduleSettings {
+    /// IANA zone that smart distribution plans in (posting hours, business days).
+    pub timezone: String,
+}
+
+impl Default for ScheduleSettings {
+    fn default() -> Self {
+        Self { timezone: "America/New_York".into() }
+    }
+}
