@@ -30,6 +30,8 @@ pub mod grain;
 pub mod http;
 #[cfg(feature = "linkedin")]
 pub mod linkedin;
+#[cfg(any(feature = "customerio", feature = "webflow"))]
+pub mod markdown;
 #[cfg(feature = "notion")]
 pub mod notion;
 #[cfg(feature = "originality")]

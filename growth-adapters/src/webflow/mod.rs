@@ -62,9 +62,9 @@
 mod client;
 mod config;
 mod error;
-mod markdown;
 mod models;
 mod publisher;
+mod slug;
 
 pub use config::{PublishMode, WebflowConfig};
 pub use publisher::WebflowPublisher;
