@@ -58,7 +58,8 @@ fn config(server: &MockServer, author: &str) -> LinkedInConfig {
             max_attempts: 3,
             base_backoff: Duration::from_millis(5),
             max_backoff: Duration::from_millis(20),
-            max_retry_after: Duration::from_secs(2),
+            // Any server-named wait is handed back, so a daily-quota 429 is never retried here.
+            max_retry_after: Duration::ZERO,
             ..RetryConfig::default()
         },
         rate_limit: None,
