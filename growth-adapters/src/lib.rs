@@ -13,7 +13,12 @@
 //! (`GptZeroDetector`) and `originality` (`OriginalityDetector`), with their shared report type in
 //! `detection`. The publishers exist: `linkedin` (`LinkedInPublisher`, Posts API), `customerio`
 //! (`CustomerIoPublisher`, API-triggered broadcasts), `webflow` (`WebflowPublisher`, CMS blog
-//! items) and `notion` (`NotionPublisher`, tracking pages). Each module's docs say what it covers.
+//! items) and `notion` (`NotionPublisher`, tracking pages). The metrics sources exist:
+//! `linkedin` (`LinkedInMetrics`, member post analytics and page share statistics on a shared
+//! daily call budget), `customerio` (reporting-webhook verification and parsing in
+//! `customerio::webhook`, `CustomerIoMetrics` from broadcast metrics) and `webflow`
+//! (`WebflowMetrics`, the Analyze API). `markdown` is the one Markdown → sanitised HTML
+//! rendering the Customer.io and Webflow publishers share. Each module's docs say what it covers.
 
 pub mod alert;
 #[cfg(feature = "assemblyai")]
@@ -31,6 +36,8 @@ pub mod grain;
 pub mod http;
 #[cfg(feature = "linkedin")]
 pub mod linkedin;
+#[cfg(any(feature = "customerio", feature = "webflow"))]
+pub mod markdown;
 #[cfg(feature = "notion")]
 pub mod notion;
 #[cfg(feature = "originality")]

@@ -1,4 +1,4 @@
-//! The two App API calls: trigger a broadcast, list its triggers.
+//! The App API calls: trigger a broadcast, list its triggers, read its metrics.
 
 use growth_core::Error;
 use reqwest::Method;
@@ -6,8 +6,8 @@ use reqwest::header::{AUTHORIZATION, HeaderValue};
 use serde_json::Value;
 
 use super::config::CustomerIoConfig;
-use super::error::{PLATFORM, parse_error, parse_trigger_error};
-use super::models::TriggerList;
+use super::error::{PLATFORM, parse_error, parse_metrics_error, parse_trigger_error};
+use super::models::{BroadcastMetrics, TriggerList};
 use crate::http::{AuthScheme, HttpClient, HttpResponse, Idempotency, auth_header, join_url, not_found_as, request_log};
 
 #[derive(Clone, Debug)]
@@ -16,6 +16,8 @@ pub(super) struct Client {
     api: HttpClient,
     /// Triggers: never resent once they may have reached Customer.io.
     trigger: HttpClient,
+    /// Metrics reads: a refused key is "connect analytics".
+    metrics: HttpClient,
     base_url: String,
     auth: HeaderValue,
 }
@@ -25,6 +27,7 @@ impl Client {
         Ok(Self {
             api: HttpClient::new(PLATFORM, &config.http, parse_error)?,
             trigger: HttpClient::new(PLATFORM, &config.http, parse_trigger_error)?,
+            metrics: HttpClient::new(PLATFORM, &config.http, parse_metrics_error)?,
             base_url: config.app_api_base().to_owned(),
             auth: auth_header(AuthScheme::Bearer, &config.app_api_key)?,
         })
@@ -52,5 +55,22 @@ impl Client {
             .await
             .map_err(|e| not_found_as(e, "customer.io broadcast", &broadcast.to_string()))?;
         Ok((log, resp.json(PLATFORM)?))
+    }
+
+    /// `GET /v1/broadcasts/{broadcast}/metrics?period=…&steps=…&type=email`.
+    pub(super) async fn broadcast_metrics(&self, broadcast: u64, period: &str, steps: u32) -> Result<BroadcastMetrics, Error> {
+        let url = join_url(&self.base_url, &format!("/v1/broadcasts/{broadcast}/metrics"));
+        let steps = steps.to_string();
+        let req = self.metrics.request(Method::GET, &url).header(AUTHORIZATION, self.auth.clone()).query(&[
+            ("period", period),
+            ("steps", steps.as_str()),
+            ("type", "email"),
+        ]);
+        let resp = self
+            .metrics
+            .send(req, Idempotency::Idempotent)
+            .await
+            .map_err(|e| not_found_as(e, "customer.io broadcast", &broadcast.to_string()))?;
+        resp.json(PLATFORM)
     }
 }

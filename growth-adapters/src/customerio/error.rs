@@ -43,6 +43,25 @@ pub(super) fn parse_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) 
     }
 }
 
+/// The table of metrics reads: like [`parse_error`], except that a refused key (401) or a key
+/// without the reporting scope (403) is a "connect analytics" error the sync shows once instead
+/// of retrying.
+pub(super) fn parse_metrics_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+    match status.as_u16() {
+        401 => growth_core::measure::connect_analytics(
+            PLATFORM,
+            format!("the App API key was refused ({}); set a valid key in the Customer.io settings", message(body)),
+            true,
+        ),
+        403 => growth_core::measure::connect_analytics(
+            PLATFORM,
+            format!("the App API key may not read metrics ({}); give it the reporting scope", message(body)),
+            false,
+        ),
+        _ => parse_error(status, headers, body),
+    }
+}
+
 /// The table for a broadcast trigger: a 429 waits `Retry-After` or the 10 s trigger window; a 5xx
 /// is `OutcomeUnknown` — triggers have no idempotency key and Customer.io does not document its
 /// 5xx answers as side-effect free, so the newsletter may be on its way and is reconciled, never
@@ -75,6 +94,14 @@ mod tests {
         assert!(matches!(&e, Error::NotFound { id, .. } if id.contains("broadcast with id 1 does not exist")), "{e:?}");
         let e = parse(parse_error, 422, r#"{"meta": {"error": "data is too large"}}"#);
         assert!(matches!(&e, Error::InvalidInput { message, .. } if message == "customerio: data is too large"), "{e:?}");
+    }
+
+    #[test]
+    fn a_refused_metrics_read_asks_to_connect_analytics() {
+        let e = parse(parse_metrics_error, 401, r#"{"meta": {"error": "Unauthorized request"}}"#);
+        assert!(matches!(&e, Error::Unauthenticated(m) if m.starts_with("connect analytics: customerio: ")), "{e:?}");
+        assert!(matches!(parse(parse_metrics_error, 403, ""), Error::PermissionDenied(m) if m.starts_with("connect analytics")));
+        assert!(matches!(parse(parse_metrics_error, 503, ""), Error::Transient { .. }));
     }
 
     #[test]

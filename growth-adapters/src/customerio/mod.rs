@@ -1,5 +1,7 @@
 //! Customer.io newsletters: [`CustomerIoPublisher`] implements `growth_core::publish::Publisher`
-//! by triggering an API-triggered broadcast.
+//! by triggering an API-triggered broadcast; [`webhook`] verifies and parses reporting webhooks
+//! (per-issue newsletter numbers, keyed by trigger id); [`CustomerIoMetrics`] implements
+//! `growth_core::measure::MetricsSource` from broadcast metrics, the fallback.
 //!
 //! - **Request**: `POST {app_api}/v1/campaigns/{broadcast_id}/triggers` (US
 //!   `https://api.customer.io`, EU `https://api-eu.customer.io`, [`Region`]) with
@@ -60,9 +62,12 @@ mod client;
 mod config;
 mod error;
 mod html;
+mod metrics;
 mod models;
 mod publisher;
+pub mod webhook;
 
 pub use config::{CustomerIoConfig, Region};
 pub use html::newsletter_html;
+pub use metrics::{CustomerIoMetrics, window_for};
 pub use publisher::{CustomerIoPublisher, data_keys};

@@ -38,3 +38,33 @@ pub(crate) fn id_text(id: &Value) -> Option<String> {
         _ => None,
     }
 }
+
+/// `GET /v1/broadcasts/{id}/metrics` answer: `{"metric": {"series": {"sent": [120, 0], …}}}`
+/// (official spec), each series oldest to newest; an older API answered `metric.totals`, read
+/// when present.
+#[derive(Debug, Deserialize)]
+pub(crate) struct BroadcastMetrics {
+    #[serde(alias = "metrics")]
+    pub(crate) metric: MetricBlock,
+}
+
+/// The metrics of one broadcast.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct MetricBlock {
+    #[serde(default)]
+    pub(crate) series: Map<String, Value>,
+    #[serde(default)]
+    pub(crate) totals: Option<Map<String, Value>>,
+}
+
+impl MetricBlock {
+    /// The total of `key`: `totals.key` when given, else the sum of `series.key`; `None` when
+    /// the answer has neither.
+    pub(crate) fn total(&self, key: &str) -> Option<i64> {
+        if let Some(v) = self.totals.as_ref().and_then(|t| t.get(key)).and_then(Value::as_i64) {
+            return Some(v);
+        }
+        let series = self.series.get(key)?.as_array()?;
+        Some(series.iter().filter_map(Value::as_i64).sum())
+    }
+}

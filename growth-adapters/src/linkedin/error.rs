@@ -34,6 +34,41 @@ pub(super) fn parse_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) 
     }
 }
 
+/// The table of analytics reads (`memberCreatorPostAnalytics`, `organizationalEntityShareStatistics`):
+///
+/// - 401 and 403 are "connect analytics" errors (`Unauthenticated`/`PermissionDenied`), never
+///   retried: the token was refused, or the app lacks `r_member_postAnalytics` (member posts) or
+///   `rw_organization_admin` (page posts).
+/// - 429 without `Retry-After` waits until the next midnight UTC: LinkedIn's quotas are daily,
+///   reset then, and their remaining count is not published, so asking again sooner only spends
+///   calls on refusals.
+/// - The rest as [`parse_error`] (400 `InvalidInput`, 404 `NotFound`, 426 `Config`, 5xx `Transient`).
+pub(super) fn parse_metrics_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+    let message = error_message(body);
+    match status.as_u16() {
+        401 => growth_core::measure::connect_analytics(
+            PLATFORM,
+            format!("LinkedIn refused the access token ({message}); reconnect the LinkedIn account"),
+            true,
+        ),
+        403 => growth_core::measure::connect_analytics(
+            PLATFORM,
+            format!(
+                "LinkedIn refused post analytics ({message}); member posts need the r_member_postAnalytics scope, page posts \
+                 rw_organization_admin and an admin role on the page"
+            ),
+            false,
+        ),
+        429 => Error::RateLimited {
+            retry_after: retry_after(headers).or_else(|| {
+                let now = chrono::Utc::now();
+                (growth_core::measure::next_utc_midnight(now) - now).to_std().ok()
+            }),
+        },
+        _ => parse_error(status, headers, body),
+    }
+}
+
 /// The table for `POST /rest/posts`: like [`parse_error`], except that a 5xx is
 /// `OutcomeUnknown`. LinkedIn does not document its 5xx answers as side-effect free and the post
 /// has no idempotency key, so after a 5xx the post may exist; it is looked up (`reconcile`)
@@ -89,6 +124,21 @@ mod tests {
         assert!(matches!(parse(parse_error, 503, "{}"), Error::Transient { .. }));
         assert!(matches!(parse(parse_publish_error, 503, "{}"), Error::OutcomeUnknown(_)));
         assert!(matches!(parse(parse_publish_error, 400, "{}"), Error::InvalidInput { .. }));
+    }
+
+    #[test]
+    fn analytics_answers_ask_to_connect_or_wait_for_the_next_day() {
+        let e =
+            parse(parse_metrics_error, 403, r#"{"message":"Not enough permissions to access: memberCreatorPostAnalytics","status":403}"#);
+        assert!(
+            matches!(&e, Error::PermissionDenied(m) if m.starts_with("connect analytics: linkedin: ") && m.contains("r_member_postAnalytics")),
+            "{e:?}"
+        );
+        assert!(matches!(parse(parse_metrics_error, 401, "{}"), Error::Unauthenticated(m) if m.starts_with("connect analytics")));
+        let Error::RateLimited { retry_after: Some(wait) } = parse(parse_metrics_error, 429, "{}") else { panic!("a 429 is a rate limit") };
+        assert!(wait <= std::time::Duration::from_secs(24 * 3600) && wait > std::time::Duration::ZERO);
+        assert!(matches!(parse(parse_metrics_error, 503, "{}"), Error::Transient { .. }));
+        assert!(matches!(parse(parse_metrics_error, 400, r#"{"message":"bad"}"#), Error::InvalidInput { .. }));
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! LinkedIn Posts API: [`LinkedInPublisher`] implements `growth_core::publish::Publisher`.
+//! LinkedIn Posts API: [`LinkedInPublisher`] implements `growth_core::publish::Publisher`;
+//! [`LinkedInMetrics`] implements `growth_core::measure::MetricsSource` (member post analytics
+//! and page share statistics, budgeted per day: see its module docs).
 //!
 //! - **Request**: `POST {base}/rest/posts` with `Authorization: Bearer <member token>`,
 //!   `LinkedIn-Version` ([`LinkedInConfig::api_version`], required: versions are retired after
@@ -70,12 +72,14 @@
 mod client;
 mod config;
 mod error;
+mod metrics;
 mod models;
 mod publisher;
 mod text;
 mod token;
 
 pub use config::{LinkedInConfig, Visibility};
+pub use metrics::LinkedInMetrics;
 pub use publisher::LinkedInPublisher;
 pub use text::{RESERVED, escape_commentary};
 pub use token::{LinkedInToken, TokenListener};

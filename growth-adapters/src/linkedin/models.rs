@@ -64,3 +64,81 @@ pub(crate) struct TokenResponse {
     #[serde(default)]
     pub(crate) refresh_token_expires_in: Option<i64>,
 }
+
+/// `GET /rest/memberCreatorPostAnalytics` answer: `{"paging": {…}, "elements": [{"count": 2,
+/// "metricType": …, "targetEntity": {"share": "urn:li:share:1"}}]}`. An empty `elements` means
+/// LinkedIn has no number (unavailable, not zero).
+#[derive(Debug, Deserialize)]
+pub(crate) struct AnalyticsPage {
+    #[serde(default)]
+    pub(crate) elements: Vec<AnalyticsElement>,
+}
+
+/// One data point.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AnalyticsElement {
+    #[serde(default)]
+    pub(crate) count: Option<i64>,
+    /// `"IMPRESSION"` (from 202605, reportedly) or the older
+    /// `{"com.linkedin.adsexternalapi.memberanalytics.v1.CreatorPostAnalyticsMetricTypeV1": "IMPRESSION"}`.
+    #[serde(default)]
+    pub(crate) metric_type: Option<serde_json::Value>,
+    /// `{"share": urn}`, `{"ugc": urn}` or `{"ugcPost": urn}`.
+    #[serde(default)]
+    pub(crate) target_entity: Option<serde_json::Value>,
+}
+
+impl AnalyticsElement {
+    /// The metric's name in either shape.
+    pub(crate) fn metric_name(&self) -> Option<&str> {
+        match self.metric_type.as_ref()? {
+            serde_json::Value::String(s) => Some(s.as_str()),
+            serde_json::Value::Object(o) => o.values().find_map(serde_json::Value::as_str),
+            _ => None,
+        }
+    }
+
+    /// The post it is about, whatever the union key.
+    pub(crate) fn target(&self) -> Option<&str> {
+        let t = self.target_entity.as_ref()?.as_object()?;
+        ["share", "ugc", "ugcPost"].iter().find_map(|k| t.get(*k).and_then(serde_json::Value::as_str))
+    }
+}
+
+/// `GET /rest/organizationalEntityShareStatistics` answer; posts without activity are omitted.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ShareStatsPage {
+    #[serde(default)]
+    pub(crate) elements: Vec<ShareStatsElement>,
+}
+
+/// One post's lifetime statistics.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ShareStatsElement {
+    #[serde(default)]
+    pub(crate) share: Option<String>,
+    #[serde(default)]
+    pub(crate) ugc_post: Option<String>,
+    #[serde(default)]
+    pub(crate) total_share_statistics: ShareStats,
+}
+
+/// `totalShareStatistics`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ShareStats {
+    #[serde(default)]
+    pub(crate) impression_count: Option<i64>,
+    #[serde(default)]
+    pub(crate) unique_impressions_count: Option<i64>,
+    #[serde(default)]
+    pub(crate) click_count: Option<i64>,
+    #[serde(default)]
+    pub(crate) like_count: Option<i64>,
+    #[serde(default)]
+    pub(crate) comment_count: Option<i64>,
+    #[serde(default)]
+    pub(crate) share_count: Option<i64>,
+}

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use growth_core::domain::{Platform, ScheduleId};
+use growth_core::measure::CallBudget;
 use growth_core::publish::{Publication, PublishRequest, Publisher, PublisherCapabilities};
 use growth_core::{Error, Result};
 use serde_json::json;
@@ -13,6 +14,7 @@ use serde_json::json;
 use super::client::Client;
 use super::config::{LinkedInConfig, Visibility};
 use super::error::PLATFORM;
+use super::metrics::LinkedInMetrics;
 use super::models::{CreatePost, Distribution, Post};
 use super::text::{escape_commentary, plain_text};
 use super::token::{LinkedInToken, TokenListener, Tokens};
@@ -57,6 +59,12 @@ impl LinkedInPublisher {
             reconcile_count: config.reconcile_count,
             attempts: Arc::default(),
         })
+    }
+
+    /// A metrics source for this account's posts that shares this publisher's tokens (a refresh
+    /// by either is seen by both) and HTTP settings, taking its calls from `budget`.
+    pub fn metrics(&self, budget: Arc<dyn CallBudget>) -> LinkedInMetrics {
+        LinkedInMetrics::from_parts(self.client.clone(), self.tokens.clone(), self.author.clone(), budget)
     }
 
     /// The tokens in use now (after any refresh), to persist.

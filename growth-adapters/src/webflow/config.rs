@@ -71,6 +71,78 @@ impl WebflowConfig {
     }
 }
 
+/// Settings of [`WebflowMetrics`](super::WebflowMetrics) (the Analyze API). Only set them when
+/// the workspace has the paid Analyze add-on: without them no Analyze call is made and a blog
+/// post's visits come only from attributed leads. `Debug` hides the token.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebflowAnalyticsConfig {
+    /// A site token or OAuth token with `sites:read`, sent as `Authorization: Bearer`.
+    pub api_token: SecretString,
+    /// The site whose reports are read.
+    pub site_id: String,
+    /// The blog collection posts are matched in (a request's `platform_data.collection_id` wins).
+    #[serde(default)]
+    pub collection_id: Option<String>,
+    /// How far back a report reaches, in days (Webflow allows at most 100).
+    #[serde(default = "default_window_days")]
+    pub window_days: u32,
+    /// Rows per report (the top pages), at most 250.
+    #[serde(default = "default_limit")]
+    pub limit: u32,
+    /// What the report ranks by: `session`, `user` or `pageview`.
+    #[serde(default = "default_sort_by")]
+    pub sort_by: String,
+    /// The longest a read waits for this token's one Analyze request in flight, in ms as
+    /// `max_queue_wait_ms`, before answering `RateLimited`.
+    #[serde(default = "default_queue_wait", rename = "max_queue_wait_ms", deserialize_with = "millis")]
+    pub max_queue_wait: std::time::Duration,
+    /// API base URL.
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    /// Timeouts, retries, rate limit (60 requests a minute unless set).
+    #[serde(default = "default_http")]
+    pub http: HttpConfig,
+}
+
+impl WebflowAnalyticsConfig {
+    /// A configuration for `site_id` with defaults for everything but the token.
+    pub fn new(api_token: SecretString, site_id: impl Into<String>) -> Self {
+        Self {
+            api_token,
+            site_id: site_id.into(),
+            collection_id: None,
+            window_days: default_window_days(),
+            limit: default_limit(),
+            sort_by: default_sort_by(),
+            max_queue_wait: default_queue_wait(),
+            base_url: default_base_url(),
+            http: default_http(),
+        }
+    }
+}
+
+/// A duration in configuration files: whole milliseconds.
+fn millis<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::time::Duration, D::Error> {
+    Ok(std::time::Duration::from_millis(u64::deserialize(d)?))
+}
+
+fn default_window_days() -> u32 {
+    100
+}
+
+fn default_limit() -> u32 {
+    250
+}
+
+fn default_sort_by() -> String {
+    "session".to_owned()
+}
+
+fn default_queue_wait() -> std::time::Duration {
+    std::time::Duration::from_secs(120)
+}
+
 fn default_body_field() -> String {
     "post-body".to_owned()
 }
@@ -101,6 +173,15 @@ mod tests {
     fn debug_output_hides_the_token() {
         let shown = format!("{:?}", WebflowConfig::new(SecretString::from("wf-live-123"), "c1"));
         assert!(!shown.contains("wf-live-123"), "{shown}");
+    }
+
+    #[test]
+    fn analytics_settings_fill_defaults_and_hide_the_token() {
+        let c: WebflowAnalyticsConfig =
+            serde_json::from_value(serde_json::json!({"api_token": "wf-secret", "site_id": "580e63e98c9a982ac9b8b741"})).unwrap();
+        assert_eq!((c.window_days, c.limit, c.sort_by.as_str()), (100, 250, "session"));
+        assert!(!format!("{c:?}").contains("wf-secret"));
+        assert!(serde_json::from_value::<WebflowAnalyticsConfig>(serde_json::json!({"api_token": "t", "site_id": "s", "x": 1})).is_err());
     }
 
     #[test]

@@ -63,6 +63,23 @@ fn message(body: &[u8]) -> String {
     message
 }
 
+/// The table of Analyze reads: a refused token (401) or a token without `sites:read`, or a
+/// workspace without the paid Analyze add-on (402, 403) is a "connect analytics" error, never
+/// retried; a 429 keeps its `Retry-After` (Analyze allows one request in flight per token); the
+/// rest as [`parse_error`].
+pub(super) fn parse_analyze_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+    let message = message(body);
+    match status.as_u16() {
+        401 => growth_core::measure::connect_analytics(PLATFORM, format!("Webflow refused the API token ({message})"), true),
+        402 | 403 => growth_core::measure::connect_analytics(
+            PLATFORM,
+            format!("Webflow refused the Analyze report ({message}); the token needs sites:read and the workspace the Analyze add-on"),
+            false,
+        ),
+        _ => parse_error(status, headers, body),
+    }
+}
+
 /// Whether a 400 says the slug is already used by another item.
 fn is_slug_taken(body: &[u8]) -> bool {
     let text = String::from_utf8_lossy(body).to_ascii_lowercase();
@@ -103,6 +120,18 @@ mod tests {
         assert!(
             matches!(parse(parse_error, 500, &[], body), Error::Transient { message, .. } if message.contains("An Internal Error occurred"))
         );
+    }
+
+    #[test]
+    fn a_missing_add_on_or_scope_asks_to_connect_analytics() {
+        let e = parse(parse_analyze_error, 403, &[], r#"{"code":"missing_scopes","message":"OAuthForbidden: missing scope sites:read"}"#);
+        assert!(
+            matches!(&e, Error::PermissionDenied(m) if m.starts_with("connect analytics: webflow") && m.contains("Analyze add-on")),
+            "{e:?}"
+        );
+        assert!(matches!(parse(parse_analyze_error, 402, &[], "{}"), Error::PermissionDenied(_)));
+        assert!(matches!(parse(parse_analyze_error, 401, &[], "{}"), Error::Unauthenticated(m) if m.starts_with("connect analytics")));
+        assert!(matches!(parse(parse_analyze_error, 429, &[("retry-after", "3")], "{}"), Error::RateLimited { retry_after: Some(_) }));
     }
 
     #[test]

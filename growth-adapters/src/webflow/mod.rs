@@ -1,5 +1,6 @@
 //! Webflow CMS blog posts: [`WebflowPublisher`] implements `growth_core::publish::Publisher`
-//! against the Data API v2.
+//! against the Data API v2; [`WebflowMetrics`] implements `growth_core::measure::MetricsSource`
+//! from the Analyze API (paid add-on; see its module docs).
 //!
 //! - **Create**: `POST /v2/collections/{collection_id}/items/live` ([`PublishMode::Live`], the
 //!   default), `…/items` ([`PublishMode::Staged`]: live with the next site publish), or `…/items`
@@ -59,12 +60,15 @@
 //! # }
 //! ```
 
+mod analyze;
 mod client;
 mod config;
 mod error;
-mod markdown;
+mod metrics;
 mod models;
 mod publisher;
+mod slug;
 
-pub use config::{PublishMode, WebflowConfig};
+pub use config::{PublishMode, WebflowAnalyticsConfig, WebflowConfig};
+pub use metrics::WebflowMetrics;
 pub use publisher::WebflowPublisher;

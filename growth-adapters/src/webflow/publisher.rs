@@ -9,9 +9,10 @@ use serde_json::{Map, Value, json};
 
 use super::client::Client;
 use super::config::{PublishMode, WebflowConfig};
-use super::markdown::{slugify, to_html, with_suffix};
 use super::models::CollectionItem;
+use super::slug::{slugify, with_suffix};
 use crate::http::join_url;
+use crate::markdown::to_safe_html;
 
 /// Publishes blog posts to a Webflow CMS collection. See the [module docs](super).
 #[derive(Debug, Clone)]
@@ -61,7 +62,7 @@ impl WebflowPublisher {
         };
         fields.insert("name".into(), Value::String(Self::name(req)?.to_owned()));
         fields.insert("slug".into(), Value::String(slug.to_owned()));
-        fields.insert(self.config.body_field.clone(), Value::String(to_html(&req.content)));
+        fields.insert(self.config.body_field.clone(), Value::String(to_safe_html(&req.content)));
         if let Some(field) = &self.config.content_id_field {
             fields.insert(field.clone(), Value::String(req.content_item_id.to_string()));
         }

@@ -1,34 +1,32 @@
-//! Reading what published content earned.
+//! Measuring what published content earned, and which posts earned each lead.
+//!
+//! - [`MetricsSource`]: one implementation per platform that reports numbers (LinkedIn,
+//!   Customer.io and Webflow adapters in `growth-adapters`; [`FixedMetrics`] answers from a
+//!   table). Counters are [`PostMetrics`]: every one may be *unavailable* (`None`), which is not
+//!   zero. A disconnected account or a missing scope is a "connect analytics" error
+//!   ([`needs_connection`]), never retried.
+//! - [`CallBudget`]: daily platform call budgets shared by every worker (LinkedIn's quotas);
+//!   [`DailyCallBudget`] in memory, the store's implementation in production.
+//! - [`email`]: newsletter delivery events (reporting webhooks) and their idempotent fold into
+//!   per-issue counters; opens and clicks by people only.
+//! - [`import`]: per-post metrics from LinkedIn's and Customer.io's CSV exports and our own
+//!   template, for running with no account.
+//! - [`utm`]: UTM tags on every link of published content, and reading them back.
+//! - [`attribution`]: last-touch, first-touch and linear credit, revenue split in exact cents.
 
-use std::fmt::Debug;
+pub mod attribution;
+mod budget;
+mod csv;
+pub mod email;
+mod fixed;
+pub mod import;
+mod metrics;
+mod source;
+pub mod utm;
 
-use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
-
-use crate::Result;
-use crate::domain::{ContentId, EngagementMetrics, Platform};
-
-/// Which post to read metrics for.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct MetricsRequest {
-    /// The item.
-    pub content_item_id: ContentId,
-    /// The platform's id for the post.
-    pub platform_post_id: String,
-    /// Its URL.
-    pub url: Option<String>,
-}
-
-/// Reads engagement counters from one platform.
-///
-/// Contract: read-only and retryable; a post the platform no longer has is `Error::NotFound`;
-/// counters never go down between calls unless the platform corrected them.
-#[async_trait]
-pub trait MetricsSource: Send + Sync + Debug + 'static {
-    /// The platform.
-    fn platform(&self) -> Platform;
-    /// Reads the counters.
-    async fn fetch(&self, req: &MetricsRequest) -> Result<EngagementMetrics>;
-}
-
-fn _assert_dyn(_: &dyn MetricsSource) {}
+pub use budget::{BudgetDecision, BudgetKey, CallBudget, DailyCallBudget, DailyLimit, Unbudgeted, next_utc_midnight, take_calls};
+pub use fixed::FixedMetrics;
+pub use metrics::{Metric, PostMetrics};
+pub use source::{
+    BatchItem, CONNECT_ANALYTICS, MetricsCapabilities, MetricsRequest, MetricsSource, connect_analytics, is_source_wide, needs_connection,
+};

@@ -1,18 +1,7 @@
-//! Post body and slug: Markdown to sanitised HTML, titles to Webflow slugs.
+//! Post slugs: titles to Webflow slugs (the body's HTML is the shared [`crate::markdown`]).
 
 /// Webflow's longest slug.
 pub(super) const MAX_SLUG: usize = 100;
-
-/// The Markdown rendered to HTML (CommonMark plus tables, strikethrough and task lists), then
-/// sanitised: scripts, styles, event handlers, `javascript:` links and unknown tags are removed,
-/// whatever the Markdown carried as raw HTML.
-pub(super) fn to_html(markdown: &str) -> String {
-    use pulldown_cmark::{Options, Parser, html};
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
-    let mut raw = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut raw, Parser::new_ext(markdown, options));
-    ammonia::clean(&raw)
-}
 
 /// The slug of a title: lower-case ASCII letters and digits joined by single hyphens (accents
 /// transliterated), at most [`MAX_SLUG`] characters, cut at a hyphen when it has to be cut.
@@ -42,22 +31,6 @@ fn cut(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_script_in_markdown_never_reaches_the_html() {
-        let html = to_html("# Hi\n\n<script>alert('x')</script>\n\nSome **bold** [link](javascript:alert(1)) <img src=x onerror=alert(1)>");
-        assert!(!html.contains("<script"), "{html}");
-        assert!(!html.contains("alert"), "{html}");
-        assert!(!html.contains("onerror"), "{html}");
-        assert!(html.contains("<h1>Hi</h1>"), "{html}");
-        assert!(html.contains("<strong>bold</strong>"), "{html}");
-    }
-
-    #[test]
-    fn tables_and_lists_survive_sanitising() {
-        let html = to_html("| a | b |\n|---|---|\n| 1 | 2 |\n\n- one\n- two\n");
-        assert!(html.contains("<table>") && html.contains("<td>1</td>") && html.contains("<li>one</li>"), "{html}");
-    }
 
     #[test]
     fn titles_become_lowercase_ascii_hyphenated_slugs() {
