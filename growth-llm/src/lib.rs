@@ -14,7 +14,11 @@
 //! from a 14k-word transcript in ~20 ms).
 
 pub mod anthropic;
+mod chat;
 mod cpu;
+pub mod drafts;
+mod http;
 pub mod offline;
 pub mod openai;
-mod retry;
+mod progress;
+mod sse;
