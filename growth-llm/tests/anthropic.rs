@@ -582,7 +582,9 @@ impl Respond for Exhausted {
 #[tokio::test]
 async fn an_exhausted_request_limit_holds_the_next_call_until_its_reset() {
     let server = MockServer::start().await;
-    let reset = chrono::Utc::now() + chrono::Duration::milliseconds(400);
+    // Whole milliseconds, as the header carries it.
+    let reset =
+        chrono::DateTime::from_timestamp_millis((chrono::Utc::now() + chrono::Duration::milliseconds(400)).timestamp_millis()).unwrap();
     let arrivals = Arc::new(Mutex::new(Vec::new()));
     messages().respond_with(Exhausted { reset, arrivals: arrivals.clone() }).expect(2).mount(&server).await;
     let claude = generator(&server);
