@@ -31,6 +31,7 @@ pub mod memory;
 pub mod prompt;
 pub mod publish;
 pub mod quality;
+pub mod retry;
 pub mod review;
 pub mod schedule;
 pub mod store;

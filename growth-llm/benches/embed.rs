@@ -1,13 +1,15 @@
 //! Throughput of the offline [`HashingEmbedder`] on a real transcript cut into ~500-token chunks.
+//! The transcript is the repository's own fixture (`growth-core/tests/fixtures/transcripts/`); if
+//! it is missing the bench says so and skips.
 //!
-//! `CARGO_TARGET_DIR=/work/target-helpers cargo bench -p growth-llm --bench embed`
+//! `cargo bench -p growth-llm --bench embed`
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use growth_llm::offline::HashingEmbedder;
 
-const TRANSCRIPT: &str = "../../shared/data/transcripts/changelog/founders-talk-55.md";
+const TRANSCRIPT: &str = "../growth-core/tests/fixtures/transcripts/changelog/founders-talk-55.md";
 
 /// Splits `text` on whitespace into chunks of about `max_tokens` cl100k tokens each.
 fn chunks(text: &str, max_tokens: usize) -> Vec<String> {
@@ -33,9 +35,9 @@ fn chunks(text: &str, max_tokens: usize) -> Vec<String> {
 
 fn bench(c: &mut Criterion) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(TRANSCRIPT);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) => panic!("cannot read {}: {e}", path.display()),
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!("embed: skipped — the transcript fixture {} is not there", path.display());
+        return;
     };
     let chunks = chunks(&text, 500);
     let bytes: usize = chunks.iter().map(String::len).sum();

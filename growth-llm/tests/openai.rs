@@ -315,7 +315,7 @@ async fn a_timeout_is_retried_then_transient() {
     c.timeout_ms = 100;
     c.max_attempts = 2;
     let r = OpenAiEmbedder::new(c).unwrap().embed(&texts(&["hello"])).await;
-    assert!(matches!(r, Err(Error::Transient { ref message, .. }) if message.contains("timeout")), "{r:?}");
+    assert!(matches!(r, Err(Error::Transient { ref message, .. }) if message.contains("timed out")), "{r:?}");
 }
 
 #[tokio::test]

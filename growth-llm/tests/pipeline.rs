@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use growth_core::domain::{ContentStatus, ContentType, NewSource, SourceStatus, TranscriptSource};
-use growth_core::generate::{BundlePipeline, NoProgress, Price, PriceTable, ProgressSink};
+use growth_core::generate::{BundlePipeline, NoProgress, PieceProgress, PieceState, Price, PriceTable, ProgressSink};
 use growth_core::generate::{ContentGenerator, Generation, GenerationRequest};
 use growth_core::memory::InMemoryStore;
 use growth_core::prompt::BundlePlan;
@@ -65,12 +65,17 @@ impl ContentGenerator for Flaky {
 }
 
 #[derive(Default)]
-struct Seen(std::sync::Mutex<Vec<u8>>);
+struct Seen(std::sync::Mutex<Vec<u8>>, std::sync::Mutex<Vec<Vec<PieceProgress>>>);
 
 #[async_trait]
 impl ProgressSink for Seen {
     async fn report(&self, percent: u8, _: &[growth_core::domain::ContentItem]) -> Result<()> {
         self.0.lock().unwrap().push(percent);
+        Ok(())
+    }
+
+    async fn pieces(&self, pieces: &[PieceProgress]) -> Result<()> {
+        self.1.lock().unwrap().push(pieces.to_vec());
         Ok(())
     }
 }
@@ -101,6 +106,16 @@ async fn a_transcript_becomes_eleven_reviewed_pieces_in_review() {
     let progress = seen.0.lock().unwrap().clone();
     assert!(progress.windows(2).all(|w| w[0] <= w[1]) && progress.last() == Some(&100), "{progress:?}");
     assert!(progress.len() >= 12, "progress moves as pieces are saved: {progress:?}");
+    // The offline generator does not stream: it reports each answer once, when written.
+    let pieces = seen.1.lock().unwrap().clone();
+    assert!(pieces[0].iter().all(|p| p.state == PieceState::Queued && p.output_tokens == 0), "{:?}", pieces[0]);
+    let last = pieces.last().unwrap();
+    assert_eq!(last.len(), 11);
+    assert!(last.iter().all(|p| p.state == PieceState::Saved && p.output_tokens > 0), "{last:?}");
+    assert_eq!(
+        last.iter().filter(|p| p.content_type == ContentType::LinkedinPost).map(|p| p.index).collect::<Vec<_>>(),
+        (0..7).collect::<Vec<_>>()
+    );
 }
 
 #[tokio::test]

@@ -1,9 +1,10 @@
 //! The shared part of every platform's error table.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use growth_core::Error;
 use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
 
 /// The longest platform message kept in an error (bodies can be whole HTML pages).
 const MAX_MESSAGE: usize = 300;
@@ -25,6 +26,14 @@ pub fn classify_status(platform: &str, status: StatusCode, message: &str, retry_
         408 | 500..=599 => Error::Transient { message: text, retry_after },
         _ => Error::Permanent(text),
     }
+}
+
+/// The wait a response asks for: `retry-after-ms`, then `Retry-After` (delta-seconds or an HTTP
+/// date), read by the shared policy ([`growth_core::retry::server_delay`]). `Retry-After: 0` is
+/// a zero wait: retry now.
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    growth_core::retry::server_delay(value("retry-after-ms"), value(RETRY_AFTER.as_str()), SystemTime::now())
 }
 
 /// `NotFound` re-labelled with what was looked up and the id we asked for; other errors unchanged.
@@ -97,6 +106,16 @@ mod tests {
     fn long_messages_are_cut() {
         let long = "é".repeat(1000);
         assert_eq!(body_text(long.as_bytes()).chars().count(), MAX_MESSAGE + 1);
+    }
+
+    #[test]
+    fn retry_after_reads_both_headers_and_zero_means_now() {
+        let mut h = HeaderMap::new();
+        assert_eq!(retry_after(&h), None);
+        h.insert("retry-after", "0".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::ZERO));
+        h.insert("retry-after-ms", "150".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_millis(150)));
     }
 
     #[test]

@@ -2,17 +2,17 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use growth_core::Error;
+use growth_core::retry::{self, Failure};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 
 use super::limit::TokenBucket;
 use super::redact::redacted;
-use super::retry_after::retry_after;
+use super::retry_after;
 use super::{HttpConfig, RetryConfig};
 
 /// Whether a request may be sent twice without changing the outcome.
@@ -66,13 +66,6 @@ impl fmt::Debug for HttpClient {
     }
 }
 
-/// What one attempt came to.
-enum Attempt {
-    Done(HttpResponse),
-    /// Failed; retry after the wait when `Some`.
-    Failed(Error, Option<Duration>),
-}
-
 impl HttpClient {
     /// A client for `platform` (used in messages and logs) with `classify` as its error table.
     ///
@@ -113,53 +106,40 @@ impl HttpClient {
     /// errors and timeouts of idempotent requests; [`Error::OutcomeUnknown`] when a non-idempotent
     /// request may have been sent but no answer came back.
     pub async fn send(&self, request: RequestBuilder, idempotency: Idempotency) -> Result<HttpResponse, Error> {
-        let max_attempts = self.retry.max_attempts.max(1);
-        let mut attempt = 1;
-        loop {
-            let Some(this) = request.try_clone() else {
-                // A streaming body cannot be cloned: such a request gets exactly one attempt.
-                return match self.attempt(request, idempotency).await {
-                    Attempt::Done(response) => Ok(response),
-                    Attempt::Failed(error, _) => Err(error),
-                };
-            };
-            match self.attempt(this, idempotency).await {
-                Attempt::Done(response) => return Ok(response),
-                Attempt::Failed(error, None) => return Err(error),
-                Attempt::Failed(error, Some(_)) if attempt >= max_attempts => return Err(error),
-                Attempt::Failed(error, Some(wait)) => {
-                    let wait = if wait.is_zero() { self.backoff(attempt) } else { wait };
-                    tracing::debug!(platform = self.platform, attempt, wait_ms = wait.as_millis() as u64, error = %error, "retrying");
-                    tokio::time::sleep(wait).await;
-                    attempt += 1;
+        if request.try_clone().is_none() {
+            // A streaming body cannot be cloned: such a request gets exactly one attempt.
+            return self.attempt(request, idempotency).await.map_err(|f| f.error);
+        }
+        let what = format!("{} request", self.platform);
+        retry::run(&self.retry.policy(), &what, |_| {
+            let this = request.try_clone();
+            async move {
+                match this {
+                    Some(r) => self.attempt(r, idempotency).await,
+                    None => Err(Failure::fatal(Error::internal_msg("a cloneable request could not be cloned"))),
                 }
             }
-        }
+        })
+        .await
     }
 
-    async fn attempt(&self, request: RequestBuilder, idempotency: Idempotency) -> Attempt {
+    async fn attempt(&self, request: RequestBuilder, idempotency: Idempotency) -> Result<HttpResponse, Failure> {
         if let Some(bucket) = &self.bucket {
             bucket.acquire().await;
         }
-        let request = match request.build() {
-            Ok(r) => r,
-            Err(e) => return Attempt::Failed(Error::Config(format!("{}: invalid request: {e}", self.platform)), None),
-        };
+        let request = request.build().map_err(|e| Failure::fatal(Error::Config(format!("{}: invalid request: {e}", self.platform))))?;
         tracing::debug!(platform = self.platform, method = %request.method(), url = %request.url(), headers = ?redacted(request.headers()), "sending");
         let idempotent = idempotency == Idempotency::Idempotent;
-        let response = match self.inner.execute(request).await {
-            Ok(r) => r,
-            Err(e) => return self.transport_failure(&e, idempotent),
-        };
+        let response = self.inner.execute(request).await.map_err(|e| self.transport_failure(&e, idempotent))?;
         let status = response.status();
         let headers = response.headers().clone();
         let body = match response.bytes().await {
             Ok(b) => b,
-            Err(e) if status.is_success() => return self.transport_failure(&e, idempotent),
+            Err(e) if status.is_success() => return Err(self.transport_failure(&e, idempotent)),
             Err(_) => Bytes::new(),
         };
         if status.is_success() {
-            return Attempt::Done(HttpResponse { status, headers, body });
+            return Ok(HttpResponse { status, headers, body });
         }
         let error = (self.classify)(status, &headers, &body);
         tracing::debug!(platform = self.platform, %status, error = %error, "answer classified");
@@ -167,47 +147,24 @@ impl HttpClient {
         // means "out of credits" is permanent, and retrying it only burns attempts).
         let retryable = (status == StatusCode::REQUEST_TIMEOUT || status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error())
             && error.is_retryable();
-        if !(idempotent && retryable) {
-            return Attempt::Failed(error, None);
-        }
         // The classifier may read platform-specific headers (Riverside's `x-ratelimit-reset`).
-        match error.retry_after().or_else(|| retry_after(&headers)) {
-            // The server asked for longer than we sit out: hand the wait to the caller.
-            Some(w) if w > self.retry.max_retry_after => Attempt::Failed(error, None),
-            Some(w) => Attempt::Failed(error, Some(w.max(Duration::from_millis(1)))),
-            None => Attempt::Failed(error, Some(Duration::ZERO)),
-        }
+        let server_delay = error.retry_after().or_else(|| retry_after(&headers));
+        Err(Failure { error, retryable: idempotent && retryable, server_delay })
     }
 
-    fn transport_failure(&self, e: &reqwest::Error, idempotent: bool) -> Attempt {
+    fn transport_failure(&self, e: &reqwest::Error, idempotent: bool) -> Failure {
         let platform = self.platform;
         if e.is_connect() {
             // Nothing reached the platform: safe to retry whatever the request.
-            return Attempt::Failed(Error::transient(format!("{platform}: cannot connect: {}", source_chain(e))), Some(Duration::ZERO));
+            return Failure::retry(Error::transient(format!("{platform}: cannot connect: {}", source_chain(e))), None);
         }
         let what = if e.is_timeout() { "timed out" } else { "failed" };
         if idempotent {
-            Attempt::Failed(Error::transient(format!("{platform}: request {what}: {}", source_chain(e))), Some(Duration::ZERO))
+            Failure::retry(Error::transient(format!("{platform}: request {what}: {}", source_chain(e))), None)
         } else {
-            Attempt::Failed(
-                Error::OutcomeUnknown(format!("{platform}: request {what} after it may have been sent; check before resending")),
-                None,
-            )
+            Failure::fatal(Error::OutcomeUnknown(format!("{platform}: request {what} after it may have been sent; check before resending")))
         }
     }
-
-    fn backoff(&self, retry: u32) -> Duration {
-        let d = self.retry.backoff(retry);
-        if self.retry.jitter { d.mul_f64(1.0 - 0.25 * random_unit()) } else { d }
-    }
-}
-
-/// A float in `[0, 1)`, good enough for jitter (not for anything secret).
-fn random_unit() -> f64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default());
-    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// The error and its causes on one line (URLs carry ids, never secrets: those go in headers).
@@ -220,17 +177,4 @@ fn source_chain(e: &reqwest::Error) -> String {
         source = s.source();
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn random_unit_stays_in_range() {
-        for _ in 0..1000 {
-            let r = random_unit();
-            assert!((0.0..1.0).contains(&r), "{r}");
-        }
-    }
 }

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use growth_core::retry::{Backoff, LongServerDelay, RetryPolicy};
 use serde::Deserialize;
 
 /// Durations in configuration files are whole milliseconds.
@@ -79,10 +80,15 @@ impl RetryConfig {
         Self { max_attempts: 1, ..Self::default() }
     }
 
-    /// The backoff before retry number `retry` (1-based), before jitter.
-    pub(crate) fn backoff(&self, retry: u32) -> Duration {
-        let factor = 2u32.saturating_pow(retry.saturating_sub(1));
-        self.base_backoff.saturating_mul(factor).min(self.max_backoff)
+    /// The shared policy ([`growth_core::retry`]) these settings stand for: a requested wait past
+    /// `max_retry_after` goes back to the caller.
+    pub fn policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: self.max_attempts.max(1),
+            backoff: Backoff { initial: self.base_backoff, max: self.max_backoff, jitter: self.jitter },
+            max_server_delay: self.max_retry_after,
+            long_server_delay: LongServerDelay::GiveUp,
+        }
     }
 }
 
@@ -102,12 +108,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backoff_doubles_and_is_capped() {
-        let r = RetryConfig { base_backoff: Duration::from_millis(100), max_backoff: Duration::from_millis(350), ..RetryConfig::default() };
-        assert_eq!(r.backoff(1), Duration::from_millis(100));
-        assert_eq!(r.backoff(2), Duration::from_millis(200));
-        assert_eq!(r.backoff(3), Duration::from_millis(350));
-        assert_eq!(r.backoff(40), Duration::from_millis(350));
+    fn the_settings_become_the_shared_policy() {
+        let r = RetryConfig {
+            base_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(350),
+            jitter: false,
+            ..RetryConfig::default()
+        };
+        let p = r.policy();
+        assert_eq!(p.backoff.delay(1), Duration::from_millis(100));
+        assert_eq!(p.backoff.delay(3), Duration::from_millis(350));
+        assert_eq!(p.max_attempts, 3);
+        assert_eq!(p.next_delay(1, true, Some(Duration::from_secs(61))), None, "a longer wait goes back to the caller");
+        assert_eq!(RetryConfig::none().policy().next_delay(1, true, None), None);
     }
 
     #[test]

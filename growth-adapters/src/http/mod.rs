@@ -1,11 +1,11 @@
 //! The shared outbound-HTTP client every adapter uses.
 //!
 //! - **Timeouts** for connecting and for a whole attempt ([`HttpConfig`]).
-//! - **Retries** ([`RetryConfig`]): 408, 429, 5xx and timeouts are retried only for requests
+//! - **Retries** ([`RetryConfig`], run by the shared [`growth_core::retry`] policy): 408, 429, 5xx and timeouts are retried only for requests
 //!   marked [`Idempotency::Idempotent`]; connect errors (nothing was sent) for every request. A
 //!   non-idempotent request that may have been sent but got no answer is
 //!   [`Error::OutcomeUnknown`](growth_core::Error::OutcomeUnknown), never resent.
-//! - **`Retry-After`** (delta-seconds or HTTP-date) and `retry-after-ms` are honoured up to
+//! - **`Retry-After`** (delta-seconds or HTTP-date; `0` means retry now) and `retry-after-ms` are honoured up to
 //!   [`RetryConfig::max_retry_after`]; a longer wait goes back to the caller as
 //!   `Error::RateLimited { retry_after }`. Without one, exponential backoff with jitter.
 //! - **Rate limits**: a token bucket per client ([`RateLimitConfig`]) and [`MinInterval`] for
@@ -24,9 +24,8 @@ mod log;
 #[cfg(any(feature = "linkedin", feature = "customerio"))]
 mod publog;
 mod redact;
-mod retry_after;
 
-pub use classify::{body_text, classify_status, error_message, not_found_as};
+pub use classify::{body_text, classify_status, error_message, not_found_as, retry_after};
 pub use client::{Classifier, HttpClient, HttpResponse, Idempotency};
 #[cfg(any(feature = "assemblyai", feature = "riverside", feature = "linkedin", feature = "customerio"))]
 pub(crate) use config::millis;
@@ -36,7 +35,6 @@ pub use log::exchange_log;
 #[cfg(any(feature = "linkedin", feature = "customerio"))]
 pub(crate) use publog::{request_log, response_log};
 pub use redact::{AuthScheme, auth_header, is_sensitive, redacted};
-pub use retry_after::retry_after;
 
 /// `base` and `path` joined with exactly one `/` between them.
 pub fn join_url(base: &str, path: &str) -> String {

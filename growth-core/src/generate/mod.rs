@@ -87,21 +87,37 @@ pub struct Generation {
 /// Contract: returns between 1 and `count` drafts or an error; never returns an empty draft;
 /// malformed model output it cannot repair is `Error::Permanent` carrying the raw answer;
 /// transport failures follow the retry classes of [`crate::Error`].
+///
+/// A generator that streams its answer overrides [`ContentGenerator::generate_with_progress`] to
+/// report tokens as they arrive; the default reports the finished answer once.
 #[async_trait]
 pub trait ContentGenerator: Send + Sync + Debug + 'static {
     /// The model or generator name.
     fn model(&self) -> &str;
+
     /// Writes the drafts.
     async fn generate(&self, req: GenerationRequest) -> Result<Generation>;
+
+    /// Writes the drafts, telling `observer` how far the answer has come. The default calls
+    /// [`ContentGenerator::generate`] and reports the finished answer once ([`StreamProgress::of`]).
+    async fn generate_with_progress(&self, req: GenerationRequest, observer: &dyn GenerationObserver) -> Result<Generation> {
+        let generation = self.generate(req).await?;
+        observer.on_progress(&StreamProgress::of(&generation));
+        Ok(generation)
+    }
 }
 
 fn _assert_dyn(_: &dyn ContentGenerator) {}
 
 mod config;
 mod jobs;
+#[cfg(test)]
+mod live_tests;
 mod pipeline;
+mod progress;
 pub use config::GenerationConfig;
 pub use jobs::{
     GenerateBundleHandler, GenerationAccepted, GenerationReport, GenerationService, GenerationStatus, ItemSummary, UsageReport, status_of,
 };
 pub use pipeline::*;
+pub use progress::{GenerationObserver, NoObserver, PieceProgress, PieceState, StreamProgress};

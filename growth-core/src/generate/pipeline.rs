@@ -14,10 +14,17 @@
 //!
 //! **Cost.** Every generator call's tokens are summed per piece (a piece's share of its request
 //! plus its own rewrites) and per bundle, and priced with a [`PriceTable`].
+//!
+//! **Live progress.** Besides the percentage and the saved pieces ([`ProgressSink::report`]), the
+//! sink gets every piece of the bundle with its state and the output tokens streamed for it so far
+//! ([`ProgressSink::pieces`]), from generators that report them
+//! ([`ContentGenerator::generate_with_progress`]), at most every [`BundlePipeline::progress_interval`].
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::Arc;
+use std::convert::Infallible;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use futures::StreamExt;
@@ -25,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::domain::{ContentFilter, ContentItem, ContentStatus, ContentType, NewContentItem, SourceId, SourceStatus};
-use crate::generate::{ContentGenerator, Draft, GenerationRequest, Usage};
+use crate::generate::{ContentGenerator, Draft, GenerationObserver, GenerationRequest, PieceProgress, PieceState, StreamProgress, Usage};
 use crate::knowledge::{KindFilter, Retriever};
 use crate::prompt::{BundlePlan, KnowledgeSnippet, PromptBuilder, SourceMaterial};
 use crate::quality::QualityGate;
@@ -70,10 +77,21 @@ impl PriceTable {
 }
 
 /// Where progress goes (the job row, a progress bar).
+///
+/// An error from either method stops the run (a worker that lost its job's lease must stop).
 #[async_trait]
 pub trait ProgressSink: Send + Sync {
     /// `percent` 0–100 and what is saved so far.
     async fn report(&self, percent: u8, saved: &[ContentItem]) -> Result<()>;
+
+    /// Every piece of the bundle in plan order, with its state and the output tokens written for
+    /// it so far. Called when the run starts, at most every
+    /// [`BundlePipeline::progress_interval`] while anything changes, and once at the end. The
+    /// default ignores it.
+    async fn pieces(&self, pieces: &[PieceProgress]) -> Result<()> {
+        let _ = pieces;
+        Ok(())
+    }
 }
 
 /// Progress nobody watches.
@@ -116,6 +134,7 @@ pub struct BundlePipeline {
     concurrency: usize,
     prices: PriceTable,
     knowledge_top_k: usize,
+    progress_interval: Duration,
 }
 
 /// The key a saved piece carries.
@@ -152,6 +171,7 @@ impl BundlePipeline {
             concurrency: 11,
             prices: PriceTable::default(),
             knowledge_top_k: 6,
+            progress_interval: Duration::from_secs(1),
         }
     }
 
@@ -182,6 +202,12 @@ impl BundlePipeline {
     /// Prices for the cost estimate.
     pub fn prices(mut self, prices: PriceTable) -> Self {
         self.prices = prices;
+        self
+    }
+
+    /// Live piece progress goes to [`ProgressSink::pieces`] at most this often (default 1 s).
+    pub fn progress_interval(mut self, every: Duration) -> Self {
+        self.progress_interval = every;
         self
     }
 
@@ -231,20 +257,24 @@ impl BundlePipeline {
         let resumed = done.len();
         progress.report(percent(done.len(), total), &saved).await?;
 
+        let live = LivePieces::new(&requests, &done);
+        progress.pieces(&live.snapshot()).await?;
         let saved_count = AtomicU32::new(done.len() as u32);
         let saved_lock = tokio::sync::Mutex::new(std::mem::take(&mut saved));
         let todo: Vec<GenerationRequest> =
             requests.into_iter().filter(|r| (0..r.count as usize).any(|i| !done.contains(&piece_key(r.content_type, i)))).collect();
-        let results: Vec<Result<Usage>> = futures::stream::iter(todo.into_iter().map(|req| {
+        let work = futures::stream::iter(todo.into_iter().map(|req| {
             let done = &done;
             let saved_lock = &saved_lock;
             let saved_count = &saved_count;
-            async move {
+            let live = &live;
+            let t = req.content_type;
+            let one = async move {
                 let mut usage = Usage::default();
-                let t = req.content_type;
                 let system = req.system.clone();
                 let source_text = req.source_text.clone();
-                let generation = self.generator.generate(req).await?;
+                let generation = self.generator.generate_with_progress(req, &RequestObserver { live, content_type: t }).await?;
+                live.written(t, generation.drafts.iter().map(|d| !d.content.trim().is_empty()));
                 usage += generation.usage;
                 let share = div_usage(generation.usage, generation.drafts.len() as u64);
                 let rewrite = RewriteLoop::new(self.gates.clone(), Some(self.generator.clone())).max_rewrites(self.max_rewrites);
@@ -259,17 +289,34 @@ impl BundlePipeline {
                     piece_usage += reviewed.usage;
                     let item =
                         self.save(bundle_id, source_id, t, &key, reviewed.draft, reviewed.metrics, piece_usage, &reviewed.attempts).await?;
+                    live.saved(t, i);
                     let n = saved_count.fetch_add(1, Ordering::SeqCst) + 1;
                     let mut guard = saved_lock.lock().await;
                     guard.push(item);
                     progress.report(percent(n as usize, total), &guard).await?;
                 }
                 Ok(usage)
+            };
+            async move {
+                let result = one.await;
+                if result.is_err() {
+                    live.failed(t);
+                }
+                result
             }
         }))
         .buffer_unordered(self.concurrency)
-        .collect()
-        .await;
+        .collect::<Vec<Result<Usage>>>();
+        let results = {
+            let reporter = self.report_live(&live, progress);
+            futures::pin_mut!(work, reporter);
+            match futures::future::select(work, reporter).await {
+                futures::future::Either::Left((results, _)) => results,
+                futures::future::Either::Right((Err(e), _)) => return Err(e),
+                futures::future::Either::Right((Ok(never), _)) => match never {},
+            }
+        };
+        progress.pieces(&live.snapshot()).await?;
         let mut usage = Usage::default();
         let mut first_error = None;
         for r in results {
@@ -302,6 +349,16 @@ impl BundlePipeline {
         items.sort_by_key(order);
         progress.report(100, &items).await?;
         Ok(BundleOutcome { source_id, items, usage, estimated_cost_usd: cost, model, resumed })
+    }
+
+    /// Hands the live piece list to `sink` whenever it changed, at most every `progress_interval`;
+    /// returns only when the sink fails.
+    async fn report_live(&self, live: &LivePieces, sink: &dyn ProgressSink) -> Result<Infallible> {
+        loop {
+            live.changed.notified().await;
+            sink.pieces(&live.snapshot()).await?;
+            tokio::time::sleep(self.progress_interval).await;
+        }
     }
 
     #[allow(clippy::too_many_arguments, reason = "one private call site; the fields of one saved piece")]
@@ -346,6 +403,82 @@ impl BundlePipeline {
             }
         });
         self.store.insert_content(item).await
+    }
+}
+
+/// Every piece of a bundle run, as it goes; `changed` wakes the reporter.
+struct LivePieces {
+    pieces: Mutex<Vec<PieceProgress>>,
+    changed: tokio::sync::Notify,
+}
+
+impl LivePieces {
+    /// Every piece the requests ask for, in plan order: saved when an earlier run saved it, else queued.
+    fn new(requests: &[GenerationRequest], done: &HashSet<String>) -> Self {
+        let pieces = requests
+            .iter()
+            .flat_map(|r| (0..r.count).map(move |i| (r.content_type, i)))
+            .map(|(content_type, index)| PieceProgress {
+                content_type,
+                index,
+                state: if done.contains(&piece_key(content_type, index as usize)) { PieceState::Saved } else { PieceState::Queued },
+                output_tokens: 0,
+            })
+            .collect();
+        Self { pieces: Mutex::new(pieces), changed: tokio::sync::Notify::new() }
+    }
+
+    /// Applies `f` to the pieces of type `t` not saved yet, and wakes the reporter.
+    fn update(&self, t: ContentType, mut f: impl FnMut(&mut PieceProgress)) {
+        {
+            let mut pieces = self.pieces.lock().unwrap_or_else(PoisonError::into_inner);
+            pieces.iter_mut().filter(|p| p.content_type == t && p.state != PieceState::Saved).for_each(&mut f);
+        }
+        self.changed.notify_one();
+    }
+
+    /// The generator's answer for type `t` is complete: the drafts it has (`true` when non-empty)
+    /// go to the checks, the pieces it lacks are skipped.
+    fn written(&self, t: ContentType, drafts: impl Iterator<Item = bool>) {
+        let written: Vec<bool> = drafts.collect();
+        self.update(t, |p| {
+            p.state = if written.get(p.index as usize).copied().unwrap_or(false) { PieceState::Checking } else { PieceState::Skipped };
+        });
+    }
+
+    /// Writing or checking the pieces of type `t` failed: those not saved are failed.
+    fn failed(&self, t: ContentType) {
+        self.update(t, |p| p.state = PieceState::Failed);
+    }
+
+    fn saved(&self, t: ContentType, index: usize) {
+        self.update(t, |p| {
+            if p.index as usize == index {
+                p.state = PieceState::Saved;
+            }
+        });
+    }
+
+    fn snapshot(&self) -> Vec<PieceProgress> {
+        self.pieces.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+}
+
+/// Maps one request's streamed progress onto its pieces.
+struct RequestObserver<'a> {
+    live: &'a LivePieces,
+    content_type: ContentType,
+}
+
+impl GenerationObserver for RequestObserver<'_> {
+    fn on_progress(&self, progress: &StreamProgress) {
+        self.live.update(self.content_type, |p| {
+            if matches!(p.state, PieceState::Queued | PieceState::Writing) {
+                let tokens = progress.draft_tokens.get(p.index as usize);
+                p.state = if tokens.is_some() { PieceState::Writing } else { PieceState::Queued };
+                p.output_tokens = tokens.copied().unwrap_or(0);
+            }
+        });
     }
 }
 

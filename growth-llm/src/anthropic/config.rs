@@ -26,9 +26,16 @@ pub struct ClaudeConfig {
     /// The `anthropic-version` header (default `2023-06-01`, the value the SDK sends).
     #[serde(default = "default_anthropic_version")]
     pub anthropic_version: String,
-    /// Timeout of one HTTP request, in milliseconds (default 600 000, the SDK's).
+    /// The longest one attempt may take, from sending the request to the answer's last event, in
+    /// milliseconds (default 600 000, the SDK's). Answers stream, so this is only a backstop: a
+    /// silent connection is caught much earlier by `stall_timeout_ms`.
     #[serde(default = "default_timeout_ms")]
     pub timeout_ms: u64,
+    /// A stream with no event (a `ping` counts) for this long, in milliseconds, is given up as
+    /// `Error::Transient` and retried like any transient failure, instead of hanging (default
+    /// 60 000). Also bounds the wait for the answer's first byte.
+    #[serde(default = "default_stall_timeout_ms")]
+    pub stall_timeout_ms: u64,
     /// Retries after the first attempt (default 2, the SDK's).
     #[serde(default = "default_max_retries")]
     pub max_retries: u32,
@@ -50,11 +57,28 @@ pub struct ClaudeConfig {
     #[serde(default = "default_max_rate_limit_wait_ms")]
     pub max_rate_limit_wait_ms: u64,
     /// Let the first of several concurrent calls over the same cacheable prefix write the prompt
-    /// cache alone and hold the others until it has answered, so they read the prefix (0.1× the
-    /// price) instead of each writing it (1.25×) — default `true`. Costs one call's latency once per
-    /// prefix; turn off to always fire at once.
+    /// cache alone and hold the others until the entry is readable (see `cache_release`), so they
+    /// read the prefix (0.1× the price) instead of each writing it (1.25×) — default `true`. Costs
+    /// the writing call's time to first token once per prefix; turn off to always fire at once.
     #[serde(default = "default_true")]
     pub coalesce_cache_writes: bool,
+    /// When the calls held by `coalesce_cache_writes` go (default `first_event`).
+    #[serde(default)]
+    pub cache_release: CacheRelease,
+}
+
+/// When calls held behind the one writing a prompt-cache entry are released.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CacheRelease {
+    /// As soon as the writing call's answer begins (`message_start`): on Anthropic's API a cache
+    /// entry is readable once the first response begins, so the held calls overlap the writer's
+    /// whole streamed answer.
+    #[default]
+    FirstEvent,
+    /// Only once the writing call has answered in full — for gateways whose cache becomes readable
+    /// later (and the behaviour before answers streamed).
+    Answer,
 }
 
 fn default_max_tokens() -> u32 {
@@ -68,6 +92,9 @@ fn default_anthropic_version() -> String {
 }
 fn default_timeout_ms() -> u64 {
     600_000
+}
+fn default_stall_timeout_ms() -> u64 {
+    60_000
 }
 fn default_max_retries() -> u32 {
     2
@@ -101,6 +128,7 @@ impl ClaudeConfig {
             base_url: default_base_url(),
             anthropic_version: default_anthropic_version(),
             timeout_ms: default_timeout_ms(),
+            stall_timeout_ms: default_stall_timeout_ms(),
             max_retries: default_max_retries(),
             initial_backoff_ms: default_initial_backoff_ms(),
             max_backoff_ms: default_max_backoff_ms(),
@@ -108,6 +136,7 @@ impl ClaudeConfig {
             min_remaining_tokens: default_min_remaining_tokens(),
             max_rate_limit_wait_ms: default_max_rate_limit_wait_ms(),
             coalesce_cache_writes: true,
+            cache_release: CacheRelease::default(),
         }
     }
 }
@@ -121,6 +150,7 @@ impl fmt::Debug for ClaudeConfig {
             .field("base_url", &self.base_url)
             .field("anthropic_version", &self.anthropic_version)
             .field("timeout_ms", &self.timeout_ms)
+            .field("stall_timeout_ms", &self.stall_timeout_ms)
             .field("max_retries", &self.max_retries)
             .field("initial_backoff_ms", &self.initial_backoff_ms)
             .field("max_backoff_ms", &self.max_backoff_ms)
@@ -128,6 +158,7 @@ impl fmt::Debug for ClaudeConfig {
             .field("min_remaining_tokens", &self.min_remaining_tokens)
             .field("max_rate_limit_wait_ms", &self.max_rate_limit_wait_ms)
             .field("coalesce_cache_writes", &self.coalesce_cache_writes)
+            .field("cache_release", &self.cache_release)
             .finish()
     }
 }
@@ -150,6 +181,9 @@ mod tests {
         assert_eq!((c.max_tokens, c.max_retries, c.timeout_ms), (4096, 2, 600_000));
         assert_eq!(c.anthropic_version, "2023-06-01");
         assert!(c.coalesce_cache_writes);
+        assert_eq!((c.stall_timeout_ms, c.cache_release), (60_000, CacheRelease::FirstEvent));
+        let answer: ClaudeConfig = serde_json::from_str(r#"{"api_key": "k", "model": "m", "cache_release": "answer"}"#).unwrap();
+        assert_eq!(answer.cache_release, CacheRelease::Answer);
         assert!(serde_json::from_str::<ClaudeConfig>(r#"{"api_key": "k"}"#).is_err());
     }
 }

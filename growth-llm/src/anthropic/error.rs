@@ -3,10 +3,11 @@
 use std::time::SystemTime;
 
 use growth_core::Error;
+use growth_core::retry::Failure;
 use reqwest::header::HeaderMap;
 
 use super::models::ApiErrorBody;
-use crate::retry::{self, Failure};
+use crate::http;
 
 /// The `error.details.error_code` of a 429 that means the organisation's monthly spend limit is
 /// reached: waiting minutes does not help, so it is never retried.
@@ -31,7 +32,7 @@ pub(crate) fn parse_error(status: u16, headers: &HeaderMap, body: &[u8], model: 
     let spend_limit = status == 429
         && (api.and_then(|e| e.details.as_ref()).and_then(|d| d.error_code.as_deref()) == Some(SPEND_LIMIT_CODE)
             || String::from_utf8_lossy(body).contains(SPEND_LIMIT_CODE));
-    let server_delay = retry::server_delay_or_date(headers, now);
+    let server_delay = http::server_delay(headers, now);
     let error = match status {
         429 if spend_limit => Error::Config(format!(
             "Anthropic spend limit reached ({SPEND_LIMIT_CODE}): {message} — raise the limit in the Anthropic Console or wait \
@@ -50,8 +51,35 @@ pub(crate) fn parse_error(status: u16, headers: &HeaderMap, body: &[u8], model: 
         s if s >= 500 => Error::Transient { message: format!("Anthropic answered {status} {kind}: {message}"), retry_after: server_delay },
         _ => Error::Permanent(format!("Anthropic answered {status} {kind}: {message}")),
     };
-    let retryable = !spend_limit && retry::server_says_retry(headers).unwrap_or_else(|| retry::status_is_retryable(status));
+    let retryable = !spend_limit && http::retryable(status, headers);
     Failure { error, retryable, server_delay }
+}
+
+/// The HTTP status an error `type` stands for (Anthropic's error table), for an `error` event that
+/// arrives in a stream after its 200.
+fn status_of(kind: &str) -> u16 {
+    match kind {
+        "invalid_request_error" => 400,
+        "authentication_error" => 401,
+        "billing_error" => 402,
+        "permission_error" => 403,
+        "not_found_error" => 404,
+        "request_too_large" => 413,
+        "rate_limit_error" => 429,
+        "timeout_error" => 504,
+        "overloaded_error" => 529,
+        _ => 500,
+    }
+}
+
+/// Classifies an `error` event in a stream (its `data` has the error body's shape): as the same
+/// error answered with its status, so an `overloaded_error` mid-stream is as retryable as a 529.
+pub(crate) fn stream_error(kind: &str, data: &[u8], model: &str, now: SystemTime) -> Failure {
+    let mut f = parse_error(status_of(kind), &HeaderMap::new(), data, model, now);
+    if let Error::Transient { message, .. } = &mut f.error {
+        message.insert_str(0, "mid-stream: ");
+    }
+    f
 }
 
 #[cfg(test)]
@@ -92,6 +120,16 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("x-should-retry", HeaderValue::from_static("false"));
         assert!(!parse_error(500, &h, b"oops", "m", now()).retryable);
+    }
+
+    #[test]
+    fn an_overloaded_error_event_mid_stream_is_as_retryable_as_a_529() {
+        let data = br#"{"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}"#;
+        let f = stream_error("overloaded_error", data, "m", now());
+        assert!(f.retryable);
+        assert!(matches!(f.error, Error::Transient { ref message, .. } if message.contains("mid-stream") && message.contains("529")));
+        let bad = br#"{"type": "error", "error": {"type": "invalid_request_error", "message": "bad"}}"#;
+        assert!(!stream_error("invalid_request_error", bad, "m", now()).retryable);
     }
 
     #[test]

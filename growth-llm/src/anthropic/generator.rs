@@ -1,45 +1,59 @@
 //! [`ClaudeGenerator`].
 
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
-use growth_core::generate::{ContentGenerator, Generation, GenerationRequest, PromptBlock, Usage};
+use growth_core::generate::{ContentGenerator, Generation, GenerationObserver, GenerationRequest, NoObserver, PromptBlock};
+use growth_core::retry::{self, Failure, LongServerDelay, RetryPolicy};
 use growth_core::{Error, Result};
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use secrecy::ExposeSecret;
 
-use super::config::ClaudeConfig;
-use super::drafts::{DRAFTS_JSON_FORMAT, REPAIR_INSTRUCTION, parse_drafts, truncate_for_error};
+use super::config::{CacheRelease, ClaudeConfig};
 use super::error::parse_error;
 use super::models::{CacheControl, Message, MessagesRequest, MessagesResponse, SystemBlock};
 use super::ratelimit::{RateLimitGate, Thresholds};
-use super::warm::{CacheWarmer, prefix_key};
-use crate::retry::{self, ANTHROPIC_MAX_RETRY_AFTER, Failure, LongServerDelay, RetryPolicy};
+use super::stream::{Accumulator, Step};
+use super::warm::{CacheWarmer, WarmGuard, prefix_key};
+use crate::chat::{self, Answer, Conversation, Turn};
+use crate::drafts::truncate_for_error;
+use crate::http;
+use crate::progress::DraftTracker;
+use crate::sse::{SseError, SseStream};
 
 /// Most cache breakpoints Anthropic accepts in one request.
 pub const MAX_CACHE_BREAKPOINTS: usize = 4;
 
-/// How much of a malformed answer an error message carries.
-const RAW_ANSWER_IN_ERROR: usize = 2_000;
+/// What the calls and errors are called in logs and messages.
+const WHAT: &str = "Claude messages request";
 
-/// Drafts from Claude through the Messages API (`POST {base_url}/v1/messages`).
+/// Drafts from Claude through the streaming Messages API (`POST {base_url}/v1/messages` with
+/// `"stream": true`).
 ///
 /// One [`ContentGenerator::generate`] is one call (two when the answer needs repair): the system
 /// blocks go as an array of text blocks with a prompt-cache breakpoint after the stable prefix
 /// (see [`cache_breakpoints`]), the instruction as the user message followed by
-/// [`DRAFTS_JSON_FORMAT`]. The answer is read with [`parse_drafts`](super::parse_drafts); when it
-/// is malformed the conversation goes back once with the bad answer and [`REPAIR_INSTRUCTION`](super::REPAIR_INSTRUCTION),
+/// [`DRAFTS_JSON_FORMAT`](super::DRAFTS_JSON_FORMAT). The answer streams in as server-sent events;
+/// its text is read with [`parse_drafts`](super::parse_drafts) once complete; when it is malformed
+/// the conversation goes back once with the bad answer and [`REPAIR_INSTRUCTION`](super::REPAIR_INSTRUCTION),
 /// and a second malformed answer is `Error::Permanent` carrying the raw text. At most `count`
 /// drafts are returned; `usage` sums every call made.
 ///
+/// [`ContentGenerator::generate_with_progress`] reports the output tokens streamed so far, per
+/// draft begun, on every text delta.
+///
 /// Concurrent calls over the same cacheable prefix are coalesced (unless
 /// [`ClaudeConfig::coalesce_cache_writes`] is off): the first writes the prompt cache, the others
-/// wait for its answer and then run together, reading the prefix at a tenth of the price.
+/// wait until its answer begins (`message_start`, see [`ClaudeConfig::cache_release`]) and then
+/// run together, reading the prefix at a tenth of the price while the first is still streaming.
 ///
-/// Each HTTP call is retried by the rules of Anthropic's SDK; a 429 for the monthly spend limit is
-/// never retried (`Error::Config`). Answers' `anthropic-ratelimit-*` headers are watched: when a
-/// limit is nearly used up, calls from this generator (shared by all its concurrent calls) wait for
-/// its reset instead of running into a 429.
+/// Each call is retried by the rules of Anthropic's SDK — and so is a stream that fails after its
+/// 200: an `error` event (`overloaded_error` mid-stream), a connection cut before `message_stop`,
+/// or no event for [`ClaudeConfig::stall_timeout_ms`]. A 429 for the monthly spend limit is never
+/// retried (`Error::Config`). Answers' `anthropic-ratelimit-*` headers are watched: when a limit is
+/// nearly used up, calls from this generator (shared by all its concurrent calls) wait for its
+/// reset instead of running into a 429.
 #[derive(Debug)]
 pub struct ClaudeGenerator {
     config: ClaudeConfig,
@@ -48,14 +62,6 @@ pub struct ClaudeGenerator {
     policy: RetryPolicy,
     gate: RateLimitGate,
     warmer: CacheWarmer,
-}
-
-/// One successful HTTP exchange.
-struct Answer {
-    text: String,
-    stop_reason: Option<String>,
-    model: Option<String>,
-    usage: Usage,
 }
 
 impl ClaudeGenerator {
@@ -71,19 +77,23 @@ impl ClaudeGenerator {
         if config.api_key.expose_secret().is_empty() {
             return Err(Error::Config("Claude `api_key` is empty".into()));
         }
+        if config.stall_timeout_ms == 0 || config.timeout_ms == 0 {
+            return Err(Error::Config("Claude `timeout_ms` and `stall_timeout_ms` must be positive".into()));
+        }
+        // A stream is bounded per read (the stall timeout), never as a whole request.
         let client = reqwest::Client::builder()
-            .timeout(Duration::from_millis(config.timeout_ms))
+            .read_timeout(Duration::from_millis(config.stall_timeout_ms))
             .connect_timeout(Duration::from_millis(config.timeout_ms.min(5_000)))
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         let url = format!("{}/v1/messages", config.base_url.trim_end_matches('/'));
-        let policy = RetryPolicy {
-            max_attempts: config.max_retries.saturating_add(1),
-            initial_backoff: Duration::from_millis(config.initial_backoff_ms),
-            max_backoff: Duration::from_millis(config.max_backoff_ms),
-            max_server_delay: ANTHROPIC_MAX_RETRY_AFTER,
-            long_server_delay: LongServerDelay::Backoff,
-        };
+        let policy = http::policy(
+            config.max_retries.saturating_add(1),
+            config.initial_backoff_ms,
+            config.max_backoff_ms,
+            http::ANTHROPIC_MAX_RETRY_AFTER,
+            LongServerDelay::Backoff,
+        );
         let gate = RateLimitGate::new(Thresholds {
             min_requests: config.min_remaining_requests,
             min_tokens: config.min_remaining_tokens,
@@ -102,54 +112,170 @@ impl ClaudeGenerator {
         &self.config
     }
 
-    /// One Messages call, retried.
-    async fn call(&self, body: &MessagesRequest<'_>) -> Result<Answer> {
-        retry::run(&self.policy, "Claude messages request", |_| self.send(body)).await
+    fn stall(&self) -> Duration {
+        Duration::from_millis(self.config.stall_timeout_ms)
     }
 
-    async fn send(&self, body: &MessagesRequest<'_>) -> std::result::Result<Answer, Failure> {
+    /// One attempt, bounded by `timeout_ms` as a whole.
+    async fn attempt(
+        &self,
+        body: &MessagesRequest<'_>,
+        observer: &dyn GenerationObserver,
+        on_start: &(dyn Fn() + Sync),
+    ) -> Result<Answer, Failure> {
+        let limit = Duration::from_millis(self.config.timeout_ms);
+        match tokio::time::timeout(limit, self.send(body, observer, on_start)).await {
+            Ok(result) => result,
+            Err(_) => Err(Failure::retry(Error::transient(format!("{WHAT} timed out after {} ms", limit.as_millis())), None)),
+        }
+    }
+
+    async fn send(
+        &self,
+        body: &MessagesRequest<'_>,
+        observer: &dyn GenerationObserver,
+        on_start: &(dyn Fn() + Sync),
+    ) -> Result<Answer, Failure> {
         self.gate.ready().await;
-        let mut key = HeaderValue::from_str(self.config.api_key.expose_secret()).map_err(|_| Failure {
-            error: Error::Config("the Claude API key is not a valid header value".into()),
-            retryable: false,
-            server_delay: None,
-        })?;
+        let mut key = HeaderValue::from_str(self.config.api_key.expose_secret())
+            .map_err(|_| Failure::fatal(Error::Config("the Claude API key is not a valid header value".into())))?;
         key.set_sensitive(true);
         let mut headers = HeaderMap::new();
         headers.insert("x-api-key", key);
-        let request = self.client.post(&self.url).headers(headers).header("anthropic-version", &self.config.anthropic_version).json(body);
-        let timeout_ms = self.config.timeout_ms;
-        let transport = |e: reqwest::Error| Failure {
-            retryable: e.is_timeout() || e.is_connect() || e.is_request() || e.is_body() || e.is_decode(),
-            error: Error::transient(if e.is_timeout() {
-                format!("Claude messages request timed out after {timeout_ms} ms: {e}")
-            } else {
-                format!("Claude messages request failed (transport): {e}")
-            }),
-            server_delay: None,
+        let request = self
+            .client
+            .post(&self.url)
+            .headers(headers)
+            .header("anthropic-version", &self.config.anthropic_version)
+            .header("accept", "text/event-stream")
+            .json(body);
+        let stall = self.stall();
+        let response = match tokio::time::timeout(stall, request.send()).await {
+            Err(_) => return Err(stalled(stall)),
+            Ok(r) => r.map_err(|e| read_failure(&e, stall))?,
         };
-        let response = request.send().await.map_err(transport)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         self.gate.observe(&headers);
-        let bytes = response.bytes().await.map_err(transport)?;
         if !(200..300).contains(&status) {
+            let bytes = response.bytes().await.map_err(|e| read_failure(&e, stall))?;
             return Err(parse_error(status, &headers, &bytes, &self.config.model, SystemTime::now()));
         }
-        let message: MessagesResponse = serde_json::from_slice(&bytes).map_err(|e| Failure {
-            error: Error::Permanent(format!(
-                "unexpected Claude messages response ({e}): {}",
-                truncate_for_error(&String::from_utf8_lossy(&bytes), 500)
-            )),
-            retryable: false,
-            server_delay: None,
-        })?;
-        Ok(Answer {
-            text: message.text(),
-            stop_reason: message.stop_reason.clone(),
-            model: message.model.clone(),
-            usage: message.usage.into(),
-        })
+        let mut tracker = DraftTracker::default();
+        tracker.report(observer);
+        let streamed = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/event-stream"));
+        if !streamed {
+            // A gateway that answered the whole message at once.
+            let bytes = response.bytes().await.map_err(|e| read_failure(&e, stall))?;
+            let answer = whole_message(&bytes)?;
+            on_start();
+            tracker.push(&answer.text);
+            tracker.set_output_tokens(answer.usage.output_tokens);
+            tracker.report(observer);
+            return Ok(answer);
+        }
+        let mut events = SseStream::new(response, stall);
+        let mut acc = Accumulator::default();
+        loop {
+            let event = match events.next().await {
+                Ok(Some(event)) => event,
+                Ok(None) => {
+                    let when = if acc.started() { "before `message_stop`" } else { "before `message_start`" };
+                    return Err(Failure::retry(Error::transient(format!("the Claude stream ended {when}")), None));
+                }
+                Err(SseError::Stalled(d)) => return Err(stalled(d)),
+                Err(SseError::Body(e)) => return Err(http::transport_failure("Claude messages stream", &e)),
+            };
+            match acc.apply(&event, &self.config.model)? {
+                Step::Started => on_start(),
+                Step::Text(text) => {
+                    tracker.push(&text);
+                    tracker.report(observer);
+                }
+                Step::OutputTokens(n) => {
+                    tracker.set_output_tokens(n);
+                    tracker.report(observer);
+                }
+                Step::Stopped => return Ok(acc.finish()),
+                Step::Nothing => {}
+            }
+        }
+    }
+}
+
+/// A transport error; the client's read timeout is the stall timeout.
+fn read_failure(e: &reqwest::Error, stall: Duration) -> Failure {
+    if e.is_timeout() { stalled(stall) } else { http::transport_failure(WHAT, e) }
+}
+
+fn stalled(d: Duration) -> Failure {
+    Failure::retry(Error::transient(format!("the Claude stream stalled: no event for {} ms", d.as_millis())), None)
+}
+
+/// An answer that came as one JSON message instead of a stream.
+fn whole_message(bytes: &[u8]) -> Result<Answer, Failure> {
+    let message: MessagesResponse = serde_json::from_slice(bytes).map_err(|e| {
+        Failure::fatal(Error::Permanent(format!(
+            "unexpected Claude messages response ({e}): {}",
+            truncate_for_error(&String::from_utf8_lossy(bytes), 500)
+        )))
+    })?;
+    let stop = message.stop_reason.as_deref();
+    Ok(Answer {
+        text: message.text(),
+        truncated: stop == Some("max_tokens"),
+        refused: stop == Some("refusal"),
+        stop_reason: message.stop_reason.clone(),
+        model: message.model.clone(),
+        usage: message.usage.into(),
+    })
+}
+
+/// One `generate` call's conversation with Claude.
+struct ClaudeConversation<'a> {
+    claude: &'a ClaudeGenerator,
+    system: &'a [SystemBlock<'a>],
+    max_tokens: u32,
+    observer: &'a dyn GenerationObserver,
+    /// The cached prefix's key, when calls over it are coalesced.
+    warm_key: Option<u64>,
+}
+
+#[async_trait]
+impl Conversation for ClaudeConversation<'_> {
+    async fn answer(&self, turns: &[Turn<'_>], first: bool) -> Result<Answer> {
+        let claude = self.claude;
+        let body = MessagesRequest {
+            model: &claude.config.model,
+            max_tokens: self.max_tokens,
+            system: self.system,
+            messages: turns.iter().map(|t| Message { role: t.role.as_str(), content: t.text }).collect(),
+            stream: true,
+        };
+        // Concurrent first calls over one prefix: the first writes the cache, the others wait
+        // until it is readable. (The repair call follows an answer: its prefix is written.)
+        let key = self.warm_key.filter(|_| first);
+        let writer: Mutex<Option<WarmGuard<'_>>> = Mutex::new(match key {
+            Some(key) => claude.warmer.enter(key).await,
+            None => None,
+        });
+        let release = || {
+            if let Some(guard) = writer.lock().unwrap_or_else(PoisonError::into_inner).take() {
+                guard.warmed();
+            }
+        };
+        let on_start = || match key {
+            Some(_) if claude.config.cache_release == CacheRelease::FirstEvent => release(),
+            _ => {}
+        };
+        let answer = retry::run(&claude.policy, WHAT, |_| claude.attempt(&body, self.observer, &on_start)).await?;
+        // Released at the first event, or now; a failed writer's guard is dropped instead, so the
+        // next waiter writes.
+        release();
+        if let Some(key) = key {
+            claude.warmer.touch(key);
+        }
+        Ok(answer)
     }
 }
 
@@ -168,37 +294,6 @@ pub fn cache_breakpoints(blocks: &[PromptBlock]) -> Vec<usize> {
     ends
 }
 
-/// The user message: the instruction, then the output format unless the instruction has it.
-fn user_message(req: &GenerationRequest) -> String {
-    let mut text = req.instruction.trim().to_owned();
-    if !text.contains(DRAFTS_JSON_FORMAT) {
-        text.push_str("\n\n");
-        text.push_str(DRAFTS_JSON_FORMAT);
-    }
-    text.push_str(&format!("\nReturn at most {} draft{}.", req.count, if req.count == 1 { "" } else { "s" }));
-    text
-}
-
-fn validate(req: &GenerationRequest) -> Result<()> {
-    if req.count == 0 {
-        return Err(Error::invalid_field("count", "must be at least 1"));
-    }
-    if req.instruction.trim().is_empty() {
-        return Err(Error::invalid_field("instruction", "must not be empty"));
-    }
-    if req.max_tokens == Some(0) {
-        return Err(Error::invalid_field("max_tokens", "must be positive when set"));
-    }
-    Ok(())
-}
-
-fn hint(stop_reason: Option<&str>) -> &'static str {
-    match stop_reason {
-        Some("max_tokens") => " (the answer hit max_tokens and was cut off: raise `max_tokens`)",
-        _ => "",
-    }
-}
-
 #[async_trait]
 impl ContentGenerator for ClaudeGenerator {
     fn model(&self) -> &str {
@@ -206,7 +301,11 @@ impl ContentGenerator for ClaudeGenerator {
     }
 
     async fn generate(&self, req: GenerationRequest) -> Result<Generation> {
-        validate(&req)?;
+        self.generate_with_progress(req, &NoObserver).await
+    }
+
+    async fn generate_with_progress(&self, req: GenerationRequest, observer: &dyn GenerationObserver) -> Result<Generation> {
+        chat::validate(&req)?;
         // Anthropic rejects empty text blocks; blank blocks are dropped before breakpoints are placed.
         let kept: Vec<PromptBlock> = req.system.iter().filter(|b| !b.text.trim().is_empty()).cloned().collect();
         let breakpoints = cache_breakpoints(&kept);
@@ -219,79 +318,18 @@ impl ContentGenerator for ClaudeGenerator {
                 cache_control: breakpoints.contains(&i).then_some(CacheControl::EPHEMERAL),
             })
             .collect();
-        let max_tokens = req.max_tokens.map_or(self.config.max_tokens, |m| m.min(self.config.max_tokens));
-        let user = user_message(&req);
-        let count = req.count as usize;
-        let mut body = MessagesRequest {
-            model: &self.config.model,
-            max_tokens,
-            system: &system,
-            messages: vec![Message { role: "user", content: &user }],
-        };
-
-        // Concurrent calls over one prefix: the first writes the cache, the others wait and read it.
         let warm_key = breakpoints
             .last()
             .filter(|_| self.config.coalesce_cache_writes)
             .map(|&last| prefix_key(&self.config.model, kept[..=last].iter().map(|b| b.text.as_str())));
-        let writer = match warm_key {
-            Some(key) => self.warmer.enter(key).await,
-            None => None,
+        let conversation = ClaudeConversation {
+            claude: self,
+            system: &system,
+            max_tokens: req.max_tokens.map_or(self.config.max_tokens, |m| m.min(self.config.max_tokens)),
+            observer,
+            warm_key,
         };
-        let first = self.call(&body).await?;
-        match (writer, warm_key) {
-            (Some(writer), _) => writer.warmed(),
-            (None, Some(key)) => self.warmer.touch(key),
-            (None, None) => {}
-        }
-        let mut usage = first.usage;
-        if first.stop_reason.as_deref() == Some("refusal") {
-            return Err(Error::Permanent(format!(
-                "Claude refused the request (stop_reason refusal): {}",
-                truncate_for_error(&first.text, RAW_ANSWER_IN_ERROR)
-            )));
-        }
-        let problem = match parse_drafts(&first.text) {
-            Ok(mut drafts) => {
-                drafts.truncate(count);
-                return Ok(Generation { drafts, usage, model: first.model.unwrap_or_else(|| self.config.model.clone()) });
-            }
-            Err(e) => e,
-        };
-        tracing::warn!(%problem, stop_reason = ?first.stop_reason, "Claude's answer is not the drafts JSON; asking once for a repair");
-
-        // The repair: the same conversation, the bad answer, and a request for valid JSON only. An
-        // empty answer cannot be sent back (empty assistant turns are rejected), so the repair
-        // instruction then rides on the original user message.
-        let bad = first.text.trim_end();
-        let combined;
-        body.messages = if bad.trim().is_empty() {
-            combined = format!("{user}\n\n{REPAIR_INSTRUCTION}");
-            vec![Message { role: "user", content: &combined }]
-        } else {
-            vec![
-                Message { role: "user", content: &user },
-                Message { role: "assistant", content: bad },
-                Message { role: "user", content: REPAIR_INSTRUCTION },
-            ]
-        };
-        let second = self.call(&body).await?;
-        usage += second.usage;
-        match parse_drafts(&second.text) {
-            Ok(mut drafts) => {
-                drafts.truncate(count);
-                Ok(Generation { drafts, usage, model: second.model.or(first.model).unwrap_or_else(|| self.config.model.clone()) })
-            }
-            Err(again) => {
-                tracing::warn!(?usage, "Claude's repaired answer is still malformed; giving up");
-                Err(Error::Permanent(format!(
-                    "Claude's answer is not the drafts JSON even after one repair ({again}){}; raw answer: {} — first answer ({problem}): {}",
-                    hint(second.stop_reason.as_deref()),
-                    truncate_for_error(&second.text, RAW_ANSWER_IN_ERROR),
-                    truncate_for_error(&first.text, RAW_ANSWER_IN_ERROR / 4),
-                )))
-            }
-        }
+        chat::drafts("Claude", &conversation, &chat::user_message(&req), req.count as usize, &self.config.model).await
     }
 }
 
@@ -321,26 +359,11 @@ mod tests {
     }
 
     #[test]
-    fn the_format_is_appended_once_with_the_count() {
-        let mut req = GenerationRequest {
-            content_type: growth_core::domain::ContentType::LinkedinPost,
-            count: 3,
-            system: vec![],
-            instruction: "Write posts.".into(),
-            source_text: String::new(),
-            source_title: None,
-            max_tokens: None,
-        };
-        let m = user_message(&req);
-        assert!(m.starts_with("Write posts.\n\n") && m.contains(DRAFTS_JSON_FORMAT) && m.ends_with("at most 3 drafts."), "{m}");
-        req.instruction = format!("Write posts.\n{DRAFTS_JSON_FORMAT}");
-        assert_eq!(user_message(&req).matches(DRAFTS_JSON_FORMAT).count(), 1);
-    }
-
-    #[test]
     fn bad_requests_and_configs_are_refused_before_any_call() {
         let bad = ClaudeConfig { max_tokens: 0, ..ClaudeConfig::new("k", "claude-x") };
         assert!(matches!(ClaudeGenerator::new(bad), Err(Error::Config(_))));
+        let no_stall = ClaudeConfig { stall_timeout_ms: 0, ..ClaudeConfig::new("k", "claude-x") };
+        assert!(matches!(ClaudeGenerator::new(no_stall), Err(Error::Config(_))));
         assert!(matches!(ClaudeGenerator::with_model("k", " "), Err(Error::Config(_))));
         assert!(matches!(ClaudeGenerator::with_model("", "claude-x"), Err(Error::Config(_))));
     }

@@ -1,5 +1,6 @@
-//! Wire types of `POST /v1/messages` (non-streaming). Responses are read leniently: unknown
-//! fields, content-block types and usage counters are ignored.
+//! Wire types of `POST /v1/messages`: the request, the streamed events, and the whole message (an
+//! answer that did not stream). Responses are read leniently: unknown fields, event types,
+//! content-block and delta types and usage counters are ignored.
 
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +11,7 @@ pub(crate) struct MessagesRequest<'a> {
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub(crate) system: &'a [SystemBlock<'a>],
     pub(crate) messages: Vec<Message<'a>>,
+    pub(crate) stream: bool,
 }
 
 #[derive(Serialize, Debug)]
@@ -35,6 +37,81 @@ impl CacheControl {
 pub(crate) struct Message<'a> {
     pub(crate) role: &'static str,
     pub(crate) content: &'a str,
+}
+
+/// One event of the stream (the `data:` of an SSE event; its `type` repeats the event name).
+#[derive(Deserialize, Debug)]
+#[serde(tag = "type")]
+pub(crate) enum StreamEvent {
+    #[serde(rename = "message_start")]
+    MessageStart { message: StartedMessage },
+    #[serde(rename = "content_block_start")]
+    ContentBlockStart { index: usize, content_block: StartedBlock },
+    #[serde(rename = "content_block_delta")]
+    ContentBlockDelta { index: usize, delta: Delta },
+    #[serde(rename = "content_block_stop")]
+    ContentBlockStop {
+        #[serde(default)]
+        #[allow(dead_code, reason = "part of the wire shape; blocks end with the message")]
+        index: usize,
+    },
+    #[serde(rename = "message_delta")]
+    MessageDelta {
+        delta: MessageDeltaBody,
+        #[serde(default)]
+        usage: Option<WireUsage>,
+    },
+    #[serde(rename = "message_stop")]
+    MessageStop,
+    #[serde(rename = "ping")]
+    Ping,
+    #[serde(rename = "error")]
+    Error { error: ApiError },
+    #[serde(other)]
+    Other,
+}
+
+/// The message as `message_start` announces it: no content yet, the input usage.
+#[derive(Deserialize, Debug)]
+pub(crate) struct StartedMessage {
+    #[serde(default)]
+    pub(crate) model: Option<String>,
+    #[serde(default)]
+    pub(crate) usage: Option<WireUsage>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(tag = "type")]
+pub(crate) enum StartedBlock {
+    #[serde(rename = "text")]
+    Text {
+        #[serde(default)]
+        text: String,
+    },
+    #[serde(rename = "tool_use")]
+    ToolUse {
+        #[serde(default)]
+        name: String,
+    },
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(tag = "type")]
+pub(crate) enum Delta {
+    #[serde(rename = "text_delta")]
+    Text { text: String },
+    #[serde(rename = "input_json_delta")]
+    InputJson { partial_json: String },
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Deserialize, Debug)]
+pub(crate) struct MessageDeltaBody {
+    #[serde(default)]
+    pub(crate) stop_reason: Option<String>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -75,7 +152,7 @@ pub(crate) enum ContentBlock {
 }
 
 /// Counters can be absent or `null`; both read as 0.
-#[derive(Deserialize, Debug, Default)]
+#[derive(Deserialize, Debug, Default, Clone, Copy)]
 pub(crate) struct WireUsage {
     #[serde(default)]
     pub(crate) input_tokens: Option<u64>,
@@ -85,6 +162,19 @@ pub(crate) struct WireUsage {
     pub(crate) cache_creation_input_tokens: Option<u64>,
     #[serde(default)]
     pub(crate) cache_read_input_tokens: Option<u64>,
+}
+
+impl WireUsage {
+    /// These counters with the ones `later` reports replacing them (the counts of `message_delta`
+    /// are cumulative; a counter it leaves out keeps its value).
+    pub(crate) fn updated(self, later: WireUsage) -> Self {
+        Self {
+            input_tokens: later.input_tokens.or(self.input_tokens),
+            output_tokens: later.output_tokens.or(self.output_tokens),
+            cache_creation_input_tokens: later.cache_creation_input_tokens.or(self.cache_creation_input_tokens),
+            cache_read_input_tokens: later.cache_read_input_tokens.or(self.cache_read_input_tokens),
+        }
+    }
 }
 
 impl From<WireUsage> for growth_core::generate::Usage {

@@ -1,7 +1,9 @@
 //! Coalescing prompt-cache writes: a cache entry is only readable once the call that writes it has
 //! started answering, so calls over the same prefix fired together would *all* write it (each
 //! paying 1.25× for the prefix instead of 0.1×). The first call over a prefix goes alone; the others
-//! wait for its answer, then run concurrently and read the cache.
+//! wait until its entry is readable — its answer's first event, `message_start` (or its whole
+//! answer, [`CacheRelease::Answer`](super::CacheRelease::Answer)) — then run concurrently and read
+//! the cache.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -87,7 +89,7 @@ pub(crate) struct WarmGuard<'a> {
 }
 
 impl WarmGuard<'_> {
-    /// The call got its answer: the prefix is written; the waiters go.
+    /// The prefix is written and readable: the waiters go.
     pub(crate) fn warmed(mut self) {
         self.done = true;
         self.warmer.finish(self.key, true);

@@ -11,7 +11,9 @@ use secrecy::ExposeSecret;
 use super::config::OpenAiConfig;
 use super::error::parse_error;
 use super::models::{EmbeddingRequest, EmbeddingResponse};
-use crate::retry::{self, Failure, LongServerDelay, RetryPolicy};
+use growth_core::retry::{self, Failure, LongServerDelay, RetryPolicy};
+
+use crate::http;
 
 /// Most inputs OpenAI accepts in one request.
 pub const MAX_INPUTS_PER_REQUEST: usize = 2048;
@@ -66,13 +68,13 @@ impl OpenAiEmbedder {
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         let url = format!("{}/embeddings", config.base_url.trim_end_matches('/'));
-        let policy = RetryPolicy {
-            max_attempts: config.max_attempts,
-            initial_backoff: Duration::from_millis(config.initial_backoff_ms),
-            max_backoff: Duration::from_millis(config.max_backoff_ms),
-            max_server_delay: retry::OPENAI_MAX_RETRY_AFTER,
-            long_server_delay: LongServerDelay::GiveUp,
-        };
+        let policy = http::policy(
+            config.max_attempts,
+            config.initial_backoff_ms,
+            config.max_backoff_ms,
+            http::OPENAI_MAX_RETRY_AFTER,
+            LongServerDelay::GiveUp,
+        );
         Ok(Self { config, client, url, dims, policy })
     }
 
@@ -91,26 +93,15 @@ impl OpenAiEmbedder {
         if let Some(project) = &self.config.project {
             request = request.header("OpenAI-Project", project);
         }
-        let transport = |e: reqwest::Error| Failure {
-            retryable: e.is_timeout() || e.is_connect() || e.is_request() || e.is_body(),
-            error: Error::transient(format!(
-                "OpenAI embeddings request failed ({}): {e}",
-                if e.is_timeout() { "timeout" } else { "transport" }
-            )),
-            server_delay: None,
-        };
+        let transport = |e: reqwest::Error| http::transport_failure("OpenAI embeddings request", &e);
         let response = request.send().await.map_err(transport)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let bytes = response.bytes().await.map_err(transport)?;
         if !(200..300).contains(&status) {
-            return Err(parse_error(status, &headers, &bytes, &self.config.model));
+            return Err(parse_error(status, &headers, &bytes, "OpenAI", "embeddings request", &self.config.model));
         }
-        serde_json::from_slice(&bytes).map_err(|e| Failure {
-            error: Error::Permanent(format!("unexpected OpenAI embeddings response: {e}")),
-            retryable: false,
-            server_delay: None,
-        })
+        serde_json::from_slice(&bytes).map_err(|e| Failure::fatal(Error::Permanent(format!("unexpected OpenAI embeddings response: {e}"))))
     }
 
     /// Puts the vectors in input order and checks their count and length.

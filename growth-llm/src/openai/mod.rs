@@ -7,3 +7,4 @@ mod models;
 
 pub use config::OpenAiConfig;
 pub use embedder::{MAX_INPUTS_PER_REQUEST, MAX_TOKENS_PER_INPUT, MAX_TOKENS_PER_REQUEST, OpenAiEmbedder};
+pub(crate) use error::parse_error;

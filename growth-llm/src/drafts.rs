@@ -1,4 +1,4 @@
-//! The answer format the generator asks for, and its strict parser.
+//! The answer format the chat-model generators (Claude, OpenAI-compatible) ask for, and its strict parser.
 
 use std::fmt;
 
