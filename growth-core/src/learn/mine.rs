@@ -128,7 +128,12 @@ impl Vocab {
     }
 
     fn text(&self, gram: &[u32]) -> String {
-        gram.iter().filter(|&&i| i > 0).map(|&i| self.words[i as usize - 1].as_str()).collect::<Vec<_>>().join(" ")
+        let word = |i: u32| {
+            let w = self.words[i as usize - 1].as_str();
+            // The pronoun is written with a capital (`I think`, `I'm`); matching ignores case anyway.
+            if w == "i" || w.starts_with("i'") || w.starts_with("i’") { format!("I{}", &w[1..]) } else { w.to_owned() }
+        };
+        gram.iter().filter(|&&i| i > 0).map(|&i| word(i)).collect::<Vec<_>>().join(" ")
     }
 }
 
@@ -170,24 +175,71 @@ struct Residual {
 }
 
 fn residual(vocab: &mut Vocab, original: &str, edited: &str) -> (Vec<u32>, Vec<String>, Vec<u32>, bool) {
-    let tokens = |s: &str| -> Vec<(String, String)> {
+    // Formatting tokens (list markers, hashtags, emoji) are the formatting rules' business.
+    let tokens = |s: &str| -> Vec<String> {
         s.split_whitespace()
-            .map(|t| (text::normalize_token(t), t.trim_matches(|c: char| !text::is_word_char(c)).to_owned()))
-            .filter(|(n, _)| !n.is_empty())
+            .filter(|t| !t.starts_with('#') && text::list_marker_len(&format!("{t} ")).is_none())
+            .map(|t| t.trim_matches(|c: char| !text::is_word_char(c)).to_owned())
+            .filter(|t| !t.is_empty())
             .collect()
     };
-    let (o, e) = (tokens(original), tokens(edited));
-    let prefix = o.iter().zip(&e).take_while(|(a, b)| a.0 == b.0).count();
-    let suffix = o[prefix..].iter().rev().zip(e[prefix..].iter().rev()).take_while(|(a, b)| a.0 == b.0).count();
-    let removed_tokens = &o[prefix..o.len() - suffix];
-    let inserted_tokens = &e[prefix..e.len() - suffix];
-    let capitalised = removed_tokens.first().is_some_and(|(_, raw)| raw.chars().next().is_some_and(char::is_uppercase));
+    let (mut o, mut e) = (tokens(original), tokens(edited));
+    let same = |a: &String, b: &String| a.to_lowercase() == b.to_lowercase();
+    let prefix = o.iter().zip(&e).take_while(|(a, b)| same(a, b)).count();
+    let suffix = o[prefix..].iter().rev().zip(e[prefix..].iter().rev()).take_while(|(a, b)| same(a, b)).count();
+    o = o[prefix..o.len() - suffix].to_vec();
+    e = e[prefix..e.len() - suffix].to_vec();
+    // Inside a compound token, only the changed part counts (`356-ml-startups` → `356-ml-companies`
+    // is `startups` → `companies`).
+    if let (Some(a), Some(b)) = (o.first_mut(), e.first_mut()) {
+        let common = common_prefix_to_boundary(a, b);
+        *a = a[common..].to_owned();
+        *b = b[common..].to_owned();
+    }
+    if let (Some(a), Some(b)) = (o.last_mut(), e.last_mut()) {
+        let common = common_suffix_to_boundary(a, b);
+        *a = a[..a.len() - common].to_owned();
+        *b = b[..b.len() - common].to_owned();
+    }
+    o.retain(|t| !t.is_empty());
+    e.retain(|t| !t.is_empty());
+    let capitalised = prefix == 0 && o.first().is_some_and(|raw| raw.chars().next().is_some_and(char::is_uppercase));
     (
-        removed_tokens.iter().map(|(n, _)| vocab.id(n)).collect(),
-        inserted_tokens.iter().map(|(_, raw)| raw.clone()).collect(),
-        inserted_tokens.iter().map(|(n, _)| vocab.id(n)).collect(),
+        o.iter().map(|t| vocab.id(&t.to_lowercase())).collect(),
+        e.clone(),
+        e.iter().map(|t| vocab.id(&t.to_lowercase())).collect(),
         capitalised,
     )
+}
+
+/// Bytes of the longest common prefix of `a` and `b` that ends right after a non-word char.
+fn common_prefix_to_boundary(a: &str, b: &str) -> usize {
+    let mut cut = 0;
+    for ((i, x), y) in a.char_indices().zip(b.chars()) {
+        if x != y {
+            break;
+        }
+        if !text::is_word_char(x) {
+            cut = i + x.len_utf8();
+        }
+    }
+    if cut == a.len() || cut == b.len() { 0 } else { cut }
+}
+
+/// Bytes of the longest common suffix of `a` and `b` that starts right before a non-word char.
+fn common_suffix_to_boundary(a: &str, b: &str) -> usize {
+    let mut cut = 0;
+    let mut len = 0;
+    for (x, y) in a.chars().rev().zip(b.chars().rev()) {
+        if x != y {
+            break;
+        }
+        len += x.len_utf8();
+        if !text::is_word_char(x) {
+            cut = len;
+        }
+    }
+    if cut == a.len() || cut == b.len() { 0 } else { cut }
 }
 
 fn grams(words: &[u32], max_n: usize, mut f: impl FnMut(Gram)) {
@@ -263,15 +315,21 @@ fn split_paragraphs(before: &str, after: &str) -> bool {
 
 /// Whether the words of `after` are a proper prefix of the words of `before`.
 fn is_truncation(before: &str, after: &str) -> bool {
-    let (b, a) = (text::normalized_words(before), text::normalized_words(after));
+    let (b, a) = (text::content_words(before), text::content_words(after));
     !a.is_empty() && a.len() < b.len() && b.starts_with(&a)
 }
 
 fn jaccard_words(a: &str, b: &str) -> f64 {
     let (a, b): (std::collections::HashSet<String>, std::collections::HashSet<String>) =
-        (text::normalized_words(a).into_iter().collect(), text::normalized_words(b).into_iter().collect());
+        (text::content_words(a).into_iter().collect(), text::content_words(b).into_iter().collect());
     let union = a.union(&b).count();
     if union == 0 { 1.0 } else { a.intersection(&b).count() as f64 / union as f64 }
+}
+
+/// Whether the words of `part` appear, in order and side by side, among the words of `whole`.
+fn contains_words(whole: &str, part: &str) -> bool {
+    let (w, p) = (text::content_words(whole), text::content_words(part));
+    !p.is_empty() && w.windows(p.len()).any(|x| x == p.as_slice())
 }
 
 /// Counts per candidate phrase, per type: saves whose text before held it, and of those, saves
@@ -432,6 +490,23 @@ pub fn mine_rules(events: &[EditEvent], config: &MiningConfig, now: DateTime<Utc
             keep[a] = false;
         }
     }
+    // The same words in another order (`I guess` / `guess I`, an artefact of where the diff put
+    // a repeated word): the form seen more often wins.
+    let weight =
+        |k: usize| (counts.shown[accepted[k].2].iter().sum::<usize>(), support_of(accepted[k].2), std::cmp::Reverse(accepted[k].0));
+    let sorted: Vec<Gram> = accepted
+        .iter()
+        .map(|(g, ..)| {
+            let mut w = *g;
+            w.sort_unstable();
+            w
+        })
+        .collect();
+    for a in 0..accepted.len() {
+        if (0..accepted.len()).any(|b| a != b && sorted[a] == sorted[b] && weight(b) > weight(a)) {
+            keep[a] = false;
+        }
+    }
     let mut banned: Vec<Vec<u32>> = Vec::new();
     for (k, (g, scopes, i)) in accepted.iter().enumerate() {
         if !keep[k] {
@@ -570,13 +645,21 @@ pub fn mine_rules(events: &[EditEvent], config: &MiningConfig, now: DateTime<Utc
             }
         }
 
-        // Closing line.
+        // Closing line: new text in place of the old close — not the old close edited by the
+        // phrase and formatting rules mined above, nor text moved up by a cut.
+        let explaining: Vec<Rule> = rules
+            .iter()
+            .filter(|r| r.applies_to(t) && r.kind.category() != super::EditCategory::UnnecessaryExposition)
+            .map(|r| Rule { status: super::RuleStatus::Active, ..r.clone() })
+            .collect();
         let mut closings: HashMap<&str, Vec<usize>> = HashMap::new();
         let with_close: Vec<usize> = idx.iter().copied().filter(|&i| feats[i].1.last_paragraph.is_some()).collect();
         for &i in &with_close {
             let (b, a) = (&feats[i].0, &feats[i].1);
-            if let Some(after) = a.last_paragraph.as_deref()
-                && b.last_paragraph.as_deref() != Some(after)
+            if let (Some(before), Some(after)) = (b.last_paragraph.as_deref(), a.last_paragraph.as_deref())
+                && before != after
+                && !contains_words(&events[i].before, after)
+                && text::squash_whitespace(&super::apply_rules(before, t, &explaining)) != after
             {
                 closings.entry(after).or_default().push(i);
             }
@@ -620,7 +703,7 @@ pub fn mine_rules(events: &[EditEvent], config: &MiningConfig, now: DateTime<Utc
             idx.iter()
                 .copied()
                 .filter(|&i| match (get(&feats[i].0), get(&feats[i].1)) {
-                    (Some(b), Some(a)) => b != a && jaccard_words(b, a) < 0.5,
+                    (Some(b), Some(a)) => b != a && jaccard_words(b, a) < 0.5 && !contains_words(&events[i].before, a),
                     _ => false,
                 })
                 .collect()
@@ -782,6 +865,17 @@ mod tests {
         for k in [RuleKind::NoEmoji, RuleKind::NoHashtags, RuleKind::NoNumberedLists] {
             assert!(got.contains(&(Some(t), k.clone())), "{k:?} in {got:?}");
         }
+        // The numbers of removed list markers and the words of removed hashtags are not phrases.
+        assert_eq!(got.len(), 3, "{got:?}");
+    }
+
+    #[test]
+    fn a_word_replaced_inside_a_compound_is_mined_as_the_word() {
+        let t = ContentType::BlogPost;
+        let drafts: Vec<String> = DRAFTS.iter().map(|d| d.replace("Let me know", "Read 356-ml-startups and let me know")).collect();
+        let drafts: Vec<&str> = drafts.iter().map(String::as_str).collect();
+        let got = kinds_of(&mine(&saves(t, &drafts, vec![RuleKind::Replacement { from: "startups".into(), to: "companies".into() }])));
+        assert_eq!(got, vec![(Some(t), RuleKind::Replacement { from: "startups".into(), to: "companies".into() })]);
     }
 
     #[test]

@@ -11,14 +11,25 @@
 //! | [`mine`] | mines repeated patterns of saves into proposed [`Rule`]s ([`mine_rules`]) |
 //! | [`rules`] | rules, their versions and life cycle ([`RuleBook`]), prompt lines, learned slop phrases |
 //! | [`apply`] | applies active rules to any draft ([`apply_rules`]) |
+//! | [`icp`] | ICP profiles from call transcripts, offline, every item with a verbatim quote and its speaker ([`icp::extract`], [`icp::validate_quotes`]) |
+//! | [`objections`] | objections deduplicated by similarity, most frequent first ([`ObjectionBook`]) |
+//! | [`preferences`] | CIPHER-style preferences by context: inferer trait and prompts, k-nearest retrieval, merge ([`CipherLearner`]) |
+//! | [`simulate`] | the simulated reviewer, its preference file, the cost, and the harness ([`run_rounds`], [`SimReport`]) |
 
 pub mod apply;
 pub mod edits;
+pub mod icp;
 pub mod mine;
+pub mod objections;
+pub mod preferences;
 pub mod rules;
+pub mod simulate;
 pub(crate) mod text;
 
 pub use apply::apply_rules;
 pub use edits::{EditCategory, EditEvent, classify, tag_spans};
 pub use mine::{MiningConfig, mine_rules};
+pub use objections::ObjectionBook;
+pub use preferences::{CipherLearner, ObservedEdit, PreferenceInferer, PreferenceMemory, PreferenceRecord, merge_preferences};
 pub use rules::{Rule, RuleBook, RuleChange, RuleId, RuleKind, RuleStatus, prompt_section, slop_phrases};
+pub use simulate::{Preferences, SimDraft, SimReport, SimTarget, SimulatedReviewer, edit_distance, run_rounds};

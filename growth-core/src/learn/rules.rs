@@ -13,7 +13,9 @@
 //! Mining again never duplicates a rule: a candidate that says what the lineage's active or
 //! proposed version says is dropped (it only refreshes its evidence), one that says the same about
 //! a different value (`max_words` 150 instead of 180) becomes a new proposed version of that
-//! lineage, and one that an admin retired is not proposed again unless its value changed.
+//! lineage, and a value that was retired (rejected, replaced or rolled back) is not proposed again.
+//! A rule for one type is not proposed when the same rule holds for every type, and approving a
+//! rule for every type retires the same rule for single types.
 //!
 //! # How rules are used
 //!
@@ -378,6 +380,12 @@ impl RuleBook {
     pub fn propose(&mut self, candidates: Vec<Rule>, now: DateTime<Utc>) -> Vec<Rule> {
         let mut written = Vec::new();
         for cand in candidates {
+            // Already said for every type.
+            if cand.content_type.is_some()
+                && self.rules.iter().any(|r| r.content_type.is_none() && r.kind == cand.kind && r.status != RuleStatus::Retired)
+            {
+                continue;
+            }
             let slot = cand.kind.slot();
             let Some(id) = self.lineage_of_slot(cand.content_type, &slot) else {
                 let rule = Rule { status: RuleStatus::Proposed, version: 1, activated_at: None, retired_at: None, ..cand };
@@ -437,7 +445,16 @@ impl RuleBook {
             return Err(Error::illegal_transition("rule", self.rules[i].status, RuleStatus::Active));
         }
         self.rules[i].kind.validate()?;
-        let also_changed = self.retire_others(id, version, now, RuleStatus::Active);
+        let mut also_changed = self.retire_others(id, version, now, RuleStatus::Active);
+        if self.rules[i].content_type.is_none() {
+            // A rule for every type makes the same rule for one type redundant.
+            let kind = self.rules[i].kind.clone();
+            for r in self.rules.iter_mut().filter(|r| r.content_type.is_some() && r.kind == kind && r.status != RuleStatus::Retired) {
+                r.status = RuleStatus::Retired;
+                r.retired_at = Some(now);
+                also_changed.push(r.clone());
+            }
+        }
         let r = &mut self.rules[i];
         r.status = RuleStatus::Active;
         r.activated_at = Some(now);
@@ -613,6 +630,20 @@ mod tests {
         assert_eq!((e.rule.version, e.rule.status), (2, RuleStatus::Proposed));
         assert!(book.edit(r.id, RuleKind::MaxWords { max: 3 }, None, now()).is_err());
         assert!(book.edit(r.id, RuleKind::BannedPhrase { phrase: " — ".into() }, None, now()).is_err());
+    }
+
+    #[test]
+    fn a_rule_for_every_type_supersedes_the_same_rule_for_one_type() {
+        let mut book = RuleBook::default();
+        let kind = RuleKind::BannedPhrase { phrase: "really".into() };
+        let one = book.propose(vec![Rule::proposed(Some(ContentType::LinkedinPost), kind.clone(), 3, 1.0, vec![], now())], now()).remove(0);
+        book.approve(one.id, None, now()).unwrap();
+        let all = book.propose(vec![Rule::proposed(None, kind.clone(), 6, 1.0, vec![], now())], now()).remove(0);
+        let change = book.approve(all.id, None, now()).unwrap();
+        assert_eq!(change.also_changed.len(), 1);
+        assert_eq!(book.active().len(), 1);
+        assert_eq!(book.active()[0].content_type, None);
+        assert!(book.propose(vec![Rule::proposed(Some(ContentType::Newsletter), kind, 3, 1.0, vec![], now())], now()).is_empty());
     }
 
     #[test]

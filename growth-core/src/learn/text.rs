@@ -18,6 +18,15 @@ pub(crate) fn normalized_words(text: &str) -> Vec<String> {
     text.split_whitespace().map(normalize_token).filter(|w| !w.is_empty()).collect()
 }
 
+/// [`normalized_words`] without formatting tokens: list markers (`1.`) and hashtags.
+pub(crate) fn content_words(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .filter(|t| !t.starts_with('#') && list_marker_len(&format!("{t} ")).is_none())
+        .map(normalize_token)
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
 /// One whitespace token, lower-cased, without leading or trailing punctuation.
 pub(crate) fn normalize_token(token: &str) -> String {
     token.trim_matches(|c: char| !is_word_char(c)).to_lowercase()
