@@ -11,12 +11,14 @@
 //! | [`mine`] | mines repeated patterns of saves into proposed [`Rule`]s ([`mine_rules`]) |
 //! | [`rules`] | rules, their versions and life cycle ([`RuleBook`]), prompt lines, learned slop phrases |
 //! | [`apply`] | applies active rules to any draft ([`apply_rules`]) |
+//! | [`best_time`] | engagement per impression by weekday × 2-hour slot, empirical-Bayes shrinkage, Thompson sampling ([`BestTimeModel`]) |
 //! | [`icp`] | ICP profiles from call transcripts, offline, every item with a verbatim quote and its speaker ([`icp::extract`], [`icp::validate_quotes`]) |
 //! | [`objections`] | objections deduplicated by similarity, most frequent first ([`ObjectionBook`]) |
 //! | [`preferences`] | CIPHER-style preferences by context: inferer trait and prompts, k-nearest retrieval, merge ([`CipherLearner`]) |
 //! | [`simulate`] | the simulated reviewer, its preference file, the cost, and the harness ([`run_rounds`], [`SimReport`]) |
 
 pub mod apply;
+pub mod best_time;
 pub mod edits;
 pub mod icp;
 pub mod mine;
@@ -27,6 +29,7 @@ pub mod simulate;
 pub(crate) mod text;
 
 pub use apply::apply_rules;
+pub use best_time::{BestTimeConfig, BestTimeModel, PostOutcome, PredictedEngagement, Recommendation, Slot, SlotEstimate, Snapshot};
 pub use edits::{EditCategory, EditEvent, classify, tag_spans};
 pub use mine::{MiningConfig, mine_rules};
 pub use objections::ObjectionBook;
