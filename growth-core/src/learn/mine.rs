@@ -117,6 +117,11 @@ struct Vocab {
 }
 
 impl Vocab {
+    /// The id of `w` lower-cased (allocating only when it has capitals or is new).
+    fn id_lower(&mut self, w: &str) -> u32 {
+        if w.chars().any(char::is_uppercase) { self.id(&w.to_lowercase()) } else { self.id(w) }
+    }
+
     fn id(&mut self, w: &str) -> u32 {
         if let Some(&id) = self.ids.get(w) {
             return id;
@@ -176,38 +181,30 @@ struct Residual {
 
 fn residual(vocab: &mut Vocab, original: &str, edited: &str) -> (Vec<u32>, Vec<String>, Vec<u32>, bool) {
     // Formatting tokens (list markers, hashtags, emoji) are the formatting rules' business.
-    let tokens = |s: &str| -> Vec<String> {
-        s.split_whitespace()
-            .filter(|t| !t.starts_with('#') && text::list_marker_len(&format!("{t} ")).is_none())
-            .map(|t| t.trim_matches(|c: char| !text::is_word_char(c)).to_owned())
-            .filter(|t| !t.is_empty())
-            .collect()
-    };
-    let (mut o, mut e) = (tokens(original), tokens(edited));
-    let same = |a: &String, b: &String| a.to_lowercase() == b.to_lowercase();
-    let prefix = o.iter().zip(&e).take_while(|(a, b)| same(a, b)).count();
-    let suffix = o[prefix..].iter().rev().zip(e[prefix..].iter().rev()).take_while(|(a, b)| same(a, b)).count();
-    o = o[prefix..o.len() - suffix].to_vec();
-    e = e[prefix..e.len() - suffix].to_vec();
+    let (o, e) = (text::content_tokens(original), text::content_tokens(edited));
+    let prefix = o.iter().zip(&e).take_while(|(a, b)| text::same_word(a, b)).count();
+    let suffix = o[prefix..].iter().rev().zip(e[prefix..].iter().rev()).take_while(|(a, b)| text::same_word(a, b)).count();
+    let mut o: Vec<&str> = o[prefix..o.len() - suffix].to_vec();
+    let mut e: Vec<&str> = e[prefix..e.len() - suffix].to_vec();
     // Inside a compound token, only the changed part counts (`356-ml-startups` → `356-ml-companies`
     // is `startups` → `companies`).
     if let (Some(a), Some(b)) = (o.first_mut(), e.first_mut()) {
         let common = common_prefix_to_boundary(a, b);
-        *a = a[common..].to_owned();
-        *b = b[common..].to_owned();
+        *a = &a[common..];
+        *b = &b[common..];
     }
     if let (Some(a), Some(b)) = (o.last_mut(), e.last_mut()) {
         let common = common_suffix_to_boundary(a, b);
-        *a = a[..a.len() - common].to_owned();
-        *b = b[..b.len() - common].to_owned();
+        *a = &a[..a.len() - common];
+        *b = &b[..b.len() - common];
     }
     o.retain(|t| !t.is_empty());
     e.retain(|t| !t.is_empty());
     let capitalised = prefix == 0 && o.first().is_some_and(|raw| raw.chars().next().is_some_and(char::is_uppercase));
     (
-        o.iter().map(|t| vocab.id(&t.to_lowercase())).collect(),
-        e.clone(),
-        e.iter().map(|t| vocab.id(&t.to_lowercase())).collect(),
+        o.iter().map(|t| vocab.id_lower(t)).collect(),
+        e.iter().map(|t| (*t).to_owned()).collect(),
+        e.iter().map(|t| vocab.id_lower(t)).collect(),
         capitalised,
     )
 }
@@ -328,8 +325,8 @@ fn jaccard_words(a: &str, b: &str) -> f64 {
 
 /// Whether the words of `part` appear, in order and side by side, among the words of `whole`.
 fn contains_words(whole: &str, part: &str) -> bool {
-    let (w, p) = (text::content_words(whole), text::content_words(part));
-    !p.is_empty() && w.windows(p.len()).any(|x| x == p.as_slice())
+    let (w, p) = (text::content_tokens(whole), text::content_tokens(part));
+    !p.is_empty() && w.windows(p.len()).any(|x| x.iter().zip(&p).all(|(a, b)| text::same_word(a, b)))
 }
 
 /// Counts per candidate phrase, per type: saves whose text before held it, and of those, saves
@@ -653,14 +650,18 @@ pub fn mine_rules(events: &[EditEvent], config: &MiningConfig, now: DateTime<Utc
             .map(|r| Rule { status: super::RuleStatus::Active, ..r.clone() })
             .collect();
         let mut closings: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut edited_closes: HashMap<&str, String> = HashMap::new();
         let with_close: Vec<usize> = idx.iter().copied().filter(|&i| feats[i].1.last_paragraph.is_some()).collect();
         for &i in &with_close {
             let (b, a) = (&feats[i].0, &feats[i].1);
-            if let (Some(before), Some(after)) = (b.last_paragraph.as_deref(), a.last_paragraph.as_deref())
-                && before != after
-                && !contains_words(&events[i].before, after)
-                && text::squash_whitespace(&super::apply_rules(before, t, &explaining)) != after
-            {
+            let (Some(before), Some(after)) = (b.last_paragraph.as_deref(), a.last_paragraph.as_deref()) else { continue };
+            if before == after {
+                continue;
+            }
+            // Closes repeat (a generator's call to action): edit each distinct one once.
+            let by_rules =
+                edited_closes.entry(before).or_insert_with(|| text::squash_whitespace(&super::apply_rules(before, t, &explaining)));
+            if by_rules != after && !contains_words(&events[i].before, after) {
                 closings.entry(after).or_default().push(i);
             }
         }

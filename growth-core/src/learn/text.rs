@@ -20,11 +20,28 @@ pub(crate) fn normalized_words(text: &str) -> Vec<String> {
 
 /// [`normalized_words`] without formatting tokens: list markers (`1.`) and hashtags.
 pub(crate) fn content_words(text: &str) -> Vec<String> {
+    content_tokens(text).into_iter().map(str::to_lowercase).collect()
+}
+
+/// The whitespace tokens of `text` that are words, punctuation around them trimmed, formatting
+/// tokens (list markers, hashtags) left out; case kept.
+pub(crate) fn content_tokens(text: &str) -> Vec<&str> {
     text.split_whitespace()
-        .filter(|t| !t.starts_with('#') && list_marker_len(&format!("{t} ")).is_none())
-        .map(normalize_token)
-        .filter(|w| !w.is_empty())
+        .filter(|t| !t.starts_with('#') && !is_list_marker_token(t))
+        .map(|t| t.trim_matches(|c: char| !is_word_char(c)))
+        .filter(|t| !t.is_empty())
         .collect()
+}
+
+/// Whether a whitespace token is a numbered-list marker (`1.`, `12)`).
+pub(crate) fn is_list_marker_token(t: &str) -> bool {
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    (1..=3).contains(&digits) && t.len() == digits + 1 && matches!(t.as_bytes()[digits], b'.' | b')')
+}
+
+/// Whether two words are the same ignoring case.
+pub(crate) fn same_word(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() { a.eq_ignore_ascii_case(b) } else { a.to_lowercase() == b.to_lowercase() }
 }
 
 /// One whitespace token, lower-cased, without leading or trailing punctuation.
