@@ -6,7 +6,9 @@ use std::path::Path;
 
 use growth_core::Error;
 use growth_core::domain::{FunnelStage, IcpSource, Segment, Severity, Transcript};
-use growth_core::learn::icp::{ExtractedProfile, IcpConfig, ObjectionCategory, PainDepth, QuoteIndex, Quoted, extract, validate_quotes};
+use growth_core::learn::icp::{
+    ExtractedProfile, IcpConfig, ObjectionCategory, PainDepth, QuoteIndex, Quoted, extract, extraction_prompt, validate_quotes,
+};
 use growth_core::transcript::parse;
 
 fn load(rel: &str) -> Transcript {
@@ -173,4 +175,22 @@ fn validation_drops_invented_and_misattributed_quotes_and_forgives_whitespace_an
     assert_eq!(kept, vec!["it’s too expensive for us.", "us. We can't justify"]);
     assert!(p.role.is_none() && p.industry.is_some());
     assert!(QuoteIndex::new(&t).said("Seller", "hard today"));
+}
+
+#[test]
+fn a_model_answer_in_the_prompted_shape_parses_and_its_invented_quotes_are_dropped() {
+    let (t, p) = call();
+    let prompt = extraction_prompt(&p.customer_speakers, &p.seller_speakers);
+    assert!(prompt.contains("Customer speakers: Marcus Lee. Seller speakers: Dana Whitfield."), "{prompt}");
+    // What a model might answer: one true quote, one paraphrased "quote", one from the seller.
+    let answer = r#"{"customer_speakers": ["Marcus Lee"], "seller_speakers": ["Dana Whitfield"],
+        "pain_points": [{"text": "Manual activation emails", "quote": "our activation emails are manual", "speaker": "Marcus Lee", "depth": "acknowledged"},
+                        {"text": "Onboarding", "quote": "Our onboarding is broken and slow.", "speaker": "Marcus Lee", "depth": "surface"}],
+        "language_patterns": [], "objections": [],
+        "goals": [{"text": "Book a demo", "quote": "Shall we book a follow-up with your CFO", "speaker": "Marcus Lee"}],
+        "role": null, "company_size": null, "industry": null}"#;
+    let mut parsed: ExtractedProfile = serde_json::from_str(answer).unwrap();
+    assert_eq!(validate_quotes(&mut parsed, &t), 2);
+    assert_eq!(parsed.pain_points.len(), 1);
+    assert!(parsed.goals.is_empty(), "the seller said it, not the customer");
 }

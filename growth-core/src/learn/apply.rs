@@ -20,9 +20,80 @@
 //! Prompt rules are not applied (they are for the model). Proposed and retired rules are skipped.
 //! Applying the same rules twice changes nothing more.
 
+use std::sync::{Arc, RwLock};
+
+use async_trait::async_trait;
+
 use super::rules::{Rule, RuleKind};
 use super::text;
+use crate::Result;
 use crate::domain::ContentType;
+use crate::generate::{ContentGenerator, Generation, GenerationRequest};
+
+/// The rules in force, shared between whoever approves rules and the generators applying them.
+#[derive(Clone, Debug, Default)]
+pub struct ActiveRules {
+    rules: Arc<RwLock<Vec<Rule>>>,
+}
+
+impl ActiveRules {
+    /// A handle holding `rules` (only the active ones are ever applied).
+    pub fn new(rules: Vec<Rule>) -> Self {
+        Self { rules: Arc::new(RwLock::new(rules)) }
+    }
+
+    /// Replaces the rules (after an approval, an edit, a rollback).
+    pub fn replace(&self, rules: Vec<Rule>) {
+        match self.rules.write() {
+            Ok(mut g) => *g = rules,
+            Err(poisoned) => *poisoned.into_inner() = rules,
+        }
+    }
+
+    /// The rules now.
+    pub fn snapshot(&self) -> Vec<Rule> {
+        match self.rules.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+}
+
+/// A generator whose drafts pass through [`apply_rules`]: wrap any [`ContentGenerator`] (the
+/// offline one, or Claude's as a safety net) so every draft follows the rules in force.
+#[derive(Clone, Debug)]
+pub struct RuleApplyingGenerator {
+    inner: Arc<dyn ContentGenerator>,
+    rules: ActiveRules,
+}
+
+impl RuleApplyingGenerator {
+    /// `inner`, with `rules` applied to its drafts.
+    pub fn new(inner: Arc<dyn ContentGenerator>, rules: ActiveRules) -> Self {
+        Self { inner, rules }
+    }
+}
+
+#[async_trait]
+impl ContentGenerator for RuleApplyingGenerator {
+    fn model(&self) -> &str {
+        self.inner.model()
+    }
+
+    async fn generate(&self, req: GenerationRequest) -> Result<Generation> {
+        let content_type = req.content_type;
+        let mut generation = self.inner.generate(req).await?;
+        let rules = self.rules.snapshot();
+        for d in &mut generation.drafts {
+            let applied = apply_rules(&d.content, content_type, &rules);
+            // A rule never empties a draft (the contract says drafts are never empty).
+            if !applied.trim().is_empty() {
+                d.content = applied;
+            }
+        }
+        Ok(generation)
+    }
+}
 
 /// The draft `text` of `content_type` with the active rules among `rules` applied (see the
 /// [module docs](self)).
@@ -471,6 +542,43 @@ mod tests {
         let text = "One here. Two here. Three here.\n\n> Quote one. Quote two.\n\n## Head. Two.";
         let out = apply(text, vec![RuleKind::MaxSentencesPerParagraph { max: 2 }]);
         assert_eq!(out, "One here. Two here.\n\nThree here.\n\n> Quote one. Quote two.\n\n## Head. Two.");
+    }
+
+    #[derive(Debug)]
+    struct Fixed;
+
+    #[async_trait]
+    impl ContentGenerator for Fixed {
+        fn model(&self) -> &str {
+            "fixed"
+        }
+        async fn generate(&self, req: GenerationRequest) -> Result<Generation> {
+            let draft = crate::generate::Draft { title: None, content: "🚀 We grew.\n\nThoughts?".into(), format: None };
+            Ok(Generation { drafts: vec![draft; req.count as usize], usage: Default::default(), model: "fixed".into() })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_wrapped_generator_follows_the_rules_in_force() {
+        let rules = ActiveRules::default();
+        let g = RuleApplyingGenerator::new(Arc::new(Fixed), rules.clone());
+        let req = GenerationRequest {
+            content_type: ContentType::LinkedinPost,
+            count: 2,
+            system: vec![],
+            instruction: String::new(),
+            source_text: "x".into(),
+            source_title: None,
+            max_tokens: None,
+        };
+        assert_eq!(g.generate(req.clone()).await.unwrap().drafts[0].content, "🚀 We grew.\n\nThoughts?");
+        rules.replace(vec![
+            Rule::written(None, RuleKind::NoEmoji, Utc::now()),
+            Rule::written(None, RuleKind::ClosingLine { text: "Reply.".into() }, Utc::now()),
+        ]);
+        let out = g.generate(req).await.unwrap();
+        assert_eq!(g.model(), "fixed");
+        assert!(out.drafts.iter().all(|d| d.content == "We grew.\n\nReply."), "{out:?}");
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! | [`edits`] | classifies edit spans (LAMP-style [`EditCategory`]) and groups spans into reviewer saves ([`EditEvent`]) |
 //! | [`mine`] | mines repeated patterns of saves into proposed [`Rule`]s ([`mine_rules`]) |
 //! | [`rules`] | rules, their versions and life cycle ([`RuleBook`]), prompt lines, learned slop phrases |
-//! | [`apply`] | applies active rules to any draft ([`apply_rules`]) |
+//! | [`apply`] | applies active rules to any draft ([`apply_rules`]), or to every draft of a wrapped generator ([`RuleApplyingGenerator`]) |
 //! | [`best_time`] | engagement per impression by weekday × 2-hour slot, empirical-Bayes shrinkage, Thompson sampling ([`BestTimeModel`]) |
 //! | [`icp`] | ICP profiles from call transcripts, offline, every item with a verbatim quote and its speaker ([`icp::extract`], [`icp::validate_quotes`]) |
 //! | [`objections`] | objections deduplicated by similarity, most frequent first ([`ObjectionBook`]) |
@@ -28,11 +28,11 @@ pub mod rules;
 pub mod simulate;
 pub(crate) mod text;
 
-pub use apply::apply_rules;
+pub use apply::{ActiveRules, RuleApplyingGenerator, apply_rules};
 pub use best_time::{BestTimeConfig, BestTimeModel, PostOutcome, PredictedEngagement, Recommendation, Slot, SlotEstimate, Snapshot};
 pub use edits::{EditCategory, EditEvent, classify, tag_spans};
 pub use mine::{MiningConfig, mine_rules};
 pub use objections::ObjectionBook;
 pub use preferences::{CipherLearner, ObservedEdit, PreferenceInferer, PreferenceMemory, PreferenceRecord, merge_preferences};
-pub use rules::{Rule, RuleBook, RuleChange, RuleId, RuleKind, RuleStatus, prompt_section, slop_phrases};
+pub use rules::{Rule, RuleBook, RuleChange, RuleId, RuleKind, RuleStatus, prompt_lines, prompt_section, slop_phrases};
 pub use simulate::{Preferences, SimDraft, SimReport, SimTarget, SimulatedReviewer, edit_distance, run_rounds};

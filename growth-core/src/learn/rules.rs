@@ -20,7 +20,7 @@
 //! # How rules are used
 //!
 //! - [`Rule::prompt_line`]: one imperative sentence per active rule for the prompt's stable
-//!   prefix ([`prompt_section`] lists them all).
+//!   prefix ([`prompt_lines`] for `PromptBuilder::learned_rules`, [`prompt_section`] as one block).
 //! - [`apply_rules`](super::apply_rules): deterministic post-processing of any generator's output.
 //! - [`slop_phrases`]: banned phrases and replaced words as learned phrases for the slop gate.
 
@@ -280,18 +280,25 @@ pub(crate) fn type_plural(t: ContentType) -> &'static str {
     }
 }
 
+/// The prompt lines of the active rules in `rules`, all-type rules first: what
+/// [`PromptBuilder::learned_rules`](crate::prompt::PromptBuilder::learned_rules) takes.
+pub fn prompt_lines(rules: &[Rule]) -> Vec<String> {
+    let mut active: Vec<&Rule> = rules.iter().filter(|r| r.is_active()).collect();
+    active.sort_by_key(|r| (r.content_type.map(|t| t.as_str()), r.kind.slot()));
+    active.into_iter().map(Rule::prompt_line).collect()
+}
+
 /// The prompt section of the active rules in `rules` (none when there are none): a heading line
 /// and one `- ` line per rule, all-type rules first. Meant for the stable (cached) prefix.
 pub fn prompt_section(rules: &[Rule]) -> Option<String> {
-    let mut active: Vec<&Rule> = rules.iter().filter(|r| r.is_active()).collect();
-    if active.is_empty() {
+    let lines = prompt_lines(rules);
+    if lines.is_empty() {
         return None;
     }
-    active.sort_by_key(|r| (r.content_type.map(|t| t.as_str()), r.kind.slot()));
     let mut out = String::from("Rules learned from the reviewer's edits (follow them exactly):");
-    for r in active {
+    for line in lines {
         out.push_str("\n- ");
-        out.push_str(&r.prompt_line());
+        out.push_str(&line);
     }
     Some(out)
 }

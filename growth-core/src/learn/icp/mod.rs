@@ -41,7 +41,8 @@
 //!
 //! [`validate_quotes`] drops every item whose quote is not a substring of what its speaker said
 //! (whitespace runs and curly quotes compared loosely). [`extract`] runs it on its own output; an
-//! LLM extractor must run it on the model's answer (parsed into an [`ExtractedProfile`]).
+//! LLM extractor ([`extraction_prompt`]) must run it on the model's answer (parsed into an
+//! [`ExtractedProfile`]).
 
 mod cues;
 
@@ -698,6 +699,20 @@ pub fn extract(transcript: &Transcript, config: &IcpConfig) -> Result<ExtractedP
     profile.language_patterns = language_patterns(&sentences, config.max_items);
     validate_quotes(&mut profile, transcript);
     Ok(profile)
+}
+
+/// The instruction for a model that extracts a profile (the Claude path), after the strict-JSON,
+/// verbatim-quote pattern of published sales-call prompts. Send it as the system prompt with the
+/// transcript (`Speaker: text` paragraphs) as the user message; parse the answer with
+/// `serde_json` into an [`ExtractedProfile`] and run [`validate_quotes`] on it before keeping
+/// anything. `customers` and `sellers` come from the same speaker split [`extract`] uses.
+pub fn extraction_prompt(customers: &[String], sellers: &[String]) -> String {
+    let list = |v: &[String]| if v.is_empty() { "(none)".to_owned() } else { v.join(", ") };
+    format!(
+        "You analyse a sales or customer call to learn what the ideal customer sounds like.\n         Customer speakers: {customers}. Seller speakers: {sellers}. Use only what the customer speakers say.\n         Answer with one JSON object and nothing else, with exactly these keys:\n         {{\"customer_speakers\": [string], \"seller_speakers\": [string],\n          \"pain_points\": [{{\"text\", \"quote\", \"speaker\", \"depth\": \"surface\"|\"acknowledged\"|\"quantified\"}}],\n          \"language_patterns\": [{{\"text\", \"quote\", \"speaker\", \"count\": integer}}],\n          \"objections\": [{{\"text\", \"quote\", \"speaker\", \"category\": \"budget\"|\"timing\"|\"fit\"|\"authority\"|\"trust\"|\"other\", \"severity\": \"low\"|\"medium\"|\"high\", \"stage\": \"awareness\"|\"consideration\"|\"decision\"}}],\n          \"goals\": [{{\"text\", \"quote\", \"speaker\"}}],\n          \"role\": {{\"text\", \"quote\", \"speaker\"}} or null, \"company_size\": {{...}} or null, \"industry\": {{...}} or null}}\n         Every \"quote\" must be copied exactly, character for character, from what that speaker said;          an item whose quote is not in the transcript is discarded. \"text\" is a short paraphrase.          company_size.text is one of 1-10, 11-50, 51-200, 201-500, 501-1000, 1000+. Leave out what the call does not say.",
+        customers = list(customers),
+        sellers = list(sellers),
+    )
 }
 
 /// Whitespace runs as one space, curly quotes straight: how quotes and transcripts are compared.
