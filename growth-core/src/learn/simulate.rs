@@ -34,7 +34,7 @@
 //! # The reviewer
 //!
 //! [`SimulatedReviewer::edit`] applies its preferences, in the order of
-//! [`apply_rules`](super::apply_rules), to whatever it is given, and changes nothing that already
+//! [`apply_rules`], to whatever it is given, and changes nothing that already
 //! meets them. Its edit operations are the rule kinds themselves, so a learner that recovered the
 //! exact preferences would bring the cost to 0 ([`Preferences::oracle_rules`], the *oracle*); what
 //! the simulation measures is how fast and how exactly a learner recovers them from the diffs of
