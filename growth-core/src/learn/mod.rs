@@ -1,9 +1,10 @@
 //! Learning: reviewer edits become rules, calls become ICP profiles and objections, and posts
 //! go out at the best time.
 //!
-//! Everything here is a pure library: no store, no clock, no network. The engine reads the rows
-//! (edits and versions, transcripts, analytics snapshots), calls these functions and writes back
-//! what they return.
+//! Everything here is library code without a store or a clock: the engine reads the rows (edits
+//! and versions, transcripts, analytics snapshots), calls these functions and writes back what
+//! they return. The only I/O goes through the traits a caller hands in (an embedder and a
+//! preference inferer for CIPHER, a generator to wrap); `now` and random seeds are parameters.
 //!
 //! | module | does |
 //! |---|---|
