@@ -9,6 +9,9 @@
 //! [`knowledge`] chunks, indexes and retrieves the knowledge base, ICP profiles and source
 //! transcripts (the retrieval half of generation) on top of `Embedder` and `VectorStore`.
 //!
+//! [`learn`] turns reviewer edits into rules, sales calls into ICP profiles and objections, and
+//! snapshot data into the best time to publish; it also holds the simulated-reviewer harness.
+//!
 //! [`prompt`] builds the generation requests of a bundle: voice, knowledge and transcript as a
 //! cacheable prefix, then one instruction per content type.
 //!
@@ -26,6 +29,7 @@ pub mod generate;
 pub mod ingest;
 pub mod jobs;
 pub mod knowledge;
+pub mod learn;
 pub mod measure;
 pub mod memory;
 pub mod prompt;

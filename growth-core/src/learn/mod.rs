@@ -1,0 +1,39 @@
+//! Learning: reviewer edits become rules, calls become ICP profiles and objections, and posts
+//! go out at the best time.
+//!
+//! Everything here is library code without a store or a clock: the engine reads the rows (edits
+//! and versions, transcripts, analytics snapshots), calls these functions and writes back what
+//! they return. The only I/O goes through the traits a caller hands in (an embedder and a
+//! preference inferer for CIPHER, a generator to wrap); `now` and random seeds are parameters.
+//!
+//! | module | does |
+//! |---|---|
+//! | [`edits`] | classifies edit spans (LAMP-style [`EditCategory`]) and groups spans into reviewer saves ([`EditEvent`]) |
+//! | [`mine`] | mines repeated patterns of saves into proposed [`Rule`]s ([`mine_rules`]) |
+//! | [`rules`] | rules, their versions and life cycle ([`RuleBook`]), prompt lines, learned slop phrases |
+//! | [`apply`] | applies active rules to any draft ([`apply_rules`]), or to every draft of a wrapped generator ([`RuleApplyingGenerator`]) |
+//! | [`best_time`] | engagement per impression by weekday × 2-hour slot, empirical-Bayes shrinkage, Thompson sampling ([`BestTimeModel`]) |
+//! | [`icp`] | ICP profiles from call transcripts, offline, every item with a verbatim quote and its speaker ([`icp::extract`], [`icp::validate_quotes`]) |
+//! | [`objections`] | objections deduplicated by similarity, most frequent first ([`ObjectionBook`]) |
+//! | [`preferences`] | CIPHER-style preferences by context: inferer trait and prompts, k-nearest retrieval, merge ([`CipherLearner`]) |
+//! | [`simulate`] | the simulated reviewer, its preference file, the cost, and the harness ([`run_rounds`], [`SimReport`]) |
+
+pub mod apply;
+pub mod best_time;
+pub mod edits;
+pub mod icp;
+pub mod mine;
+pub mod objections;
+pub mod preferences;
+pub mod rules;
+pub mod simulate;
+pub(crate) mod text;
+
+pub use apply::{ActiveRules, RuleApplyingGenerator, apply_rules};
+pub use best_time::{BestTimeConfig, BestTimeModel, PostOutcome, PredictedEngagement, Recommendation, Slot, SlotEstimate, Snapshot};
+pub use edits::{EditCategory, EditEvent, classify, tag_spans};
+pub use mine::{MiningConfig, mine_rules};
+pub use objections::ObjectionBook;
+pub use preferences::{CipherLearner, ObservedEdit, PreferenceInferer, PreferenceMemory, PreferenceRecord, merge_preferences};
+pub use rules::{Rule, RuleBook, RuleChange, RuleId, RuleKind, RuleStatus, prompt_lines, prompt_section, slop_phrases};
+pub use simulate::{Preferences, SimDraft, SimReport, SimTarget, SimulatedReviewer, edit_distance, run_rounds};
