@@ -12,7 +12,7 @@ use growth_core::clock::{Clock, SystemClock};
 use growth_core::domain::Platform;
 use growth_core::generate::{BundlePipeline, ContentGenerator, GenerateBundleHandler, GenerationConfig, GenerationService};
 use growth_core::ingest::{IngestSourceHandler, SourceIngest, SourceIngestor, Transcriber};
-use growth_core::jobs::{JobHandler, Worker, WorkerConfig};
+use growth_core::jobs::{CronEntry, CronScheduler, JobHandler, Worker, WorkerConfig};
 use growth_core::knowledge::{ChunkConfig, KnowledgeIndexer, KnowledgeService, Retriever};
 use growth_core::memory::{InMemoryBlobStore, InMemoryStore, InMemoryVectorStore, RecordingPublisher};
 use growth_core::prompt::PromptBuilder;
@@ -54,6 +54,7 @@ struct Inner {
     publishing: PublishService,
     worker: WorkerConfig,
     handlers: Vec<Arc<dyn JobHandler>>,
+    cron: Vec<CronEntry>,
     instance: String,
 }
 
@@ -145,16 +146,25 @@ impl Engine {
         w
     }
 
-    /// Runs the background work of one process until `shutdown`: the job worker and the
-    /// publishing loop. Returns when both have stopped.
+    /// The recurring jobs (every instance may run them: each firing is enqueued once).
+    pub fn cron(&self) -> CronScheduler {
+        CronScheduler::new(self.inner.store.clone(), self.inner.clock.clone(), self.inner.cron.clone(), &self.inner.instance)
+    }
+
+    /// Runs the background work of one process until `shutdown`: the job worker, the publishing
+    /// loop and the recurring jobs. Returns when all have stopped.
     pub async fn run(&self, shutdown: CancellationToken) {
         let worker = self.worker();
         let publisher = format!("publisher-{}:{}", self.inner.instance, &uuid::Uuid::now_v7().simple().to_string()[24..]);
         let publishing = self.inner.publishing.clone();
         let stop = shutdown.clone();
         let publish = tokio::spawn(async move { publishing.run(&publisher, stop).await });
+        let cron = self.cron();
+        let stop = shutdown.clone();
+        let cron = tokio::spawn(async move { cron.run(std::time::Duration::from_secs(30), stop).await });
         worker.run(shutdown).await;
         let _ = publish.await;
+        let _ = cron.await;
     }
 }
 
@@ -183,6 +193,7 @@ pub struct EngineBuilder {
     chunking: ChunkConfig,
     timezone: Option<String>,
     handlers: Vec<Arc<dyn JobHandler>>,
+    cron: Vec<CronEntry>,
     instance: Option<String>,
 }
 
@@ -329,6 +340,12 @@ impl EngineBuilder {
         self
     }
 
+    /// A recurring job (its handler must be registered, built in or with [`Self::job_handler`]).
+    pub fn cron(mut self, entry: CronEntry) -> Self {
+        self.cron.push(entry);
+        self
+    }
+
     /// This process's name on claimed jobs and schedules (default `engine:<pid>`).
     pub fn instance(mut self, name: impl Into<String>) -> Self {
         self.instance = Some(name.into());
@@ -440,6 +457,7 @@ impl EngineBuilder {
                 publishing,
                 worker: self.worker,
                 handlers: self.handlers,
+                cron: self.cron,
                 instance,
             }),
         })

@@ -325,6 +325,7 @@ pub trait Store:
     + crate::jobs::JobQueue
     + crate::review::ReviewStore
     + crate::publish::PublishStore
+    + crate::jobs::CronStore
 {
 }
 

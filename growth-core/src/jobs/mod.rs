@@ -44,7 +44,9 @@ pub trait JobQueue: Send + Sync + Debug + 'static {
 
 fn _assert_dyn(_: &dyn JobQueue) {}
 
+mod cron;
 mod payload;
 mod worker;
+pub use cron::{CronEntry, CronScheduler, CronStore};
 pub use payload::{GenerateBundleJob, IngestSourceJob, JobPayload, SourceRef};
 pub use worker::{JobContext, JobHandler, Worker, WorkerConfig, backoff};
