@@ -107,7 +107,7 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
     };
     let seconds_per_round = match g.provider {
         GeneratorProvider::Extractive => 0,
-        GeneratorProvider::Claude => 45 * (1 + u64::from(g.max_rewrites.min(1))),
+        GeneratorProvider::Claude | GeneratorProvider::OpenaiCompatible => 45 * (1 + u64::from(g.max_rewrites.min(1))),
     };
     let p = &settings.publishing;
     let publishing = PublishConfig {
@@ -223,12 +223,13 @@ fn detector(settings: &DetectionSettings) -> growth_core::Result<Option<Arc<dyn 
 
 /// The configured generator: the offline extractive one, or Claude.
 pub fn generator(settings: &GenerationSettings) -> growth_core::Result<Arc<dyn ContentGenerator>> {
-    Ok(match (settings.provider, &settings.claude) {
-        (GeneratorProvider::Claude, Some(c)) => Arc::new(ClaudeGenerator::new(c.clone())?),
-        (GeneratorProvider::Claude, None) => {
-            return Err(growth_core::Error::Config("generation.provider is \"claude\" but [generation.claude] is not set".into()));
-        }
-        (GeneratorProvider::Extractive, _) => {
+    let missing = |table: &str| growth_core::Error::Config(format!("generation.provider needs [generation.{table}], which is not set"));
+    Ok(match settings.provider {
+        GeneratorProvider::Claude => Arc::new(ClaudeGenerator::new(settings.claude.clone().ok_or_else(|| missing("claude"))?)?),
+        GeneratorProvider::OpenaiCompatible => Arc::new(growth_llm::openai_compat::OpenAiCompatGenerator::new(
+            settings.openai_compatible.clone().ok_or_else(|| missing("openai_compatible"))?,
+        )?),
+        GeneratorProvider::Extractive => {
             let mut config = settings.extractive.clone();
             if let Some(cta) = &settings.cta {
                 config.cta = cta.clone();

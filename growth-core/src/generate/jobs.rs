@@ -12,7 +12,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::{BundlePipeline, ProgressSink, Usage};
+use super::{BundlePipeline, PieceProgress, ProgressSink, Usage};
 use crate::domain::{ContentItem, ContentStatus, ContentType, Job, JobId, JobKind, JobStatus, SourceId, SourceStatus};
 use crate::ingest::SourceIngest;
 use crate::jobs::{GenerateBundleJob, JobContext, JobHandler, JobPayload, JobQueue, SourceRef};
@@ -91,6 +91,9 @@ pub struct GenerationReport {
     /// Tokens and cost of the run (when done).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<UsageReport>,
+    /// Every piece of the bundle with its state and the output tokens streamed so far.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pieces: Vec<PieceProgress>,
 }
 
 /// Where a generation job stands (PRD §3.3).
@@ -114,6 +117,9 @@ pub struct GenerationStatus {
     /// Tokens and cost, when done.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<UsageReport>,
+    /// Every piece with its state (`queued`, `writing`, `checking`, `saved` …) and the output
+    /// tokens streamed so far: live progress while the job runs.
+    pub pieces: Vec<PieceProgress>,
     /// Why the last attempt failed, while not completed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -236,6 +242,7 @@ pub fn status_of(job: &Job) -> GenerationStatus {
         source_id: report.source_id,
         attempts: job.attempts,
         usage: report.usage,
+        pieces: report.pieces,
         error: if status == "completed" { None } else { job.last_error.clone() },
     }
 }
@@ -254,21 +261,40 @@ impl GenerateBundleHandler {
     }
 }
 
+/// Writes progress to the job row: the saved pieces and the live piece list, together.
 struct JobProgress<'a> {
     ctx: &'a JobContext,
-    source_id: SourceId,
+    latest: std::sync::Mutex<(i32, GenerationReport)>,
+}
+
+impl<'a> JobProgress<'a> {
+    fn new(ctx: &'a JobContext, source_id: SourceId) -> Self {
+        Self { ctx, latest: std::sync::Mutex::new((1, GenerationReport { source_id: Some(source_id), ..GenerationReport::default() })) }
+    }
+
+    async fn write(&self, update: impl FnOnce(&mut i32, &mut GenerationReport)) -> Result<()> {
+        let (percent, value) = {
+            let mut guard = self.latest.lock().map_err(|_| Error::internal_msg("progress state poisoned"))?;
+            let (percent, report) = &mut *guard;
+            update(percent, report);
+            (*percent, serde_json::to_value(&*report).map_err(|e| Error::internal("encoding progress", e))?)
+        };
+        self.ctx.progress(percent, Some(value)).await
+    }
 }
 
 #[async_trait]
 impl ProgressSink for JobProgress<'_> {
     async fn report(&self, percent: u8, saved: &[ContentItem]) -> Result<()> {
-        let partial = GenerationReport {
-            source_id: Some(self.source_id),
-            generated_items: saved.iter().map(ItemSummary::from).collect(),
-            ..GenerationReport::default()
-        };
-        let value = serde_json::to_value(partial).map_err(|e| Error::internal("encoding progress", e))?;
-        self.ctx.progress(i32::from(percent), Some(value)).await
+        self.write(|p, r| {
+            *p = i32::from(percent);
+            r.generated_items = saved.iter().map(ItemSummary::from).collect();
+        })
+        .await
+    }
+
+    async fn pieces(&self, pieces: &[PieceProgress]) -> Result<()> {
+        self.write(|_, r| r.pieces = pieces.to_vec()).await
     }
 }
 
@@ -286,7 +312,9 @@ impl JobHandler for GenerateBundleHandler {
         let source_id = self.ingest.resolve(&job.source).await?;
         let plan = job.plan.unwrap_or_default();
         let bundle_id = ctx.job.id.to_string();
-        let out = self.pipeline.run(&bundle_id, source_id, &plan, &JobProgress { ctx: &ctx, source_id }).await?;
+        let progress = JobProgress::new(&ctx, source_id);
+        let out = self.pipeline.run(&bundle_id, source_id, &plan, &progress).await?;
+        let pieces = progress.latest.lock().map(|g| g.1.pieces.clone()).unwrap_or_default();
         crate::telemetry::count_generation(&out.model, &out.usage, out.estimated_cost_usd);
         let report = GenerationReport {
             source_id: Some(source_id),
@@ -294,6 +322,7 @@ impl JobHandler for GenerateBundleHandler {
             model: Some(out.model.clone()),
             resumed: Some(out.resumed),
             usage: Some(usage_report(&out.usage, out.estimated_cost_usd)),
+            pieces,
         };
         serde_json::to_value(report).map(Some).map_err(|e| Error::internal("encoding the job result", e))
     }

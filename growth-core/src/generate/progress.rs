@@ -64,6 +64,7 @@ impl GenerationObserver for NoObserver {
 
 /// Where a piece of a bundle is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PieceState {
     /// Not begun: waiting for a generator slot, for the prompt cache, or for the model's first
@@ -83,6 +84,7 @@ pub enum PieceState {
 
 /// One piece of a bundle as it is being written.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PieceProgress {
     /// Its content type.
     pub content_type: ContentType,

@@ -4,13 +4,16 @@ use serde::Deserialize;
 
 /// Which generator writes drafts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum GeneratorProvider {
     /// The offline extractive generator (no key, no network).
     #[default]
     Extractive,
     /// Claude (needs `[generation.claude]` with `api_key` and `model`).
     Claude,
+    /// Any OpenAI-compatible Chat Completions server — a local model on Ollama, llama.cpp or vLLM,
+    /// or another provider (needs `[generation.openai_compatible]` with `base_url` and `model`).
+    OpenaiCompatible,
 }
 
 /// Content generation.
@@ -21,6 +24,8 @@ pub struct GenerationSettings {
     pub provider: GeneratorProvider,
     /// Claude settings (`api_key`, `model`, `max_tokens` …).
     pub claude: Option<growth_llm::anthropic::ClaudeConfig>,
+    /// OpenAI-compatible settings (`base_url`, `model`, `api_key`?, `json_mode` …).
+    pub openai_compatible: Option<growth_llm::openai_compat::OpenAiCompatConfig>,
     /// The offline generator's settings (CTA text …).
     pub extractive: growth_llm::offline::ExtractiveConfig,
     /// Generator calls at once per bundle.
@@ -42,6 +47,7 @@ impl Default for GenerationSettings {
         Self {
             provider: GeneratorProvider::Extractive,
             claude: None,
+            openai_compatible: None,
             extractive: growth_llm::offline::ExtractiveConfig::default(),
             concurrency: 11,
             max_rewrites: 3,

@@ -235,6 +235,11 @@ impl Settings {
         if self.generation.provider == GeneratorProvider::Claude && self.generation.claude.is_none() {
             return Err(ConfigError("generation.provider is \"claude\" but [generation.claude] (api_key, model) is not set".into()));
         }
+        if self.generation.provider == GeneratorProvider::OpenaiCompatible && self.generation.openai_compatible.is_none() {
+            return Err(ConfigError(
+                "generation.provider is \"openai_compatible\" but [generation.openai_compatible] (base_url, model) is not set".into(),
+            ));
+        }
         if self.generation.concurrency == 0 || self.generation.plan.total() == 0 {
             return Err(ConfigError("generation.concurrency and the generation.plan's total must be at least 1".into()));
         }

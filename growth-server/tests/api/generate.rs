@@ -63,6 +63,9 @@ async fn a_bundle_is_generated_end_to_end_with_the_offline_generator() {
     assert!(items.iter().all(|i| i["status"] == "in_review" && i["id"].is_string()));
     assert_eq!(items.iter().filter(|i| i["content_type"] == "linkedin_post").count(), 7);
     assert!(last["usage"]["estimated_cost_usd"].is_number());
+    let pieces = last["pieces"].as_array().unwrap();
+    assert_eq!(pieces.len(), 11, "every piece has its live state: {last}");
+    assert!(pieces.iter().all(|p| p["state"] == "saved" && p["output_tokens"].as_u64().unwrap() > 0), "{last}");
     let progress: Vec<i64> = seen.iter().map(|v| v["progress"].as_i64().unwrap()).collect();
     assert!(progress.windows(2).all(|w| w[0] <= w[1]), "{progress:?}");
 }
@@ -197,4 +200,56 @@ async fn a_bundle_is_generated_with_a_wiremock_claude_through_a_429_and_a_529() 
     );
     let requests = server.received_requests().await.unwrap().len();
     assert!(requests >= 7, "5 requests + the 429 + the 529 (+ rewrites): {requests}");
+}
+
+/// Answers a Chat Completions request the way Ollama's OpenAI-compatible endpoint does (its
+/// documented non-streaming shape), with as many drafts as the request asks for.
+struct OllamaDrafts;
+
+impl wiremock::Respond for OllamaDrafts {
+    fn respond(&self, req: &wiremock::Request) -> ResponseTemplate {
+        let body: Value = serde_json::from_slice(&req.body).unwrap();
+        let asked = body["messages"].as_array().unwrap().iter().filter_map(|m| m["content"].as_str()).find_map(|c| {
+            c.split("Return at most ").nth(1).and_then(|rest| rest.split_whitespace().next()).and_then(|n| n.parse::<usize>().ok())
+        });
+        let drafts: Vec<Value> = (1..=asked.unwrap_or(1))
+            .map(|i| {
+                json!({"title": format!("Shipping weekly, part {i}"), "content": format!(
+                    "We shipped every week for a year. Part {i}: the release train never waited for a feature.\n\nWhat would you cut to ship on Friday?"
+                )})
+            })
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!({
+            "id": "chatcmpl-915", "object": "chat.completion", "created": 1_713_055_919, "model": "llama3", "system_fingerprint": "fp_ollama",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": json!({"drafts": drafts}).to_string()}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 900, "completion_tokens": 120, "total_tokens": 1020}
+        }))
+    }
+}
+
+#[tokio::test]
+async fn a_bundle_is_generated_through_an_openai_compatible_local_model() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).and(path("/v1/chat/completions")).respond_with(OllamaDrafts).expect(5..).mount(&server).await;
+    let base_url = format!("{}/v1", server.uri());
+    let app = spawn_app_with(move |s| {
+        s.generation.provider = growth_server::config::GeneratorProvider::OpenaiCompatible;
+        let mut c = growth_llm::openai_compat::OpenAiCompatConfig::new(base_url, "llama3");
+        c.stream = false;
+        s.generation.openai_compatible = Some(c);
+        s.generation.max_rewrites = 0;
+    })
+    .await;
+    let token = app.token(Role::Approver).await;
+    let text = growth_core::transcript::parse(&std::fs::read(TRANSCRIPT).unwrap(), None).unwrap().transcript.to_text();
+    let r =
+        app.req(Method::POST, "/generate/podcast", &token).json(&json!({"source_type": "text", "source_data": text})).send().await.unwrap();
+    assert_eq!(r.status(), 202);
+    let job = r.json::<Value>().await.unwrap()["job_id"].as_str().unwrap().to_owned();
+    let seen = wait(&app, &token, &job).await;
+    let last = seen.last().unwrap();
+    assert_eq!(last["status"], "completed", "{last}");
+    assert_eq!(last["generated_items"].as_array().unwrap().len(), 11, "{last}");
+    let bodies: Vec<Value> = server.received_requests().await.unwrap().iter().map(|r| serde_json::from_slice(&r.body).unwrap()).collect();
+    assert!(bodies.iter().all(|b| b["model"] == "llama3" && b["stream"] == false), "{bodies:?}");
 }
