@@ -114,6 +114,14 @@ impl Engine {
         &self.inner.pipeline
     }
 
+    /// Writes a bundle for `source_id` now (the configured plan), saved for review; the same
+    /// pipeline a `generate_bundle` job runs, without the queue.
+    pub async fn write_bundle(&self, source_id: growth_core::domain::SourceId) -> Result<growth_core::generate::BundleOutcome> {
+        let bundle = format!("direct-{}", uuid::Uuid::now_v7());
+        let plan = self.inner.generation.default_plan();
+        self.inner.pipeline.run(&bundle, source_id, &plan, &growth_core::generate::NoProgress).await
+    }
+
     /// Generation as jobs: request a bundle, read its status.
     pub fn generation(&self) -> &GenerationService {
         &self.inner.generation

@@ -38,6 +38,9 @@ impl ObjectBlobStore {
         if parsed.scheme() == "file" {
             return Self::local(parsed.path());
         }
+        if cfg!(not(feature = "s3")) && matches!(parsed.scheme(), "s3" | "s3a") {
+            return Err(Error::Config(format!("`{url}` needs S3 support: build with the `s3` feature")));
+        }
         let (store, prefix) =
             object_store::parse_url_opts(&parsed, options).map_err(|e| Error::Config(format!("cannot use blob store `{url}`: {e}")))?;
         Ok(Self { store: Arc::from(store), prefix, url_base: url.trim_end_matches('/').to_owned() })

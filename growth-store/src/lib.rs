@@ -1,21 +1,4 @@
-//! # growth-store
-//!
-//! Persistence for growth: every repository trait of `growth-core` and its job queue on SQLite
-//! (the embedded default: one file, no service) and PostgreSQL (feature `postgres`: many server
-//! and worker instances, claims with `FOR UPDATE SKIP LOCKED`), with migrations for both; and blob
-//! storage through `object_store` (a local directory by default, S3 by configuration).
-//!
-//! ```no_run
-//! # async fn demo() -> growth_core::Result<()> {
-//! use std::sync::Arc;
-//! let db = growth_store::Database::connect("sqlite://growth.db", Arc::new(growth_core::SystemClock)).await?;
-//! db.migrate().await?;
-//! let store = db.store(); // Arc<dyn growth_core::store::Store>
-//! # Ok(()) }
-//! ```
-//!
-//! Both backends pass the same conformance suites (`growth_core::testkit`), including the
-//! embedded vector store ([`SqlVectorStore`]: vectors in the database, exact cosine in Rust).
+#![doc = include_str!("../README.md")]
 
 mod blob;
 #[cfg(feature = "postgres")]
