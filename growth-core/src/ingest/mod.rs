@@ -84,5 +84,7 @@ pub trait Transcriber: Send + Sync + Debug + 'static {
 
 fn _assert_dyn(_: &dyn SourceIngestor, _: &dyn Transcriber) {}
 
+pub(crate) mod cancel;
 mod manual;
+pub use cancel::{CancelFlag, CancelOnDrop, Cancelled};
 pub use manual::*;
