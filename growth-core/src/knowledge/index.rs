@@ -45,6 +45,8 @@ use sha2::{Digest, Sha256};
 
 use super::chunk::{Chunk, ChunkConfig, Chunker};
 use crate::domain::{IcpProfile, IcpProfileId, KnowledgeId, KnowledgeItem, SourceId, Transcript};
+use crate::ingest::CancelFlag;
+use crate::ingest::cancel::run_blocking;
 use crate::store::KnowledgeStore;
 use crate::vector::{Embedder, Metadata, MetadataFilter, VectorRecord, VectorStore};
 use crate::{Error, Result};
@@ -56,8 +58,12 @@ pub const ICP_NAMESPACE: &str = "icp";
 /// Namespace of source-transcript chunks.
 pub const SOURCES_NAMESPACE: &str = "sources";
 
-/// The most chunks one item may have (the indexer lists at most this many to find stale ones).
-pub const MAX_CHUNKS_PER_ITEM: usize = 10_000;
+/// The most chunks one item may have (the indexer lists at most this many to find stale ones):
+/// about 90 MB of text in the default 500-token chunks.
+pub const MAX_CHUNKS_PER_ITEM: usize = 50_000;
+
+/// Texts up to this size are chunked on the calling thread; bigger ones on tokio's blocking pool.
+const INLINE_BYTES: usize = 64 * 1024;
 
 /// Inputs per embedder call and records per upsert.
 const BATCH: usize = 64;
@@ -128,7 +134,9 @@ impl KnowledgeIndexer {
     /// version (if any) are deleted.
     pub async fn index_knowledge_item(&self, item: &KnowledgeItem) -> Result<IndexReport> {
         let item_id = item.id.to_string();
-        let chunks = self.chunker.chunk_text(&item.content);
+        let (chunker, content) = (self.chunker.clone(), item.content.clone());
+        let inline = content.len() <= INLINE_BYTES;
+        let chunks = run_blocking(&CancelFlag::new(), inline, move |cancel| Ok(chunker.chunk_text_with(&content, cancel)?)).await?;
         if chunks.is_empty() {
             // Vectors of an earlier version would keep answering queries with text that is gone.
             self.remove(KNOWLEDGE_NAMESPACE, &item_id).await?;
@@ -140,8 +148,8 @@ impl KnowledgeIndexer {
         if let Some(score) = item.metadata.get("performance_score").filter(|v| v.is_number()) {
             base.insert("performance_score".into(), score.clone());
         }
-        let prepared = self.prepare(&item_id, &item.title, &base, &chunks, |c| format!("{}\n\n{}", item.title, c.text));
-        let report = self.sync(KNOWLEDGE_NAMESPACE, &item_id, prepared).await?;
+        let prepared = prepare(self.embedder.model(), &item_id, &item.title, &base, &chunks, |c| format!("{}\n\n{}", item.title, c.text));
+        let report = self.sync(KNOWLEDGE_NAMESPACE, &item_id, prepared, &CancelFlag::new()).await?;
         self.store.set_knowledge_embedding(item.id, Some(first_chunk_id(&item_id))).await?;
         Ok(report)
     }
@@ -165,34 +173,52 @@ impl KnowledgeIndexer {
             }
         }
         base.insert("pain_point".into(), json!(profile.pain_points));
-        let prepared = self.prepare(&item_id, &title, &base, &chunks, |c| c.text.clone());
-        let report = self.sync(ICP_NAMESPACE, &item_id, prepared).await?;
+        let prepared = prepare(self.embedder.model(), &item_id, &title, &base, &chunks, |c| c.text.clone());
+        let report = self.sync(ICP_NAMESPACE, &item_id, prepared, &CancelFlag::new()).await?;
         self.store.set_icp_embedding(profile.id, Some(first_chunk_id(&item_id))).await?;
         Ok(report)
     }
 
     /// Indexes a source's transcript in [`SOURCES_NAMESPACE`], chunked along speaker turns; each
     /// chunk records its speakers and times. A transcript without words is `Error::InvalidInput`.
+    ///
+    /// Chunking (and hashing the chunks) runs on tokio's blocking pool for transcripts over 64 KiB,
+    /// and stops when the returned future is dropped; see [`index_transcript_with`](Self::index_transcript_with).
     pub async fn index_transcript(&self, source_id: SourceId, transcript: &Transcript) -> Result<IndexReport> {
+        self.index_transcript_with(source_id, transcript, &CancelFlag::new()).await
+    }
+
+    /// [`index_transcript`](Self::index_transcript) under `cancel`: it is checked after every chunk
+    /// and before every batch of embeddings, and its [`work`](CancelFlag::work) counts the chunking.
+    /// A cancelled run stores nothing more and returns `Error::Transient` (run it again to finish:
+    /// chunks already stored are not embedded twice).
+    pub async fn index_transcript_with(&self, source_id: SourceId, transcript: &Transcript, cancel: &CancelFlag) -> Result<IndexReport> {
         let item_id = source_id.to_string();
-        let chunks = self.chunker.chunk_transcript(transcript);
-        if chunks.is_empty() {
-            return Err(Error::invalid(format!("the transcript of source {item_id} has no text to index")));
-        }
         let title = format!("Transcript of source {item_id}");
-        let mut base = Metadata::new();
-        base.insert("kind".into(), json!("transcript"));
-        let mut prepared = self.prepare(&item_id, &title, &base, &chunks, |c| c.text.clone());
-        for (p, c) in prepared.iter_mut().zip(&chunks) {
-            p.metadata.insert("speakers".into(), json!(c.speakers));
-            if let Some(ms) = c.start_ms {
-                p.metadata.insert("start_ms".into(), json!(ms));
+        let size: usize = transcript.segments.iter().map(|s| s.text.len() + s.speaker.as_ref().map_or(0, String::len)).sum();
+        let (chunker, model, transcript, id) =
+            (self.chunker.clone(), self.embedder.model().to_owned(), transcript.clone(), item_id.clone());
+        let prepared = run_blocking(cancel, size <= INLINE_BYTES, move |cancel| {
+            let chunks = chunker.chunk_transcript_with(&transcript, cancel)?;
+            if chunks.is_empty() {
+                return Err(Error::invalid(format!("the transcript of source {id} has no text to index")));
             }
-            if let Some(ms) = c.end_ms {
-                p.metadata.insert("end_ms".into(), json!(ms));
+            let mut base = Metadata::new();
+            base.insert("kind".into(), json!("transcript"));
+            let mut prepared = prepare(&model, &id, &title, &base, &chunks, |c| c.text.clone());
+            for (p, c) in prepared.iter_mut().zip(&chunks) {
+                p.metadata.insert("speakers".into(), json!(c.speakers));
+                if let Some(ms) = c.start_ms {
+                    p.metadata.insert("start_ms".into(), json!(ms));
+                }
+                if let Some(ms) = c.end_ms {
+                    p.metadata.insert("end_ms".into(), json!(ms));
+                }
             }
-        }
-        self.sync(SOURCES_NAMESPACE, &item_id, prepared).await
+            Ok(prepared)
+        })
+        .await?;
+        self.sync(SOURCES_NAMESPACE, &item_id, prepared, cancel).await
     }
 
     /// Deletes a knowledge item's vectors, then clears its embedding id (if the item still exists).
@@ -227,27 +253,9 @@ impl KnowledgeIndexer {
         Ok(ids.len())
     }
 
-    fn prepare(&self, item_id: &str, title: &str, base: &Metadata, chunks: &[Chunk], input: impl Fn(&Chunk) -> String) -> Vec<Prepared> {
-        chunks
-            .iter()
-            .map(|c| {
-                let input = input(c);
-                let mut metadata = base.clone();
-                metadata.insert("item_id".into(), json!(item_id));
-                metadata.insert("title".into(), json!(title));
-                metadata.insert("chunk".into(), json!(c.index));
-                metadata.insert("text".into(), json!(c.text));
-                metadata.insert("content_hash".into(), json!(content_hash(self.embedder.model(), &input)));
-                let fingerprint = metadata_hash(&metadata);
-                metadata.insert("metadata_hash".into(), json!(fingerprint));
-                Prepared { id: chunk_id(item_id, c.index), input, metadata }
-            })
-            .collect()
-    }
-
     /// Makes the stored chunks of `item_id` equal to `prepared`: embeds and upserts what changed,
     /// then deletes what is stale.
-    async fn sync(&self, namespace: &str, item_id: &str, prepared: Vec<Prepared>) -> Result<IndexReport> {
+    async fn sync(&self, namespace: &str, item_id: &str, prepared: Vec<Prepared>, cancel: &CancelFlag) -> Result<IndexReport> {
         if prepared.len() > MAX_CHUNKS_PER_ITEM {
             return Err(Error::invalid(format!("{item_id} makes {} chunks; at most {MAX_CHUNKS_PER_ITEM} are allowed", prepared.len())));
         }
@@ -264,6 +272,7 @@ impl KnowledgeIndexer {
         let changed: Vec<Prepared> = prepared.into_iter().filter(|p| !same(p)).collect();
         report.unchanged = report.chunks - changed.len();
         for batch in changed.chunks(BATCH) {
+            cancel.check()?;
             let inputs: Vec<String> = batch.iter().map(|p| p.input.clone()).collect();
             let vectors = self.embedder.embed(&inputs).await?;
             if vectors.len() != inputs.len() {
@@ -288,6 +297,25 @@ impl KnowledgeIndexer {
         }
         Ok(report)
     }
+}
+
+/// The records of `chunks`: what to embed and the metadata, hashed.
+fn prepare(model: &str, item_id: &str, title: &str, base: &Metadata, chunks: &[Chunk], input: impl Fn(&Chunk) -> String) -> Vec<Prepared> {
+    chunks
+        .iter()
+        .map(|c| {
+            let input = input(c);
+            let mut metadata = base.clone();
+            metadata.insert("item_id".into(), json!(item_id));
+            metadata.insert("title".into(), json!(title));
+            metadata.insert("chunk".into(), json!(c.index));
+            metadata.insert("text".into(), json!(c.text));
+            metadata.insert("content_hash".into(), json!(content_hash(model, &input)));
+            let fingerprint = metadata_hash(&metadata);
+            metadata.insert("metadata_hash".into(), json!(fingerprint));
+            Prepared { id: chunk_id(item_id, c.index), input, metadata }
+        })
+        .collect()
 }
 
 /// The vector id of chunk `index` of `item_id`.
@@ -603,6 +631,25 @@ mod tests {
         assert_eq!(f.store.get_knowledge(a.id).await.unwrap().embedding_id, None);
         f.store.delete_knowledge(b.id).await.unwrap();
         assert_eq!(f.indexer.remove_knowledge_item(b.id).await.unwrap(), 1, "a deleted item's vectors can still be removed");
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_transcript_indexing_stores_nothing_and_is_retryable() {
+        let f = fixture(ChunkConfig { max_tokens: 60, overlap_tokens: 10 });
+        let text = "We grew the company by listening to customers and writing things down. ".repeat(2_000);
+        let t = Transcript { segments: vec![Segment { speaker: Some("Adam".into()), start_ms: None, end_ms: None, text }] };
+        let cancel = CancelFlag::new();
+        cancel.cancel();
+        let source = SourceId::new();
+        let err = f.indexer.index_transcript_with(source, &t, &cancel).await.unwrap_err();
+        assert!(err.is_retryable(), "{err}");
+        assert!(stored_ids(&f, SOURCES_NAMESPACE).await.is_empty());
+        assert_eq!(f.embedder.calls(), 0);
+        // Run again without cancelling: it completes.
+        let flag = CancelFlag::new();
+        let report = f.indexer.index_transcript_with(source, &t, &flag).await.unwrap();
+        assert!(report.embedded > 10);
+        assert!(flag.work() as usize >= t.segments[0].text.len(), "the chunking work is counted: {}", flag.work());
     }
 
     #[tokio::test]

@@ -14,6 +14,7 @@ pub mod index;
 mod retrieve;
 #[cfg(test)]
 pub(crate) mod testing;
+mod tokens;
 
 pub use chunk::{Chunk, ChunkConfig, Chunker};
 pub use index::{ICP_NAMESPACE, IndexReport, KNOWLEDGE_NAMESPACE, KnowledgeIndexer, SOURCES_NAMESPACE};
