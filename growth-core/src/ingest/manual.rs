@@ -14,8 +14,10 @@
 //!   `failed` with the reason (a retryable one is also returned as the error, so a job retries),
 //!   and ingesting the same input again resumes a failed source instead of creating another.
 //!
-//! PDF text extraction runs on a blocking thread and survives the extractor's panics on malformed
-//! files (they become `InvalidInput`).
+//! Parsing runs on tokio's blocking pool for inputs over 64 KiB, chunking too (through the
+//! indexer), and both stop when the future of `ingest_manual` is dropped. PDF text is extracted by
+//! a [`PdfExtractor`] within its [`PdfLimits`](super::pdf::PdfLimits) (size cap, timeout,
+//! concurrency, memory): see [`super::pdf`].
 
 use std::sync::Arc;
 
@@ -24,6 +26,7 @@ use sha2::{Digest, Sha256};
 
 use crate::blob::BlobStore;
 use crate::domain::{ContentSource, NewSource, Segment, SourceId, SourceStatus, SourceType, Transcript, TranscriptSource};
+use crate::ingest::pdf::PdfExtractor;
 use crate::ingest::{AudioInput, FetchedSource, Transcriber, TranscriptionRequest};
 use crate::knowledge::{IndexReport, KnowledgeIndexer};
 use crate::store::Store;
@@ -146,6 +149,7 @@ pub struct SourceIngest {
     blobs: Arc<dyn BlobStore>,
     transcriber: Option<Arc<dyn Transcriber>>,
     indexer: Option<KnowledgeIndexer>,
+    pdf: PdfExtractor,
 }
 
 /// Who a transcriber's transcripts are attributed to, by its stable name.
@@ -171,20 +175,12 @@ fn safe_file_name(name: &str) -> String {
     if cleaned.is_empty() { "upload".into() } else { cleaned }
 }
 
-/// Extracts the text of a PDF; a malformed file (including one that makes the extractor panic) is
-/// `InvalidInput`.
+/// Extracts the text of a PDF with the default [`PdfLimits`](super::pdf::PdfLimits), sharing one
+/// set of concurrency slots per process; a malformed file (including one that makes the extractor
+/// panic) or one over a limit is `InvalidInput`.
 pub async fn extract_pdf_text(bytes: Bytes) -> Result<String> {
-    let joined = tokio::task::spawn_blocking(move || {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pdf_extract::extract_text_from_mem(&bytes)))
-    })
-    .await
-    .map_err(|e| Error::internal("PDF extraction task failed", e))?;
-    match joined {
-        Ok(Ok(text)) if !text.trim().is_empty() => Ok(text),
-        Ok(Ok(_)) => Err(Error::invalid_field("file", "the PDF contains no extractable text (is it a scan?)")),
-        Ok(Err(e)) => Err(Error::invalid_field("file", format!("the PDF could not be read: {e}"))),
-        Err(_) => Err(Error::invalid_field("file", "the PDF is malformed (the extractor gave up on it)")),
-    }
+    static DEFAULT: std::sync::OnceLock<PdfExtractor> = std::sync::OnceLock::new();
+    DEFAULT.get_or_init(PdfExtractor::default).extract(bytes).await
 }
 
 fn pdf_transcript(text: &str) -> Transcript {
@@ -200,7 +196,13 @@ fn pdf_transcript(text: &str) -> Transcript {
 impl SourceIngest {
     /// Ingestion into `store` and `blobs`; audio needs a `transcriber`.
     pub fn new(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, transcriber: Option<Arc<dyn Transcriber>>) -> Self {
-        Self { store, blobs, transcriber, indexer: None }
+        Self { store, blobs, transcriber, indexer: None, pdf: PdfExtractor::default() }
+    }
+
+    /// Extracts PDF text with `pdf` (its limits) instead of the default extractor.
+    pub fn with_pdf(mut self, pdf: PdfExtractor) -> Self {
+        self.pdf = pdf;
+        self
     }
 
     /// Indexes every transcript for retrieval before its source counts as `completed`.
@@ -250,7 +252,7 @@ impl SourceIngest {
     pub async fn ingest_manual(&self, req: ManualSource) -> Result<Ingested> {
         match req.input.clone() {
             ManualInput::Text(text) => {
-                let parsed = transcript::parse(text.as_bytes(), Some(TranscriptFormat::PlainText))?;
+                let parsed = transcript::parse_blocking(Bytes::from(text), Some(TranscriptFormat::PlainText)).await?;
                 self.store_parsed(req, None, None, FileKind::Transcript, Some(parsed.format), parsed.transcript).await
             }
             ManualInput::File { file_name, bytes, format } => {
@@ -262,12 +264,12 @@ impl SourceIngest {
                 let key = format!("sources/{hash}/{}", safe_file_name(&file_name));
                 match kind {
                     FileKind::Transcript => {
-                        let parsed = transcript::parse(&bytes, format)?;
+                        let parsed = transcript::parse_blocking(bytes.clone(), format).await?;
                         let blob = self.blobs.put(&key, bytes).await?;
                         self.store_parsed(req, Some(hash), Some(blob.url), kind, Some(parsed.format), parsed.transcript).await
                     }
                     FileKind::Pdf => {
-                        let text = extract_pdf_text(bytes.clone()).await?;
+                        let text = self.pdf.extract(bytes.clone()).await?;
                         let blob = self.blobs.put(&key, bytes).await?;
                         self.store_parsed(req, Some(hash), Some(blob.url), kind, None, pdf_transcript(&text)).await
                     }

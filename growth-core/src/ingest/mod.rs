@@ -86,5 +86,6 @@ fn _assert_dyn(_: &dyn SourceIngestor, _: &dyn Transcriber) {}
 
 pub(crate) mod cancel;
 mod manual;
+pub mod pdf;
 pub use cancel::{CancelFlag, CancelOnDrop, Cancelled};
 pub use manual::*;
