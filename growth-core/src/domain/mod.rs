@@ -16,8 +16,8 @@ mod user;
 
 pub use analytics::{Analytics, AnalyticsUpdate, EngagementMetrics};
 pub use content::{
-    ContentEdit, ContentFilter, ContentItem, ContentTransition, ContentUpdate, ContentVersion, EditSpan, Finding, NewContentItem,
-    PendingBundle, PendingPage, QualityMetrics, Verdict,
+    ContentEdit, ContentFilter, ContentItem, ContentTransition, ContentUpdate, ContentVersion, EditSpan, Finding, FindingSeverity,
+    NewContentItem, PendingBundle, PendingPage, QualityMetrics, Verdict,
 };
 pub use enums::{
     AuthProvider, ContentStatus, ContentType, EditSection, EditType, FunnelStage, IcpSource, JobStatus, KnowledgeItemType, PublishStatus,
