@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use growth_core::transcript::{ParseError, TranscriptFormat, detect_format, parse};
+use growth_core::transcript::{ParseError, TranscriptFormat, parse};
 use proptest::prelude::*;
 
 use TranscriptFormat::*;
@@ -311,126 +311,26 @@ fn an_assemblyai_transcript_with_status_error_carries_its_message() {
     assert!(matches!(library, growth_core::Error::InvalidInput { .. }));
 }
 
-/// Fragments of every format, so random concatenations reach deep into each parser.
-const TOKENS: &[&str] = &[
-    "WEBVTT",
-    "\n",
-    "\n\n",
-    "\r\n",
-    " ",
-    "-->",
-    "00:00:01.000",
-    "00:01,5",
-    "1:02:03",
-    "99:99",
-    "0",
-    "1\n",
-    "NOTE",
-    "STYLE",
-    "<v Ann>",
-    "<v.x",
-    "</v>",
-    "<c>",
-    "<",
-    ">",
-    "&amp;",
-    "&#x1F600;",
-    "&#99999999;",
-    "&",
-    ";",
-    "**",
-    "**Bob:**",
-    "**Break:**",
-    "\\[",
-    "\\]",
-    "[",
-    "]",
-    "\\[00:04:01.06\\]",
-    "Adam:",
-    "Speaker 1: ",
-    "{",
-    "}",
-    "\"segments\"",
-    "\"utterances\"",
-    "\"words\"",
-    "\"status\"",
-    "\"error\"",
-    ":",
-    ",",
-    "[{",
-    "\"body\"",
-    "\"text\"",
-    "\"speaker\"",
-    "\"startTime\"",
-    "-1",
-    "1e400",
-    "null",
-    "\u{FEFF}",
-    "é",
-    "\u{2028}",
-    "text",
-    "{\\an8}",
-];
+mod support;
 
-fn exercise(input: &[u8]) {
-    let detected = parse(input, None);
-    if let Ok(p) = &detected {
-        assert!(p.transcript.word_count() > 0 && !p.transcript.segments.is_empty());
-    }
-    if let Ok(text) = std::str::from_utf8(input) {
-        let _ = detect_format(text);
-    }
-    for format in TranscriptFormat::ALL {
-        match parse(input, Some(*format)) {
-            Ok(p) => {
-                assert_eq!(p.format, *format);
-                assert!(p.transcript.word_count() > 0);
-                assert!(p.transcript.segments.iter().all(|s| !s.text.trim().is_empty()));
-            }
-            Err(e) => {
-                if let Some(f) = e.format() {
-                    assert_eq!(f, *format, "{e}");
-                }
-                let _ = e.to_string();
-            }
-        }
+use support::fuzz;
+
+proptest! {
+    // A couple of thousand cases on every test run; `cargo bench -p growth-core --bench fuzz_parsers`
+    // runs a million and more through the same checks.
+    #![proptest_config(ProptestConfig { cases: 2_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_input_to_any_parser_and_the_chunker_returns_within_bounded_work_without_panicking(input in fuzz::inputs()) {
+        fuzz::exercise(&input, &fuzz::small_chunker());
     }
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
-
-    #[test]
-    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..1024)) {
-        exercise(&bytes);
-    }
-
-    #[test]
-    fn arbitrary_strings_never_panic(text in any::<String>()) {
-        exercise(text.as_bytes());
-    }
-
-    #[test]
-    fn format_shaped_garbage_never_panics(parts in proptest::collection::vec(proptest::sample::select(TOKENS), 0..80)) {
-        exercise(parts.concat().as_bytes());
-    }
-
-    #[test]
-    fn mangled_real_transcripts_never_panic(cut in 0usize..4096, flip in any::<u8>(), at in any::<proptest::sample::Index>()) {
-        let sources = [
-            "talkpython/356-ml-startups.vtt",
-            "handwritten/interview.srt",
-            "handwritten/episode.json",
-            "changelog/founders-talk-68.md",
-        ];
-        for name in sources {
-            let mut bytes = std::fs::read(Path::new(FIXTURES).join(name)).unwrap();
-            bytes.truncate(cut.min(bytes.len()));
-            if !bytes.is_empty() {
-                let i = at.index(bytes.len());
-                bytes[i] ^= flip;
-            }
-            exercise(&bytes);
-        }
+#[test]
+fn every_fixture_is_exercised_whole_by_the_fuzz_checks() {
+    let chunker = fuzz::small_chunker();
+    for path in fixture_files() {
+        let out = fuzz::exercise(&std::fs::read(&path).unwrap(), &chunker);
+        assert!(out.parsed >= 1 && out.chunks > 0, "{}: {out:?}", relative(&path));
     }
 }

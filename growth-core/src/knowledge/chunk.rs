@@ -515,6 +515,11 @@ impl<'t, 'c, 'l> Packer<'t, 'c, 'l> {
                 head_tokens + middle + z.tokens_trimmed as usize
             };
             if tokens <= self.config.max_tokens || first == last {
+                // A lone atom that does not fit behind its label goes without it.
+                if label.is_some() && tokens > self.config.max_tokens {
+                    let tokens = self.counter.count(self.slice(start, end));
+                    return Some(Packed { range: start..end, tokens, label: None });
+                }
                 return Some(Packed { range: start..end, tokens, label });
             }
             // Give up the last atom, and the whitespace before it.
