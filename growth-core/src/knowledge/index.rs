@@ -21,6 +21,8 @@
 //! Before embedding, the indexer lists the item's stored chunks with
 //! [`VectorStore::list_metadata`] (the hash manifest lives in the records' own metadata, so no
 //! second store can drift from the vectors, and no trait method beyond a defaulted one is needed).
+//! It asks for at most [`LIST_PAGE`] records at a time (Pinecone's most matches per query); an
+//! item with more is listed page by page of chunk indices.
 //! A chunk whose stored `content_hash` and `metadata_hash` equal the new ones is left alone and not
 //! embedded; the others are embedded and upserted; chunks past the new last one are deleted after
 //! the upsert. Re-indexing unchanged text makes no embedder call and no write. A change of metadata
@@ -36,7 +38,7 @@
 //! Two indexers working on the same item at the same time are not coordinated: run indexing of an
 //! item from one job at a time.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -61,6 +63,9 @@ pub const SOURCES_NAMESPACE: &str = "sources";
 /// The most chunks one item may have (the indexer lists at most this many to find stale ones):
 /// about 90 MB of text in the default 500-token chunks.
 pub const MAX_CHUNKS_PER_ITEM: usize = 50_000;
+
+/// Most records one listing asks for (Pinecone answers at most 10,000 matches per query).
+pub const LIST_PAGE: usize = 10_000;
 
 /// Texts up to this size are chunked on the calling thread; bigger ones on tokio's blocking pool.
 const INLINE_BYTES: usize = 64 * 1024;
@@ -88,6 +93,7 @@ pub struct KnowledgeIndexer {
     vectors: Arc<dyn VectorStore>,
     store: Arc<dyn KnowledgeStore>,
     chunker: Chunker,
+    list_page: usize,
 }
 
 /// `Error::Config` unless the embedder and the vector store agree on the dimension.
@@ -120,7 +126,7 @@ impl KnowledgeIndexer {
         config: ChunkConfig,
     ) -> Result<Self> {
         check_dimensions(embedder.as_ref(), vectors.as_ref())?;
-        Ok(Self { embedder, vectors, store, chunker: Chunker::new(config)? })
+        Ok(Self { embedder, vectors, store, chunker: Chunker::new(config)?, list_page: LIST_PAGE })
     }
 
     /// The chunker in use.
@@ -244,8 +250,37 @@ impl KnowledgeIndexer {
         self.remove(SOURCES_NAMESPACE, &source_id.to_string()).await
     }
 
+    /// The stored chunks of `item_id` with their metadata: one listing when they fit in a page,
+    /// else one listing per page of chunk indices (`chunk` in `[k·page, (k+1)·page)`) up to the
+    /// first empty page.
+    async fn stored_chunks(&self, namespace: &str, item_id: &str) -> Result<BTreeMap<String, Metadata>> {
+        let page = self.list_page;
+        let first = self.vectors.list_metadata(namespace, item_filter(item_id), page).await?;
+        if first.len() < page {
+            return Ok(first);
+        }
+        // Chunk indices run from 0 without gaps (any version's): the first empty page is the end.
+        let mut all = BTreeMap::new();
+        for k in 0..MAX_CHUNKS_PER_ITEM.div_ceil(page) {
+            let indices = (k * page..(k + 1) * page).map(|i| json!(i)).collect();
+            let filter = MetadataFilter::And(vec![item_filter(item_id), MetadataFilter::In("chunk".into(), indices)]);
+            let found = self.vectors.list_metadata(namespace, filter, page).await?;
+            if found.is_empty() {
+                break;
+            }
+            all.extend(found);
+        }
+        Ok(all)
+    }
+
+    #[cfg(test)]
+    fn with_list_page(mut self, page: usize) -> Self {
+        self.list_page = page;
+        self
+    }
+
     async fn remove(&self, namespace: &str, item_id: &str) -> Result<usize> {
-        let stored = self.vectors.list_metadata(namespace, item_filter(item_id), MAX_CHUNKS_PER_ITEM).await?;
+        let stored = self.stored_chunks(namespace, item_id).await?;
         let ids: Vec<String> = stored.into_keys().collect();
         if !ids.is_empty() {
             self.vectors.delete(namespace, &ids).await?;
@@ -259,7 +294,7 @@ impl KnowledgeIndexer {
         if prepared.len() > MAX_CHUNKS_PER_ITEM {
             return Err(Error::invalid(format!("{item_id} makes {} chunks; at most {MAX_CHUNKS_PER_ITEM} are allowed", prepared.len())));
         }
-        let stored = self.vectors.list_metadata(namespace, item_filter(item_id), MAX_CHUNKS_PER_ITEM).await?;
+        let stored = self.stored_chunks(namespace, item_id).await?;
         let mut report = IndexReport { chunks: prepared.len(), ..IndexReport::default() };
         let wanted: HashSet<&str> = prepared.iter().map(|p| p.id.as_str()).collect();
         let stale: Vec<String> = stored.keys().filter(|id| !wanted.contains(id.as_str())).cloned().collect();
@@ -631,6 +666,24 @@ mod tests {
         assert_eq!(f.store.get_knowledge(a.id).await.unwrap().embedding_id, None);
         f.store.delete_knowledge(b.id).await.unwrap();
         assert_eq!(f.indexer.remove_knowledge_item(b.id).await.unwrap(), 1, "a deleted item's vectors can still be removed");
+    }
+
+    #[tokio::test]
+    async fn an_item_with_more_chunks_than_one_listing_returns_is_listed_page_by_page() {
+        // A store that, like Pinecone, answers at most 4 matches per query; listings of 4.
+        let f = fixture(small());
+        f.vectors.max_top_k.store(4, Ordering::SeqCst);
+        let indexer = f.indexer.clone().with_list_page(4);
+        let item = knowledge(&f, KnowledgeItemType::Playbook, "Pricing", &paragraphs(10, "pricing")).await;
+        assert_eq!(indexer.index_knowledge_item(&item).await.unwrap().chunks, 10);
+        let inputs = f.embedder.inputs();
+        let again = indexer.index_knowledge_item(&item).await.unwrap();
+        assert_eq!((again.unchanged, again.embedded), (10, 0), "every stored chunk is found, beyond the first page");
+        assert_eq!(f.embedder.inputs(), inputs);
+        let shorter = KnowledgeItem { content: paragraphs(3, "pricing"), ..item.clone() };
+        let report = indexer.index_knowledge_item(&shorter).await.unwrap();
+        assert_eq!((report.chunks, report.deleted), (3, 7), "stale chunks past the first page are deleted too");
+        assert_eq!(stored_ids(&f, KNOWLEDGE_NAMESPACE).await.len(), 3);
     }
 
     #[tokio::test]
