@@ -13,10 +13,11 @@
 //!     `ignorecase`), non-overlapping leftmost-first matches. The rules are read from the YAML files
 //!     at run time, so the count does not depend on our own lists. A tell is *flagged* when a
 //!     finding of the `slop` gate (default config) overlaps it; findings of the other gates span
-//!     whole lines or paragraphs and are not counted.
+//!     whole lines or paragraphs and are not counted, and neither are `info` findings (slop inside
+//!     a quotation: reported, but not held against the author).
 //! (b) **False flags per 1,000 words** on each human-written file in `human_text/`: findings of
-//!     the `slop` gate (default config) per 1,000 words. Every finding on human text is counted as
-//!     false. The verdicts of all five gates are shown next to it for information.
+//!     the `slop` gate (default config) per 1,000 words, `info` findings (quoted slop) left out and
+//!     shown apart. Every other finding on human text is counted as false. The verdicts of all five gates are shown next to it for information.
 //! (c) **Detector AUROC** on `detection_eval/*.jsonl` (human = positive class): the probability that
 //!     a random human answer scores more human than a random ChatGPT answer (ties count half).
 //!     Once as-is, once with each question's two answers cut to the same number of words (the
@@ -31,7 +32,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use growth_core::domain::ContentType;
+use growth_core::domain::{ContentType, FindingSeverity};
 use growth_core::quality::slop::LearnedPhrase;
 use growth_core::quality::{AiDetector, BuiltinGates, DraftUnderReview, QualityConfig};
 use regex::Regex;
@@ -109,7 +110,7 @@ fn recall_on_test_document(data: &Path, gates: &BuiltinGates) -> Result<()> {
         std::fs::read_dir(&dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "yml")).collect();
     rule_files.sort();
     let report = slop.scan(&doc);
-    let findings = report.findings();
+    let (info, findings): (Vec<_>, Vec<_>) = report.findings().into_iter().partition(|f| f.severity == FindingSeverity::Info);
     let mut total = 0;
     let mut flagged = 0;
     let mut missed = Vec::new();
@@ -132,9 +133,10 @@ fn recall_on_test_document(data: &Path, gates: &BuiltinGates) -> Result<()> {
     println!("(a) recall on vale-ai-tells test-document.md ({} words, {} rules)", report.words, rule_files.len());
     println!("    {}", per_rule.join(", "));
     println!(
-        "    tells flagged: {flagged}/{total} = {:.1}%  (slop gate: {} findings, {} counted hits, verdict {})",
+        "    tells flagged: {flagged}/{total} = {:.1}%  (slop gate: {} findings and {} quoted (info), {} counted hits, verdict {})",
         100.0 * flagged as f64 / total.max(1) as f64,
         findings.len(),
+        info.len(),
         report.counted,
         if report.passed { "pass" } else { "fail" }
     );
@@ -184,11 +186,12 @@ fn human_files(data: &Path) -> Result<Vec<PathBuf>> {
 
 fn false_flags_on_human_text(data: &Path, gates: &BuiltinGates, runtime: &tokio::runtime::Runtime) -> Result<()> {
     println!("(b) false flags per 1,000 words on human_text/ (slop findings; other gates' verdicts for information)");
-    let (mut all_flags, mut all_words, mut worst) = (0, 0, 0.0_f64);
+    let (mut all_flags, mut all_words, mut worst, mut all_info) = (0, 0, 0.0_f64, 0);
     for path in human_files(data)? {
         let text = std::fs::read_to_string(&path)?;
         let report = gates.slop.scan(&text);
-        let findings = report.findings();
+        let (info, findings): (Vec<_>, Vec<_>) = report.findings().into_iter().partition(|f| f.severity == FindingSeverity::Info);
+        all_info += info.len();
         let rate = findings.len() as f64 * 1000.0 / report.words.max(1) as f64;
         worst = worst.max(rate);
         all_flags += findings.len();
@@ -206,10 +209,14 @@ fn false_flags_on_human_text(data: &Path, gates: &BuiltinGates, runtime: &tokio:
         if !flagged.is_empty() {
             println!("        flagged: {}", flagged.join(", "));
         }
+        if !info.is_empty() {
+            let quoted: Vec<String> = info.iter().map(|f| format!("{:?}", f.text)).collect();
+            println!("        quoted (info, not counted): {}", quoted.join(", "));
+        }
         println!("        features: {}", feature_line(gates, &draft.content));
     }
     println!(
-        "    overall: {all_flags} flags in {all_words} words = {:.2} per 1,000 words; worst file {worst:.2} per 1,000 words\n",
+        "    overall: {all_flags} flags in {all_words} words = {:.2} per 1,000 words; worst file {worst:.2} per 1,000 words; {all_info} quoted (info)\n",
         all_flags as f64 * 1000.0 / all_words.max(1) as f64
     );
     Ok(())

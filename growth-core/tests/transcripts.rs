@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use growth_core::transcript::{ParseError, TranscriptFormat, detect_format, parse};
+use growth_core::transcript::{ParseError, TranscriptFormat, parse};
 use proptest::prelude::*;
 
 use TranscriptFormat::*;
@@ -159,6 +159,100 @@ fn the_handwritten_srt_carries_speakers_and_the_podcast_json_drops_its_duplicate
     assert_eq!(json.segments[5].speaker, None);
 }
 
+// --- real-world shapes (issue 13 item 2) --------------------------------------------------------
+
+/// Speaker, start, end and text of a segment.
+type Row = (Option<String>, Option<u64>, Option<u64>, String);
+
+fn rows(input: &str) -> Vec<Row> {
+    let t = parse(input.as_bytes(), None).unwrap_or_else(|e| panic!("{e}")).transcript;
+    t.segments.into_iter().map(|s| (s.speaker, s.start_ms, s.end_ms, s.text)).collect()
+}
+
+#[test]
+fn webvtt_cue_times_in_plain_seconds_are_read() {
+    let input = "WEBVTT\n\n0.000 --> 3.480\nWelcome back to the show.\n\n3.480 --> 7.25\nThanks for having me.\n";
+    assert_eq!(parse(input.as_bytes(), None).unwrap().format, WebVtt);
+    assert_eq!(
+        rows(input),
+        vec![
+            (None, Some(0), Some(3_480), "Welcome back to the show.".into()),
+            (None, Some(3_480), Some(7_250), "Thanks for having me.".into())
+        ]
+    );
+    // Without the header the dots still say WebVTT.
+    assert_eq!(rows("0.000 --> 3.480\nhello there\n")[0], (None, Some(0), Some(3_480), "hello there".into()));
+}
+
+#[test]
+fn webvtt_cue_times_as_minutes_and_seconds_are_read() {
+    let input = "WEBVTT\n\n00:00.000 --> 00:03.480\n<v Adam>Hello.\n\n1:03.480 --> 75:07.250\n<v Wes>Hi.\n";
+    assert_eq!(
+        rows(input),
+        vec![
+            (Some("Adam".into()), Some(0), Some(3_480), "Hello.".into()),
+            (Some("Wes".into()), Some(63_480), Some(4_507_250), "Hi.".into())
+        ]
+    );
+}
+
+#[test]
+fn srt_cue_times_in_plain_seconds_are_read() {
+    assert_eq!(rows("1\n0 --> 3,5\nhello there\n")[0], (None, Some(0), Some(3_500), "hello there".into()));
+}
+
+/// Every format with a segment labelled as an unknown speaker: none of them lists "Unknown".
+const UNKNOWN_SPEAKER_SAMPLES: &[(TranscriptFormat, &str)] = &[
+    (PlainText, "Adam: Welcome.\n\nUnknown: Who is there?\n\nStill unknown, carried over.\n\nWes: Me."),
+    (Timestamped, "00:01 Adam: Welcome.\n00:04 Unknown Speaker: Who is there?\n00:06 Still unknown.\n00:09 Wes: Me."),
+    (
+        WebVtt,
+        "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Adam>Welcome.\n\n00:02.000 --> 00:03.000\n<v Unknown>Who is there?\n\n00:03.000 --> 00:04.000\nStill unknown.\n\n00:04.000 --> 00:05.000\n<v Wes>Me.",
+    ),
+    (
+        Srt,
+        "1\n00:00:01,000 --> 00:00:02,000\nAdam: Welcome.\n\n2\n00:00:02,000 --> 00:00:03,000\nUnknown Speaker: Who is there?\n\n3\n00:00:03,000 --> 00:00:04,000\nStill unknown.\n\n4\n00:00:04,000 --> 00:00:05,000\nWes: Me.\n",
+    ),
+    (Markdown, "**Adam:** Welcome.\n\n**Unknown:** Who is there?\n\nStill unknown.\n\n**Wes:** Me."),
+    (
+        PodcastJson,
+        r#"{"version":"1.0.0","segments":[{"speaker":"Adam","body":"Welcome."},{"speaker":"Unknown","body":"Who is there?"},{"body":"Still unknown."},{"speaker":"Wes","body":"Me."}]}"#,
+    ),
+    (
+        AssemblyAiJson,
+        r#"{"id":"x","status":"completed","utterances":[{"speaker":"Adam","start":0,"end":1,"text":"Welcome."},{"speaker":"UNKNOWN","start":1,"end":2,"text":"Who is there?"},{"speaker":null,"start":2,"end":3,"text":"Still unknown."},{"speaker":"Wes","start":3,"end":4,"text":"Me."}]}"#,
+    ),
+];
+
+#[test]
+fn a_segment_without_a_known_speaker_adds_no_unknown_speaker_in_any_format() {
+    for (format, input) in UNKNOWN_SPEAKER_SAMPLES {
+        let parsed = parse(input.as_bytes(), None).unwrap_or_else(|e| panic!("{format}: {e}"));
+        assert_eq!(parsed.format, *format);
+        let t = parsed.transcript;
+        assert_eq!(t.speakers(), vec!["Adam", "Wes"], "{format}");
+        // The unknown speaker's words are nobody's: not Adam's (no carry-over), and not "Unknown".
+        for s in &t.segments {
+            let expected = match s.text.as_str() {
+                "Welcome." => Some("Adam"),
+                "Me." => Some("Wes"),
+                _ => None,
+            };
+            assert_eq!(s.speaker.as_deref(), expected, "{format}: {s:?}");
+            assert!(!s.text.contains("Unknown"), "{format}: the label is not text: {s:?}");
+        }
+        assert!(t.to_text().contains("Who is there?") && t.to_text().contains("Still unknown"), "{format}");
+    }
+}
+
+#[test]
+fn an_absurdly_long_speaker_name_is_cut() {
+    let name = "N".repeat(5_000);
+    let input = format!(r#"{{"segments":[{{"speaker":"{name}","body":"hello"}}]}}"#);
+    let t = parse(input.as_bytes(), None).unwrap().transcript;
+    assert_eq!(t.segments[0].speaker.as_deref().map(str::len), Some(growth_core::transcript::MAX_SPEAKER_CHARS));
+}
+
 // --- garbage ------------------------------------------------------------------------------------
 
 #[test]
@@ -217,126 +311,26 @@ fn an_assemblyai_transcript_with_status_error_carries_its_message() {
     assert!(matches!(library, growth_core::Error::InvalidInput { .. }));
 }
 
-/// Fragments of every format, so random concatenations reach deep into each parser.
-const TOKENS: &[&str] = &[
-    "WEBVTT",
-    "\n",
-    "\n\n",
-    "\r\n",
-    " ",
-    "-->",
-    "00:00:01.000",
-    "00:01,5",
-    "1:02:03",
-    "99:99",
-    "0",
-    "1\n",
-    "NOTE",
-    "STYLE",
-    "<v Ann>",
-    "<v.x",
-    "</v>",
-    "<c>",
-    "<",
-    ">",
-    "&amp;",
-    "&#x1F600;",
-    "&#99999999;",
-    "&",
-    ";",
-    "**",
-    "**Bob:**",
-    "**Break:**",
-    "\\[",
-    "\\]",
-    "[",
-    "]",
-    "\\[00:04:01.06\\]",
-    "Adam:",
-    "Speaker 1: ",
-    "{",
-    "}",
-    "\"segments\"",
-    "\"utterances\"",
-    "\"words\"",
-    "\"status\"",
-    "\"error\"",
-    ":",
-    ",",
-    "[{",
-    "\"body\"",
-    "\"text\"",
-    "\"speaker\"",
-    "\"startTime\"",
-    "-1",
-    "1e400",
-    "null",
-    "\u{FEFF}",
-    "é",
-    "\u{2028}",
-    "text",
-    "{\\an8}",
-];
+mod support;
 
-fn exercise(input: &[u8]) {
-    let detected = parse(input, None);
-    if let Ok(p) = &detected {
-        assert!(p.transcript.word_count() > 0 && !p.transcript.segments.is_empty());
-    }
-    if let Ok(text) = std::str::from_utf8(input) {
-        let _ = detect_format(text);
-    }
-    for format in TranscriptFormat::ALL {
-        match parse(input, Some(*format)) {
-            Ok(p) => {
-                assert_eq!(p.format, *format);
-                assert!(p.transcript.word_count() > 0);
-                assert!(p.transcript.segments.iter().all(|s| !s.text.trim().is_empty()));
-            }
-            Err(e) => {
-                if let Some(f) = e.format() {
-                    assert_eq!(f, *format, "{e}");
-                }
-                let _ = e.to_string();
-            }
-        }
+use support::fuzz;
+
+proptest! {
+    // A couple of thousand cases on every test run; `cargo bench -p growth-core --bench fuzz_parsers`
+    // runs a million and more through the same checks.
+    #![proptest_config(ProptestConfig { cases: 2_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_input_to_any_parser_and_the_chunker_returns_within_bounded_work_without_panicking(input in fuzz::inputs()) {
+        fuzz::exercise(&input, &fuzz::small_chunker());
     }
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
-
-    #[test]
-    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..1024)) {
-        exercise(&bytes);
-    }
-
-    #[test]
-    fn arbitrary_strings_never_panic(text in any::<String>()) {
-        exercise(text.as_bytes());
-    }
-
-    #[test]
-    fn format_shaped_garbage_never_panics(parts in proptest::collection::vec(proptest::sample::select(TOKENS), 0..80)) {
-        exercise(parts.concat().as_bytes());
-    }
-
-    #[test]
-    fn mangled_real_transcripts_never_panic(cut in 0usize..4096, flip in any::<u8>(), at in any::<proptest::sample::Index>()) {
-        let sources = [
-            "talkpython/356-ml-startups.vtt",
-            "handwritten/interview.srt",
-            "handwritten/episode.json",
-            "changelog/founders-talk-68.md",
-        ];
-        for name in sources {
-            let mut bytes = std::fs::read(Path::new(FIXTURES).join(name)).unwrap();
-            bytes.truncate(cut.min(bytes.len()));
-            if !bytes.is_empty() {
-                let i = at.index(bytes.len());
-                bytes[i] ^= flip;
-            }
-            exercise(&bytes);
-        }
+#[test]
+fn every_fixture_is_exercised_whole_by_the_fuzz_checks() {
+    let chunker = fuzz::small_chunker();
+    for path in fixture_files() {
+        let out = fuzz::exercise(&std::fs::read(&path).unwrap(), &chunker);
+        assert!(out.parsed >= 1 && out.chunks > 0, "{}: {out:?}", relative(&path));
     }
 }

@@ -17,6 +17,26 @@ pub struct Finding {
     pub text: String,
     /// What to change, for a person to read.
     pub message: String,
+    /// How much it weighs in the gate's verdict (`error` when absent, as in verdicts stored before
+    /// severities existed).
+    #[serde(default)]
+    pub severity: FindingSeverity,
+}
+
+/// How much a [`Finding`] weighs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FindingSeverity {
+    /// It counts against the draft: the gate's verdict depends on findings like it.
+    #[default]
+    Error,
+    /// The author's to fix, but it does not count by itself (a weak slop phrase, listed because
+    /// the draft fails anyway).
+    Warning,
+    /// For the reviewer's information only; never counts (slop inside a quotation: someone else's
+    /// words, not the author's).
+    Info,
 }
 
 /// The verdict of one quality gate.

@@ -16,8 +16,8 @@ mod user;
 
 pub use analytics::{Analytics, AnalyticsUpdate, EngagementMetrics};
 pub use content::{
-    ContentEdit, ContentFilter, ContentItem, ContentTransition, ContentUpdate, ContentVersion, EditSpan, Finding, NewContentItem,
-    PendingBundle, PendingPage, QualityMetrics, Verdict,
+    ContentEdit, ContentFilter, ContentItem, ContentTransition, ContentUpdate, ContentVersion, EditSpan, Finding, FindingSeverity,
+    NewContentItem, PendingBundle, PendingPage, QualityMetrics, Verdict,
 };
 pub use enums::{
     AuthProvider, ContentStatus, ContentType, EditSection, EditType, FunnelStage, IcpSource, JobStatus, KnowledgeItemType, PublishStatus,
@@ -28,5 +28,5 @@ pub use job::{ClaimRequest, Job, JobKind, JobOutcome, NewJob};
 pub use knowledge::{IcpProfile, KnowledgeItem, NewIcpProfile, NewKnowledgeItem, NewObjection, Objection};
 pub use platform::Platform;
 pub use schedule::{NewPublishingLog, NewSchedule, PublishingLog, Schedule, ScheduleOutcome};
-pub use source::{ContentSource, NewSource, Segment, Stored, Transcript};
+pub use source::{ContentSource, NewSource, Segment, Stored, Transcript, is_unknown_speaker};
 pub use user::{NewUser, User, normalize_email};

@@ -94,11 +94,50 @@ pub struct Transcript {
     pub segments: Vec<Segment>,
 }
 
+/// Whether `name` is what a transcription tool writes when it could not tell who spoke, rather
+/// than a person: `Unknown`, `Unknown Speaker`, `Unknown Speaker 2`, `Unidentified`, `Unnamed
+/// speaker`, `No speaker`, `N/A`, `None`, `Null`, `?`, `-` (ASCII case ignored, surrounding
+/// brackets and whitespace too). Such a segment has no speaker: it never names one in
+/// [`Transcript::speakers`], and the transcript parsers read the label as "no speaker".
+/// `Speaker 1` and `Speaker A` are diarised voices, not placeholders.
+pub fn is_unknown_speaker(name: &str) -> bool {
+    let name = name.trim().trim_matches(|c: char| matches!(c, '[' | ']' | '(' | ')' | '<' | '>')).trim();
+    if name.is_empty() || name.chars().all(|c| matches!(c, '?' | '-' | '–' | '—' | '_' | '.' | '*')) {
+        return true;
+    }
+    let lower = name.to_ascii_lowercase();
+    if matches!(lower.as_str(), "n/a" | "na" | "none" | "null" | "nil" | "nobody" | "no speaker" | "no one" | "undefined") {
+        return true;
+    }
+    let mut words = lower.split_whitespace();
+    if !matches!(words.next(), Some("unknown" | "unidentified" | "unnamed" | "unlabeled" | "unlabelled" | "unrecognized")) {
+        return false;
+    }
+    // What may follow: a word for a voice, then a number or a letter (`Unknown Speaker 2`).
+    let rest: Vec<&str> = words.collect();
+    match rest.as_slice() {
+        [] => true,
+        [w] => is_voice_word(w) || is_ordinal(w),
+        [w, n] => is_voice_word(w) && is_ordinal(n),
+        _ => false,
+    }
+}
+
+fn is_voice_word(w: &str) -> bool {
+    matches!(w, "speaker" | "speakers" | "voice" | "person" | "participant" | "guest" | "caller")
+}
+
+fn is_ordinal(w: &str) -> bool {
+    let w = w.trim_start_matches('#');
+    !w.is_empty() && (w.bytes().all(|b| b.is_ascii_digit()) || (w.len() == 1 && w.bytes().all(|b| b.is_ascii_alphabetic())))
+}
+
 impl Transcript {
-    /// The distinct speakers, in order of first appearance.
+    /// The distinct speakers, in order of first appearance. Placeholders for an unknown speaker
+    /// ([`is_unknown_speaker`]) are not speakers and are left out.
     pub fn speakers(&self) -> Vec<&str> {
         let mut seen: Vec<&str> = Vec::new();
-        for s in self.segments.iter().filter_map(|s| s.speaker.as_deref()) {
+        for s in self.segments.iter().filter_map(|s| s.speaker.as_deref()).filter(|s| !is_unknown_speaker(s)) {
             if !seen.contains(&s) {
                 seen.push(s);
             }
@@ -143,6 +182,20 @@ mod tests {
         };
         assert_eq!(t.speakers(), vec!["Adam", "Wes"]);
         assert_eq!(t.word_count(), 5);
+    }
+
+    #[test]
+    fn placeholders_for_an_unknown_speaker_are_not_speakers() {
+        for name in
+            ["Unknown", "UNKNOWN", " unknown speaker ", "Unknown Speaker 2", "[Unknown]", "Unidentified voice", "N/A", "?", "--", ""]
+        {
+            assert!(is_unknown_speaker(name), "{name:?}");
+        }
+        for name in ["Speaker 1", "Speaker A", "Adam", "Unknown Pleasures Band", "Nadia", "Guest"] {
+            assert!(!is_unknown_speaker(name), "{name:?}");
+        }
+        let t = Transcript { segments: vec![seg(Some("Unknown"), "hi"), seg(Some("Adam"), "hello"), seg(Some("Unknown Speaker"), "yes")] };
+        assert_eq!(t.speakers(), vec!["Adam"]);
     }
 
     #[test]

@@ -14,8 +14,10 @@
 //!   `failed` with the reason (a retryable one is also returned as the error, so a job retries),
 //!   and ingesting the same input again resumes a failed source instead of creating another.
 //!
-//! PDF text extraction runs on a blocking thread and survives the extractor's panics on malformed
-//! files (they become `InvalidInput`).
+//! Parsing runs on tokio's blocking pool for inputs over 64 KiB, chunking too (through the
+//! indexer), and both stop when the future of `ingest_manual` is dropped. PDF text is extracted by
+//! a [`PdfExtractor`] within its [`PdfLimits`](super::pdf::PdfLimits) (size cap, timeout,
+//! concurrency, memory): see [`super::pdf`].
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -25,6 +27,7 @@ use sha2::{Digest, Sha256};
 
 use crate::blob::BlobStore;
 use crate::domain::{ContentSource, NewSource, Segment, SourceId, SourceStatus, SourceType, Transcript, TranscriptSource};
+use crate::ingest::pdf::PdfExtractor;
 use crate::ingest::{AudioInput, FetchRequest, FetchedSource, SourceIngestor, Transcriber, TranscriptionRequest};
 use crate::jobs::SourceRef;
 use crate::knowledge::{IndexReport, KnowledgeIndexer};
@@ -174,6 +177,7 @@ pub struct SourceIngest {
     transcriber: Option<Arc<dyn Transcriber>>,
     indexer: Option<KnowledgeIndexer>,
     ingestors: Arc<BTreeMap<String, Arc<dyn SourceIngestor>>>,
+    pdf: PdfExtractor,
 }
 
 /// Who a transcriber's transcripts are attributed to, by its stable name.
@@ -199,20 +203,12 @@ fn safe_file_name(name: &str) -> String {
     if cleaned.is_empty() { "upload".into() } else { cleaned }
 }
 
-/// Extracts the text of a PDF; a malformed file (including one that makes the extractor panic) is
-/// `InvalidInput`.
+/// Extracts the text of a PDF with the default [`PdfLimits`](super::pdf::PdfLimits), sharing one
+/// set of concurrency slots per process; a malformed file (including one that makes the extractor
+/// panic) or one over a limit is `InvalidInput`.
 pub async fn extract_pdf_text(bytes: Bytes) -> Result<String> {
-    let joined = tokio::task::spawn_blocking(move || {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pdf_extract::extract_text_from_mem(&bytes)))
-    })
-    .await
-    .map_err(|e| Error::internal("PDF extraction task failed", e))?;
-    match joined {
-        Ok(Ok(text)) if !text.trim().is_empty() => Ok(text),
-        Ok(Ok(_)) => Err(Error::invalid_field("file", "the PDF contains no extractable text (is it a scan?)")),
-        Ok(Err(e)) => Err(Error::invalid_field("file", format!("the PDF could not be read: {e}"))),
-        Err(_) => Err(Error::invalid_field("file", "the PDF is malformed (the extractor gave up on it)")),
-    }
+    static DEFAULT: std::sync::OnceLock<PdfExtractor> = std::sync::OnceLock::new();
+    DEFAULT.get_or_init(PdfExtractor::default).extract(bytes).await
 }
 
 fn pdf_transcript(text: &str) -> Transcript {
@@ -228,7 +224,7 @@ fn pdf_transcript(text: &str) -> Transcript {
 impl SourceIngest {
     /// Ingestion into `store` and `blobs`; audio needs a `transcriber`.
     pub fn new(store: Arc<dyn SourceStore>, blobs: Arc<dyn BlobStore>, transcriber: Option<Arc<dyn Transcriber>>) -> Self {
-        Self { store, blobs, transcriber, indexer: None, ingestors: Arc::default() }
+        Self { store, blobs, transcriber, indexer: None, ingestors: Arc::default(), pdf: PdfExtractor::default() }
     }
 
     /// Registers a platform ingestor (replacing any other of the same name).
@@ -277,6 +273,12 @@ impl SourceIngest {
             }
             SourceRef::Recording { platform, reference } => Ok(self.ingest_recording(platform, reference).await?.source.id),
         }
+    }
+
+    /// Extracts PDF text with `pdf` (its limits) instead of the default extractor.
+    pub fn with_pdf(mut self, pdf: PdfExtractor) -> Self {
+        self.pdf = pdf;
+        self
     }
 
     /// Indexes every transcript for retrieval before its source counts as `completed`.
@@ -337,7 +339,7 @@ impl SourceIngest {
         let req = req.validated()?;
         match req.input.clone() {
             ManualInput::Text(text) => {
-                let parsed = transcript::parse(text.as_bytes(), Some(TranscriptFormat::PlainText))?;
+                let parsed = transcript::parse_blocking(Bytes::from(text), Some(TranscriptFormat::PlainText)).await?;
                 self.store_parsed(req, None, None, FileKind::Transcript, Some(parsed.format), parsed.transcript).await
             }
             ManualInput::File { file_name, bytes, format } => {
@@ -349,12 +351,12 @@ impl SourceIngest {
                 let key = format!("sources/{hash}/{}", safe_file_name(&file_name));
                 match kind {
                     FileKind::Transcript => {
-                        let parsed = transcript::parse(&bytes, format)?;
+                        let parsed = transcript::parse_blocking(bytes.clone(), format).await?;
                         let blob = self.blobs.put(&key, bytes).await?;
                         self.store_parsed(req, Some(hash), Some(blob.url), kind, Some(parsed.format), parsed.transcript).await
                     }
                     FileKind::Pdf => {
-                        let text = extract_pdf_text(bytes.clone()).await?;
+                        let text = self.pdf.extract(bytes.clone()).await?;
                         let blob = self.blobs.put(&key, bytes).await?;
                         self.store_parsed(req, Some(hash), Some(blob.url), kind, None, pdf_transcript(&text)).await
                     }

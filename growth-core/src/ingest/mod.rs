@@ -101,7 +101,10 @@ pub trait Transcriber: Send + Sync + Debug + 'static {
 
 fn _assert_dyn(_: &dyn SourceIngestor, _: &dyn Transcriber) {}
 
+pub(crate) mod cancel;
 mod jobs;
 mod manual;
+pub mod pdf;
+pub use cancel::{CancelFlag, CancelOnDrop, Cancelled};
 pub use jobs::{IngestSourceHandler, WebhookReceipt, receive_webhook};
 pub use manual::*;

@@ -21,6 +21,8 @@
 //! Before embedding, the indexer lists the item's stored chunks with
 //! [`VectorStore::list_metadata`] (the hash manifest lives in the records' own metadata, so no
 //! second store can drift from the vectors, and no trait method beyond a defaulted one is needed).
+//! It asks for at most [`LIST_PAGE`] records at a time (Pinecone's most matches per query); an
+//! item with more is listed page by page of chunk indices.
 //! A chunk whose stored `content_hash` and `metadata_hash` equal the new ones is left alone and not
 //! embedded; the others are embedded and upserted; chunks past the new last one are deleted after
 //! the upsert. Re-indexing unchanged text makes no embedder call and no write. A change of metadata
@@ -36,7 +38,7 @@
 //! Two indexers working on the same item at the same time are not coordinated: run indexing of an
 //! item from one job at a time.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -45,6 +47,8 @@ use sha2::{Digest, Sha256};
 
 use super::chunk::{Chunk, ChunkConfig, Chunker};
 use crate::domain::{IcpProfile, IcpProfileId, KnowledgeId, KnowledgeItem, SourceId, Transcript};
+use crate::ingest::CancelFlag;
+use crate::ingest::cancel::run_blocking;
 use crate::store::KnowledgeStore;
 use crate::vector::{Embedder, Metadata, MetadataFilter, VectorRecord, VectorStore};
 use crate::{Error, Result};
@@ -56,8 +60,15 @@ pub const ICP_NAMESPACE: &str = "icp";
 /// Namespace of source-transcript chunks.
 pub const SOURCES_NAMESPACE: &str = "sources";
 
-/// The most chunks one item may have (the indexer lists at most this many to find stale ones).
-pub const MAX_CHUNKS_PER_ITEM: usize = 10_000;
+/// The most chunks one item may have (the indexer lists at most this many to find stale ones):
+/// about 90 MB of text in the default 500-token chunks.
+pub const MAX_CHUNKS_PER_ITEM: usize = 50_000;
+
+/// Most records one listing asks for (Pinecone answers at most 10,000 matches per query).
+pub const LIST_PAGE: usize = 10_000;
+
+/// Texts up to this size are chunked on the calling thread; bigger ones on tokio's blocking pool.
+const INLINE_BYTES: usize = 64 * 1024;
 
 /// Inputs per embedder call and records per upsert.
 const BATCH: usize = 64;
@@ -82,6 +93,7 @@ pub struct KnowledgeIndexer {
     vectors: Arc<dyn VectorStore>,
     store: Arc<dyn KnowledgeStore>,
     chunker: Chunker,
+    list_page: usize,
 }
 
 /// `Error::Config` unless the embedder and the vector store agree on the dimension.
@@ -114,7 +126,7 @@ impl KnowledgeIndexer {
         config: ChunkConfig,
     ) -> Result<Self> {
         check_dimensions(embedder.as_ref(), vectors.as_ref())?;
-        Ok(Self { embedder, vectors, store, chunker: Chunker::new(config)? })
+        Ok(Self { embedder, vectors, store, chunker: Chunker::new(config)?, list_page: LIST_PAGE })
     }
 
     /// The chunker in use.
@@ -128,7 +140,9 @@ impl KnowledgeIndexer {
     /// version (if any) are deleted.
     pub async fn index_knowledge_item(&self, item: &KnowledgeItem) -> Result<IndexReport> {
         let item_id = item.id.to_string();
-        let chunks = self.chunker.chunk_text(&item.content);
+        let (chunker, content) = (self.chunker.clone(), item.content.clone());
+        let inline = content.len() <= INLINE_BYTES;
+        let chunks = run_blocking(&CancelFlag::new(), inline, move |cancel| Ok(chunker.chunk_text_with(&content, cancel)?)).await?;
         if chunks.is_empty() {
             // Vectors of an earlier version would keep answering queries with text that is gone.
             self.remove(KNOWLEDGE_NAMESPACE, &item_id).await?;
@@ -140,8 +154,8 @@ impl KnowledgeIndexer {
         if let Some(score) = item.metadata.get("performance_score").filter(|v| v.is_number()) {
             base.insert("performance_score".into(), score.clone());
         }
-        let prepared = self.prepare(&item_id, &item.title, &base, &chunks, |c| format!("{}\n\n{}", item.title, c.text));
-        let report = self.sync(KNOWLEDGE_NAMESPACE, &item_id, prepared).await?;
+        let prepared = prepare(self.embedder.model(), &item_id, &item.title, &base, &chunks, |c| format!("{}\n\n{}", item.title, c.text));
+        let report = self.sync(KNOWLEDGE_NAMESPACE, &item_id, prepared, &CancelFlag::new()).await?;
         self.store.set_knowledge_embedding(item.id, Some(first_chunk_id(&item_id))).await?;
         Ok(report)
     }
@@ -165,34 +179,52 @@ impl KnowledgeIndexer {
             }
         }
         base.insert("pain_point".into(), json!(profile.pain_points));
-        let prepared = self.prepare(&item_id, &title, &base, &chunks, |c| c.text.clone());
-        let report = self.sync(ICP_NAMESPACE, &item_id, prepared).await?;
+        let prepared = prepare(self.embedder.model(), &item_id, &title, &base, &chunks, |c| c.text.clone());
+        let report = self.sync(ICP_NAMESPACE, &item_id, prepared, &CancelFlag::new()).await?;
         self.store.set_icp_embedding(profile.id, Some(first_chunk_id(&item_id))).await?;
         Ok(report)
     }
 
     /// Indexes a source's transcript in [`SOURCES_NAMESPACE`], chunked along speaker turns; each
     /// chunk records its speakers and times. A transcript without words is `Error::InvalidInput`.
+    ///
+    /// Chunking (and hashing the chunks) runs on tokio's blocking pool for transcripts over 64 KiB,
+    /// and stops when the returned future is dropped; see [`index_transcript_with`](Self::index_transcript_with).
     pub async fn index_transcript(&self, source_id: SourceId, transcript: &Transcript) -> Result<IndexReport> {
+        self.index_transcript_with(source_id, transcript, &CancelFlag::new()).await
+    }
+
+    /// [`index_transcript`](Self::index_transcript) under `cancel`: it is checked after every chunk
+    /// and before every batch of embeddings, and its [`work`](CancelFlag::work) counts the chunking.
+    /// A cancelled run stores nothing more and returns `Error::Transient` (run it again to finish:
+    /// chunks already stored are not embedded twice).
+    pub async fn index_transcript_with(&self, source_id: SourceId, transcript: &Transcript, cancel: &CancelFlag) -> Result<IndexReport> {
         let item_id = source_id.to_string();
-        let chunks = self.chunker.chunk_transcript(transcript);
-        if chunks.is_empty() {
-            return Err(Error::invalid(format!("the transcript of source {item_id} has no text to index")));
-        }
         let title = format!("Transcript of source {item_id}");
-        let mut base = Metadata::new();
-        base.insert("kind".into(), json!("transcript"));
-        let mut prepared = self.prepare(&item_id, &title, &base, &chunks, |c| c.text.clone());
-        for (p, c) in prepared.iter_mut().zip(&chunks) {
-            p.metadata.insert("speakers".into(), json!(c.speakers));
-            if let Some(ms) = c.start_ms {
-                p.metadata.insert("start_ms".into(), json!(ms));
+        let size: usize = transcript.segments.iter().map(|s| s.text.len() + s.speaker.as_ref().map_or(0, String::len)).sum();
+        let (chunker, model, transcript, id) =
+            (self.chunker.clone(), self.embedder.model().to_owned(), transcript.clone(), item_id.clone());
+        let prepared = run_blocking(cancel, size <= INLINE_BYTES, move |cancel| {
+            let chunks = chunker.chunk_transcript_with(&transcript, cancel)?;
+            if chunks.is_empty() {
+                return Err(Error::invalid(format!("the transcript of source {id} has no text to index")));
             }
-            if let Some(ms) = c.end_ms {
-                p.metadata.insert("end_ms".into(), json!(ms));
+            let mut base = Metadata::new();
+            base.insert("kind".into(), json!("transcript"));
+            let mut prepared = prepare(&model, &id, &title, &base, &chunks, |c| c.text.clone());
+            for (p, c) in prepared.iter_mut().zip(&chunks) {
+                p.metadata.insert("speakers".into(), json!(c.speakers));
+                if let Some(ms) = c.start_ms {
+                    p.metadata.insert("start_ms".into(), json!(ms));
+                }
+                if let Some(ms) = c.end_ms {
+                    p.metadata.insert("end_ms".into(), json!(ms));
+                }
             }
-        }
-        self.sync(SOURCES_NAMESPACE, &item_id, prepared).await
+            Ok(prepared)
+        })
+        .await?;
+        self.sync(SOURCES_NAMESPACE, &item_id, prepared, cancel).await
     }
 
     /// Deletes a knowledge item's vectors, then clears its embedding id (if the item still exists).
@@ -218,8 +250,37 @@ impl KnowledgeIndexer {
         self.remove(SOURCES_NAMESPACE, &source_id.to_string()).await
     }
 
+    /// The stored chunks of `item_id` with their metadata: one listing when they fit in a page,
+    /// else one listing per page of chunk indices (`chunk` in `[k·page, (k+1)·page)`) up to the
+    /// first empty page.
+    async fn stored_chunks(&self, namespace: &str, item_id: &str) -> Result<BTreeMap<String, Metadata>> {
+        let page = self.list_page;
+        let first = self.vectors.list_metadata(namespace, item_filter(item_id), page).await?;
+        if first.len() < page {
+            return Ok(first);
+        }
+        // Chunk indices run from 0 without gaps (any version's): the first empty page is the end.
+        let mut all = BTreeMap::new();
+        for k in 0..MAX_CHUNKS_PER_ITEM.div_ceil(page) {
+            let indices = (k * page..(k + 1) * page).map(|i| json!(i)).collect();
+            let filter = MetadataFilter::And(vec![item_filter(item_id), MetadataFilter::In("chunk".into(), indices)]);
+            let found = self.vectors.list_metadata(namespace, filter, page).await?;
+            if found.is_empty() {
+                break;
+            }
+            all.extend(found);
+        }
+        Ok(all)
+    }
+
+    #[cfg(test)]
+    fn with_list_page(mut self, page: usize) -> Self {
+        self.list_page = page;
+        self
+    }
+
     async fn remove(&self, namespace: &str, item_id: &str) -> Result<usize> {
-        let stored = self.vectors.list_metadata(namespace, item_filter(item_id), MAX_CHUNKS_PER_ITEM).await?;
+        let stored = self.stored_chunks(namespace, item_id).await?;
         let ids: Vec<String> = stored.into_keys().collect();
         if !ids.is_empty() {
             self.vectors.delete(namespace, &ids).await?;
@@ -227,31 +288,13 @@ impl KnowledgeIndexer {
         Ok(ids.len())
     }
 
-    fn prepare(&self, item_id: &str, title: &str, base: &Metadata, chunks: &[Chunk], input: impl Fn(&Chunk) -> String) -> Vec<Prepared> {
-        chunks
-            .iter()
-            .map(|c| {
-                let input = input(c);
-                let mut metadata = base.clone();
-                metadata.insert("item_id".into(), json!(item_id));
-                metadata.insert("title".into(), json!(title));
-                metadata.insert("chunk".into(), json!(c.index));
-                metadata.insert("text".into(), json!(c.text));
-                metadata.insert("content_hash".into(), json!(content_hash(self.embedder.model(), &input)));
-                let fingerprint = metadata_hash(&metadata);
-                metadata.insert("metadata_hash".into(), json!(fingerprint));
-                Prepared { id: chunk_id(item_id, c.index), input, metadata }
-            })
-            .collect()
-    }
-
     /// Makes the stored chunks of `item_id` equal to `prepared`: embeds and upserts what changed,
     /// then deletes what is stale.
-    async fn sync(&self, namespace: &str, item_id: &str, prepared: Vec<Prepared>) -> Result<IndexReport> {
+    async fn sync(&self, namespace: &str, item_id: &str, prepared: Vec<Prepared>, cancel: &CancelFlag) -> Result<IndexReport> {
         if prepared.len() > MAX_CHUNKS_PER_ITEM {
             return Err(Error::invalid(format!("{item_id} makes {} chunks; at most {MAX_CHUNKS_PER_ITEM} are allowed", prepared.len())));
         }
-        let stored = self.vectors.list_metadata(namespace, item_filter(item_id), MAX_CHUNKS_PER_ITEM).await?;
+        let stored = self.stored_chunks(namespace, item_id).await?;
         let mut report = IndexReport { chunks: prepared.len(), ..IndexReport::default() };
         let wanted: HashSet<&str> = prepared.iter().map(|p| p.id.as_str()).collect();
         let stale: Vec<String> = stored.keys().filter(|id| !wanted.contains(id.as_str())).cloned().collect();
@@ -264,6 +307,7 @@ impl KnowledgeIndexer {
         let changed: Vec<Prepared> = prepared.into_iter().filter(|p| !same(p)).collect();
         report.unchanged = report.chunks - changed.len();
         for batch in changed.chunks(BATCH) {
+            cancel.check()?;
             let inputs: Vec<String> = batch.iter().map(|p| p.input.clone()).collect();
             let vectors = self.embedder.embed(&inputs).await?;
             if vectors.len() != inputs.len() {
@@ -288,6 +332,25 @@ impl KnowledgeIndexer {
         }
         Ok(report)
     }
+}
+
+/// The records of `chunks`: what to embed and the metadata, hashed.
+fn prepare(model: &str, item_id: &str, title: &str, base: &Metadata, chunks: &[Chunk], input: impl Fn(&Chunk) -> String) -> Vec<Prepared> {
+    chunks
+        .iter()
+        .map(|c| {
+            let input = input(c);
+            let mut metadata = base.clone();
+            metadata.insert("item_id".into(), json!(item_id));
+            metadata.insert("title".into(), json!(title));
+            metadata.insert("chunk".into(), json!(c.index));
+            metadata.insert("text".into(), json!(c.text));
+            metadata.insert("content_hash".into(), json!(content_hash(model, &input)));
+            let fingerprint = metadata_hash(&metadata);
+            metadata.insert("metadata_hash".into(), json!(fingerprint));
+            Prepared { id: chunk_id(item_id, c.index), input, metadata }
+        })
+        .collect()
 }
 
 /// The vector id of chunk `index` of `item_id`.
@@ -603,6 +666,43 @@ mod tests {
         assert_eq!(f.store.get_knowledge(a.id).await.unwrap().embedding_id, None);
         f.store.delete_knowledge(b.id).await.unwrap();
         assert_eq!(f.indexer.remove_knowledge_item(b.id).await.unwrap(), 1, "a deleted item's vectors can still be removed");
+    }
+
+    #[tokio::test]
+    async fn an_item_with_more_chunks_than_one_listing_returns_is_listed_page_by_page() {
+        // A store that, like Pinecone, answers at most 4 matches per query; listings of 4.
+        let f = fixture(small());
+        f.vectors.max_top_k.store(4, Ordering::SeqCst);
+        let indexer = f.indexer.clone().with_list_page(4);
+        let item = knowledge(&f, KnowledgeItemType::Playbook, "Pricing", &paragraphs(10, "pricing")).await;
+        assert_eq!(indexer.index_knowledge_item(&item).await.unwrap().chunks, 10);
+        let inputs = f.embedder.inputs();
+        let again = indexer.index_knowledge_item(&item).await.unwrap();
+        assert_eq!((again.unchanged, again.embedded), (10, 0), "every stored chunk is found, beyond the first page");
+        assert_eq!(f.embedder.inputs(), inputs);
+        let shorter = KnowledgeItem { content: paragraphs(3, "pricing"), ..item.clone() };
+        let report = indexer.index_knowledge_item(&shorter).await.unwrap();
+        assert_eq!((report.chunks, report.deleted), (3, 7), "stale chunks past the first page are deleted too");
+        assert_eq!(stored_ids(&f, KNOWLEDGE_NAMESPACE).await.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_transcript_indexing_stores_nothing_and_is_retryable() {
+        let f = fixture(ChunkConfig { max_tokens: 60, overlap_tokens: 10 });
+        let text = "We grew the company by listening to customers and writing things down. ".repeat(2_000);
+        let t = Transcript { segments: vec![Segment { speaker: Some("Adam".into()), start_ms: None, end_ms: None, text }] };
+        let cancel = CancelFlag::new();
+        cancel.cancel();
+        let source = SourceId::new();
+        let err = f.indexer.index_transcript_with(source, &t, &cancel).await.unwrap_err();
+        assert!(err.is_retryable(), "{err}");
+        assert!(stored_ids(&f, SOURCES_NAMESPACE).await.is_empty());
+        assert_eq!(f.embedder.calls(), 0);
+        // Run again without cancelling: it completes.
+        let flag = CancelFlag::new();
+        let report = f.indexer.index_transcript_with(source, &t, &flag).await.unwrap();
+        assert!(report.embedded > 10);
+        assert!(flag.work() as usize >= t.segments[0].text.len(), "the chunking work is counted: {}", flag.work());
     }
 
     #[tokio::test]

@@ -15,6 +15,7 @@ mod retrieve;
 pub mod service;
 #[cfg(test)]
 pub(crate) mod testing;
+mod tokens;
 
 pub use chunk::{Chunk, ChunkConfig, Chunker};
 pub use index::{ICP_NAMESPACE, IndexReport, KNOWLEDGE_NAMESPACE, KnowledgeIndexer, SOURCES_NAMESPACE};

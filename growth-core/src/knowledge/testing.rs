@@ -67,16 +67,18 @@ impl Embedder for CountingEmbedder {
     }
 }
 
-/// An [`InMemoryVectorStore`] whose upserts fail while `fail_upserts` is set.
+/// An [`InMemoryVectorStore`] whose upserts fail while `fail_upserts` is set, and that refuses
+/// queries for more than `max_top_k` matches (when not 0), as Pinecone does past 10,000.
 #[derive(Debug)]
 pub(crate) struct FlakyVectorStore {
     pub(crate) inner: InMemoryVectorStore,
     pub(crate) fail_upserts: AtomicBool,
+    pub(crate) max_top_k: AtomicUsize,
 }
 
 impl FlakyVectorStore {
     pub(crate) fn new() -> Arc<Self> {
-        Arc::new(Self { inner: InMemoryVectorStore::new(DIMS), fail_upserts: AtomicBool::new(false) })
+        Arc::new(Self { inner: InMemoryVectorStore::new(DIMS), fail_upserts: AtomicBool::new(false), max_top_k: AtomicUsize::new(0) })
     }
 }
 
@@ -92,6 +94,10 @@ impl VectorStore for FlakyVectorStore {
         self.inner.upsert(namespace, records).await
     }
     async fn query(&self, query: VectorQuery) -> Result<Vec<ScoredRecord>> {
+        let max = self.max_top_k.load(Ordering::SeqCst);
+        if max > 0 && query.top_k > max {
+            return Err(Error::invalid_field("top_k", format!("at most {max} matches; {} were asked for", query.top_k)));
+        }
         self.inner.query(query).await
     }
     async fn delete(&self, namespace: &str, ids: &[String]) -> Result<()> {

@@ -49,7 +49,7 @@ use regex::bytes::Regex;
 use serde::{Deserialize, Serialize};
 
 use super::text;
-use crate::domain::{Finding, Verdict};
+use crate::domain::{Finding, FindingSeverity, Verdict};
 use crate::quality::{DraftUnderReview, QualityGate};
 use crate::{Error, Result};
 
@@ -185,7 +185,7 @@ fn compile(pattern: &str) -> Result<Regex> {
 }
 
 fn finding(text: &str, span: [usize; 2], message: String) -> Finding {
-    Finding { check: CTA_GATE.to_owned(), span, text: text[span[0]..span[1]].to_owned(), message }
+    Finding { check: CTA_GATE.to_owned(), span, text: text[span[0]..span[1]].to_owned(), message, severity: FindingSeverity::Error }
 }
 
 fn is_hashtag_line(line: &str) -> bool {

@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use super::slop::{SlopChecker, SlopKind};
 use super::text;
 use crate::Result;
-use crate::domain::{ContentType, Finding, Verdict};
+use crate::domain::{ContentType, Finding, FindingSeverity, Verdict};
 use crate::quality::{DraftUnderReview, QualityGate};
 
 /// Gate name of the hook check.
@@ -232,7 +232,7 @@ fn is_linkedin(content_type: ContentType) -> bool {
 }
 
 fn finding(text: &str, span: [usize; 2], message: String) -> Finding {
-    Finding { check: HOOK_GATE.to_owned(), span, text: text[span[0]..span[1]].to_owned(), message }
+    Finding { check: HOOK_GATE.to_owned(), span, text: text[span[0]..span[1]].to_owned(), message, severity: FindingSeverity::Error }
 }
 
 impl HookCheck {

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cta::CtaCheck;
 use super::{DraftUnderReview, QualityGate};
-use crate::domain::{Finding, IcpProfile, IcpProfileId, Verdict};
+use crate::domain::{Finding, FindingSeverity, IcpProfile, IcpProfileId, Verdict};
 use crate::knowledge::{KindFilter, Retriever};
 use crate::store::KnowledgeStore;
 use crate::{Error, Result};
@@ -417,6 +417,7 @@ pub fn icp_findings(score: &IcpScore) -> Vec<Finding> {
             span: [0, 0],
             text: String::new(),
             message: format!("{} {:.0}/{:.0}: {}", p.part.replace('_', " "), p.points, p.max, p.explanation),
+            severity: FindingSeverity::Error,
         })
         .collect()
 }

@@ -17,7 +17,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use super::text;
-use crate::domain::{ContentType, Finding, Verdict};
+use crate::domain::{ContentType, Finding, FindingSeverity, Verdict};
 use crate::quality::{DraftUnderReview, QualityGate};
 use crate::{Error, Result};
 
@@ -140,7 +140,7 @@ fn is_linkedin(content_type: ContentType) -> bool {
 }
 
 fn finding(text: &str, span: [usize; 2], message: String) -> Finding {
-    Finding { check: LENGTH_GATE.to_owned(), span, text: text[span[0]..span[1]].to_owned(), message }
+    Finding { check: LENGTH_GATE.to_owned(), span, text: text[span[0]..span[1]].to_owned(), message, severity: FindingSeverity::Error }
 }
 
 /// The `length` check.

@@ -234,7 +234,13 @@ mod tests {
             let findings: Vec<Finding> = d
                 .content
                 .match_indices("delve")
-                .map(|(i, m)| Finding { check: "slop".into(), span: [i, i + m.len()], text: m.into(), message: "say what you mean".into() })
+                .map(|(i, m)| Finding {
+                    check: "slop".into(),
+                    span: [i, i + m.len()],
+                    text: m.into(),
+                    message: "say what you mean".into(),
+                    severity: Default::default(),
+                })
                 .collect();
             Ok(Verdict { gate: "slop".into(), passed: findings.is_empty(), score: None, findings })
         }

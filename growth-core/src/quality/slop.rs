@@ -29,6 +29,14 @@
 //!   as a name — capitalised, not all capitals, where no sentence starts (`Underscore` the
 //!   JavaScript library, `Catalyst` the framework).
 //!
+//! # Quotations: someone else's words
+//!
+//! A hit inside a quoted passage — between `"…"`, `“…”`, `„…“` or `«…»` marks that close within
+//! their paragraph, or on a Markdown `>` block-quote line — is a quoted third party's wording, not
+//! the author's: it never counts, is listed as a finding of [`FindingSeverity::Info`] so the
+//! reviewer still sees it (when it would have counted outside the quotation: quoted weak phrases
+//! are not listed), and em-dashes inside quotations are not counted either.
+//!
 //! # Tiers: what counts
 //!
 //! Each phrase has a tier. `strong` phrases count wherever they appear. `weak` phrases are ordinary
@@ -42,8 +50,9 @@
 //! The draft fails when counted hits (strong phrases + formulas) exceed
 //! [`SlopConfig::tolerance_per_1000_words`], or when there are at least
 //! [`SlopConfig::min_em_dashes`] em-dashes and more than [`SlopConfig::em_dash_per_1000_words`].
-//! Findings list every counted hit with its exact span and what to write instead; em-dashes are
-//! listed when they are overused, weak hits when the draft fails. The verdict's score is the
+//! Findings list every counted hit with its exact span and what to write instead
+//! ([`FindingSeverity::Error`]); em-dashes are listed when they are overused (`Error`), weak hits
+//! when the draft fails ([`FindingSeverity::Warning`]), quoted hits always (`Info`). The verdict's score is the
 //! counted hits per 1,000 words (lower is better). The whole `content` is checked, front matter
 //! included; the title is not (spans index `content`).
 //!
@@ -64,7 +73,7 @@ use regex::bytes::Regex;
 use serde::{Deserialize, Serialize};
 
 use super::text;
-use crate::domain::{Finding, Verdict};
+use crate::domain::{Finding, FindingSeverity, Verdict};
 use crate::quality::{DraftUnderReview, QualityGate};
 use crate::{Error, Result};
 
@@ -275,9 +284,15 @@ pub struct SlopHit {
     pub text: String,
     /// What kind of tell it is.
     pub kind: SlopKind,
-    /// Whether it counts towards the tolerance (`false` for weak phrases and for em-dashes, which
-    /// have their own limit).
+    /// Whether it counts towards the tolerance (`false` for weak phrases, for em-dashes, which
+    /// have their own limit, and for anything quoted).
     pub counted: bool,
+    /// Whether it is inside a quotation (someone else's words; see the module docs).
+    #[serde(default)]
+    pub quoted: bool,
+    /// Whether it would count outside the quotation (quoted weak phrases are not worth listing).
+    #[serde(skip)]
+    would_count: bool,
     /// The list entry (phrase as listed, formula name, or `—`).
     pub entry: String,
     /// Where the entry comes from (`vale:OverusedVocabulary`, `antislop:words`, `learned` …).
@@ -297,7 +312,7 @@ pub struct SlopReport {
     pub counted: usize,
     /// Counted hits per 1,000 words.
     pub per_1000_words: f64,
-    /// Em-dashes in the text.
+    /// Em-dashes in the text, outside quotations.
     pub em_dashes: usize,
     /// Em-dashes per 1,000 words.
     pub em_dashes_per_1000_words: f64,
@@ -308,13 +323,27 @@ pub struct SlopReport {
 }
 
 impl SlopReport {
-    /// The findings a reviewer sees: every counted hit; em-dashes when overused; weak hits when
-    /// the draft fails anyway.
+    /// The findings a reviewer sees: every counted hit and em-dashes when overused (`Error`);
+    /// weak hits when the draft fails anyway (`Warning`); quoted hits that would count outside
+    /// their quotation (`Info`).
     pub fn findings(&self) -> Vec<Finding> {
         self.hits
             .iter()
-            .filter(|h| h.counted || (h.kind == SlopKind::EmDash && self.em_dash_overuse) || (h.kind != SlopKind::EmDash && !self.passed))
-            .map(|h| Finding { check: SLOP_GATE.to_owned(), span: h.span, text: h.text.clone(), message: h.message.clone() })
+            .filter_map(|h| {
+                let severity = if h.quoted {
+                    if !h.would_count {
+                        return None;
+                    }
+                    FindingSeverity::Info
+                } else if h.counted || (h.kind == SlopKind::EmDash && self.em_dash_overuse) {
+                    FindingSeverity::Error
+                } else if h.kind != SlopKind::EmDash && !self.passed {
+                    FindingSeverity::Warning
+                } else {
+                    return None;
+                };
+                Some(Finding { check: SLOP_GATE.to_owned(), span: h.span, text: h.text.clone(), message: h.message.clone(), severity })
+            })
             .collect()
     }
 }
@@ -530,6 +559,73 @@ fn per_1000(count: usize, words: usize) -> f64 {
 
 const WEAK_NOTE: &str = " (Common in human writing too: listed because the draft is over the slop tolerance.)";
 
+const QUOTED_NOTE: &str = "Quoted, so not counted against the draft (someone else's words: leave the quotation as it is). ";
+
+/// Byte ranges of the passages in `text` that quote someone else, sorted and disjoint:
+///
+/// - Markdown block quotes: a line that starts with `>` (after up to three spaces), to its end;
+/// - passages between double quotation marks — `"…"`, `“…”`, `„…“`, `«…»` — that close within
+///   their paragraph (a mark left open at a blank line quotes nothing, so a stray `"` or an inch
+///   mark never swallows the rest of a draft).
+///
+/// One pass over the text.
+fn quoted_ranges(text: &str) -> Vec<[usize; 2]> {
+    let mut out: Vec<[usize; 2]> = Vec::new();
+    let mut push = |r: [usize; 2]| {
+        if r[0] >= r[1] {
+            return;
+        }
+        match out.last_mut() {
+            Some(last) if r[0] <= last[1] => last[1] = last[1].max(r[1]),
+            _ => out.push(r),
+        }
+    };
+    // The open quotation, if any: where its text starts and the mark that closes it.
+    let mut open: Option<(usize, char)> = None;
+    let mut line_start = 0usize;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        if body.trim().is_empty() {
+            // A blank line ends the paragraph: an unclosed quotation quotes nothing.
+            open = None;
+        }
+        let indent = body.len() - body.trim_start_matches(' ').len();
+        if indent <= 3 && body.get(indent..).is_some_and(|b| b.starts_with('>')) {
+            push([line_start, line_start + body.len()]);
+            open = None;
+            line_start += line.len();
+            continue;
+        }
+        for (i, c) in body.char_indices() {
+            let at = line_start + i;
+            match open {
+                Some((from, close)) if c == close => {
+                    push([from, at]);
+                    open = None;
+                }
+                Some(_) => {}
+                None => {
+                    open = match c {
+                        '"' => Some((at + 1, '"')),
+                        '“' => Some((at + c.len_utf8(), '”')),
+                        '„' => Some((at + c.len_utf8(), '“')),
+                        '«' => Some((at + c.len_utf8(), '»')),
+                        _ => None,
+                    };
+                }
+            }
+        }
+        line_start += line.len();
+    }
+    out
+}
+
+/// Whether `span` lies inside one of `ranges` (as [`quoted_ranges`] returns them).
+fn is_quoted(ranges: &[[usize; 2]], span: [usize; 2]) -> bool {
+    let i = ranges.partition_point(|r| r[1] < span[1]);
+    ranges.get(i).is_some_and(|r| r[0] <= span[0] && span[1] <= r[1])
+}
+
 impl SlopChecker {
     /// A builder with the built-in lists and default tolerances.
     pub fn builder() -> SlopCheckerBuilder {
@@ -571,11 +667,19 @@ impl SlopChecker {
     /// Scans `text` without remembering its density (for a part of a draft, such as its first
     /// line, so the figure for the whole draft stays remembered).
     pub(crate) fn scan_without_memo(&self, text: &str) -> SlopReport {
-        let text::Scanned { normalized, words, em_dashes: dashes } = text::scan(text);
+        let text::Scanned { normalized, words, em_dashes: mut dashes } = text::scan(text);
+        let quotes = quoted_ranges(text);
         let candidates = self.phrase_candidates(text, &normalized);
         let formulas = self.formula_matches(text, &normalized, &candidates);
         let mut hits = self.phrase_hits(text, &candidates);
         hits.extend(self.formula_hits(text, formulas));
+        for hit in hits.iter_mut().filter(|h| is_quoted(&quotes, h.span)) {
+            hit.quoted = true;
+            hit.would_count = hit.counted;
+            hit.counted = false;
+            hit.message.insert_str(0, QUOTED_NOTE);
+        }
+        dashes.retain(|d| !is_quoted(&quotes, *d));
 
         let counted = hits.iter().filter(|h| h.counted).count();
         let per_1000_words = per_1000(counted, words);
@@ -594,6 +698,8 @@ impl SlopChecker {
             text: text[span[0]..span[1]].to_owned(),
             kind: SlopKind::EmDash,
             counted: false,
+            quoted: false,
+            would_count: false,
             entry: "—".to_owned(),
             source: "vale:EmDashUsage".to_owned(),
             message: dash_message.clone(),
@@ -602,7 +708,7 @@ impl SlopChecker {
 
         let passed = per_1000_words <= self.config.tolerance_per_1000_words && !em_dash_overuse;
         if !passed {
-            for hit in hits.iter_mut().filter(|h| !h.counted && h.kind != SlopKind::EmDash) {
+            for hit in hits.iter_mut().filter(|h| !h.counted && !h.quoted && h.kind != SlopKind::EmDash) {
                 hit.message.push_str(WEAK_NOTE);
             }
         }
@@ -621,9 +727,11 @@ impl SlopChecker {
             return density;
         }
         let scanned = text::scan(text);
+        let quotes = quoted_ranges(text);
         let candidates = self.phrase_candidates(text, &scanned.normalized);
         let formulas = self.formula_matches(text, &scanned.normalized, &candidates);
-        let counted = candidates.iter().filter(|c| c.counted).count() + formulas.len();
+        let counted = candidates.iter().filter(|c| c.counted && !is_quoted(&quotes, [c.start, c.end])).count()
+            + formulas.iter().filter(|(_, span)| !is_quoted(&quotes, *span)).count();
         let density = per_1000(counted, scanned.words);
         self.remember(key, density);
         density
@@ -710,6 +818,8 @@ impl SlopChecker {
                     text: matched.to_owned(),
                     kind: phrase.kind,
                     counted: c.counted,
+                    quoted: false,
+                    would_count: false,
                     entry: phrase.text.clone(),
                     source: phrase.source.clone(),
                     message: format!("{}: '{}'. {}", phrase.kind.label(), matched, advice),
@@ -727,6 +837,8 @@ impl SlopChecker {
                 text: matched.to_owned(),
                 kind: formula.kind,
                 counted: true,
+                quoted: false,
+                would_count: false,
                 entry: formula.name.clone(),
                 source: formula.source.clone(),
                 message: format!("{}: '{}'. {}", formula.kind.label(), matched, formula.message),
@@ -851,7 +963,8 @@ mod tests {
             assert_eq!(&text[h.span[0]..h.span[1]], h.text);
         }
         assert!(hit_texts(&report).contains(&"delve"));
-        assert!(hit_texts(&report).contains(&"seamless"));
+        // In quotation marks: found, but someone else's word, so not counted.
+        assert!(report.hits.iter().any(|h| h.text == "seamless" && h.quoted && !h.counted));
         assert_eq!(report.em_dashes, 2);
     }
 
@@ -970,6 +1083,93 @@ mod tests {
         assert_eq!(c.density(clean), 0.0);
         assert_eq!(c.density(sloppy), scanned);
         assert_ne!(content_hash(sloppy.as_bytes()), content_hash(clean.as_bytes()));
+    }
+
+    #[test]
+    fn slop_inside_quotation_marks_is_reported_as_info_and_never_counted() {
+        let c = checker();
+        for quoted in [
+            "Our customer told us \"we wanted to delve into a seamless, robust synergy\" and we laughed.",
+            "Our customer told us “we wanted to delve into a seamless, robust synergy” and we laughed.",
+            "Our customer told us:\n\n> we wanted to delve into a seamless, robust synergy\n\nand we laughed.",
+        ] {
+            let report = c.scan(quoted);
+            assert!(report.passed, "{quoted}");
+            assert_eq!(report.counted, 0, "{quoted}");
+            assert_eq!(c.density(quoted), 0.0);
+            let findings = report.findings();
+            let texts: Vec<&str> = findings.iter().map(|f| f.text.as_str()).collect();
+            assert_eq!(texts, ["delve", "seamless", "robust", "synergy"], "{quoted}");
+            for f in &findings {
+                assert_eq!(f.severity, FindingSeverity::Info, "{f:?}");
+                assert!(f.message.starts_with("Quoted"), "{}", f.message);
+                assert_eq!(&quoted[f.span[0]..f.span[1]], f.text);
+            }
+        }
+    }
+
+    #[test]
+    fn the_authors_own_slop_next_to_a_quotation_still_counts() {
+        let text = "They said \"delve\" twice. We leverage seamless synergy anyway.";
+        let report = checker().scan(text);
+        assert!(!report.passed);
+        let by_severity: Vec<(&str, FindingSeverity)> =
+            report.findings().iter().map(|f| (&text[f.span[0]..f.span[1]], f.severity)).collect();
+        assert_eq!(
+            by_severity,
+            [
+                ("delve", FindingSeverity::Info),
+                ("leverage", FindingSeverity::Error),
+                ("seamless", FindingSeverity::Error),
+                ("synergy", FindingSeverity::Error)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_quoted_weak_phrase_is_not_listed_even_when_the_draft_fails() {
+        let text = "She wrote \"for example, we implement it\". We delve into seamless, robust synergy.";
+        let report = checker().scan(text);
+        assert!(!report.passed);
+        let texts: Vec<String> = report.findings().into_iter().map(|f| f.text).collect();
+        assert_eq!(texts, ["delve", "seamless", "robust", "synergy"]);
+    }
+
+    #[test]
+    fn an_unclosed_quotation_mark_quotes_nothing_past_its_paragraph() {
+        let text = "A 27\" monitor.\n\nWe delve into seamless synergy.";
+        let report = checker().scan(text);
+        assert_eq!(hit_texts(&report), ["delve", "seamless", "synergy"]);
+        assert!(report.hits.iter().all(|h| !h.quoted));
+    }
+
+    #[test]
+    fn em_dashes_in_quotations_are_not_counted() {
+        let c = checker();
+        let text = "He wrote \"we shipped—finally—and it broke—again\" in the log.";
+        let report = c.scan(text);
+        assert_eq!(report.em_dashes, 0);
+        assert!(report.passed && report.findings().is_empty());
+    }
+
+    #[test]
+    fn weak_hits_of_a_failing_draft_are_warnings() {
+        let sloppy = checker().scan("For example, we implement a seamless, robust, holistic framework.");
+        let severities: Vec<(String, FindingSeverity)> = sloppy.findings().into_iter().map(|f| (f.text, f.severity)).collect();
+        assert!(severities.contains(&("For example".into(), FindingSeverity::Warning)), "{severities:?}");
+        assert!(severities.contains(&("seamless".into(), FindingSeverity::Error)), "{severities:?}");
+    }
+
+    #[test]
+    fn quoted_passages_are_found_in_one_pass() {
+        let text = "He said \"a\" and “b” and «c».\n> d\nNot \"e\n\nf\" here.";
+        let got: Vec<&str> = quoted_ranges(text).iter().map(|r| &text[r[0]..r[1]]).collect();
+        assert_eq!(got, ["a", "b", "c", "> d"]);
+        let ranges = [[5, 10], [20, 30]];
+        assert!(is_quoted(&ranges, [5, 10]) && is_quoted(&ranges, [21, 29]));
+        assert!(
+            !is_quoted(&ranges, [4, 6]) && !is_quoted(&ranges, [9, 12]) && !is_quoted(&ranges, [12, 14]) && !is_quoted(&ranges, [31, 32])
+        );
     }
 
     #[test]

@@ -46,7 +46,7 @@ use serde_json::json;
 
 use super::slop::SlopChecker;
 use super::text;
-use crate::domain::{Finding, Verdict};
+use crate::domain::{Finding, FindingSeverity, Verdict};
 use crate::quality::{AiDetection, AiDetector, DraftUnderReview, QualityGate};
 use crate::{Error, Result};
 
@@ -494,7 +494,13 @@ impl QualityGate for AiLikenessGate {
                 message.push(' ');
                 message.push_str(&tip);
             }
-            findings.push(Finding { check: AI_LIKENESS_GATE.to_owned(), span: [0, 0], text: String::new(), message });
+            findings.push(Finding {
+                check: AI_LIKENESS_GATE.to_owned(),
+                span: [0, 0],
+                text: String::new(),
+                message,
+                severity: FindingSeverity::Error,
+            });
         }
         Ok(Verdict { gate: AI_LIKENESS_GATE.to_owned(), passed, score: Some(detection.human_score), findings })
     }

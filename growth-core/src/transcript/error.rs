@@ -37,6 +37,9 @@ pub enum ParseError {
         /// The format that was read.
         format: TranscriptFormat,
     },
+    /// Parsing was cancelled through its [`CancelFlag`](crate::ingest::CancelFlag).
+    #[error("{0}")]
+    Cancelled(#[from] crate::ingest::Cancelled),
 }
 
 impl ParseError {
@@ -54,7 +57,7 @@ impl ParseError {
     pub fn format(&self) -> Option<TranscriptFormat> {
         match self {
             Self::Malformed { format, .. } | Self::NoWords { format } => Some(*format),
-            Self::Empty | Self::NotUtf8 { .. } | Self::Binary { .. } => None,
+            Self::Empty | Self::NotUtf8 { .. } | Self::Binary { .. } | Self::Cancelled(_) => None,
         }
     }
 
@@ -68,8 +71,12 @@ impl ParseError {
 }
 
 impl From<ParseError> for crate::Error {
+    /// `InvalidInput` in the `transcript` field, except a cancelled parse, which is `Transient`.
     fn from(e: ParseError) -> Self {
-        crate::Error::invalid_field("transcript", e.to_string())
+        match e {
+            ParseError::Cancelled(c) => c.into(),
+            e => crate::Error::invalid_field("transcript", e.to_string()),
+        }
     }
 }
 

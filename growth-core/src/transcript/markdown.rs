@@ -82,6 +82,7 @@ pub(super) fn parse(text: &str) -> Vec<Segment> {
 fn clean(paragraph: &str) -> (Option<u64>, String) {
     let mut out = String::with_capacity(paragraph.len());
     let mut leading = None;
+    let mut seen_text = false;
     let mut rest = paragraph;
     while let Some((before, after_open)) = rest.split_once('[') {
         let lead = before.strip_suffix('\\').unwrap_or(before);
@@ -93,7 +94,10 @@ fn clean(paragraph: &str) -> (Option<u64>, String) {
         match stamp {
             Some((ms, tail)) => {
                 out.push_str(lead);
-                if out.trim().is_empty() && leading.is_none() {
+                // `seen_text` keeps this check O(1): trimming `out` each time made a paragraph of
+                // many timestamps quadratic.
+                seen_text = seen_text || !lead.trim().is_empty();
+                if !seen_text && leading.is_none() {
                     leading = Some(ms);
                 }
                 out.push(' ');
@@ -102,6 +106,7 @@ fn clean(paragraph: &str) -> (Option<u64>, String) {
             None => {
                 out.push_str(before);
                 out.push('[');
+                seen_text = true;
                 rest = after_open;
             }
         }

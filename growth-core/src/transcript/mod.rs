@@ -25,7 +25,8 @@
 //! | [`AssemblyAiJson`](TranscriptFormat::AssemblyAiJson) | an AssemblyAI transcript object | `utterances[].speaker` (`"A"`, `"B"` …), else `words[].speaker` | start, end |
 //!
 //! The text formats are lenient where real files are sloppy (hours-less or single-digit-hour
-//! timestamps, comma decimals in WebVTT, cue settings, missing cue numbers) and strict where the
+//! timestamps, cue times in plain seconds (`0.000 --> 3.480`), comma decimals in WebVTT, cue
+//! settings, missing cue numbers) and strict where the
 //! file is clearly broken (a `-->` line whose times do not parse, JSON that does not parse, an
 //! AssemblyAI transcript whose `status` is `error`).
 //!
@@ -61,7 +62,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Segment, Transcript};
+use crate::domain::{Segment, Transcript, is_unknown_speaker};
+use crate::ingest::CancelFlag;
+use crate::ingest::cancel::run_blocking;
 
 pub use detect::detect_format;
 pub use error::ParseError;
@@ -175,7 +178,12 @@ pub struct ParsedTranscript {
 /// Reads a transcript from raw bytes.
 ///
 /// With `format`, the input is read as that format; without, the format is detected with
-/// [`detect_format`]. See the [module docs](self) for what each format accepts.
+/// [`detect_format`]. See the [module docs](self) for what each format accepts. Speakers that are
+/// placeholders for "unknown" ([`is_unknown_speaker`]) become segments without a speaker; speaker
+/// names longer than [`MAX_SPEAKER_CHARS`] are cut there.
+///
+/// Work is linear in the input. To run it where it can be stopped, see [`parse_with`] and
+/// [`parse_blocking`].
 ///
 /// # Errors
 /// [`ParseError::NotUtf8`] for input that is not UTF-8, [`ParseError::Binary`] for input with a
@@ -183,11 +191,23 @@ pub struct ParsedTranscript {
 /// whitespace-only input, [`ParseError::Malformed`] naming the format (and line, when known) for
 /// input the format cannot read, and [`ParseError::NoWords`] when it reads but holds no words.
 pub fn parse(input: &[u8], format: Option<TranscriptFormat>) -> Result<ParsedTranscript, ParseError> {
+    parse_with(input, format, &CancelFlag::new())
+}
+
+/// [`parse`], checking `cancel` between its phases (decoding, detection, reading, cleaning) and
+/// counting the bytes each phase goes through in [`CancelFlag::work`].
+///
+/// # Errors
+/// Those of [`parse`], and [`ParseError::Cancelled`] once `cancel` is cancelled.
+pub fn parse_with(input: &[u8], format: Option<TranscriptFormat>, cancel: &CancelFlag) -> Result<ParsedTranscript, ParseError> {
+    cancel.add_work(input.len())?;
     let text = decode(input)?;
     if text.trim().is_empty() {
         return Err(ParseError::Empty);
     }
+    cancel.add_work(text.len())?;
     let format = format.unwrap_or_else(|| detect_format(&text));
+    cancel.add_work(text.len())?;
     let segments = match format {
         TranscriptFormat::PlainText => plain::parse(&text),
         TranscriptFormat::Timestamped => timestamped::parse(&text)?,
@@ -197,11 +217,45 @@ pub fn parse(input: &[u8], format: Option<TranscriptFormat>) -> Result<ParsedTra
         TranscriptFormat::PodcastJson => podcast_json::parse(&text)?,
         TranscriptFormat::AssemblyAiJson => assemblyai::parse(&text)?,
     };
-    let transcript = Transcript { segments: segments.into_iter().filter(|s| !s.text.trim().is_empty()).collect() };
+    cancel.add_work(text.len())?;
+    let transcript = Transcript {
+        segments: segments
+            .into_iter()
+            .filter(|s| !s.text.trim().is_empty())
+            .map(|s| Segment { speaker: s.speaker.and_then(clean_speaker), ..s })
+            .collect(),
+    };
     if transcript.word_count() == 0 {
         return Err(ParseError::NoWords { format });
     }
     Ok(ParsedTranscript { format, transcript })
+}
+
+/// Inputs up to this size are parsed on the calling thread by [`parse_blocking`].
+const INLINE_BYTES: usize = 64 * 1024;
+
+/// [`parse`] on tokio's blocking pool (inline for inputs up to 64 KiB), stopped when the returned
+/// future is dropped.
+///
+/// # Errors
+/// The [`ParseError`]s of [`parse`] as `InvalidInput` in the `transcript` field.
+pub async fn parse_blocking(input: bytes::Bytes, format: Option<TranscriptFormat>) -> crate::Result<ParsedTranscript> {
+    let inline = input.len() <= INLINE_BYTES;
+    run_blocking(&CancelFlag::new(), inline, move |cancel| parse_with(&input, format, cancel).map_err(Into::into)).await
+}
+
+/// Longest speaker name kept; longer ones (a JSON exporter gone wrong) are cut to this many chars.
+pub const MAX_SPEAKER_CHARS: usize = 100;
+
+/// `None` for a placeholder such as `Unknown`; long names cut to [`MAX_SPEAKER_CHARS`].
+fn clean_speaker(name: String) -> Option<String> {
+    if is_unknown_speaker(&name) {
+        return None;
+    }
+    match name.char_indices().nth(MAX_SPEAKER_CHARS) {
+        Some((cut, _)) => Some(name.get(..cut).unwrap_or_default().trim_end().to_owned()),
+        None => Some(name),
+    }
 }
 
 /// UTF-8 without a byte-order mark, with `\r\n` and lone `\r` turned into `\n`.

@@ -7,7 +7,7 @@
 //! once per cue. A cue whose lines carry two prefixes becomes two segments. `<i>`/`<font>` tags
 //! and `{\an8}` overrides are removed, character references decoded.
 //!
-//! Lenient: dot decimals, hours-less and single-digit-hour times, missing numbers, cues with no
+//! Lenient: dot decimals, hours-less, single-digit-hour and plain-seconds (`0 --> 3,5`) times, missing numbers, cues with no
 //! blank line between them, text after a blank line inside a cue (it continues that cue).
 //! Strict: a `-->` line whose times do not parse, a cue that ends before it starts, and text
 //! before the first cue are errors on their line.

@@ -132,14 +132,36 @@ pub(super) fn is_clock_shaped(s: &str) -> bool {
     }
 }
 
-/// The start and end of a `start --> end [settings]` cue timing line, in milliseconds.
+/// A cue time written as plain seconds, as some exporters write WebVTT and SRT: `3.480`, `12`,
+/// `0,5` (1–7 digits, an optional `.` or `,` fraction of 1–9 digits, truncated to milliseconds).
+pub(super) fn parse_seconds(s: &str) -> Option<u64> {
+    let (whole, fraction) = match s.split_once(['.', ',']) {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (s, None),
+    };
+    let seconds = number(whole, 1, 7)?;
+    let millis = match fraction {
+        None => 0,
+        Some(f) => {
+            number(f, 1, 9)?;
+            f.bytes().chain(std::iter::repeat(b'0')).take(3).fold(0, |acc, b| acc * 10 + u64::from(b.saturating_sub(b'0')))
+        }
+    };
+    Some(seconds * 1000 + millis)
+}
+
+/// The start and end of a `start --> end [settings]` cue timing line, in milliseconds. Each time
+/// is a clock time ([`parse_clock`]: `00:00:01.000`, `00:01.000`) or plain seconds
+/// ([`parse_seconds`]: `1.000`).
 pub(super) fn parse_timing(line: &str, format: TranscriptFormat, line_no: usize) -> Result<(u64, u64), ParseError> {
     let (start, rest) =
         line.split_once("-->").ok_or_else(|| ParseError::at(format, line_no, "expected a `start --> end` cue timing line"))?;
     let start_text = start.trim();
     let end_text = rest.split_whitespace().next().unwrap_or_default();
     let time = |t: &str| {
-        parse_clock(t).ok_or_else(|| ParseError::at(format, line_no, format!("invalid cue timing `{}`: `{t}` is not a time", line.trim())))
+        parse_clock(t)
+            .or_else(|| parse_seconds(t))
+            .ok_or_else(|| ParseError::at(format, line_no, format!("invalid cue timing `{}`: `{t}` is not a time", line.trim())))
     };
     let (start_ms, end_ms) = (time(start_text)?, time(end_text)?);
     if end_ms < start_ms {
@@ -393,6 +415,20 @@ mod tests {
         assert_eq!(parse_clock("75:30"), Some(4_530_000));
         assert_eq!(parse_clock("00:04:01.06"), Some(241_060));
         assert_eq!(parse_clock("00:00:01.123456"), Some(1_123));
+    }
+
+    #[test]
+    fn plain_seconds_are_read_as_cue_times() {
+        assert_eq!(parse_seconds("0.000"), Some(0));
+        assert_eq!(parse_seconds("3.480"), Some(3_480));
+        assert_eq!(parse_seconds("12"), Some(12_000));
+        assert_eq!(parse_seconds("0,5"), Some(500));
+        assert_eq!(parse_seconds("3725.25"), Some(3_725_250));
+        for bad in ["", ".5", "3.", "-1.0", "1e3", "12345678.0", "1.2.3", "١.٠"] {
+            assert_eq!(parse_seconds(bad), None, "{bad}");
+        }
+        assert_eq!(parse_timing("0.000 --> 3.480", TranscriptFormat::WebVtt, 1).unwrap(), (0, 3_480));
+        assert_eq!(parse_timing("00:01.000 --> 4.5 align:start", TranscriptFormat::WebVtt, 1).unwrap(), (1_000, 4_500));
     }
 
     #[test]

@@ -8,8 +8,8 @@
 //! voice. Other tags (`<c>`, `<i>`, `<b>`, `<00:00:01.000>`) are removed and character
 //! references (`&amp;`, `&lt;` …) decoded. Voices do not carry from cue to cue.
 //!
-//! Lenient where real files are: hours-less (`00:06.080`), single-digit-hour (`0:00:06.080`) and
-//! comma-decimal times; a missing header; cues with no blank line between them; text after a
+//! Lenient where real files are: hours-less (`00:06.080`), single-digit-hour (`0:00:06.080`),
+//! plain-seconds (`0.000 --> 3.480`) and comma-decimal times; a missing header; cues with no blank line between them; text after a
 //! blank line inside a cue (it continues the previous cue). Strict where the file is broken: a
 //! `-->` line whose times do not parse, or a cue that ends before it starts, is an error on that
 //! line, and so is text before the first cue.

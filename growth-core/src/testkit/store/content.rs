@@ -236,6 +236,7 @@ pub async fn quality_round_trips_with_verdicts(s: Arc<dyn FullStore>, _c: Arc<Ma
                 span: [6, 11],
                 text: "delve".into(),
                 message: "say what you mean: \"look at\"".into(),
+                severity: crate::domain::FindingSeverity::Warning,
             }],
         }],
         flagged: true,
