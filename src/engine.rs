@@ -203,6 +203,7 @@ pub struct EngineBuilder {
     handlers: Vec<Arc<dyn JobHandler>>,
     cron: Vec<CronEntry>,
     instance: Option<String>,
+    review_changes: Option<Arc<growth_core::review::ReviewChanges>>,
 }
 
 impl std::fmt::Debug for EngineBuilder {
@@ -354,6 +355,13 @@ impl EngineBuilder {
         self
     }
 
+    /// A change feed for what is in review (e.g. `growth_store::Database::watch_review_changes` on
+    /// PostgreSQL): the review fingerprint is then answered from memory while the feed is live.
+    pub fn review_changes(mut self, changes: Arc<growth_core::review::ReviewChanges>) -> Self {
+        self.review_changes = Some(changes);
+        self
+    }
+
     /// This process's name on claimed jobs and schedules (default `engine:<pid>`).
     pub fn instance(mut self, name: impl Into<String>) -> Self {
         self.instance = Some(name.into());
@@ -442,7 +450,10 @@ impl EngineBuilder {
             publishers = publishers.alert(a);
         }
         let timezone = self.timezone.unwrap_or_else(|| "America/New_York".to_owned());
-        let review = ReviewService::new(store.clone(), clock.clone(), timezone, publishers.platforms())?;
+        let mut review = ReviewService::new(store.clone(), clock.clone(), timezone, publishers.platforms())?;
+        if let Some(changes) = self.review_changes {
+            review = review.with_changes(changes);
+        }
         let publishing = PublishService::new(store.clone(), clock.clone(), publishers, self.publishing, review.clone());
         let instance = self.instance.unwrap_or_else(|| format!("engine:{}", std::process::id()));
         if instance.trim().is_empty() {

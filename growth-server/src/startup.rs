@@ -151,6 +151,10 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
         builder = builder.ingestor(i);
     }
     builder = publishers(builder, settings).map_err(StartupError::Integration)?;
+    let review_changes = Arc::new(growth_core::review::ReviewChanges::new());
+    if database.watch_review_changes(review_changes.clone()).is_some() {
+        builder = builder.review_changes(review_changes);
+    }
     let engine = builder.build().map_err(StartupError::Quality)?;
     Ok(AppState {
         engine,

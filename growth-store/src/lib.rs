@@ -64,6 +64,20 @@ impl Database {
         }
     }
 
+    /// Starts keeping `changes` from the database's review notifications, on PostgreSQL (a task that
+    /// ends when the database is closed); SQLite has no notifications and answers `None` — the
+    /// review fingerprint is then read on every request.
+    pub fn watch_review_changes(&self, changes: Arc<growth_core::review::ReviewChanges>) -> Option<tokio::task::JoinHandle<()>> {
+        match self {
+            Self::Sqlite(_) => None,
+            #[cfg(feature = "postgres")]
+            Self::Postgres(s) => {
+                let s = s.clone();
+                Some(tokio::spawn(async move { s.watch_review_changes(changes).await }))
+            }
+        }
+    }
+
     /// Users (kept apart from [`Database::store`]: the engine's stages never touch them).
     pub fn users(&self) -> Arc<dyn growth_core::store::UserStore> {
         match self {

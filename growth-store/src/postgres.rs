@@ -76,6 +76,49 @@ impl PgStore {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+
+    /// Keeps `changes` from the database's review notifications (the `growth_review` channel, this
+    /// store's schema) until the pool is closed: every notification bumps it; the feed is live while
+    /// the listener is connected, and a reconnection counts as a change (see
+    /// [`growth_core::review::ReviewChanges`]).
+    pub async fn watch_review_changes(&self, changes: Arc<growth_core::review::ReviewChanges>) {
+        let mut backoff = Duration::from_millis(100);
+        while !self.pool.is_closed() {
+            match self.listen(&changes).await {
+                Ok(()) => backoff = Duration::from_millis(100),
+                Err(e) => {
+                    changes.set_live(false);
+                    if self.pool.is_closed() {
+                        break;
+                    }
+                    tracing::warn!(error = %short(&e), "review change feed lost; the review fingerprint is read from the database until it is back");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(10));
+                }
+            }
+        }
+        changes.set_live(false);
+    }
+
+    /// One listening session: returns `Ok` when the connection was lost (notifications may have
+    /// been missed), `Err` when it could not listen.
+    async fn listen(&self, changes: &growth_core::review::ReviewChanges) -> std::result::Result<(), sqlx::Error> {
+        let schema: String = sqlx::query_scalar("SELECT current_schema()").fetch_one(&self.pool).await?;
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
+        listener.listen("growth_review").await?;
+        changes.set_live(true);
+        loop {
+            match listener.try_recv().await? {
+                Some(n) if n.payload() == schema => changes.bump(),
+                Some(_) => {}
+                None => {
+                    // The connection dropped; `try_recv` reconnects on the next call.
+                    changes.set_live(false);
+                    return Ok(());
+                }
+            }
+        }
+    }
 }
 
 /// The first line of a connection error (sqlx errors never contain the password, but some are long).

@@ -23,7 +23,10 @@ use crate::store::{AnalyticsStore, ScheduleStore, SourceStore, page_limit, valid
 use crate::{Error, Result};
 
 pub mod edits;
+mod freshness;
 pub mod slots;
+
+pub use freshness::ReviewChanges;
 
 /// How far in the past a requested time may be (clock skew between the editor and the server).
 pub const PAST_TOLERANCE_SECS: i64 = 60;
@@ -108,7 +111,12 @@ pub struct ReviewService {
     clock: Arc<dyn Clock>,
     timezone: String,
     platforms: Arc<BTreeSet<Platform>>,
+    changes: Option<Arc<ReviewChanges>>,
+    fingerprint: Arc<std::sync::Mutex<Option<(u64, Fingerprint)>>>,
 }
+
+/// Count and latest change of everything in review.
+type Fingerprint = (u64, Option<DateTime<Utc>>);
 
 impl ReviewService {
     /// Review over `store`, with `timezone` the audience's default zone and `platforms` the ones
@@ -121,7 +129,19 @@ impl ReviewService {
     ) -> Result<Self> {
         let timezone = timezone.into();
         validate_timezone(&timezone)?;
-        Ok(Self { store, clock, timezone, platforms: Arc::new(platforms) })
+        Ok(Self { store, clock, timezone, platforms: Arc::new(platforms), changes: None, fingerprint: Arc::default() })
+    }
+
+    /// Answers [`ReviewService::pending_fingerprint`] from memory while `changes` is live and has
+    /// not moved (see [`ReviewChanges`]).
+    pub fn with_changes(mut self, changes: Arc<ReviewChanges>) -> Self {
+        self.changes = Some(changes);
+        self
+    }
+
+    /// The change counter, if a feed keeps one.
+    pub fn changes(&self) -> Option<&Arc<ReviewChanges>> {
+        self.changes.as_ref()
     }
 
     /// The audience's default zone.
@@ -161,7 +181,23 @@ impl ReviewService {
     /// A cheap fingerprint of everything in review (count, latest change): it changes with any
     /// edit and any item entering or leaving review.
     pub async fn pending_fingerprint(&self) -> Result<(u64, Option<DateTime<Utc>>)> {
-        self.store.pending_fingerprint().await
+        let Some(changes) = &self.changes else { return self.store.pending_fingerprint().await };
+        let Some(before) = changes.generation() else { return self.store.pending_fingerprint().await };
+        if let Ok(cached) = self.fingerprint.lock()
+            && let Some((generation, fp)) = *cached
+            && generation == before
+        {
+            return Ok(fp);
+        }
+        let fp = self.store.pending_fingerprint().await?;
+        // Kept only if nothing changed while the database answered: a change notified during the
+        // query may or may not be in `fp`.
+        if changes.generation() == Some(before)
+            && let Ok(mut cached) = self.fingerprint.lock()
+        {
+            *cached = Some((before, fp));
+        }
+        Ok(fp)
     }
 
     /// One item.
