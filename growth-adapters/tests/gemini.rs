@@ -240,3 +240,30 @@ async fn a_timeout_is_retried_then_transient() {
     let err = fetch(&server, REC).await.unwrap_err();
     assert!(matches!(&err, Error::Transient { message, .. } if message.contains("timed out")), "{err:?}");
 }
+
+#[tokio::test]
+async fn a_pasted_meet_link_takes_the_latest_conference_of_that_meeting() {
+    let server = MockServer::start().await;
+    get("/v2/conferenceRecords")
+        .and(query_param("filter", "space.meeting_code=\"abc-mnop-xyz\""))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"conferenceRecords": [record()]})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount_artifacts(&server).await;
+    let s = fetch(&server, "https://meet.google.com/abc-mnop-xyz?authuser=0").await.unwrap();
+    assert_eq!(s.source_id, "abc123");
+}
+
+#[tokio::test]
+async fn a_record_id_with_url_syntax_stays_one_encoded_path_segment() {
+    let server = MockServer::start().await;
+    get("/v2/conferenceRecords/a%3Fb%23c")
+        .respond_with(ResponseTemplate::new(404).set_body_json(google_error(404, "NOT_FOUND", "Requested entity was not found.")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    assert!(matches!(fetch(&server, "a?b#c").await, Err(Error::NotFound { .. })));
+    let err = fetch(&server, "conferenceRecords/../spaces").await.unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+}

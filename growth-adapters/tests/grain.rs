@@ -208,3 +208,26 @@ fn the_recording_added_webhook_names_the_recording_to_fetch() {
     assert_eq!(e.user_id.as_deref(), Some("u-1"));
     assert!(e.is_recording_ready());
 }
+
+#[tokio::test]
+async fn a_pasted_grain_share_link_fetches_the_recording_it_names() {
+    let server = MockServer::start().await;
+    get_recording().respond_with(ResponseTemplate::new(200).set_body_json(recording())).expect(1).mount(&server).await;
+    get_transcript().respond_with(ResponseTemplate::new(200).set_body_json(transcript())).expect(1).mount(&server).await;
+    let link = format!("https://grain.com/share/recording/{REC}/Qm9vbXNoYXJldG9rZW4");
+    let s = ingestor(&server).fetch(FetchRequest { reference: link }).await.unwrap();
+    assert_eq!(s.source_id, REC);
+}
+
+#[tokio::test]
+async fn an_id_with_url_syntax_stays_one_encoded_path_segment() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/_/public-api/v2/recordings/a%2F..%2Fteams%3Fx"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "Not found"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = ingestor(&server).fetch(FetchRequest { reference: "a/../teams?x".into() }).await.unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+}

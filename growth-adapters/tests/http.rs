@@ -105,6 +105,25 @@ async fn a_refused_connection_is_transient_even_for_a_non_idempotent_request() {
 }
 
 #[tokio::test]
+async fn transport_errors_never_carry_the_url_or_its_signed_query() {
+    // A pre-signed link (the kind a CDN hands out) on a closed port, then on a server too slow to answer.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let refused = format!("http://127.0.0.1:{port}/t/1.srt?X-Amz-Signature=presigned-SECRET");
+    let err = send(&client(None), &refused, Idempotency::Idempotent).await.unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(shown.contains("cannot connect"), "{shown}");
+    assert!(!shown.contains("SECRET") && !shown.contains("/t/1.srt"), "{shown}");
+
+    let server = MockServer::start().await;
+    Mock::given(path("/slow")).respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(2))).mount(&server).await;
+    let slow = format!("{}/slow?token=query-SECRET", server.uri());
+    let err = send(&client(None), &slow, Idempotency::Idempotent).await.unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(shown.contains("timed out"), "{shown}");
+    assert!(!shown.contains("SECRET") && !shown.contains("/slow"), "{shown}");
+}
+
+#[tokio::test]
 async fn the_client_rate_limit_spaces_requests() {
     let server = MockServer::start().await;
     Mock::given(path("/r")).respond_with(ResponseTemplate::new(200)).expect(3).mount(&server).await;

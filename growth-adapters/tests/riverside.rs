@@ -244,3 +244,31 @@ async fn a_failed_download_frees_the_slot_so_a_retry_is_not_held_back() {
     assert!(matches!(fetch(&ing).await, Err(Error::Transient { .. })));
     assert!(fetch(&ing).await.unwrap().transcript.is_some());
 }
+
+#[tokio::test]
+async fn a_pasted_riverside_link_fetches_the_recording_it_names() {
+    let server = MockServer::start().await;
+    get_recording().respond_with(ResponseTemplate::new(200).set_body_json(recording())).expect(1).mount(&server).await;
+    download().respond_with(srt_ok()).expect(1).mount(&server).await;
+    let link = format!("https://riverside.fm/dashboard/studios/the-show/recordings/{REC}?tab=transcript");
+    let s = ingestor(&server).fetch(FetchRequest { reference: link }).await.unwrap();
+    assert_eq!(s.source_id, REC);
+    let err = ingestor(&server).fetch(FetchRequest { reference: "https://evil.example/recordings/x".into() }).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { field: Some(ref f), .. } if f == "reference"), "{err:?}");
+}
+
+#[tokio::test]
+async fn an_id_with_url_syntax_stays_one_encoded_path_segment() {
+    let server = MockServer::start().await;
+    // The raw path as sent: the slash, question mark and hash are escaped, nothing is walked up.
+    Mock::given(method("GET"))
+        .and(path("/api/v3/recordings/..%2Fproductions%3Fx%3D1%23f"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "Not found"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = ingestor(&server).fetch(FetchRequest { reference: "../productions?x=1#f".into() }).await.unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    let err = ingestor(&server).fetch(FetchRequest { reference: "..".into() }).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+}

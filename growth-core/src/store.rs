@@ -29,6 +29,10 @@ pub trait UserStore: Send + Sync + Debug + 'static {
     async fn list_users(&self) -> Result<Vec<User>>;
     /// Changes a user's role.
     async fn set_user_role(&self, id: UserId, role: Role) -> Result<User>;
+    /// Disables a user (`disabled_at` set once, and `sessions_revoked_at` set to now, so every
+    /// access token issued so far stops working) or enables them again (`disabled_at` cleared;
+    /// tokens issued before the revocation stay refused).
+    async fn set_user_disabled(&self, id: UserId, disabled: bool) -> Result<User>;
 }
 
 /// Content sources.
@@ -300,6 +304,12 @@ pub trait AuthStore: Send + Sync + Debug + 'static {
     async fn use_refresh_token(&self, id: uuid::Uuid) -> Result<bool>;
     /// Revokes every token of a family.
     async fn revoke_refresh_family(&self, family_id: uuid::Uuid) -> Result<()>;
+    /// Revokes every live token of a user (refresh tokens of every family, and invites); returns
+    /// how many were live.
+    async fn revoke_user_tokens(&self, user_id: UserId) -> Result<u64>;
+    /// When a family began (its first token was issued: the sign-in), or `None` for an unknown
+    /// family. Sessions end a fixed time after it, however often they rotate.
+    async fn refresh_family_started_at(&self, family_id: uuid::Uuid) -> Result<Option<DateTime<Utc>>>;
 }
 
 /// Liveness of the backing database.

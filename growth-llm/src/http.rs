@@ -59,13 +59,22 @@ pub(crate) fn retryable(status: u16, headers: &HeaderMap) -> bool {
     server_says_retry(headers).unwrap_or_else(|| status_is_retryable(status))
 }
 
+/// The error's text with its URL left out (a query string may carry a key or a signature).
+fn without_url(e: &reqwest::Error) -> String {
+    let text = e.to_string();
+    match e.url() {
+        Some(url) => text.replace(url.as_str(), "[url]"),
+        None => text,
+    }
+}
+
 /// A failure to send or to read an answer: timeouts, connection and body errors are retried (the
 /// model APIs these clients call have no side effect but billing).
 pub(crate) fn transport_failure(what: &str, e: &reqwest::Error) -> Failure {
     let kind = if e.is_timeout() { "timed out" } else { "failed (transport)" };
     Failure {
         retryable: e.is_timeout() || e.is_connect() || e.is_request() || e.is_body() || e.is_decode(),
-        error: Error::transient(format!("{what} {kind}: {e}")),
+        error: Error::transient(format!("{what} {kind}: {}", without_url(e))),
         server_delay: None,
     }
 }

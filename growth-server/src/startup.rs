@@ -65,6 +65,9 @@ pub enum StartupError {
     /// A platform integration is misconfigured.
     #[error("{0}")]
     Integration(growth_core::Error),
+    /// The settings do not allow serving (a public bind without `auth.jwt_secret`).
+    #[error("{0}")]
+    Config(crate::config::ConfigError),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -78,12 +81,18 @@ pub enum StartupError {
 /// Connects the database (migrating it when `migrate`), sets up blob storage, and builds the
 /// engine from the settings: settings → [`growth::EngineBuilder`], nothing more.
 pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) -> Result<AppState, StartupError> {
+    // `Debug` redacts every secret: the effective configuration can be read in the log.
+    tracing::debug!(settings = ?settings, "configuration");
     let database = Database::connect(&settings.database_url, clock.clone()).await.map_err(StartupError::Database)?;
     if migrate {
         database.migrate().await.map_err(StartupError::Database)?;
     }
     let blobs: Arc<dyn BlobStore> = match &settings.blob_url {
-        Some(url) => Arc::new(ObjectBlobStore::from_url(url, settings.blob_options.clone()).map_err(StartupError::Blobs)?),
+        Some(url) => {
+            let options: std::collections::BTreeMap<String, String> =
+                settings.blob_options.iter().map(|(k, v)| (k.clone(), secrecy::ExposeSecret::expose_secret(v).to_owned())).collect();
+            Arc::new(ObjectBlobStore::from_url(url, options).map_err(StartupError::Blobs)?)
+        }
         None => Arc::new(ObjectBlobStore::local(settings.data_dir.join("blobs")).map_err(StartupError::Blobs)?),
     };
     tracing::info!(database = %settings.redacted_database_url(), backend = database.backend(), "database ready");
@@ -164,6 +173,12 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
         settings: Arc::new(settings.clone()),
         keys,
         google,
+        passwords: crate::auth::Passwords::new(settings.auth.password_hash_concurrency),
+        login_throttle: Arc::new(crate::auth::LoginThrottle::new(
+            settings.auth.login_free_attempts,
+            Duration::from_secs(settings.auth.login_backoff_secs),
+            Duration::from_secs(settings.auth.login_backoff_max_secs),
+        )),
         pending_cache: Arc::default(),
     })
 }
@@ -185,7 +200,7 @@ fn publishers(mut builder: EngineBuilder, settings: &Settings) -> growth_core::R
         builder = builder.tracker(Arc::new(growth_adapters::notion::NotionPublisher::new(c.clone())?));
     }
     if let Some(url) = &p.alert_webhook_url {
-        builder = builder.alert(Arc::new(growth_adapters::alert::WebhookAlert::new(url.clone().into())));
+        builder = builder.alert(Arc::new(growth_adapters::alert::WebhookAlert::new(url.clone())));
     }
     Ok(builder)
 }
@@ -270,8 +285,9 @@ fn ingestors(settings: &IntegrationSettings) -> growth_core::Result<Vec<Arc<dyn 
 }
 
 /// The router with its middleware, outermost first: request ids, tracing (webhook tokens redacted
-/// from the logged path), panic safety, timeouts, CORS (`http.cors_origins`), metrics, rate limits
-/// (body limits are per route group, see [`routes::router`]).
+/// from the logged path), problem+json for framework errors (413, 408, 405, panics), panic
+/// safety, timeouts, CORS (`http.cors_origins`), metrics, rate limits (body limits are per route
+/// group, see [`routes::router`]).
 ///
 /// Per-IP limits need the peer address: serve it with
 /// `into_make_service_with_connect_info::<SocketAddr>()` (as [`Application`] does); without it
@@ -281,6 +297,11 @@ pub fn app(state: AppState) -> Router {
     let http = state.settings.http.clone();
     crate::middleware::metrics::handle();
     let limits = RateLimits::new(&http, state.keys.clone());
+    let problem_limits = crate::middleware::problems::Limits {
+        body: http.body_limit_bytes,
+        upload: http.upload_limit_bytes,
+        timeout_secs: http.request_timeout_secs,
+    };
     let mut router = routes::router(state);
     if !limits.is_off() {
         router = router.layer(axum::middleware::from_fn_with_state(limits, crate::middleware::rate_limit::limit));
@@ -289,7 +310,9 @@ pub fn app(state: AppState) -> Router {
     if let Some(cors) = crate::middleware::cors::layer(&http.cors_origins) {
         router = router.layer(cors);
     }
-    router.layer(
+    // These layers wrap the whole router as one service (`Router::layer` alone would wrap each
+    // route: a 405 gets its `Allow` header after such a layer has seen it).
+    Router::new().fallback_service(router).layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
             .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
@@ -298,7 +321,8 @@ pub fn app(state: AppState) -> Router {
                 tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
             }))
             .layer(PropagateRequestIdLayer::new(request_id))
-            .layer(CatchPanicLayer::new())
+            .layer(axum::middleware::from_fn_with_state(problem_limits, crate::middleware::problems::problems))
+            .layer(CatchPanicLayer::custom(crate::middleware::problems::panic_response))
             .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(http.request_timeout_secs))),
     )
 }
@@ -313,13 +337,15 @@ pub struct Application {
 }
 
 impl Application {
-    /// Connects, migrates (when configured), sets up storage and binds the listener.
+    /// Connects, migrates (when configured), sets up storage and binds the listener. Refuses a
+    /// listener reachable from other machines without `auth.jwt_secret`.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         Self::build_with_clock(settings, Arc::new(SystemClock)).await
     }
 
     /// [`Application::build`] with an injected clock.
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
+        settings.check_serving().map_err(StartupError::Config)?;
         let state = connect(&settings, clock, settings.auto_migrate).await?;
         let worker = Some(state.engine.clone());
         let listener = TcpListener::bind(settings.bind).await.map_err(|source| StartupError::Bind { addr: settings.bind, source })?;

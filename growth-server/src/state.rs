@@ -26,6 +26,10 @@ pub struct AppState {
     pub keys: Arc<crate::auth::Keys>,
     /// Google ID-token verification; `None` when `[auth.google]` is not configured.
     pub google: Option<Arc<crate::auth::GoogleVerifier>>,
+    /// Password hashing, a bounded number at once (`auth.password_hash_concurrency`).
+    pub passwords: crate::auth::Passwords,
+    /// Per-email back-off of failed sign-ins.
+    pub login_throttle: Arc<crate::auth::LoginThrottle>,
     /// Rendered `GET /content/pending` pages by ETag (the ETag keys on the review fingerprint,
     /// so an entry is never served for a state it does not show).
     pub pending_cache: Arc<std::sync::Mutex<std::collections::HashMap<String, axum::body::Bytes>>>,

@@ -285,3 +285,13 @@ fn generate_writes_a_whole_bundle_offline_and_prints_it() {
     let text = String::from_utf8_lossy(&md.stdout);
     assert!(text.starts_with("# Bundle from source") && text.contains("## 11. blog_post") && text.contains("PASS length"), "{text}");
 }
+
+#[test]
+fn serve_refuses_a_public_address_without_a_jwt_secret_and_names_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = growth().current_dir(dir.path()).env("GROWTH_BIND", "0.0.0.0:0").arg("serve").output().unwrap();
+    assert!(!out.status.success(), "a server reachable from other machines needs a configured key");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("auth.jwt_secret") && stderr.contains("0.0.0.0"), "{stderr}");
+    assert!(!dir.path().join("growth.db").exists(), "refused before touching the database");
+}

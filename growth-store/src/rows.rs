@@ -26,6 +26,8 @@ pub(crate) struct UserRow {
     auth_provider: String,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    disabled_at: Option<DateTime<Utc>>,
+    sessions_revoked_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<UserRow> for User {
@@ -39,6 +41,8 @@ impl TryFrom<UserRow> for User {
             auth_provider: parse_col("auth_provider", &r.auth_provider)?,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            disabled_at: r.disabled_at,
+            sessions_revoked_at: r.sessions_revoked_at,
         })
     }
 }

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use super::client::{Client, PLATFORM};
 use super::config::GeminiConfig;
 use super::models::{Artifact, ConferenceRecord, ConferenceRecordList, Participant, TranscriptEntry};
+use super::reference::Reference;
 
 /// Fetches Google Meet conference records with their transcripts and Gemini notes.
 #[derive(Clone, Debug)]
@@ -31,20 +32,19 @@ impl GeminiIngestor {
 
     /// The conference record a reference names.
     async fn record(&self, reference: &str) -> Result<ConferenceRecord> {
-        if is_meeting_code(reference) {
-            let page = self.client.conference_records(&format!("space.meeting_code=\"{reference}\"")).await?;
-            let list: ConferenceRecordList = serde_json::from_value(page)
-                .map_err(|e| Error::Permanent(format!("unexpected conference records from {PLATFORM}: {e}")))?;
-            // RFC 3339 UTC timestamps of one format sort as text.
-            return list
-                .conference_records
-                .into_iter()
-                .max_by(|a, b| a.start_time.cmp(&b.start_time))
-                .ok_or_else(|| Error::not_found("google meet conference for meeting code", reference));
+        match super::reference::parse(reference)? {
+            Reference::MeetingCode(code) => {
+                let page = self.client.conference_records(&format!("space.meeting_code=\"{code}\"")).await?;
+                let list: ConferenceRecordList = serde_json::from_value(page)
+                    .map_err(|e| Error::Permanent(format!("unexpected conference records from {PLATFORM}: {e}")))?;
+                // RFC 3339 UTC timestamps of one format sort as text.
+                list.conference_records
+                    .into_iter()
+                    .max_by(|a, b| a.start_time.cmp(&b.start_time))
+                    .ok_or_else(|| Error::not_found("google meet conference for meeting code", code))
+            }
+            Reference::Record(name) => self.client.conference_record(&name).await,
         }
-        let name =
-            if reference.starts_with("conferenceRecords/") { reference.to_owned() } else { format!("conferenceRecords/{reference}") };
-        self.client.conference_record(&name).await
     }
 
     /// Smart notes, tolerating a refusal (their scope is unverified).
@@ -67,11 +67,7 @@ impl SourceIngestor for GeminiIngestor {
     }
 
     async fn fetch(&self, req: FetchRequest) -> Result<FetchedSource> {
-        let reference = req.reference.trim();
-        if reference.is_empty() {
-            return Err(Error::invalid_field("reference", "a Google Meet conference record or meeting code is required"));
-        }
-        let record = self.record(reference).await?;
+        let record = self.record(&req.reference).await?;
         let participants: Vec<Participant> = self.client.list_all(&record.name, "participants", "participants", 250).await?;
         let names: HashMap<&str, &str> = participants.iter().filter_map(|p| Some((p.name.as_str(), p.display_name()?))).collect();
         let transcripts: Vec<Artifact> = self.client.list_all(&record.name, "transcripts", "transcripts", 100).await?;
@@ -114,12 +110,6 @@ fn sorted<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     v.sort_unstable();
     v.dedup();
     v
-}
-
-/// `abc-mnop-xyz`: three groups of lowercase letters.
-fn is_meeting_code(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() == 3 && parts.iter().all(|p| (3..=4).contains(&p.len()) && p.chars().all(|c| c.is_ascii_lowercase()))
 }
 
 /// The transcript whose file is generated, else one that ended, else the first.
@@ -165,14 +155,6 @@ fn to_transcript(entries: Vec<TranscriptEntry>, names: &HashMap<&str, &str>, ori
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn meeting_codes_are_told_apart_from_record_ids() {
-        assert!(is_meeting_code("abc-mnop-xyz"));
-        assert!(!is_meeting_code("conferenceRecords/abc"));
-        assert!(!is_meeting_code("a1b2c3"));
-        assert!(!is_meeting_code("ABC-MNOP-XYZ"));
-    }
 
     #[test]
     fn entry_times_are_measured_from_the_start_of_the_call() {

@@ -9,8 +9,9 @@
 //! token (`Authorization: Bearer`, scope `meetings.space.readonly`) from configuration; refreshing
 //! it is the caller's business.
 //!
-//! `reference` is a conference record name (`conferenceRecords/abc`), its bare id, or a meeting
-//! code (`abc-mnop-xyz`: the most recent conference of that meeting is taken).
+//! `reference` is a conference record name (`conferenceRecords/abc`), its bare id, a meeting code
+//! (`abc-mnop-xyz`: the most recent conference of that meeting is taken) or a pasted meeting link
+//! (`https://meet.google.com/abc-mnop-xyz`).
 //!
 //! **UNVERIFIED**: the scope smart notes need (a 403/404 there is tolerated: the call is
 //! ingested without notes) and Meet's quotas (429/5xx are retried with backoff). Records are
@@ -21,6 +22,7 @@ mod config;
 mod error;
 mod ingestor;
 mod models;
+mod reference;
 
 pub use config::GeminiConfig;
 pub use ingestor::GeminiIngestor;

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::config::GrainConfig;
 use super::error::parse_error;
 use super::models::{ListRequest, RecordingEnvelope, RecordingList, TranscriptEntry, TranscriptEnvelope};
-use crate::http::{AuthScheme, HttpClient, Idempotency, auth_header, join_url, not_found_as};
+use crate::http::{AuthScheme, HttpClient, Idempotency, auth_header, join_url, not_found_as, path_segment};
 
 pub(super) const PLATFORM: &str = "grain";
 
@@ -42,16 +42,22 @@ impl Client {
         json!({"participants": true, "ai_summary": true, "highlights": true, "ai_action_items": true})
     }
 
-    /// `POST /recordings/{id}` (a read, despite the verb).
+    /// The API host, for recognising links to it.
+    pub(super) fn host(&self) -> Option<String> {
+        reqwest::Url::parse(&self.base_url).ok().and_then(|u| u.host_str().map(str::to_owned))
+    }
+
+    /// `POST /recordings/{id}` (a read, despite the verb; the id percent-encoded into one segment).
     pub(super) async fn recording(&self, id: &str) -> Result<Value, Error> {
-        let req = self.request(Method::POST, &format!("/recordings/{id}")).json(&json!({"include": Self::include()}));
+        let path = format!("/recordings/{}", path_segment("reference", id)?);
+        let req = self.request(Method::POST, &path).json(&json!({"include": Self::include()}));
         let resp = self.http.send(req, Idempotency::Idempotent).await.map_err(|e| not_found_as(e, "grain recording", id))?;
         Ok(resp.json::<RecordingEnvelope>(PLATFORM)?.into_value())
     }
 
     /// `GET /recordings/{id}/transcript`.
     pub(super) async fn transcript(&self, id: &str) -> Result<Vec<TranscriptEntry>, Error> {
-        let req = self.request(Method::GET, &format!("/recordings/{id}/transcript"));
+        let req = self.request(Method::GET, &format!("/recordings/{}/transcript", path_segment("reference", id)?));
         let resp = self.http.send(req, Idempotency::Idempotent).await.map_err(|e| not_found_as(e, "grain transcript", id))?;
         Ok(resp.json::<TranscriptEnvelope>(PLATFORM)?.into_entries())
     }

@@ -91,11 +91,8 @@ impl SourceIngestor for GrainIngestor {
     }
 
     async fn fetch(&self, req: FetchRequest) -> Result<FetchedSource> {
-        let id = req.reference.trim();
-        if id.is_empty() {
-            return Err(Error::invalid_field("reference", "a Grain recording id is required"));
-        }
-        let raw = self.client.recording(id).await?;
+        let id = super::reference::recording_id(&req.reference, self.client.host().as_deref())?;
+        let raw = self.client.recording(&id).await?;
         let recording: Recording =
             serde_json::from_value(raw.clone()).map_err(|e| Error::Permanent(format!("unexpected recording from grain: {e}")))?;
         let entries = match self.client.transcript(&recording.id).await {

@@ -1,5 +1,6 @@
 //! Grain (grain.com) v2 Public API: [`GrainIngestor`] implements `SourceIngestor` for recorded
-//! sales calls (`source_type = sales_call`).
+//! sales calls (`source_type = sales_call`; `reference` = the recording id, or a pasted grain.com
+//! link to it).
 //!
 //! Base `https://api.grain.com/_/public-api/v2`, `Authorization: Bearer <token>` (personal or
 //! workspace access token) and `Public-Api-Version: 2025-10-31`. Grain's "read" endpoints are
@@ -15,6 +16,7 @@ mod config;
 mod error;
 mod ingestor;
 mod models;
+mod reference;
 mod webhook;
 
 pub use config::GrainConfig;

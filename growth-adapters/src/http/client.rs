@@ -11,6 +11,7 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 
 use super::limit::TokenBucket;
+use super::path::loggable_url;
 use super::redact::redacted;
 use super::retry_after;
 use super::{HttpConfig, RetryConfig};
@@ -128,14 +129,14 @@ impl HttpClient {
             bucket.acquire().await;
         }
         let request = request.build().map_err(|e| Failure::fatal(Error::Config(format!("{}: invalid request: {e}", self.platform))))?;
-        tracing::debug!(platform = self.platform, method = %request.method(), url = %request.url(), headers = ?redacted(request.headers()), "sending");
+        tracing::debug!(platform = self.platform, method = %request.method(), url = %loggable_url(request.url()), headers = ?redacted(request.headers()), "sending");
         let idempotent = idempotency == Idempotency::Idempotent;
-        let response = self.inner.execute(request).await.map_err(|e| self.transport_failure(&e, idempotent))?;
+        let response = self.inner.execute(request).await.map_err(|e| self.transport_failure(e, idempotent))?;
         let status = response.status();
         let headers = response.headers().clone();
         let body = match response.bytes().await {
             Ok(b) => b,
-            Err(e) if status.is_success() => return Err(self.transport_failure(&e, idempotent)),
+            Err(e) if status.is_success() => return Err(self.transport_failure(e, idempotent)),
             Err(_) => Bytes::new(),
         };
         if status.is_success() {
@@ -152,22 +153,24 @@ impl HttpClient {
         Err(Failure { error, retryable: idempotent && retryable, server_delay })
     }
 
-    fn transport_failure(&self, e: &reqwest::Error, idempotent: bool) -> Failure {
+    fn transport_failure(&self, e: reqwest::Error, idempotent: bool) -> Failure {
         let platform = self.platform;
+        // The URL may carry a pre-signed query (a CDN link): errors never show it.
+        let e = e.without_url();
         if e.is_connect() {
             // Nothing reached the platform: safe to retry whatever the request.
-            return Failure::retry(Error::transient(format!("{platform}: cannot connect: {}", source_chain(e))), None);
+            return Failure::retry(Error::transient(format!("{platform}: cannot connect: {}", source_chain(&e))), None);
         }
         let what = if e.is_timeout() { "timed out" } else { "failed" };
         if idempotent {
-            Failure::retry(Error::transient(format!("{platform}: request {what}: {}", source_chain(e))), None)
+            Failure::retry(Error::transient(format!("{platform}: request {what}: {}", source_chain(&e))), None)
         } else {
             Failure::fatal(Error::OutcomeUnknown(format!("{platform}: request {what} after it may have been sent; check before resending")))
         }
     }
 }
 
-/// The error and its causes on one line (URLs carry ids, never secrets: those go in headers).
+/// The error and its causes on one line (the caller has removed the URL).
 fn source_chain(e: &reqwest::Error) -> String {
     let mut out = e.to_string();
     let mut source = std::error::Error::source(e);

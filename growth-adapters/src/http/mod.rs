@@ -14,13 +14,18 @@
 //!   on [`classify_status`]) that reads its platform's error body.
 //! - **Secrets**: [`auth_header`] is the one place a credential is exposed; the value is flagged
 //!   sensitive, and [`redacted`] is what the debug log shows of request headers;
-//!   [`exchange_log`] is what a publisher keeps of an exchange, credentials redacted.
+//!   [`exchange_log`] is what a publisher keeps of an exchange, credentials redacted. Logged URLs
+//!   lose their query ([`loggable_url`]: pre-signed links carry signatures there), and transport
+//!   errors are reported without their URL.
+//! - **Ids in paths**: [`path_segment`] percent-encodes an id into exactly one segment;
+//!   [`web_address`], [`host_is`] and [`segment_after`] read a recording id out of a pasted link.
 
 mod classify;
 mod client;
 mod config;
 mod limit;
 mod log;
+mod path;
 #[cfg(any(feature = "linkedin", feature = "customerio"))]
 mod publog;
 mod redact;
@@ -32,6 +37,7 @@ pub(crate) use config::millis;
 pub use config::{HttpConfig, RateLimitConfig, RetryConfig};
 pub use limit::MinInterval;
 pub use log::exchange_log;
+pub use path::{host_is, loggable_url, path_segment, percent_decode, segment_after, web_address};
 #[cfg(any(feature = "linkedin", feature = "customerio"))]
 pub(crate) use publog::{request_log, response_log};
 pub use redact::{AuthScheme, auth_header, is_sensitive, redacted};

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::config::RiversideConfig;
 use super::error::parse_error;
 use super::models::{Envelope, ListEnvelope};
-use crate::http::{AuthScheme, HttpClient, Idempotency, auth_header, join_url, not_found_as};
+use crate::http::{AuthScheme, HttpClient, Idempotency, auth_header, join_url, not_found_as, path_segment};
 
 pub(super) const PLATFORM: &str = "riverside";
 
@@ -47,10 +47,15 @@ impl Client {
         Ok(self.http.send(req, Idempotency::Idempotent).await?.body)
     }
 
-    /// `GET /api/v3/recordings/{id}`.
+    /// The API host, for recognising links to it.
+    pub(super) fn host(&self) -> Option<String> {
+        reqwest::Url::parse(&self.base_url).ok().and_then(|u| u.host_str().map(str::to_owned))
+    }
+
+    /// `GET /api/v3/recordings/{id}` (the id percent-encoded into one segment).
     pub(super) async fn recording(&self, id: &str) -> Result<Value, Error> {
-        let body =
-            self.get(&self.url(&format!("/api/v3/recordings/{id}"))).await.map_err(|e| not_found_as(e, "riverside recording", id))?;
+        let url = self.url(&format!("/api/v3/recordings/{}", path_segment("reference", id)?));
+        let body = self.get(&url).await.map_err(|e| not_found_as(e, "riverside recording", id))?;
         let envelope: Envelope = json(&body)?;
         Ok(envelope.into_value())
     }

@@ -10,7 +10,7 @@ use serde_json::json;
 use super::client::{Client, PLATFORM};
 use super::config::{RiversideConfig, RiversideTranscriptFormat};
 use super::models::{ListEnvelope, Recording};
-use crate::http::MinInterval;
+use crate::http::{MinInterval, path_segment};
 
 /// Fetches Riverside recordings with their transcripts as podcast sources.
 #[derive(Debug)]
@@ -80,7 +80,8 @@ impl RiversideIngestor {
             return Some(self.client.url(&url));
         }
         let file_id = t.and_then(|t| t.id.clone()).or_else(|| recording.transcription_id.clone()).filter(|id| !id.is_empty())?;
-        let path = self.transcript_path.replace("{file_id}", &file_id);
+        // An id from Riverside's answer still goes into the path as one encoded segment.
+        let path = self.transcript_path.replace("{file_id}", &path_segment("file_id", &file_id).ok()?);
         Some(format!("{}?type={}", self.client.url(&path), self.format.as_str()))
     }
 
@@ -125,11 +126,8 @@ impl SourceIngestor for RiversideIngestor {
     }
 
     async fn fetch(&self, req: FetchRequest) -> Result<FetchedSource> {
-        let id = req.reference.trim();
-        if id.is_empty() {
-            return Err(Error::invalid_field("reference", "a Riverside recording id is required"));
-        }
-        let raw = self.client.recording(id).await?;
+        let id = super::reference::recording_id(&req.reference, self.client.host().as_deref())?;
+        let raw = self.client.recording(&id).await?;
         let recording: Recording =
             serde_json::from_value(raw.clone()).map_err(|e| Error::Permanent(format!("unexpected recording from riverside: {e}")))?;
         let transcript = match self.transcript_url(&recording) {

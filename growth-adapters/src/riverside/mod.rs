@@ -1,5 +1,5 @@
 //! Riverside.fm Business API v3: [`RiversideIngestor`] implements `SourceIngestor` for podcast
-//! recordings (`reference` = the recording id).
+//! recordings (`reference` = the recording id, or a pasted riverside.fm link to it).
 //!
 //! Host `https://platform.riverside.fm`, `Authorization: Bearer <API key>` (keys are issued to
 //! select Business accounts). The recording is read with `GET /api/v3/recordings/{id}`; its
@@ -24,6 +24,7 @@ mod config;
 mod error;
 mod ingestor;
 mod models;
+mod reference;
 pub mod webhook;
 
 pub use config::{RiversideConfig, RiversideTranscriptFormat};

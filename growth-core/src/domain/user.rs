@@ -23,6 +23,26 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
+    /// Since when the user is disabled (sign-in and every request refused); `None` when active.
+    #[serde(default)]
+    pub disabled_at: Option<DateTime<Utc>>,
+    /// A revocation epoch: every access token issued at or before it is refused, even once the
+    /// user is enabled again.
+    #[serde(default)]
+    pub sessions_revoked_at: Option<DateTime<Utc>>,
+}
+
+impl User {
+    /// Whether the user may sign in and make requests.
+    pub fn is_active(&self) -> bool {
+        self.disabled_at.is_none()
+    }
+
+    /// Whether an access token issued at `issued_at` still stands: the user is active and the
+    /// token is younger than the last revocation of their sessions.
+    pub fn accepts_token_issued_at(&self, issued_at: DateTime<Utc>) -> bool {
+        self.is_active() && self.sessions_revoked_at.is_none_or(|r| issued_at > r)
+    }
 }
 
 /// Input for creating a user.

@@ -6,8 +6,15 @@
 //! was already used means it was copied: the whole family is revoked and the user must sign in
 //! again. Logout revokes the family.
 //!
-//! Passwords are argon2id hashes, checked on a blocking thread. An unknown email costs the same
-//! work as a wrong password, so the answer time does not reveal which accounts exist.
+//! Every request with a token looks its user up: a disabled user, or a token issued before the
+//! user's sessions were revoked, is refused at once, and the role is the stored one (a role change
+//! applies to tokens already issued). A sign-in lives at most `auth.session_max_secs`, however
+//! often it is refreshed.
+//!
+//! Passwords are argon2id hashes, checked on a blocking thread, a bounded number at once
+//! ([`Passwords`]). An unknown email costs the same work as a wrong password, so the answer time
+//! does not reveal which accounts exist; failed sign-ins back off per email ([`LoginThrottle`]),
+//! known or not.
 //!
 //! Google sign-in verifies a Google ID token against Google's published keys ([`google`]).
 //! Invite tokens (an admin's `POST /users/invite`) are random like refresh tokens and stored in the
@@ -17,9 +24,12 @@
 mod extract;
 pub mod google;
 mod password;
+mod throttle;
 mod tokens;
+pub mod webhook;
 
 pub use extract::AuthUser;
 pub use google::{GoogleIdentity, GoogleVerifier};
-pub use password::{MIN_PASSWORD_LEN, hash_password, verify_password};
+pub use password::{MIN_PASSWORD_LEN, PASSWORD_WAIT, Passwords, hash_password, verify_password};
+pub use throttle::LoginThrottle;
 pub use tokens::{AccessClaims, Keys, invite_token_hash, new_refresh_token, refresh_token_hash};

@@ -1,4 +1,12 @@
-//! argon2id password hashing.
+//! argon2id password hashing, bounded.
+//!
+//! One argon2id hash takes ~19 MiB and tens of milliseconds of a core. Unbounded, a burst of
+//! sign-ins would fill tokio's blocking pool (shared with PDF extraction and file work) and the
+//! memory with hashes. [`Passwords`] lets `auth.password_hash_concurrency` run at once; the rest
+//! wait their turn, and one that waits longer than [`PASSWORD_WAIT`] is refused with a 503.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -7,6 +15,49 @@ use growth_core::Error;
 
 /// Shortest password accepted.
 pub const MIN_PASSWORD_LEN: usize = 12;
+
+/// Longest a password check waits for a free slot before it is refused (503, retry later).
+pub const PASSWORD_WAIT: Duration = Duration::from_secs(10);
+
+/// Hashing and checking passwords with at most N at once (one per server, shared).
+#[derive(Clone, Debug)]
+pub struct Passwords {
+    slots: Arc<tokio::sync::Semaphore>,
+    wait: Duration,
+}
+
+impl Passwords {
+    /// At most `concurrency` (at least 1) hashes at once.
+    pub fn new(concurrency: usize) -> Self {
+        Self { slots: Arc::new(tokio::sync::Semaphore::new(concurrency.max(1))), wait: PASSWORD_WAIT }
+    }
+
+    async fn slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, Error> {
+        match tokio::time::timeout(self.wait, self.slots.acquire()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(_)) => Err(Error::internal_msg("the password hashing slots are closed")),
+            Err(_) => {
+                tracing::warn!(wait_secs = self.wait.as_secs(), "password check refused: every hashing slot stayed busy");
+                Err(Error::Transient { message: "every password hashing slot is busy".into(), retry_after: Some(Duration::from_secs(5)) })
+            }
+        }
+    }
+
+    /// [`hash_password`] in a slot.
+    pub async fn hash(&self, password: String) -> Result<String, Error> {
+        if password.chars().count() < MIN_PASSWORD_LEN {
+            return Err(Error::invalid_field("password", format!("must be at least {MIN_PASSWORD_LEN} characters")));
+        }
+        let _slot = self.slot().await?;
+        hash_password(password).await
+    }
+
+    /// [`verify_password`] in a slot.
+    pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, Error> {
+        let _slot = self.slot().await?;
+        verify_password(password, hash).await
+    }
+}
 
 /// Hashes a password (argon2id, random salt) into a PHC string, off the async threads.
 pub async fn hash_password(password: String) -> Result<String, Error> {
@@ -50,6 +101,29 @@ mod tests {
     #[tokio::test]
     async fn an_unknown_account_never_verifies() {
         assert!(!verify_password("anything at all".into(), None).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_check_waits_while_every_slot_is_busy_and_runs_when_one_frees() {
+        let p = Passwords::new(1);
+        let held = p.slots.acquire().await.unwrap();
+        let check = p.verify("anything at all".into(), None);
+        tokio::pin!(check);
+        // With the only slot held, the check cannot start (polled without waiting on time).
+        assert!(futures::poll!(check.as_mut()).is_pending());
+        assert_eq!(p.slots.available_permits(), 0);
+        drop(held);
+        assert!(!check.await.unwrap());
+        assert_eq!(p.slots.available_permits(), 1, "the slot is given back");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_check_that_waits_too_long_is_refused_as_unavailable_with_a_wait() {
+        let p = Passwords::new(1);
+        let _held = p.slots.acquire().await.unwrap();
+        // Paused time: the wait elapses without sleeping.
+        let e = p.verify("anything at all".into(), None).await.unwrap_err();
+        assert!(matches!(e, Error::Transient { retry_after: Some(_), .. }), "{e:?}");
     }
 
     #[tokio::test]

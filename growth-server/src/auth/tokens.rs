@@ -23,6 +23,10 @@ pub struct AccessClaims {
     pub iss: String,
     /// Issued at (seconds).
     pub iat: i64,
+    /// Issued at, in milliseconds: what a revocation is compared with (a token issued in the
+    /// same second as a revocation, but after it, still works). Absent: `iat` at the second.
+    #[serde(default)]
+    pub iat_ms: Option<i64>,
     /// Expires at (seconds).
     pub exp: i64,
 }
@@ -37,12 +41,22 @@ pub struct Keys {
     pub access_ttl: chrono::Duration,
     /// Refresh token lifetime.
     pub refresh_ttl: chrono::Duration,
+    /// Absolute lifetime of a sign-in (a refresh-token family), whatever its rotations.
+    pub session_max: chrono::Duration,
     issuer: String,
 }
 
 impl std::fmt::Debug for Keys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Keys").field("issuer", &self.issuer).field("access_ttl", &self.access_ttl).finish_non_exhaustive()
+    }
+}
+
+impl AccessClaims {
+    /// When the token was issued, as precisely as it says.
+    pub fn issued_at(&self) -> DateTime<Utc> {
+        let ms = self.iat_ms.unwrap_or_else(|| self.iat.saturating_mul(1000));
+        DateTime::from_timestamp_millis(ms).unwrap_or(DateTime::<Utc>::MIN_UTC)
     }
 }
 
@@ -67,6 +81,7 @@ impl Keys {
             validation,
             access_ttl: chrono::Duration::seconds(i64::try_from(s.access_ttl_secs).unwrap_or(900)),
             refresh_ttl: chrono::Duration::seconds(i64::try_from(s.refresh_ttl_secs).unwrap_or(2_592_000)),
+            session_max: chrono::Duration::seconds(i64::try_from(s.session_max_secs).unwrap_or(7_776_000)),
             issuer: s.issuer.clone(),
         }
     }
@@ -79,6 +94,7 @@ impl Keys {
             role,
             iss: self.issuer.clone(),
             iat: now.timestamp(),
+            iat_ms: Some(now.timestamp_millis()),
             exp: (now + self.access_ttl).timestamp(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)

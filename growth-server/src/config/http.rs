@@ -10,7 +10,8 @@ pub struct HttpSettings {
     pub body_limit_bytes: usize,
     /// Longest a request may take (408 beyond).
     pub request_timeout_secs: u64,
-    /// Largest upload `POST /sources` accepts (audio can be large; 413 beyond).
+    /// Largest multipart upload `POST /sources` accepts (audio can be large; 413 beyond). A JSON
+    /// `POST /sources` (pasted text) gets `body_limit_bytes`.
     pub upload_limit_bytes: usize,
     /// Browser origins allowed by CORS (`https://app.example.com`); empty sends no CORS headers.
     /// `"*"` allows any origin, and is never combined with credentials.
@@ -25,6 +26,10 @@ pub struct HttpSettings {
     pub rate_limit_per_user: u32,
     /// How many of those may come at once (`0`: the whole minute's allowance).
     pub rate_limit_per_user_burst: u32,
+    /// Proxies (CIDRs such as `10.0.0.0/8`, or single addresses) whose `X-Forwarded-For` is
+    /// believed: the client is the right-most address not in this list. Empty: the TCP peer is
+    /// the client and `X-Forwarded-For` is ignored.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for HttpSettings {
@@ -38,6 +43,7 @@ impl Default for HttpSettings {
             rate_limit_per_ip_burst: 30,
             rate_limit_per_user: 600,
             rate_limit_per_user_burst: 100,
+            trusted_proxies: Vec::new(),
         }
     }
 }

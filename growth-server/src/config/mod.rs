@@ -6,6 +6,7 @@
 //! | `bind` | `GROWTH_BIND` | `127.0.0.1:8080` |
 //! | `data_dir` | `GROWTH_DATA_DIR` | `./growth-data` (blobs, outbox) |
 //! | `blob_url` | `GROWTH_BLOB_URL` | unset: files under `data_dir/blobs`; `s3://bucket/prefix` for S3 |
+//! | `blob_options.*` | `GROWTH_BLOB_OPTIONS__AWS_REGION` … | none; every value is kept as a secret |
 //! | `log_format` | `GROWTH_LOG_FORMAT` | `pretty` (`json` for machines) |
 //! | `log_level` | `GROWTH_LOG_LEVEL` | `info` (`RUST_LOG` overrides) |
 //! | `auto_migrate` | `GROWTH_AUTO_MIGRATE` | `true` (`serve` migrates on start) |
@@ -15,17 +16,23 @@
 //! | `http.body_limit_bytes` | `GROWTH_HTTP__BODY_LIMIT_BYTES` | `2097152` |
 //! | `http.request_timeout_secs` | `GROWTH_HTTP__REQUEST_TIMEOUT_SECS` | `30` |
 //! | `quality.*` | `GROWTH_QUALITY__…` | the built-in gates' defaults (`ai_likeness_threshold` 0.5 …) |
-//! | `auth.jwt_secret` | `GROWTH_AUTH__JWT_SECRET` | unset: a random key per start (sessions end on restart) |
+//! | `auth.jwt_secret` | `GROWTH_AUTH__JWT_SECRET` | unset: a random key per start (sessions end on restart); required to `serve` on a non-loopback `bind` |
 //! | `auth.access_ttl_secs` / `auth.refresh_ttl_secs` | `GROWTH_AUTH__…` | 900 / 2592000 |
 //! | `auth.invite_ttl_secs` | `GROWTH_AUTH__INVITE_TTL_SECS` | `604800` (an invite token works for 7 days, once) |
-//! | `auth.admin_emails` | (file only: a list) | empty: a Google sign-in from one of these emails creates an admin |
+//! | `auth.session_max_secs` | `GROWTH_AUTH__SESSION_MAX_SECS` | `7776000` (a sign-in ends after 90 days however often it was refreshed) |
+//! | `auth.login_free_attempts` / `login_backoff_secs` / `login_backoff_max_secs` | `GROWTH_AUTH__…` | `5` / `1` / `900`: failed sign-ins per email before an exponential back-off (429 with `Retry-After`) |
+//! | `auth.password_hash_concurrency` | `GROWTH_AUTH__PASSWORD_HASH_CONCURRENCY` | `4` argon2 hashes at once |
+//! | `auth.admin_emails` | (file only: a list) | empty: a Google sign-in from one of these emails creates an admin (its `hd` must be an allowed domain) |
 //! | `auth.google.client_ids` | (file only: a list) | unset `[auth.google]`: Google sign-in answers 501; the accepted `aud` values |
 //! | `auth.google.jwks_url` | `GROWTH_AUTH__GOOGLE__JWKS_URL` | `https://www.googleapis.com/oauth2/v3/certs` |
-//! | `auth.google.allowed_domains` | (file only: a list) | empty: an unknown Google user whose domain (or `hd`) is listed is created as a viewer |
+//! | `auth.google.allowed_domains` | (file only: a list) | empty: an unknown Google user whose ID token's `hd` (Workspace domain) is listed is created as a viewer |
 //! | `webhooks.grain_token` | `GROWTH_WEBHOOKS__GRAIN_TOKEN` | unset: `/webhooks/grain` refuses everything |
-//! | `webhooks.riverside_token` | `GROWTH_WEBHOOKS__RIVERSIDE_TOKEN` | unset: `/webhooks/riverside` refuses everything |
-//! | `http.upload_limit_bytes` | `GROWTH_HTTP__UPLOAD_LIMIT_BYTES` | `268435456` (256 MiB, `POST /sources` only) |
+//! | `webhooks.grain_tokens` | `GROWTH_WEBHOOKS__GRAIN_TOKENS` (comma-separated) | empty; more accepted tokens during a rotation |
+//! | `webhooks.riverside_token` / `riverside_tokens` | `GROWTH_WEBHOOKS__RIVERSIDE_TOKEN` … | unset: `/webhooks/riverside` refuses everything |
+//! | `webhooks.signature_tolerance_secs` / `require_signature` | `GROWTH_WEBHOOKS__…` | `300` / `false` (see [`WebhookSettings`]) |
+//! | `http.upload_limit_bytes` | `GROWTH_HTTP__UPLOAD_LIMIT_BYTES` | `268435456` (256 MiB, multipart `POST /sources` only) |
 //! | `http.cors_origins` | (file only: a list) | empty: no CORS headers; `["*"]` any origin (without credentials) |
+//! | `http.trusted_proxies` | `GROWTH_HTTP__TRUSTED_PROXIES` (comma-separated CIDRs) | empty: `X-Forwarded-For` is ignored, the TCP peer is the client |
 //! | `http.rate_limit_per_ip` / `rate_limit_per_ip_burst` | `GROWTH_HTTP__RATE_LIMIT_PER_IP` … | `120` / `30`: per peer IP, per minute, on `/auth/*` and `/webhooks/*`; `0` = off |
 //! | `http.rate_limit_per_user` / `rate_limit_per_user_burst` | `GROWTH_HTTP__RATE_LIMIT_PER_USER` … | `600` / `100`: per bearer subject (else IP), per minute, on the other routes; `0` = off |
 //! | `embedding.provider` | `GROWTH_EMBEDDING__PROVIDER` | `hashing` (offline); `openai` needs `[embedding.openai]` |
@@ -40,7 +47,7 @@
 //! | `generation.concurrency` / `max_rewrites` / `cta` / `plan.*` / `voice.*` / `prices.*` | `GROWTH_GENERATION__…` | 11 / 3 / none / 7+1+1+1+1 / PRD §4.2 / none |
 //! | `schedule.timezone` | `GROWTH_SCHEDULE__TIMEZONE` | `America/New_York` (smart distribution's zone) |
 //! | `publishing.interval_secs` / `batch` / `concurrency` / `max_attempts` / `lease_secs` | `GROWTH_PUBLISHING__…` | 60 / 100 / 8 / 5 / 120 |
-//! | `publishing.alert_webhook_url` | `GROWTH_PUBLISHING__ALERT_WEBHOOK_URL` | unset (failures are logged only) |
+//! | `publishing.alert_webhook_url` | `GROWTH_PUBLISHING__ALERT_WEBHOOK_URL` | unset (failures are logged only); a secret, never logged |
 //! | `publishing.linkedin` / `customerio` / `webflow` / `notion` | `GROWTH_PUBLISHING__LINKEDIN__…` | unset: that platform publishes to the outbox (`data_dir/outbox`); Notion tracking off |
 //! | `integrations.gemini.*` | `GROWTH_INTEGRATIONS__GEMINI__ACCESS_TOKEN` … | unset: Google Meet records cannot be fetched |
 //!
@@ -74,6 +81,9 @@ pub use publishing::{PublishingSettings, ScheduleSettings};
 pub use retrieval::{EmbeddingProvider, EmbeddingSettings, VectorProvider, VectorSettings};
 pub use worker::WorkerSettings;
 
+/// Keys whose environment variables are comma-separated lists.
+const LIST_KEYS: [&str; 3] = ["webhooks.grain_tokens", "webhooks.riverside_tokens", "http.trusted_proxies"];
+
 /// How logs are written.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -86,10 +96,15 @@ pub enum LogFormat {
 }
 
 /// Everything the server reads from configuration.
-#[derive(Clone, Debug, Deserialize)]
+///
+/// `Debug` shows the whole configuration with its secrets redacted: the database URL's password,
+/// the blob store's options, the JWT key, webhook tokens, the alert URL and every API key (those
+/// are `SecretString`s), so the effective settings can be logged at start-up.
+#[derive(Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
-    /// `sqlite://path`, a path, `:memory:`, or `postgres://…`.
+    /// `sqlite://path`, a path, `:memory:`, or `postgres://…` (its password is redacted in `Debug`
+    /// and in logs).
     pub database_url: String,
     /// Address the API listens on.
     pub bind: SocketAddr,
@@ -97,8 +112,9 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// Blob store URL; files under `data_dir/blobs` when unset.
     pub blob_url: Option<String>,
-    /// Options for the blob store backend (`aws_region`, `aws_endpoint` …).
-    pub blob_options: BTreeMap<String, String>,
+    /// Options for the blob store backend (`aws_region`, `aws_secret_access_key` …); secrets
+    /// among them, so every value is kept as one.
+    pub blob_options: BTreeMap<String, secrecy::SecretString>,
     /// Log format.
     pub log_format: LogFormat,
     /// Log level filter (`info`, `growth=debug,sqlx=warn` …).
@@ -158,6 +174,47 @@ impl Default for Settings {
     }
 }
 
+impl std::fmt::Debug for Settings {
+    /// Every field, secrets redacted (a field added later and not listed here is left out, never
+    /// shown raw).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &self.redacted_database_url())
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field("blob_url", &self.blob_url.as_deref().map(redacted_url))
+            .field("blob_options", &self.blob_options.keys().collect::<Vec<_>>())
+            .field("log_format", &self.log_format)
+            .field("log_level", &self.log_level)
+            .field("auto_migrate", &self.auto_migrate)
+            .field("worker", &self.worker)
+            .field("http", &self.http)
+            .field("webhooks", &self.webhooks)
+            .field("auth", &self.auth)
+            .field("quality", &self.quality)
+            .field("embedding", &self.embedding)
+            .field("integrations", &self.integrations)
+            .field("vectors", &self.vectors)
+            .field("detection", &self.detection)
+            .field("generation", &self.generation)
+            .field("schedule", &self.schedule)
+            .field("publishing", &self.publishing)
+            .finish()
+    }
+}
+
+/// `url` with any password replaced by `***` (unparseable input is shown as is: it has no
+/// `user:password@` part a URL parser would recognise either).
+fn redacted_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
 /// Configuration that cannot be read or makes no sense.
 #[derive(Debug, thiserror::Error)]
 #[error("configuration: {0}")]
@@ -183,9 +240,13 @@ impl Settings {
                 k.starts_with("GROWTH_") && k != "GROWTH_CONFIG" && !k.starts_with("GROWTH_TEST_") && k != "GROWTH_REQUIRE_POSTGRES"
             })
             .collect();
-        b = b.add_source(
-            config::Environment::with_prefix("GROWTH").prefix_separator("_").separator("__").try_parsing(true).source(Some(env)),
-        );
+        let mut environment = config::Environment::with_prefix("GROWTH").prefix_separator("_").separator("__").try_parsing(true);
+        // Lists that are secrets or deployment facts come from the environment comma-separated.
+        environment = environment.list_separator(",");
+        for key in LIST_KEYS {
+            environment = environment.with_list_parse_key(key);
+        }
+        b = b.add_source(environment.source(Some(env)));
         let s: Settings = b.build().and_then(|c| c.try_deserialize()).map_err(|e| ConfigError(e.to_string()))?;
         s.validate()?;
         Ok(s)
@@ -206,6 +267,21 @@ impl Settings {
         if self.auth.access_ttl_secs == 0 || self.auth.refresh_ttl_secs <= self.auth.access_ttl_secs {
             return Err(ConfigError("auth.refresh_ttl_secs must exceed auth.access_ttl_secs, which must be positive".into()));
         }
+        if self.auth.session_max_secs <= self.auth.access_ttl_secs {
+            return Err(ConfigError("auth.session_max_secs must exceed auth.access_ttl_secs".into()));
+        }
+        if self.auth.password_hash_concurrency == 0 || self.auth.login_backoff_secs == 0 {
+            return Err(ConfigError("auth.password_hash_concurrency and auth.login_backoff_secs must be positive".into()));
+        }
+        if self.auth.login_backoff_max_secs < self.auth.login_backoff_secs {
+            return Err(ConfigError("auth.login_backoff_max_secs must be at least auth.login_backoff_secs".into()));
+        }
+        for proxy in &self.http.trusted_proxies {
+            proxy.parse::<crate::middleware::client_ip::IpNet>().map_err(|e| ConfigError(format!("http.trusted_proxies: {e}")))?;
+        }
+        if self.webhooks.signature_tolerance_secs == 0 {
+            return Err(ConfigError("webhooks.signature_tolerance_secs must be positive".into()));
+        }
         if self.auth.invite_ttl_secs == 0 {
             return Err(ConfigError("auth.invite_ttl_secs must be positive".into()));
         }
@@ -215,6 +291,13 @@ impl Settings {
             }
             if url::Url::parse(&g.jwks_url).is_err() {
                 return Err(ConfigError(format!("auth.google.jwks_url `{}` is not a URL", g.jwks_url)));
+            }
+            if !self.auth.admin_emails.is_empty() && g.allowed_domains.iter().all(|d| d.trim().is_empty()) {
+                return Err(ConfigError(
+                    "auth.admin_emails become admins only when their Google ID token's `hd` (Workspace domain) is one of \
+                     auth.google.allowed_domains, which is empty"
+                        .into(),
+                ));
             }
         }
         if self.embedding.dimensions == 0 {
@@ -270,13 +353,21 @@ impl Settings {
 
     /// The database URL with any password replaced by `***`, for logs.
     pub fn redacted_database_url(&self) -> String {
-        match url::Url::parse(&self.database_url) {
-            Ok(mut u) if u.password().is_some() => {
-                let _ = u.set_password(Some("***"));
-                u.to_string()
-            }
-            _ => self.database_url.clone(),
+        redacted_url(&self.database_url)
+    }
+
+    /// What `serve` additionally requires: a listener reachable from other machines must sign
+    /// sessions with a configured `auth.jwt_secret` (a random per-start key would end every
+    /// session on restart and differ between instances).
+    pub fn check_serving(&self) -> Result<(), ConfigError> {
+        if !self.bind.ip().is_loopback() && self.auth.jwt_secret.is_none() {
+            return Err(ConfigError(format!(
+                "bind {} is reachable from other machines: set auth.jwt_secret (GROWTH_AUTH__JWT_SECRET, at least 32 bytes) \
+                 or bind to 127.0.0.1",
+                self.bind
+            )));
         }
+        Ok(())
     }
 }
 
@@ -361,6 +452,71 @@ mod tests {
         std::fs::write(&f, "[auth.google]\nallowed_domains = [\"productled.com\"]\n").unwrap();
         assert!(Settings::load(Some(&f), env(&[])).unwrap_err().to_string().contains("client_ids"));
         assert!(Settings::default().auth.google.is_none(), "off unless configured");
+    }
+
+    #[test]
+    fn debug_output_shows_the_settings_but_no_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("growth.toml");
+        std::fs::write(
+            &f,
+            "[blob_options]\naws_region = \"eu-west-1\"\n[integrations.grain]\ntoken = \"grain-api-SECRET\"\n[generation.claude]\napi_key = \"sk-ant-SECRET\"\nmodel = \"claude-sonnet-4-5\"\n",
+        )
+        .unwrap();
+        let s = Settings::load(
+            Some(&f),
+            env(&[
+                ("GROWTH_DATABASE_URL", "postgres://app:db-SECRET@db.internal:5432/growth"),
+                ("GROWTH_BLOB_URL", "s3://bucket/prefix"),
+                ("GROWTH_BLOB_OPTIONS__AWS_SECRET_ACCESS_KEY", "aws-SECRET"),
+                ("GROWTH_AUTH__JWT_SECRET", "jwt-SECRET-jwt-SECRET-jwt-SECRET-0123"),
+                ("GROWTH_WEBHOOKS__GRAIN_TOKEN", "hook-SECRET"),
+                ("GROWTH_WEBHOOKS__RIVERSIDE_TOKENS", "new-SECRET,old-SECRET"),
+                ("GROWTH_PUBLISHING__ALERT_WEBHOOK_URL", "https://hooks.slack.com/services/T0/B0/alert-SECRET"),
+                ("GROWTH_INTEGRATIONS__ASSEMBLYAI__API_KEY", "aai-SECRET"),
+            ]),
+        )
+        .unwrap();
+        let shown = format!("{s:?}");
+        assert!(shown.contains("db.internal") && shown.contains("aws_secret_access_key"), "{shown}");
+        assert!(!shown.contains("eu-west-1"), "blob option values are all kept as secrets: {shown}");
+        assert!(shown.contains("s3://bucket/prefix") && shown.contains("claude-sonnet-4-5"), "the rest is shown: {shown}");
+        assert!(!shown.contains("SECRET"), "a secret leaked: {shown}");
+        assert_eq!(s.webhooks.tokens("riverside").len(), 2, "a comma-separated list from the environment");
+    }
+
+    #[test]
+    fn trusted_proxies_come_as_a_list_and_must_be_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("growth.toml");
+        std::fs::write(&f, "").unwrap();
+        let s = Settings::load(Some(&f), env(&[("GROWTH_HTTP__TRUSTED_PROXIES", "10.0.0.0/8,127.0.0.1")])).unwrap();
+        assert_eq!(s.http.trusted_proxies, ["10.0.0.0/8", "127.0.0.1"]);
+        let e = Settings::load(Some(&f), env(&[("GROWTH_HTTP__TRUSTED_PROXIES", "10.0.0.0/40")])).unwrap_err();
+        assert!(e.to_string().contains("http.trusted_proxies"), "{e}");
+    }
+
+    #[test]
+    fn admin_emails_need_an_allowed_workspace_domain_to_bootstrap_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("growth.toml");
+        std::fs::write(&f, "[auth]\nadmin_emails = [\"wes@productled.com\"]\n[auth.google]\nclient_ids = [\"abc\"]\n").unwrap();
+        let e = Settings::load(Some(&f), env(&[])).unwrap_err();
+        assert!(e.to_string().contains("allowed_domains"), "{e}");
+    }
+
+    #[test]
+    fn serving_beyond_loopback_needs_a_jwt_secret() {
+        let public = Settings { bind: "0.0.0.0:8080".parse().unwrap(), ..Settings::default() };
+        assert!(public.check_serving().unwrap_err().to_string().contains("auth.jwt_secret"));
+        let v6 = Settings { bind: "[::]:8080".parse().unwrap(), ..Settings::default() };
+        assert!(v6.check_serving().is_err());
+        let mut signed = public.clone();
+        signed.auth.jwt_secret = Some("0123456789abcdef0123456789abcdef".into());
+        assert!(signed.check_serving().is_ok());
+        assert!(Settings::default().check_serving().is_ok(), "127.0.0.1 needs nothing");
+        let local6 = Settings { bind: "[::1]:8080".parse().unwrap(), ..Settings::default() };
+        assert!(local6.check_serving().is_ok());
     }
 
     #[test]

@@ -23,8 +23,9 @@ pub struct PublishingSettings {
     pub backoff_secs: u64,
     /// Where the outbox publisher writes (default `data_dir/outbox`).
     pub outbox_dir: Option<PathBuf>,
-    /// A URL that gets `{"text": …}` when a publish fails for good (a Slack incoming webhook).
-    pub alert_webhook_url: Option<String>,
+    /// A URL that gets `{"text": …}` when a publish fails for good (a Slack incoming webhook). A
+    /// secret: such URLs carry their token.
+    pub alert_webhook_url: Option<secrecy::SecretString>,
     /// Send budgets shared by all workers, by platform (`{ max, window_secs }`); the documented
     /// limits by default.
     pub budgets: BTreeMap<String, growth_core::publish::SendBudget>,

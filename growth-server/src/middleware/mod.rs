@@ -1,8 +1,12 @@
 //! Cross-cutting HTTP layers (assembled in [`crate::startup::app`]): CORS from configuration,
-//! per-IP and per-user rate limits, request metrics, and the redaction of secrets from logged paths.
+//! per-IP and per-user rate limits (the client found behind trusted proxies), request metrics,
+//! problem+json for the errors axum and tower answer by themselves, and the redaction of secrets
+//! from logged paths.
 
+pub mod client_ip;
 pub mod cors;
 pub mod metrics;
+pub mod problems;
 pub mod rate_limit;
 
 /// The request path as it may be logged: whatever follows `/webhooks/<platform>/` is a shared

@@ -1,31 +1,39 @@
 //! Inbound rate limits (governor's keyed GCRA limiters, in memory per process).
 //!
-//! * `/auth/*` and `/webhooks/*` — reachable without a token — are limited per peer IP
+//! * `/auth/*` and `/webhooks/*` — reachable without a token — are limited per client address
 //!   (`http.rate_limit_per_ip`).
-//! * Every other route is limited per user: the verified bearer token's subject, else the peer
-//!   IP (`http.rate_limit_per_user`).
+//! * Every other route is limited per user: the verified bearer token's subject, else the client
+//!   address (`http.rate_limit_per_user`).
 //! * `/health`, `/ready`, `/metrics`, `/openapi.json` and `/docs` are never limited.
 //!
-//! The peer IP is the TCP peer (`ConnectInfo`); `X-Forwarded-For` is not trusted. A refused
-//! request gets a 429 problem with `Retry-After` (whole seconds, at least 1).
+//! The client address is the TCP peer (`ConnectInfo`), or behind a proxy listed in
+//! `http.trusted_proxies` the address that proxy saw ([`super::client_ip`]). A bearer token is
+//! verified once, here: its claims travel on in the request's extensions ([`VerifiedClaims`]) and
+//! the [`AuthUser`](crate::auth::AuthUser) extractor takes them from there. A refused request gets
+//! a 429 problem with `Retry-After` (whole seconds, at least 1).
 
-use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use crate::auth::Keys;
+use super::client_ip::TrustedProxies;
+use crate::auth::{AccessClaims, Keys};
 use crate::config::HttpSettings;
 use crate::error::ApiError;
 
 type Limiter = DefaultKeyedRateLimiter<String>;
+
+/// The claims of a bearer token this request carried, already verified (signature, issuer,
+/// expiry) by the rate limiter; the user behind them is still to be checked.
+#[derive(Clone, Debug)]
+pub struct VerifiedClaims(pub AccessClaims);
 
 /// The limiters of one application, shared by every request.
 #[derive(Clone)]
@@ -33,6 +41,7 @@ pub struct RateLimits {
     per_ip: Option<Arc<Limiter>>,
     per_user: Option<Arc<Limiter>>,
     keys: Arc<Keys>,
+    proxies: TrustedProxies,
     checks: Arc<AtomicU64>,
 }
 
@@ -55,6 +64,7 @@ impl RateLimits {
             per_ip: limiter(http.rate_limit_per_ip, http.rate_limit_per_ip_burst),
             per_user: limiter(http.rate_limit_per_user, http.rate_limit_per_user_burst),
             keys,
+            proxies: TrustedProxies::new(&http.trusted_proxies),
             checks: Arc::new(AtomicU64::new(0)),
         }
     }
@@ -81,20 +91,24 @@ fn scope(path: &str) -> Scope {
 }
 
 /// Middleware: answers 429 when the caller's limiter has no room.
-pub async fn limit(State(limits): State<RateLimits>, req: Request, next: Next) -> Response {
-    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+pub async fn limit(State(limits): State<RateLimits>, mut req: Request, next: Next) -> Response {
+    let ip = limits.proxies.client_of(&req).map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
     let (limiter, key, what) = match scope(req.uri().path()) {
         Scope::Exempt => return next.run(req).await,
         Scope::Address => (limits.per_ip.as_ref(), format!("ip:{ip}"), "address"),
         Scope::User => {
-            let user = req
+            let claims = req
                 .headers()
                 .get(header::AUTHORIZATION)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
                 .and_then(|t| limits.keys.verify(t.trim()).ok());
-            match user {
-                Some(claims) => (limits.per_user.as_ref(), format!("user:{}", claims.sub), "user"),
+            match claims {
+                Some(claims) => {
+                    let key = format!("user:{}", claims.sub);
+                    req.extensions_mut().insert(VerifiedClaims(claims));
+                    (limits.per_user.as_ref(), key, "user")
+                }
                 None => (limits.per_user.as_ref(), format!("ip:{ip}"), "address"),
             }
         }

@@ -35,7 +35,8 @@ pub(crate) fn router() -> Router<AppState> {
 #[openapi(paths(list_sources, get_source, create_source))]
 pub(crate) struct SourcesApi;
 
-/// `GET /sources` and `POST /sources` (the upload, under the larger upload limit).
+/// `GET /sources` and `POST /sources` (a multipart upload under the larger upload limit; JSON
+/// under the normal body limit, see [`super::router`]).
 pub(crate) fn upload_router() -> Router<AppState> {
     Router::new().route("/sources", get(list_sources).post(create_source))
 }
@@ -281,7 +282,7 @@ async fn read_multipart(mut form: Multipart) -> Result<ManualSource, ApiError> {
         (status = 200, description = "The same file or platform id was already ingested", body = IngestResponse),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Larger than `http.upload_limit_bytes`", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than `http.upload_limit_bytes` (a multipart upload) or `http.body_limit_bytes` (JSON); the detail names the limit", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
     ),
 )]

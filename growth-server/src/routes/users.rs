@@ -1,32 +1,51 @@
-//! `GET /users` and `POST /users/invite` (admins only).
+//! `GET /users`, `POST /users/invite`, `PATCH /users/{id}` (role), `POST /users/{id}/disable` and
+//! `POST /users/{id}/enable` (admins only).
 //!
 //! An invite creates the account and answers a one-time token, valid `auth.invite_ttl_secs`, that
 //! the invitee exchanges at `POST /auth/accept-invite` for a password and a session. Only the
 //! token's hash is stored; the token itself is shown once, to the admin, and never logged.
+//!
+//! Disabling ends the user's sessions at once: their refresh tokens (and a pending invite) are
+//! revoked, and every access token already issued is refused from the next request on (each
+//! request looks its user up). A role change applies to the next request too. The last active
+//! admin can be neither demoted nor disabled (409), so the server never locks everyone out. Each
+//! change is logged with the admin who made it and counted in `growth_state_changes_total`.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use growth_core::Error;
-use growth_core::domain::{AuthProvider, NewUser, Role, normalize_email};
+use growth_core::domain::{AuthProvider, NewUser, Role, User, UserId, normalize_email};
 use serde::{Deserialize, Serialize};
 
 use super::auth::UserOut;
 use crate::auth::{AuthUser, invite_token_hash, new_refresh_token};
 use crate::error::{ApiError, Problem};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, parse_id};
 use crate::state::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/users", get(list)).route("/users/invite", post(invite))
+    Router::new()
+        .route("/users", get(list))
+        .route("/users/invite", post(invite))
+        .route("/users/{id}", axum::routing::patch(change_role))
+        .route("/users/{id}/disable", post(disable))
+        .route("/users/{id}/enable", post(enable))
 }
 
 /// This resource's part of the OpenAPI description.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(list, invite))]
+#[openapi(paths(list, invite, change_role, disable, enable))]
 pub(crate) struct UsersApi;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct RoleChange {
+    #[schema(value_type = String, example = "approver")]
+    role: Role,
+}
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -37,13 +56,22 @@ struct InviteRequest {
     full_name: Option<String>,
 }
 
-/// A user in `GET /users`.
+/// A user in `GET /users` (and the answer of the changes to one).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct UserRow {
     #[serde(flatten)]
     user: UserOut,
     auth_provider: AuthProvider,
     created_at: DateTime<Utc>,
+    /// Since when the account is disabled; absent when it is active.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    disabled_at: Option<DateTime<Utc>>,
+}
+
+impl From<&User> for UserRow {
+    fn from(u: &User) -> Self {
+        Self { user: UserOut::from(u), auth_provider: u.auth_provider, created_at: u.created_at, disabled_at: u.disabled_at }
+    }
 }
 
 /// `GET /users`.
@@ -74,9 +102,7 @@ pub(crate) struct InviteResponse {
 async fn list(State(state): State<AppState>, who: AuthUser) -> Result<Json<UserList>, ApiError> {
     who.require(Role::Admin)?;
     let users = state.users.list_users().await?;
-    let users =
-        users.iter().map(|u| UserRow { user: UserOut::from(u), auth_provider: u.auth_provider, created_at: u.created_at }).collect();
-    Ok(Json(UserList { users }))
+    Ok(Json(UserList { users: users.iter().map(UserRow::from).collect() }))
 }
 
 #[utoipa::path(
@@ -110,6 +136,106 @@ async fn invite(
         state.engine.clock().now() + chrono::Duration::seconds(i64::try_from(state.settings.auth.invite_ttl_secs).unwrap_or(7 * 24 * 3600));
     // Its own family: accepting it starts a fresh sign-in, and no refresh family is touched.
     state.auth.insert_refresh_token(user.id, uuid::Uuid::now_v7(), &invite_token_hash(&token), expires_at).await?;
-    tracing::info!(user = %user.id, by = %who.id, role = %user.role, "user invited");
+    tracing::info!(actor = %who.id, user = %user.id, role = %user.role, "user invited");
+    growth_core::telemetry::count_change("invite", 1);
     Ok((StatusCode::CREATED, Json(InviteResponse { user: UserOut::from(&user), invite_token: token, expires_at })))
+}
+
+/// 409 when `target` is the last active admin and the change would leave none.
+async fn keep_an_admin(state: &AppState, target: &User) -> Result<(), ApiError> {
+    if target.role != Role::Admin || !target.is_active() {
+        return Ok(());
+    }
+    let admins = state.users.list_users().await?.iter().filter(|u| u.role == Role::Admin && u.is_active()).count();
+    if admins <= 1 {
+        return Err(Error::conflict(format!("{} is the last active admin; make another admin first", target.email)).into());
+    }
+    Ok(())
+}
+
+#[utoipa::path(
+    patch,
+    path = "/users/{id}",
+    operation_id = "change_user_role",
+    tag = "users",
+    params(("id" = String, Path, description = "user id (UUID)")),
+    request_body = RoleChange,
+    responses(
+        (status = 200, description = "The user with the new role (it applies from their next request)", body = UserRow),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The last active admin cannot be demoted", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+async fn change_role(
+    State(state): State<AppState>,
+    who: AuthUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<RoleChange>,
+) -> Result<Json<UserRow>, ApiError> {
+    who.require(Role::Admin)?;
+    let id: UserId = parse_id(&id, UserId::ENTITY)?;
+    let target = state.users.get_user(id).await?;
+    if target.role == req.role {
+        return Ok(Json(UserRow::from(&target)));
+    }
+    if req.role != Role::Admin {
+        keep_an_admin(&state, &target).await?;
+    }
+    let user = state.users.set_user_role(id, req.role).await?;
+    tracing::info!(actor = %who.id, user = %user.id, from = %target.role, to = %user.role, "role changed");
+    growth_core::telemetry::count_change("role_change", 1);
+    Ok(Json(UserRow::from(&user)))
+}
+
+#[utoipa::path(
+    post,
+    path = "/users/{id}/disable",
+    operation_id = "disable_user",
+    tag = "users",
+    params(("id" = String, Path, description = "user id (UUID)")),
+    responses(
+        (status = 200, description = "Disabled: every session of the user has ended", body = UserRow),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The last active admin cannot be disabled", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+async fn disable(State(state): State<AppState>, who: AuthUser, Path(id): Path<String>) -> Result<Json<UserRow>, ApiError> {
+    who.require(Role::Admin)?;
+    let id: UserId = parse_id(&id, UserId::ENTITY)?;
+    let target = state.users.get_user(id).await?;
+    keep_an_admin(&state, &target).await?;
+    // Disabled first: from here on every request with the user's access tokens is refused, and a
+    // refresh is refused too even if revoking the tokens below fails.
+    let user = state.users.set_user_disabled(id, true).await?;
+    let revoked = state.auth.revoke_user_tokens(id).await?;
+    tracing::info!(actor = %who.id, user = %user.id, revoked_tokens = revoked, "user disabled; their sessions ended");
+    growth_core::telemetry::count_change("disable_user", 1);
+    Ok(Json(UserRow::from(&user)))
+}
+
+#[utoipa::path(
+    post,
+    path = "/users/{id}/enable",
+    operation_id = "enable_user",
+    tag = "users",
+    params(("id" = String, Path, description = "user id (UUID)")),
+    responses(
+        (status = 200, description = "Enabled: the user can sign in again (old sessions stay ended)", body = UserRow),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+async fn enable(State(state): State<AppState>, who: AuthUser, Path(id): Path<String>) -> Result<Json<UserRow>, ApiError> {
+    who.require(Role::Admin)?;
+    let id: UserId = parse_id(&id, UserId::ENTITY)?;
+    let user = state.users.set_user_disabled(id, false).await?;
+    tracing::info!(actor = %who.id, user = %user.id, "user enabled");
+    growth_core::telemetry::count_change("enable_user", 1);
+    Ok(Json(UserRow::from(&user)))
 }

@@ -1,9 +1,18 @@
 //! Inbound webhooks: `POST /webhooks/grain` and `POST /webhooks/riverside` (PRD §3.6).
 //!
-//! Neither platform signs its deliveries, so each webhook requires a shared token — in the path
-//! (`/webhooks/grain/<token>`, the form Grain's `hook_url` takes), a `?token=` query, or an
-//! `X-Growth-Webhook-Token` header — compared in constant time. A missing or wrong token is 401;
-//! an unconfigured webhook refuses everything. A recording event enqueues an `ingest_source` job
+//! Neither platform signs its deliveries, so each webhook is authenticated with a shared token
+//! (`webhooks.<platform>_token`, plus `<platform>_tokens` during a rotation), in the order:
+//! 1. `X-Growth-Signature: t=<unix>,v1=<hex>` — HMAC-SHA256 under a token over `<t>.<raw body>`,
+//!    `t` within `webhooks.signature_tolerance_secs` — what a relay forwarding the platform's
+//!    events can send ([`crate::auth::webhook`]); the token never travels;
+//! 2. the token in `X-Growth-Webhook-Token`;
+//! 3. the token in the path (`/webhooks/grain/<token>`, the only form Grain's `hook_url` can take)
+//!    or in `?token=` — accepted, but logged as deprecated: proxies log paths and queries.
+//!
+//! `webhooks.require_signature` refuses all but the first. Comparisons are constant-time. A
+//! missing, wrong or stale credential is 401; a webhook with no token refuses everything. Every
+//! accepted delivery is logged with the platform as the actor and counted
+//! (`growth_state_changes_total{action="webhook_received"}`). A recording event enqueues an `ingest_source` job
 //! and answers `{"status": "received", "job_id": …}`; a redelivery of the same recording answers
 //! with the same job and creates nothing. Other events (including Grain's reachability test when a
 //! hook is created) are acknowledged with `{"status": "ignored"}` so the platform stops retrying.
@@ -24,15 +33,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use growth_core::domain::JobId;
 use growth_core::ingest::WebhookReceipt;
-use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
 
-use crate::error::Problem;
-use subtle::ConstantTimeEq;
-
-use crate::error::ApiError;
+use crate::auth::webhook::{token_matches, verify_signature};
+use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -57,42 +63,82 @@ impl Platform {
             Platform::Riverside => "riverside",
         }
     }
+}
 
-    fn secret(self, state: &AppState) -> Option<&SecretString> {
+/// How a delivery proved it knows the token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Credential {
+    Signature,
+    Header,
+    Path,
+    Query,
+}
+
+impl Credential {
+    fn name(self) -> &'static str {
         match self {
-            Platform::Grain => state.settings.webhooks.grain_token.as_ref(),
-            Platform::Riverside => state.settings.webhooks.riverside_token.as_ref(),
+            Credential::Signature => "signature",
+            Credential::Header => "header",
+            Credential::Path => "path",
+            Credential::Query => "query",
         }
     }
 }
 
-fn unauthorized(detail: &str) -> ApiError {
+fn unauthorized(detail: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Unauthenticated", detail)
 }
 
-/// Checks the presented token against the configured one in constant time.
+/// Checks the delivery's credential (the first present of: signature, header token, path token,
+/// query token) against every token configured for the platform.
 fn authenticate(
     platform: Platform,
     state: &AppState,
     path: Option<&str>,
     query: &HashMap<String, String>,
     headers: &HeaderMap,
-) -> Result<(), ApiError> {
-    let Some(secret) = platform.secret(state) else {
-        tracing::warn!(webhook = platform.name(), "delivery refused: no webhook token is configured");
+    body: &[u8],
+) -> Result<Credential, ApiError> {
+    let hooks = &state.settings.webhooks;
+    let tokens = hooks.tokens(platform.name());
+    let webhook = platform.name();
+    if tokens.is_empty() {
+        tracing::warn!(webhook, "delivery refused: no webhook token is configured");
         return Err(unauthorized("this webhook is not enabled"));
+    }
+    let header = |name: &str| headers.get(name).map(|v| v.to_str().unwrap_or_default());
+    if let Some(signature) = header("x-growth-signature") {
+        let now = state.engine.clock().now().timestamp();
+        return match verify_signature(signature, body, &tokens, now, hooks.signature_tolerance_secs) {
+            Ok(()) => Ok(Credential::Signature),
+            Err(why) => {
+                tracing::warn!(webhook, reason = %why, "delivery refused: bad signature");
+                Err(unauthorized(format!("invalid webhook signature: {why}")))
+            }
+        };
+    }
+    if hooks.require_signature {
+        tracing::warn!(webhook, "delivery refused: unsigned, and webhooks.require_signature is set");
+        return Err(unauthorized("this webhook accepts signed deliveries only (X-Growth-Signature)"));
+    }
+    let (credential, presented) = match (header("x-growth-webhook-token"), path, query.get("token")) {
+        (Some(h), _, _) => (Credential::Header, h),
+        (None, Some(p), _) => (Credential::Path, p),
+        (None, None, Some(q)) => (Credential::Query, q.as_str()),
+        (None, None, None) => return Err(unauthorized("missing webhook token (send X-Growth-Webhook-Token, or sign the delivery)")),
     };
-    let presented = path
-        .map(str::to_owned)
-        .or_else(|| query.get("token").cloned())
-        .or_else(|| headers.get("x-growth-webhook-token").and_then(|v| v.to_str().ok()).map(str::to_owned));
-    let Some(presented) = presented else { return Err(unauthorized("missing webhook token")) };
-    let expected = secret.expose_secret().as_bytes();
-    if expected.is_empty() || !bool::from(presented.as_bytes().ct_eq(expected)) {
-        tracing::warn!(webhook = platform.name(), "delivery refused: wrong token");
+    if !token_matches(presented, &tokens) {
+        tracing::warn!(webhook, credential = credential.name(), "delivery refused: wrong token");
         return Err(unauthorized("invalid webhook token"));
     }
-    Ok(())
+    if matches!(credential, Credential::Path | Credential::Query) {
+        tracing::warn!(
+            webhook,
+            credential = credential.name(),
+            "deprecated: the webhook token came in the URL, which proxies log; send it in X-Growth-Webhook-Token or sign the delivery"
+        );
+    }
+    Ok(credential)
 }
 
 /// What a delivery asks for, when it asks for an ingestion.
@@ -114,7 +160,7 @@ async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<WebhookAck>, ApiError> {
-    authenticate(platform, &state, path.as_deref(), &query, &headers)?;
+    let credential = authenticate(platform, &state, path.as_deref(), &query, &headers, &body)?;
     let json: Value = serde_json::from_slice(&body).map_err(|e| {
         ApiError::new(StatusCode::BAD_REQUEST, "malformed-json", "Malformed JSON", format!("the body is not valid JSON: {e}"))
     })?;
@@ -122,7 +168,13 @@ async fn receive(
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "malformed-json", "Malformed JSON", "the body must be a JSON object"));
     }
     match state.engine.receive_webhook(platform.name(), &body).await {
-        Ok(WebhookReceipt::Received { job_id, .. }) => Ok(Json(WebhookAck { status: "received", job_id: Some(job_id) })),
+        Ok(WebhookReceipt::Received { job_id, created }) => {
+            tracing::info!(actor = %format!("webhook:{}", platform.name()), credential = credential.name(), job = %job_id, new = created, "webhook delivery accepted");
+            if created {
+                growth_core::telemetry::count_change("webhook_received", 1);
+            }
+            Ok(Json(WebhookAck { status: "received", job_id: Some(job_id) }))
+        }
         Ok(WebhookReceipt::Ignored) => Ok(Json(WebhookAck { status: "ignored", job_id: None })),
         // No credentials to fetch the recording with: the platform retries later (after they are set).
         Err(growth_core::Error::Config(message)) => {
@@ -165,14 +217,15 @@ pub(crate) struct WebhooksApi;
 /// same job); other events are acknowledged and ignored.
 #[utoipa::path(post, path = "/webhooks/grain", tag = "webhooks", operation_id = "grain_webhook", security(()),
     params(
-        ("token" = Option<String>, Query, description = "the shared token (or the `X-Growth-Webhook-Token` header, or the path form)"),
+        ("X-Growth-Signature" = Option<String>, Header, description = "`t=<unix>,v1=<hex HMAC-SHA256 under the token of \"<t>.<raw body>\">` (preferred)"),
         ("X-Growth-Webhook-Token" = Option<String>, Header, description = "the shared token"),
+        ("token" = Option<String>, Query, description = "the shared token (deprecated: proxies log queries)"),
     ),
     request_body = GrainDelivery,
     responses(
         (status = 200, description = "Received (with the ingestion's `job_id`) or ignored", body = WebhookAck),
         (status = 400, description = "Not a JSON object", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or wrong token, or the webhook is not enabled", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, wrong or stale signature or token, or the webhook is not enabled", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A recording event without its id", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Rate limited (see `Retry-After`)", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -183,14 +236,15 @@ async fn grain_webhook() {}
 /// the same job); other events are acknowledged and ignored.
 #[utoipa::path(post, path = "/webhooks/riverside", tag = "webhooks", operation_id = "riverside_webhook", security(()),
     params(
-        ("token" = Option<String>, Query, description = "the shared token (or the `X-Growth-Webhook-Token` header, or the path form)"),
+        ("X-Growth-Signature" = Option<String>, Header, description = "`t=<unix>,v1=<hex HMAC-SHA256 under the token of \"<t>.<raw body>\">` (preferred)"),
         ("X-Growth-Webhook-Token" = Option<String>, Header, description = "the shared token"),
+        ("token" = Option<String>, Query, description = "the shared token (deprecated: proxies log queries)"),
     ),
     request_body = RiversideDelivery,
     responses(
         (status = 200, description = "Received (with the ingestion's `job_id`) or ignored", body = WebhookAck),
         (status = 400, description = "Not a JSON object", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or wrong token, or the webhook is not enabled", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, wrong or stale signature or token, or the webhook is not enabled", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An episode event without its id", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Rate limited (see `Retry-After`)", body = Problem, content_type = "application/problem+json"),
     ))]

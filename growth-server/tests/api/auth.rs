@@ -126,3 +126,106 @@ async fn google_sign_in_without_google_settings_is_501() {
     let r = post(&app, "/auth/login", json!({"email": "a@x.co", "provider": "google", "id_token": "x"})).await;
     assert_eq!(r.status(), 501);
 }
+
+/// The app with a back-off that starts after two failures and lasts a minute.
+async fn strict_app() -> TestApp {
+    spawn_app_with(|s| {
+        s.auth.jwt_secret = Some("test-secret-test-secret-test-secret!".into());
+        s.auth.login_free_attempts = 2;
+        s.auth.login_backoff_secs = 60;
+    })
+    .await
+}
+
+async fn login_with(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
+    post(app, "/auth/login", json!({"email": email, "provider": "email", "password": password})).await
+}
+
+#[tokio::test]
+async fn failed_sign_ins_back_off_per_email_alike_for_known_and_unknown_accounts() {
+    let app = strict_app().await;
+    user(&app, "known@x.co", Role::Viewer).await;
+    let mut refusals = Vec::new();
+    for email in ["known@x.co", "ghost@x.co"] {
+        for _ in 0..3 {
+            assert_eq!(login_with(&app, email, "not the password").await.status(), 401, "{email}");
+        }
+        let r = login_with(&app, email, "not the password").await;
+        assert_eq!(r.status(), 429, "{email}: locked out after the free attempts");
+        let retry: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&retry), "{retry}");
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        refusals.push(r.json::<Value>().await.unwrap()["detail"].clone());
+    }
+    assert_eq!(refusals[0], refusals[1], "the refusal does not reveal which account exists");
+    assert_eq!(login_with(&app, "known@x.co", PASSWORD).await.status(), 429, "not even the right password while locked out");
+    user(&app, "other@x.co", Role::Viewer).await;
+    assert_eq!(login_with(&app, "Other@X.co", PASSWORD).await.status(), 200, "another email is not affected");
+}
+
+#[tokio::test]
+async fn a_successful_sign_in_clears_the_failures() {
+    let app = strict_app().await;
+    user(&app, "typo@x.co", Role::Viewer).await;
+    for _ in 0..2 {
+        assert_eq!(login_with(&app, "typo@x.co", "not the password").await.status(), 401);
+    }
+    assert_eq!(login_with(&app, "typo@x.co", PASSWORD).await.status(), 200);
+    for _ in 0..2 {
+        assert_eq!(login_with(&app, "typo@x.co", "not the password").await.status(), 401, "two free attempts again");
+    }
+}
+
+#[tokio::test]
+async fn a_sign_in_ends_at_its_absolute_lifetime_however_often_it_is_refreshed() {
+    let clock = std::sync::Arc::new(growth_core::clock::ManualClock::new(chrono::Utc::now()));
+    let app = crate::helpers::spawn_app_with_clock(
+        |s| {
+            s.auth.jwt_secret = Some("test-secret-test-secret-test-secret!".into());
+            s.auth.access_ttl_secs = 60;
+            s.auth.refresh_ttl_secs = 30 * 60;
+            s.auth.session_max_secs = 60 * 60;
+        },
+        clock.clone(),
+    )
+    .await;
+    user(&app, "long@x.co", Role::Viewer).await;
+    let mut refresh = login(&app, "long@x.co").await["refresh_token"].as_str().unwrap().to_owned();
+    // Every 25 minutes, well within each token's own 30 minutes.
+    for minute in [25, 50] {
+        clock.advance(chrono::Duration::minutes(25));
+        let r = post(&app, "/auth/refresh", json!({"refresh_token": refresh})).await;
+        assert_eq!(r.status(), 200, "minute {minute}");
+        refresh = r.json::<Value>().await.unwrap()["refresh_token"].as_str().unwrap().to_owned();
+    }
+    // Minute 65: the last token is 15 minutes old, but the sign-in is over an hour old.
+    clock.advance(chrono::Duration::minutes(15));
+    let r = post(&app, "/auth/refresh", json!({"refresh_token": refresh})).await;
+    assert_eq!(r.status(), 401);
+    // A new sign-in starts a new lifetime.
+    let fresh = login(&app, "long@x.co").await;
+    assert_eq!(post(&app, "/auth/refresh", json!({"refresh_token": fresh["refresh_token"]})).await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_user_disabled_outside_the_api_is_refused_on_the_next_request_and_refresh() {
+    let app = app().await;
+    let u = user(&app, "gone@x.co", Role::Viewer).await;
+    let s = login(&app, "gone@x.co").await;
+    // Disabled in the store directly (another instance, a script): the tokens outlive the change.
+    let token = app.token_for(&u);
+    assert_eq!(me(&app, &token).await.status(), 200);
+    app.state.users.set_user_disabled(u.id, true).await.unwrap();
+    assert_eq!(me(&app, &token).await.status(), 401);
+    assert_eq!(post(&app, "/auth/refresh", json!({"refresh_token": s["refresh_token"]})).await.status(), 401);
+}
+
+crate::helpers::postgres_too!(
+    an_email_sign_in_returns_the_prd_shape_and_the_token_opens_me,
+    a_wrong_password_and_an_unknown_email_get_the_same_401,
+    refresh_rotates_and_reusing_a_spent_token_ends_the_whole_sign_in,
+    logout_revokes_the_refresh_token,
+    failed_sign_ins_back_off_per_email_alike_for_known_and_unknown_accounts,
+    a_sign_in_ends_at_its_absolute_lifetime_however_often_it_is_refreshed,
+    a_user_disabled_outside_the_api_is_refused_on_the_next_request_and_refresh,
+);

@@ -301,3 +301,11 @@ async fn bulk_approve_spreads_a_bundle_smartly_and_a_bad_id_writes_nothing() {
     let pending: Value = app.req(Method::GET, "/content/pending", &token).send().await.unwrap().json().await.unwrap();
     assert_eq!(pending["total_pending"], 0);
 }
+
+crate::helpers::postgres_too!(
+    pending_groups_items_by_source_with_totals_pages_and_revalidation,
+    an_edit_makes_a_new_version_records_its_spans_and_a_stale_editor_gets_409,
+    concurrent_edits_of_one_version_accept_exactly_one,
+    approve_schedules_reject_keeps_the_reason_and_illegal_moves_are_409,
+    bulk_approve_spreads_a_bundle_smartly_and_a_bad_id_writes_nothing,
+);

@@ -253,3 +253,45 @@ async fn a_bundle_is_generated_through_an_openai_compatible_local_model() {
     let bodies: Vec<Value> = server.received_requests().await.unwrap().iter().map(|r| serde_json::from_slice(&r.body).unwrap()).collect();
     assert!(bodies.iter().all(|b| b["model"] == "llama3" && b["stream"] == false), "{bodies:?}");
 }
+
+#[tokio::test]
+async fn a_pasted_grain_share_link_generates_from_the_recording_it_names() {
+    let grain = MockServer::start().await;
+    let rec = "b5185ccb-9a08-458c-9be1-db17a03fb14c";
+    let recording = json!({"id": rec, "title": "Kickoff with Acme", "participants": [{"id": "p1", "name": "Jane Customer"}]});
+    let lines: Vec<Value> = (0..40)
+        .map(|i| {
+            json!({"participant_id": "p1", "start": i * 4000, "end": i * 4000 + 3500,
+            "text": format!("Onboarding took us three weeks, so in week {i} we cut the setup to one step and activation doubled.")})
+        })
+        .collect();
+    // The id is taken out of the link; nothing else of the link reaches Grain's API.
+    Mock::given(method("POST"))
+        .and(path(format!("/_/public-api/v2/recordings/{rec}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(recording))
+        .expect(1..)
+        .mount(&grain)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/_/public-api/v2/recordings/{rec}/transcript")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(Value::Array(lines)))
+        .mount(&grain)
+        .await;
+    let mut config = growth_adapters::grain::GrainConfig::new("grain-token".to_owned().into());
+    config.base_url = format!("{}/_/public-api/v2", grain.uri());
+    let app = spawn_app_with(move |s| s.integrations.grain = Some(config)).await;
+    let token = app.token(Role::Approver).await;
+    let body = json!({"source_type": "grain_url", "source_data": format!("https://grain.com/share/recording/{rec}/Qm9vbXNoYXJl"), "generate_types": ["newsletter"]});
+    let r = app.req(Method::POST, "/generate/podcast", &token).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 202);
+    let job = r.json::<Value>().await.unwrap()["job_id"].as_str().unwrap().to_owned();
+    let last = wait(&app, &token, &job).await.pop().unwrap();
+    assert_eq!(last["status"], "completed", "{last}");
+    let sources = app.state.engine.store().list_sources(10, 0).await.unwrap();
+    assert_eq!(sources.iter().filter_map(|s| s.source_id.as_deref()).collect::<Vec<_>>(), [rec]);
+}
+
+crate::helpers::postgres_too!(
+    a_bundle_is_generated_end_to_end_with_the_offline_generator,
+    pasted_text_and_a_subset_of_types_generate_only_those,
+);

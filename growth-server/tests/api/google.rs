@@ -222,28 +222,50 @@ async fn an_unknown_key_id_refetches_the_keys_once_then_is_refused() {
     }
 }
 
+fn workspace_claims(email: &str, hd: &str) -> Value {
+    let mut c = claims(email);
+    c["hd"] = json!(hd);
+    c
+}
+
 #[tokio::test]
-async fn first_sign_ins_create_admins_and_allowed_domain_viewers_and_refuse_the_rest() {
+async fn first_sign_ins_from_an_allowed_workspace_create_admins_and_viewers() {
     let google = google(1).await;
     let app = app(&google).await;
-    let r = login(&app, "boss@productled.com", &sign(&claims("boss@productled.com"))).await;
+    let r = login(&app, "boss@productled.com", &sign(&workspace_claims("boss@productled.com", "productled.com"))).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.unwrap()["user"]["role"], "admin");
-    let r = login(&app, "ann@productled.com", &sign(&claims("ann@productled.com"))).await;
+    let r = login(&app, "ann@productled.com", &sign(&workspace_claims("ann@productled.com", "productled.com"))).await;
     assert_eq!(r.status(), 200);
     let body: Value = r.json().await.unwrap();
     assert_eq!((body["user"]["role"].as_str(), body["user"]["full_name"].as_str()), (Some("viewer"), Some("Wes Bush")));
     let stored = app.state.users.find_user_by_email("ann@productled.com").await.unwrap().unwrap();
     assert_eq!(stored.auth_provider, AuthProvider::Google);
-    // The Workspace domain (`hd`) counts too, compared case-insensitively with the setting.
-    let mut c = claims("joe@partner-mail.com");
-    c["hd"] = json!("partner.io");
-    assert_eq!(login(&app, "joe@partner-mail.com", &sign(&c)).await.status(), 200);
-    // Anyone else needs an invite.
+    // The Workspace domain is what counts, compared case-insensitively with the setting.
+    assert_eq!(login(&app, "joe@partner-mail.com", &sign(&workspace_claims("joe@partner-mail.com", "partner.io"))).await.status(), 200);
+}
+
+#[tokio::test]
+async fn sign_up_and_admin_bootstrap_need_the_hd_claim_of_an_allowed_domain() {
+    let google = google(1).await;
+    let app = app(&google).await;
+    // A consumer Google account made for a company address carries no `hd`: the email's domain
+    // proves nothing, for the admin email as for anyone.
+    for email in ["boss@productled.com", "ann@productled.com"] {
+        let r = login(&app, email, &sign(&claims(email))).await;
+        assert_eq!(r.status(), 403, "{email}");
+        assert!(detail(r).await.contains("invite"));
+        assert!(app.state.users.find_user_by_email(email).await.unwrap().is_none(), "{email} was not created");
+    }
+    // A Workspace that is not allowed, even for the admin email.
+    let r = login(&app, "boss@productled.com", &sign(&workspace_claims("boss@productled.com", "evil.example"))).await;
+    assert_eq!(r.status(), 403);
     let r = login(&app, "eve@gmail.com", &sign(&claims("eve@gmail.com"))).await;
     assert_eq!(r.status(), 403);
-    assert!(detail(r).await.contains("invite"));
-    assert!(app.state.users.find_user_by_email("eve@gmail.com").await.unwrap().is_none());
+    assert!(app.state.users.list_users().await.unwrap().is_empty(), "nobody was created");
+    // An invited (existing) user signs in whatever their account's domain.
+    existing(&app, "eve@gmail.com", Role::Viewer).await;
+    assert_eq!(login(&app, "eve@gmail.com", &sign(&claims("eve@gmail.com"))).await.status(), 200);
 }
 
 #[tokio::test]
@@ -260,3 +282,8 @@ async fn a_google_sign_in_without_an_id_token_is_a_422() {
     assert_eq!(r.status(), 422);
     assert_eq!(r.json::<Value>().await.unwrap()["field"], "id_token");
 }
+
+crate::helpers::postgres_too!(
+    first_sign_ins_from_an_allowed_workspace_create_admins_and_viewers,
+    sign_up_and_admin_bootstrap_need_the_hd_claim_of_an_allowed_domain,
+);

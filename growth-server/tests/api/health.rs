@@ -16,7 +16,8 @@ async fn ready_answers_when_the_database_does() {
     let r = app.get("/ready").await;
     assert_eq!(r.status(), 200);
     let body: serde_json::Value = r.json().await.unwrap();
-    assert_eq!(body, serde_json::json!({"status": "ready", "database": "sqlite"}));
+    let database = if app.backend == crate::helpers::Backend::Postgres { "postgres" } else { "sqlite" };
+    assert_eq!(body, serde_json::json!({"status": "ready", "database": database}));
 }
 
 #[tokio::test]
@@ -48,3 +49,5 @@ async fn the_server_stops_gracefully_when_asked() {
     let done = tokio::time::timeout(std::time::Duration::from_secs(10), app.server).await;
     assert!(matches!(done, Ok(Ok(Ok(())))), "{done:?}");
 }
+
+crate::helpers::postgres_too!(ready_answers_when_the_database_does, ready_is_503_when_the_database_is_gone,);

@@ -229,3 +229,10 @@ async fn start_up_refuses_an_embedder_that_disagrees_with_the_stored_vectors() {
     let err = Application::build(other).await.unwrap_err().to_string();
     assert!(err.contains("1536") && err.contains("512"), "the message names both dimensions: {err}");
 }
+
+crate::helpers::postgres_too!(
+    retrieval_returns_the_right_knowledge_item_for_a_query,
+    update_reindexes_and_delete_removes_the_item_and_its_vectors,
+    knowledge_bad_input_is_precise_and_writes_nothing,
+    icp_profiles_are_indexed_in_their_own_namespace_and_retrievable,
+);

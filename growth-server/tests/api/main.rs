@@ -4,6 +4,7 @@
 mod auth;
 mod content;
 mod cors;
+mod errors;
 mod generate;
 mod google;
 mod health;
@@ -18,5 +19,6 @@ mod quality;
 mod rate_limit;
 mod roles;
 mod sources;
+mod startup;
 mod users;
 mod webhooks;

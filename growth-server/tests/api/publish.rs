@@ -140,3 +140,10 @@ async fn the_worker_publishes_a_schedule_when_it_falls_due() {
     }
     panic!("the schedule was not published by the worker");
 }
+
+crate::helpers::postgres_too!(
+    an_item_goes_out_through_the_outbox_with_no_configuration_at_all,
+    publishing_again_moves_the_one_pending_schedule_and_cancel_returns_the_item,
+    bad_publish_requests_are_precise,
+    the_worker_publishes_a_schedule_when_it_falls_due,
+);

@@ -6,8 +6,10 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_app_with};
 
+/// A failed sign-in from a new email each time (the per-email back-off is not what these test).
 async fn login(app: &TestApp) -> reqwest::Response {
-    let body = json!({"email": "nobody@example.com", "provider": "email", "password": "not the password"});
+    let body =
+        json!({"email": format!("nobody-{}@example.com", uuid::Uuid::now_v7()), "provider": "email", "password": "not the password"});
     app.client.post(format!("{}/auth/login", app.address)).json(&body).send().await.unwrap()
 }
 
@@ -66,4 +68,37 @@ async fn zero_turns_the_limits_off() {
     for _ in 0..40 {
         assert_eq!(login(&app).await.status(), 401);
     }
+}
+
+async fn login_from(app: &TestApp, forwarded_for: &str) -> reqwest::Response {
+    let body =
+        json!({"email": format!("nobody-{}@example.com", uuid::Uuid::now_v7()), "provider": "email", "password": "not the password"});
+    app.client.post(format!("{}/auth/login", app.address)).header("x-forwarded-for", forwarded_for).json(&body).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_allowance() {
+    let app = spawn_app_with(|s| {
+        s.http.rate_limit_per_ip = 6;
+        s.http.rate_limit_per_ip_burst = 1;
+        // The test client connects from 127.0.0.1: it plays the proxy.
+        s.http.trusted_proxies = vec!["127.0.0.1/32".into()];
+    })
+    .await;
+    assert_eq!(login_from(&app, "198.51.100.1").await.status(), 401);
+    assert_refused(login_from(&app, "198.51.100.1").await).await;
+    assert_eq!(login_from(&app, "198.51.100.2").await.status(), 401, "another client behind the same proxy");
+    // What the client wrote itself (left of what the proxy appended) does not pick the key.
+    assert_refused(login_from(&app, "203.0.113.99, 198.51.100.2").await).await;
+}
+
+#[tokio::test]
+async fn without_trusted_proxies_a_forged_forwarded_for_does_not_escape_the_limit() {
+    let app = spawn_app_with(|s| {
+        s.http.rate_limit_per_ip = 6;
+        s.http.rate_limit_per_ip_burst = 1;
+    })
+    .await;
+    assert_eq!(login_from(&app, "198.51.100.1").await.status(), 401);
+    assert_refused(login_from(&app, "198.51.100.2").await).await;
 }

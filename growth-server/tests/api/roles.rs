@@ -126,3 +126,5 @@ async fn public_routes_answer_without_a_token() {
         }
     }
 }
+
+crate::helpers::postgres_too!(every_protected_route_wants_a_token_and_its_role,);

@@ -166,3 +166,10 @@ async fn sources_need_a_token_and_uploads_need_an_approver() {
     let r = app.req(Method::GET, "/sources?limit=abc", &viewer).send().await.unwrap();
     assert_eq!(r.status(), 422);
 }
+
+crate::helpers::postgres_too!(
+    a_vtt_upload_reports_its_format_and_speakers_and_reads_back_whole,
+    the_same_file_twice_answers_the_existing_source_with_200,
+    pasted_text_ingests_as_json,
+    bad_uploads_get_precise_problems_and_write_nothing,
+);

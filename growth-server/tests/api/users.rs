@@ -90,3 +90,114 @@ async fn only_admins_invite_and_list_users() {
     assert_eq!(users.len(), 4, "the viewer, the approver, the admin and the invitee");
     assert!(users.iter().any(|u| u["email"] == "y@x.co" && u["role"] == "viewer" && u["auth_provider"] == "email"));
 }
+
+async fn signed_in(app: &TestApp, role: Role) -> (growth_core::domain::User, Value) {
+    let u = app.user(role).await;
+    let hash = growth_server::auth::hash_password(PASSWORD.into()).await.unwrap();
+    app.state.auth.set_password_hash(u.id, &hash).await.unwrap();
+    let r = post(app, "/auth/login", json!({"email": u.email, "provider": "email", "password": PASSWORD})).await;
+    assert_eq!(r.status(), 200);
+    (u, r.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn disabling_a_user_ends_every_session_at_once_and_enabling_lets_them_sign_in_again() {
+    let app = app().await;
+    let admin = app.token(Role::Admin).await;
+    let (ann, session) = signed_in(&app, Role::Approver).await;
+    let access = session["access_token"].as_str().unwrap().to_owned();
+    let (_, other_session) = signed_in(&app, Role::Approver).await;
+    assert_eq!(app.req(Method::GET, "/content/pending", &access).send().await.unwrap().status(), 200);
+
+    let r = app.req(Method::POST, &format!("/users/{}/disable", ann.id), &admin).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert!(body["disabled_at"].is_string(), "{body}");
+    // The access token issued before stops working on the very next request.
+    for path in ["/me", "/content/pending"] {
+        let r = app.req(Method::GET, path, &access).send().await.unwrap();
+        assert_eq!(r.status(), 401, "{path}");
+    }
+    assert_eq!(post(&app, "/auth/refresh", json!({"refresh_token": session["refresh_token"]})).await.status(), 401);
+    let login = json!({"email": ann.email, "provider": "email", "password": PASSWORD});
+    let r = post(&app, "/auth/login", login.clone()).await;
+    assert_eq!(r.status(), 401);
+    assert!(r.json::<Value>().await.unwrap()["detail"].as_str().unwrap().contains("disabled"));
+    // Nobody else's session is touched.
+    let other = other_session["access_token"].as_str().unwrap();
+    assert_eq!(app.req(Method::GET, "/me", other).send().await.unwrap().status(), 200);
+    assert_eq!(post(&app, "/auth/refresh", json!({"refresh_token": other_session["refresh_token"]})).await.status(), 200);
+
+    let r = app.req(Method::POST, &format!("/users/{}/enable", ann.id), &admin).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.json::<Value>().await.unwrap().get("disabled_at").is_none());
+    let again: Value = post(&app, "/auth/login", login).await.json().await.unwrap();
+    assert_eq!(app.req(Method::GET, "/me", again["access_token"].as_str().unwrap()).send().await.unwrap().status(), 200);
+    assert_eq!(app.req(Method::GET, "/me", &access).send().await.unwrap().status(), 401, "the old sessions stay ended");
+    assert_eq!(post(&app, "/auth/refresh", json!({"refresh_token": session["refresh_token"]})).await.status(), 401);
+}
+
+#[tokio::test]
+async fn a_role_change_applies_to_tokens_already_issued() {
+    let app = app().await;
+    let admin = app.token(Role::Admin).await;
+    let bob = app.user(Role::Approver).await;
+    let token = app.token_for(&bob);
+    let r = app.req(Method::PATCH, &format!("/users/{}", bob.id), &admin).json(&json!({"role": "viewer"})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["role"], "viewer");
+    let me: Value = app.req(Method::GET, "/me", &token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["role"], "viewer", "the stored role, not the token's");
+    let r = app.req(Method::POST, "/content/bulk-approve", &token).json(&json!({"content_ids": []})).send().await.unwrap();
+    assert_eq!(r.status(), 403, "approving needs the approver role the token still claims");
+    let r = app.req(Method::PATCH, &format!("/users/{}", bob.id), &admin).json(&json!({"role": "root"})).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.json::<Value>().await.unwrap()["field"], "role");
+}
+
+#[tokio::test]
+async fn the_last_active_admin_can_be_neither_demoted_nor_disabled() {
+    let app = app().await;
+    let only = app.user(Role::Admin).await;
+    let token = app.token_for(&only);
+    let r = app.req(Method::PATCH, &format!("/users/{}", only.id), &token).json(&json!({"role": "approver"})).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    assert_eq!(app.req(Method::POST, &format!("/users/{}/disable", only.id), &token).send().await.unwrap().status(), 409);
+    let second = app.user(Role::Admin).await;
+    let r = app.req(Method::POST, &format!("/users/{}/disable", only.id), &app.token_for(&second)).send().await.unwrap();
+    assert_eq!(r.status(), 200, "with another admin it can");
+    let r = app
+        .req(Method::PATCH, &format!("/users/{}", second.id), &app.token_for(&second))
+        .json(&json!({"role": "viewer"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409, "now the second one is the last");
+}
+
+#[tokio::test]
+async fn only_admins_change_roles_and_disable_and_unknown_users_are_404() {
+    let app = app().await;
+    let target = app.user(Role::Viewer).await;
+    for role in [Role::Viewer, Role::Approver] {
+        let t = app.token(role).await;
+        assert_eq!(app.req(Method::POST, &format!("/users/{}/disable", target.id), &t).send().await.unwrap().status(), 403);
+        assert_eq!(app.req(Method::POST, &format!("/users/{}/enable", target.id), &t).send().await.unwrap().status(), 403);
+        let r = app.req(Method::PATCH, &format!("/users/{}", target.id), &t).json(&json!({"role": "admin"})).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{role}");
+    }
+    let admin = app.token(Role::Admin).await;
+    for path in [format!("/users/{}/disable", growth_core::domain::UserId::new()), "/users/not-an-id/disable".to_owned()] {
+        assert_eq!(app.req(Method::POST, &path, &admin).send().await.unwrap().status(), 404, "{path}");
+    }
+}
+
+crate::helpers::postgres_too!(
+    an_invited_user_sets_a_password_once_and_then_signs_in_with_it,
+    unknown_and_expired_invites_are_refused,
+    only_admins_invite_and_list_users,
+    disabling_a_user_ends_every_session_at_once_and_enabling_lets_them_sign_in_again,
+    a_role_change_applies_to_tokens_already_issued,
+    the_last_active_admin_can_be_neither_demoted_nor_disabled,
+    only_admins_change_roles_and_disable_and_unknown_users_are_404,
+);

@@ -249,3 +249,117 @@ async fn a_delivery_for_a_platform_without_credentials_is_refused_with_what_to_c
     assert!(p["detail"].as_str().unwrap().contains("[integrations.grain]"), "{p}");
     assert_eq!(job_count(&app).await, 0, "nothing doomed to fail is enqueued");
 }
+
+const NEW_TOKEN: &str = "n3w-webhook-token-abcdefghijklmnop";
+
+/// Grain with a rotation in progress: the old token and the new one.
+async fn rotating_app(platforms: &Platforms, require_signature: bool) -> TestApp {
+    let grain = platforms.grain();
+    spawn_app_with(move |s| {
+        s.webhooks.grain_token = Some(TOKEN.into());
+        s.webhooks.grain_tokens = vec![NEW_TOKEN.into()];
+        s.webhooks.require_signature = require_signature;
+        s.integrations.grain = Some(grain);
+    })
+    .await
+}
+
+async fn signed(app: &TestApp, body: &str, signature: &str) -> reqwest::Response {
+    app.client
+        .post(format!("{}/webhooks/grain", app.address))
+        .header("content-type", "application/json")
+        .header("x-growth-signature", signature)
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap()
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+#[tokio::test]
+async fn a_delivery_signed_with_either_token_of_a_rotation_is_received() {
+    let platforms = Platforms::start().await;
+    let app = rotating_app(&platforms, false).await;
+    for (token, rec) in [(TOKEN, "rec-old"), (NEW_TOKEN, "rec-new")] {
+        let body = grain_event(rec);
+        let r = signed(&app, &body, &growth_server::auth::webhook::sign(token, now(), body.as_bytes())).await;
+        assert_eq!(r.status(), 200, "signed with {token}");
+        assert_eq!(r.json::<Value>().await.unwrap()["status"], "received");
+    }
+    // The bare new token in the header works too.
+    let r = app
+        .client
+        .post(format!("{}/webhooks/grain", app.address))
+        .header("x-growth-webhook-token", NEW_TOKEN)
+        .body(grain_event("rec-header"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(job_count(&app).await, 3);
+}
+
+#[tokio::test]
+async fn a_stale_tampered_or_foreign_signature_is_refused_and_enqueues_nothing() {
+    let platforms = Platforms::start().await;
+    let app = rotating_app(&platforms, false).await;
+    let body = grain_event("rec-1");
+    let sign = growth_server::auth::webhook::sign;
+    let cases = [
+        ("replayed ten minutes later", sign(TOKEN, now() - 600, body.as_bytes()), "window"),
+        ("another body", sign(TOKEN, now(), grain_event("rec-2").as_bytes()), "does not match"),
+        ("another key", sign("not-our-token", now(), body.as_bytes()), "does not match"),
+        ("not a signature", "sha256=abc".to_owned(), "must be"),
+    ];
+    for (what, signature, why) in cases {
+        let r = signed(&app, &body, &signature).await;
+        assert_eq!(r.status(), 401, "{what}");
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        let detail = r.json::<Value>().await.unwrap()["detail"].as_str().unwrap().to_owned();
+        assert!(detail.contains(why), "{what}: {detail}");
+    }
+    // A bad signature is not rescued by a good token in the path.
+    let r = app
+        .client
+        .post(format!("{}/webhooks/grain/{TOKEN}", app.address))
+        .header("x-growth-signature", sign("not-our-token", now(), body.as_bytes()))
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(job_count(&app).await, 0);
+}
+
+#[tokio::test]
+async fn with_require_signature_bare_tokens_are_refused() {
+    let platforms = Platforms::start().await;
+    let app = rotating_app(&platforms, true).await;
+    let body = grain_event("rec-1");
+    assert_eq!(post(&app, &format!("/webhooks/grain/{TOKEN}"), &body).await.status(), 401);
+    let r = app
+        .client
+        .post(format!("{}/webhooks/grain", app.address))
+        .header("x-growth-webhook-token", TOKEN)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(job_count(&app).await, 0);
+    let r = signed(&app, &body, &growth_server::auth::webhook::sign(TOKEN, now(), body.as_bytes())).await;
+    assert_eq!(r.status(), 200);
+}
+
+crate::helpers::postgres_too!(
+    a_grain_delivery_with_the_token_enqueues_one_ingestion_job,
+    a_grain_recording_is_fetched_through_the_api_and_becomes_a_completed_sales_call,
+    redeliveries_answer_with_the_same_job_id,
+    forged_deliveries_are_refused_and_enqueue_nothing,
+    a_riverside_episode_is_fetched_through_the_api_and_its_inline_transcript_is_not_trusted,
+    a_delivery_signed_with_either_token_of_a_rotation_is_received,
+    a_stale_tampered_or_foreign_signature_is_refused_and_enqueues_nothing,
+);

@@ -93,6 +93,24 @@ macro_rules! impl_auth_store {
                         .map_err(db_err)?;
                     Ok(())
                 }
+
+                async fn revoke_user_tokens(&self, user_id: UserId) -> Result<u64> {
+                    let r = sqlx::query::<$db>("UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+                        .bind(user_id.0)
+                        .bind(self.now())
+                        .execute(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    Ok(r.rows_affected())
+                }
+
+                async fn refresh_family_started_at(&self, family_id: Uuid) -> Result<Option<DateTime<Utc>>> {
+                    sqlx::query_scalar::<$db, Option<DateTime<Utc>>>("SELECT MIN(created_at) FROM refresh_tokens WHERE family_id = $1")
+                        .bind(family_id)
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(db_err)
+                }
             }
         };
     };

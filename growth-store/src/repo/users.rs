@@ -56,6 +56,16 @@ macro_rules! impl_user_store {
                         .bind(self.now());
                     fetch_one_or_not_found(&self.pool, q, UserId::ENTITY, id).await
                 }
+
+                async fn set_user_disabled(&self, id: UserId, disabled: bool) -> Result<User> {
+                    let sql = if disabled {
+                        "UPDATE users SET disabled_at = COALESCE(disabled_at, $2), sessions_revoked_at = $2, updated_at = $2 WHERE id = $1 RETURNING *"
+                    } else {
+                        "UPDATE users SET disabled_at = NULL, updated_at = $2 WHERE id = $1 RETURNING *"
+                    };
+                    let q = sqlx::query_as::<$db, UserRow>(sql).bind(id.0).bind(self.now());
+                    fetch_one_or_not_found(&self.pool, q, UserId::ENTITY, id).await
+                }
             }
         };
     };

@@ -76,4 +76,18 @@ impl AuthStore for InMemoryStore {
         }
         Ok(())
     }
+
+    async fn revoke_user_tokens(&self, user_id: UserId) -> Result<u64> {
+        let now = self.now();
+        let mut n = 0;
+        for t in self.lock().refresh.iter_mut().filter(|t| t.user_id == user_id && t.revoked_at.is_none()) {
+            t.revoked_at = Some(now);
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    async fn refresh_family_started_at(&self, family_id: uuid::Uuid) -> Result<Option<DateTime<Utc>>> {
+        Ok(self.lock().refresh.iter().filter(|t| t.family_id == family_id).map(|t| t.created_at).min())
+    }
 }

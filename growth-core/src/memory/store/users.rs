@@ -24,6 +24,8 @@ impl UserStore for InMemoryStore {
             auth_provider: user.auth_provider,
             created_at: now,
             updated_at: now,
+            disabled_at: None,
+            sessions_revoked_at: None,
         };
         s.users.push(u.clone());
         Ok(u)
@@ -47,6 +49,20 @@ impl UserStore for InMemoryStore {
         let mut s = self.lock();
         let u = find(&mut s.users, id, UserId::ENTITY, |u| u.id == id)?;
         u.role = role;
+        u.updated_at = now;
+        Ok(u.clone())
+    }
+
+    async fn set_user_disabled(&self, id: UserId, disabled: bool) -> Result<User> {
+        let now = self.now();
+        let mut s = self.lock();
+        let u = find(&mut s.users, id, UserId::ENTITY, |u| u.id == id)?;
+        if disabled {
+            u.disabled_at = u.disabled_at.or(Some(now));
+            u.sessions_revoked_at = Some(now);
+        } else {
+            u.disabled_at = None;
+        }
         u.updated_at = now;
         Ok(u.clone())
     }

@@ -44,7 +44,11 @@ pub use sources::{
     a_duplicate_source_returns_the_existing_one, an_illegal_source_transition_writes_nothing,
     sources_move_through_their_machine_and_keep_failure_reasons,
 };
-pub use users::{passwords_and_refresh_tokens_are_kept_and_spent_once, users_are_unique_by_email_case_insensitively};
+pub use users::{
+    a_disabled_user_keeps_the_first_disable_time_and_revokes_earlier_sessions,
+    a_users_tokens_are_revoked_together_and_a_family_knows_when_it_began, passwords_and_refresh_tokens_are_kept_and_spent_once,
+    users_are_unique_by_email_case_insensitively,
+};
 
 /// What the suite checks: the engine's repositories, users and credentials.
 pub trait FullStore: Store + crate::store::UserStore + crate::store::AuthStore {}
@@ -65,6 +69,8 @@ where
     }
     check!(users_are_unique_by_email_case_insensitively);
     check!(passwords_and_refresh_tokens_are_kept_and_spent_once);
+    check!(a_disabled_user_keeps_the_first_disable_time_and_revokes_earlier_sessions);
+    check!(a_users_tokens_are_revoked_together_and_a_family_knows_when_it_began);
     check!(unknown_ids_are_not_found_everywhere);
     check!(a_duplicate_source_returns_the_existing_one);
     check!(sources_move_through_their_machine_and_keep_failure_reasons);

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::FullStore;
 use super::{at, new_user};
 use crate::Error;
-use crate::clock::ManualClock;
+use crate::clock::{Clock, ManualClock};
 use crate::domain::*;
 
 pub async fn users_are_unique_by_email_case_insensitively(s: Arc<dyn FullStore>, _c: Arc<ManualClock>) {
@@ -42,4 +42,50 @@ pub async fn passwords_and_refresh_tokens_are_kept_and_spent_once(s: Arc<dyn Ful
     s.revoke_refresh_family(family).await.unwrap();
     assert!(s.find_refresh_token("hash-2").await.unwrap().unwrap().revoked_at.is_some());
     assert!(!s.use_refresh_token(t2.id).await.unwrap(), "a revoked token cannot be used");
+}
+
+pub async fn a_disabled_user_keeps_the_first_disable_time_and_revokes_earlier_sessions(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
+    let u = s.create_user(new_user("off@x.co", Role::Approver)).await.unwrap();
+    assert!(u.is_active() && u.disabled_at.is_none() && u.sessions_revoked_at.is_none());
+    let issued = c.now();
+    assert!(u.accepts_token_issued_at(issued));
+    c.advance(chrono::Duration::seconds(5));
+    let off = s.set_user_disabled(u.id, true).await.unwrap();
+    assert_eq!((off.disabled_at, off.sessions_revoked_at), (Some(at(&c, 0)), Some(at(&c, 0))));
+    assert!(!off.is_active() && !off.accepts_token_issued_at(issued));
+    assert_eq!(s.get_user(u.id).await.unwrap(), off, "stored");
+    c.advance(chrono::Duration::seconds(5));
+    let again = s.set_user_disabled(u.id, true).await.unwrap();
+    assert_eq!(again.disabled_at, off.disabled_at, "disabling twice keeps when it began");
+    assert_eq!(again.sessions_revoked_at, Some(at(&c, 0)));
+    c.advance(chrono::Duration::seconds(5));
+    let on = s.set_user_disabled(u.id, false).await.unwrap();
+    assert!(on.is_active());
+    assert_eq!(on.sessions_revoked_at, again.sessions_revoked_at, "enabling keeps the revocation epoch");
+    assert!(!on.accepts_token_issued_at(issued), "a token from before the revocation stays refused");
+    assert!(on.accepts_token_issued_at(c.now()), "a token issued after it works");
+    assert!(matches!(s.set_user_disabled(UserId::new(), true).await, Err(Error::NotFound { .. })));
+}
+
+pub async fn a_users_tokens_are_revoked_together_and_a_family_knows_when_it_began(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
+    let u = s.create_user(new_user("fam@x.co", Role::Viewer)).await.unwrap();
+    let other = s.create_user(new_user("other@x.co", Role::Viewer)).await.unwrap();
+    let (f1, f2) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    let began = c.now();
+    s.insert_refresh_token(u.id, f1, "f1-a", at(&c, 3600)).await.unwrap();
+    c.advance(chrono::Duration::seconds(30));
+    let a2 = s.insert_refresh_token(u.id, f1, "f1-b", at(&c, 3600)).await.unwrap();
+    s.insert_refresh_token(u.id, f2, "f2-a", at(&c, 3600)).await.unwrap();
+    s.insert_refresh_token(other.id, uuid::Uuid::now_v7(), "other", at(&c, 3600)).await.unwrap();
+    assert_eq!(s.refresh_family_started_at(f1).await.unwrap(), Some(began), "the first token, not the latest rotation");
+    assert_eq!(s.refresh_family_started_at(f2).await.unwrap(), Some(at(&c, 0)));
+    assert_eq!(s.refresh_family_started_at(uuid::Uuid::now_v7()).await.unwrap(), None);
+    s.revoke_refresh_family(f2).await.unwrap();
+    assert_eq!(s.revoke_user_tokens(u.id).await.unwrap(), 2, "the two live tokens of f1");
+    for hash in ["f1-a", "f1-b", "f2-a"] {
+        assert!(s.find_refresh_token(hash).await.unwrap().unwrap().revoked_at.is_some(), "{hash}");
+    }
+    assert!(!s.use_refresh_token(a2.id).await.unwrap());
+    assert!(s.find_refresh_token("other").await.unwrap().unwrap().revoked_at.is_none(), "another user's tokens stay");
+    assert_eq!(s.revoke_user_tokens(u.id).await.unwrap(), 0);
 }

@@ -1,0 +1,7 @@
+-- Disabling users and ending their sessions (PostgreSQL). `disabled_at` refuses sign-in and every
+-- request while set; `sessions_revoked_at` is a revocation epoch: access tokens issued at or before
+-- it are refused, even after the user is enabled again. Revoking by user scans
+-- refresh_tokens: disabling is a rare admin action.
+
+ALTER TABLE users ADD COLUMN disabled_at TIMESTAMPTZ;
+ALTER TABLE users ADD COLUMN sessions_revoked_at TIMESTAMPTZ;
