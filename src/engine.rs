@@ -11,7 +11,11 @@ use growth_core::blob::BlobStore;
 use growth_core::clock::{Clock, SystemClock};
 use growth_core::domain::Platform;
 use growth_core::generate::{BundlePipeline, ContentGenerator, GenerateBundleHandler, GenerationConfig, GenerationService};
-use growth_core::ingest::{IngestSourceHandler, SourceIngest, SourceIngestor, Transcriber};
+use growth_core::ingest::pdf::PdfExtractor;
+use growth_core::ingest::{
+    Accepted, IngestLimits, IngestSourceHandler, Ingested, ManualSource, ProcessSourceHandler, SourceIngest, SourceIngestor, StaleSweep,
+    Transcriber,
+};
 use growth_core::jobs::{CronEntry, CronScheduler, JobHandler, Worker, WorkerConfig};
 use growth_core::knowledge::{ChunkConfig, KnowledgeIndexer, KnowledgeService, Retriever};
 use growth_core::memory::{InMemoryBlobStore, InMemoryStore, InMemoryVectorStore, RecordingPublisher};
@@ -56,6 +60,25 @@ struct Inner {
     handlers: Vec<Arc<dyn JobHandler>>,
     cron: Vec<CronEntry>,
     instance: String,
+    sweep: StaleSweep,
+}
+
+/// What [`Engine::upload`] did with a manual source.
+#[derive(Clone, Debug)]
+pub enum Upload {
+    /// Read and stored now (text, transcript files).
+    Ingested(Ingested),
+    /// Stored; a PDF or audio file is read by a `process_source` job.
+    Queued {
+        /// The source (`ingested`, `processing`, or the existing one when `created` is false).
+        source: growth_core::domain::ContentSource,
+        /// Whether this call created it.
+        created: bool,
+        /// How the file is read.
+        kind: growth_core::ingest::FileKind,
+        /// The job reading it, when one was enqueued now.
+        job_id: Option<growth_core::domain::JobId>,
+    },
 }
 
 impl Engine {
@@ -97,6 +120,28 @@ impl Engine {
     /// Getting sources in: uploads, pasted text, recordings from platforms, transcription, indexing.
     pub fn ingest(&self) -> &SourceIngest {
         &self.inner.ingest
+    }
+
+    /// Takes a manual source as an upload should be taken: text and transcript files are read
+    /// now; a PDF or an audio file is kept, its source stored, and its reading enqueued as a
+    /// `process_source` job (see [`growth_core::ingest::SourceIngest::accept_manual`]).
+    pub async fn upload(&self, req: ManualSource) -> Result<Upload> {
+        match self.inner.ingest.accept_manual(req).await? {
+            Accepted::Done(got) => Ok(Upload::Ingested(got)),
+            Accepted::Queued { source, created, kind, job } => {
+                let job_id = match job {
+                    Some(job) => Some(job.enqueue(&source, self.inner.store.as_ref()).await?),
+                    None => None,
+                };
+                Ok(Upload::Queued { source, created, kind, job_id })
+            }
+        }
+    }
+
+    /// The sweep that fails sources stuck in processing (it also runs as the `sweep_sources`
+    /// cron job every ten minutes).
+    pub fn stale_sweep(&self) -> &StaleSweep {
+        &self.inner.sweep
     }
 
     /// The knowledge base, ICP profiles, objections and retrieval.
@@ -147,7 +192,9 @@ impl Engine {
     pub fn worker(&self) -> Worker {
         let mut w = Worker::new(self.inner.store.clone(), self.inner.clock.clone(), self.inner.worker.clone(), &self.inner.instance)
             .register(Arc::new(IngestSourceHandler::new(self.inner.ingest.clone())))
-            .register(Arc::new(GenerateBundleHandler::new(self.inner.ingest.clone(), self.inner.pipeline.clone())));
+            .register(Arc::new(GenerateBundleHandler::new(self.inner.ingest.clone(), self.inner.pipeline.clone())))
+            .register(Arc::new(ProcessSourceHandler::new(self.inner.ingest.clone())))
+            .register(Arc::new(self.inner.sweep.clone()));
         for h in &self.inner.handlers {
             w = w.register(h.clone());
         }
@@ -204,6 +251,9 @@ pub struct EngineBuilder {
     cron: Vec<CronEntry>,
     instance: Option<String>,
     review_changes: Option<Arc<growth_core::review::ReviewChanges>>,
+    ingest_limits: IngestLimits,
+    pdf: Option<PdfExtractor>,
+    stale_after: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for EngineBuilder {
@@ -368,6 +418,25 @@ impl EngineBuilder {
         self
     }
 
+    /// Size limits of manual ingestion (default [`IngestLimits::default`]: 10 MiB transcripts).
+    pub fn ingest_limits(mut self, limits: IngestLimits) -> Self {
+        self.ingest_limits = limits;
+        self
+    }
+
+    /// The PDF extractor and its limits (default [`PdfExtractor::default`]).
+    pub fn pdf(mut self, pdf: PdfExtractor) -> Self {
+        self.pdf = Some(pdf);
+        self
+    }
+
+    /// How long a source may sit in `processing` before the sweep fails it (default 3 h: a long
+    /// recording's transcription can take an hour).
+    pub fn stale_sources_after(mut self, after: std::time::Duration) -> Self {
+        self.stale_after = Some(after);
+        self
+    }
+
     /// Wires everything; a setting that cannot work (a bad zone, an embedder and a vector store of
     /// different dimensions, invalid quality settings) is an error here, not at first use.
     pub fn build(self) -> Result<Engine> {
@@ -391,7 +460,22 @@ impl EngineBuilder {
         };
         let indexer = KnowledgeIndexer::new(embedder.clone(), vectors.clone(), store.clone(), self.chunking)?;
         let retriever = Retriever::new(embedder.clone(), vectors.clone())?;
-        let mut ingest = SourceIngest::new(store.clone(), blobs.clone(), self.transcriber).with_indexer(indexer.clone());
+        let mut ingest = SourceIngest::new(store.clone(), blobs.clone(), self.transcriber)
+            .with_indexer(indexer.clone())
+            .with_limits(self.ingest_limits.clone());
+        if let Some(pdf) = self.pdf {
+            ingest = ingest.with_pdf(pdf);
+        }
+        let sweep = StaleSweep::new(store.clone(), clock.clone(), self.stale_after.unwrap_or(std::time::Duration::from_secs(3 * 3600)))?;
+        let mut cron = self.cron;
+        if !cron.iter().any(|c| c.name() == StaleSweep::KIND) {
+            cron.push(CronEntry::new(
+                StaleSweep::KIND,
+                "*/10 * * * *",
+                growth_core::domain::JobKind::new(StaleSweep::KIND)?,
+                serde_json::json!({}),
+            )?);
+        }
         for i in self.ingestors {
             ingest = ingest.with_ingestor(i);
         }
@@ -400,6 +484,11 @@ impl EngineBuilder {
         let builtin = BuiltinGates::new(&self.quality)?;
         let icp = IcpScorer::new(retriever.clone(), store.clone(), builtin.cta.clone(), self.quality.icp.clone())?;
         let mut gates = builtin.gates();
+        // The gates an edit re-runs: every built-in one, except the stylometric AI-likeness gate
+        // when a remote detector replaces it (its verdict is kept until the next generation).
+        let remote_detector = self.detector.is_some();
+        let edit_gates: Vec<Arc<dyn QualityGate>> =
+            builtin.gates().into_iter().filter(|g| !(remote_detector && g.name() == "ai_likeness")).collect();
         if let Some(detector) = self.detector {
             let gate: Arc<dyn QualityGate> = Arc::new(AiLikenessGate::new(detector, self.quality.ai_likeness_threshold)?);
             for g in gates.iter_mut().filter(|g| g.name() == "ai_likeness") {
@@ -450,7 +539,7 @@ impl EngineBuilder {
             publishers = publishers.alert(a);
         }
         let timezone = self.timezone.unwrap_or_else(|| "America/New_York".to_owned());
-        let mut review = ReviewService::new(store.clone(), clock.clone(), timezone, publishers.platforms())?;
+        let mut review = ReviewService::new(store.clone(), clock.clone(), timezone, publishers.platforms())?.with_gates(edit_gates);
         if let Some(changes) = self.review_changes {
             review = review.with_changes(changes);
         }
@@ -476,8 +565,9 @@ impl EngineBuilder {
                 publishing,
                 worker: self.worker,
                 handlers: self.handlers,
-                cron: self.cron,
+                cron,
                 instance,
+                sweep,
             }),
         })
     }

@@ -65,6 +65,16 @@ pub enum Error {
     /// The configuration is missing or wrong (bad key, retired API version, dimension mismatch).
     #[error("configuration error: {0}")]
     Config(String),
+    /// The input is larger than a configured limit (an HTTP server answers 413).
+    #[error("{what} is larger than the limit of {limit} bytes ({setting})")]
+    TooLarge {
+        /// What was too large (`"the transcript file"`).
+        what: String,
+        /// The limit, in bytes.
+        limit: u64,
+        /// The setting that raises the limit (`"ingest.max_transcript_bytes"`).
+        setting: &'static str,
+    },
     /// The implementation does not support this operation (see its capabilities).
     #[error("unsupported: {0}")]
     Unsupported(String),

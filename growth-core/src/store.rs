@@ -50,6 +50,10 @@ pub trait SourceStore: Send + Sync + Debug + 'static {
     async fn set_source_status(&self, id: SourceId, to: SourceStatus, reason: Option<String>) -> Result<ContentSource>;
     /// Stores the transcript of a source.
     async fn set_source_transcript(&self, id: SourceId, transcript: String, from: TranscriptSource) -> Result<ContentSource>;
+    /// Replaces the metadata of a source (a transcriber's id is saved there before waiting).
+    async fn set_source_metadata(&self, id: SourceId, metadata: serde_json::Value) -> Result<ContentSource>;
+    /// Sources in `status` whose status last changed before `before`, oldest first, at most `limit`.
+    async fn stale_sources(&self, status: SourceStatus, before: DateTime<Utc>, limit: u32) -> Result<Vec<ContentSource>>;
 }
 
 /// Content items, their versions and edits.

@@ -145,6 +145,7 @@ impl From<Error> for ApiError {
                 tracing::warn!(error = %detail, "request failed: a dependency is unavailable");
                 Self::unavailable(e.retry_after().map_or(5, |d| d.as_secs()))
             }
+            Error::TooLarge { .. } => Self::new(StatusCode::PAYLOAD_TOO_LARGE, INPUT_TOO_LARGE, "Payload too large", detail),
             Error::Unsupported(m) => Self::new(StatusCode::NOT_IMPLEMENTED, "unsupported", "Not supported", m),
             other => {
                 tracing::error!(error = %other, source = ?std::error::Error::source(&other), "request failed");
@@ -153,6 +154,14 @@ impl From<Error> for ApiError {
         }
     }
 }
+
+/// The slug of a 413 for an input over the limit of its kind (`ingest.*`), which names that limit
+/// itself (the body-limit middleware leaves it as it is).
+pub const INPUT_TOO_LARGE: &str = "input-too-large";
+
+/// The slug of the problem an answer carries (a response extension, for middleware).
+#[derive(Clone, Copy, Debug)]
+pub struct ProblemSlug(pub &'static str);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -165,6 +174,7 @@ impl IntoResponse for ApiError {
         };
         let mut resp = (self.status, Json(body)).into_response();
         resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        resp.extensions_mut().insert(ProblemSlug(self.slug));
         if let Some(secs) = self.retry_after
             && let Ok(v) = HeaderValue::from_str(&secs.to_string())
         {

@@ -148,6 +148,9 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
         .publishing(publishing)
         .worker(WorkerConfig { concurrency: w.concurrency, poll_interval_ms: w.poll_interval_ms, lease_secs: w.lease_secs })
         .timezone(settings.schedule.timezone.clone())
+        .ingest_limits(settings.ingest.limits())
+        .pdf(growth_core::ingest::pdf::PdfExtractor::new(settings.ingest.pdf_limits()).map_err(StartupError::Quality)?)
+        .stale_sources_after(settings.ingest.stale_after())
         .outbox_dir(p.outbox_dir.clone().unwrap_or_else(|| settings.data_dir.join("outbox")))
         .instance(format!("{host}:{}", std::process::id()));
     if let Some(d) = detector(&settings.detection).map_err(StartupError::Quality)? {
@@ -368,26 +371,49 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` is cancelled, then drains requests, stops the worker and closes
-    /// the database.
+    /// Serves until `shutdown` is cancelled, then drains requests and stops the worker within
+    /// `http.shutdown_grace_secs` (whatever is still running then is dropped: an upload being
+    /// parsed stops, a job's lease lapses and another worker takes it), and closes the database.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> std::io::Result<()> {
         let addr = self.listener.local_addr()?;
         tracing::info!(%addr, "listening on http://{addr}");
-        let worker = self.worker.map(|engine| {
+        let grace = Duration::from_secs(self.state.settings.http.shutdown_grace_secs);
+        let mut worker = self.worker.map(|engine| {
             let stop = shutdown.clone();
             tokio::spawn(async move { engine.run(stop).await })
         });
         let stop = shutdown.clone();
-        let served = axum::serve(self.listener, app(self.state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>())
-            .with_graceful_shutdown(async move { stop.cancelled().await })
-            .await;
+        let serve = axum::serve(self.listener, app(self.state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .with_graceful_shutdown(async move { stop.cancelled().await });
+        let mut serve = tokio::spawn(serve.into_future());
+        let finished = tokio::select! {
+            r = &mut serve => Some(r),
+            () = shutdown.cancelled() => None,
+        };
+        let deadline = tokio::time::Instant::now() + grace;
         shutdown.cancel();
-        if let Some(w) = worker {
-            let _ = w.await;
+        let served = match finished {
+            Some(r) => r,
+            None => match tokio::time::timeout_at(deadline, &mut serve).await {
+                Ok(r) => r,
+                Err(_) => {
+                    tracing::warn!(grace_secs = grace.as_secs(), "requests still running after the grace period; stopping them");
+                    serve.abort();
+                    Ok(Ok(()))
+                }
+            },
+        };
+        if let Some(w) = worker.as_mut()
+            && tokio::time::timeout_at(deadline, &mut *w).await.is_err()
+        {
+            tracing::warn!(grace_secs = grace.as_secs(), "jobs still running after the grace period; their leases will lapse");
+            w.abort();
         }
-        self.state.database.close().await;
+        if tokio::time::timeout(Duration::from_secs(2), self.state.database.close()).await.is_err() {
+            tracing::warn!("the database did not close within 2 s");
+        }
         tracing::info!("stopped");
-        served
+        served.unwrap_or_else(|e| Err(std::io::Error::other(e)))
     }
 }
 

@@ -63,6 +63,7 @@ pub(crate) struct SourceRow {
     failure_reason: Option<String>,
     created_at: DateTime<Utc>,
     processed_at: Option<DateTime<Utc>>,
+    status_changed_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<SourceRow> for ContentSource {
@@ -81,6 +82,7 @@ impl TryFrom<SourceRow> for ContentSource {
             transcript_source: parse_opt("transcript_source", r.transcript_source.as_deref())?,
             status: parse_col("status", &r.status)?,
             failure_reason: r.failure_reason,
+            status_changed_at: r.status_changed_at.unwrap_or(r.created_at),
             created_at: r.created_at,
             processed_at: r.processed_at,
         })

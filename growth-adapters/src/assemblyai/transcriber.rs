@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use growth_core::domain::Transcript;
-use growth_core::ingest::{AudioInput, Transcriber, TranscriptionRequest};
+use growth_core::ingest::{AudioInput, Started, Transcriber, TranscriptionRequest};
 use growth_core::transcript::{TranscriptFormat, parse};
 use growth_core::{Error, Result};
 use tokio::time::Instant;
@@ -101,6 +101,14 @@ impl Transcriber for AssemblyAiTranscriber {
     async fn transcribe(&self, req: TranscriptionRequest) -> Result<Transcript> {
         let id = self.submit(&req).await?;
         self.wait(&id).await
+    }
+
+    async fn start(&self, req: TranscriptionRequest) -> Result<Started> {
+        Ok(Started::Pending(self.submit(&req).await?))
+    }
+
+    async fn resume(&self, id: &str) -> Result<Transcript> {
+        self.wait(id).await
     }
 }
 

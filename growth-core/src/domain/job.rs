@@ -20,6 +20,8 @@ impl JobKind {
     pub const INGEST_SOURCE: &'static str = "ingest_source";
     /// Generate a content bundle from a source.
     pub const GENERATE_BUNDLE: &'static str = "generate_bundle";
+    /// Finish an uploaded source whose reading is slow (PDF text, audio transcription).
+    pub const PROCESS_SOURCE: &'static str = "process_source";
 
     /// Validates and wraps a kind.
     pub fn new(kind: impl Into<String>) -> Result<Self, crate::Error> {

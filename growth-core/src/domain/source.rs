@@ -37,6 +37,8 @@ pub struct ContentSource {
     pub created_at: DateTime<Utc>,
     /// When processing finished.
     pub processed_at: Option<DateTime<Utc>>,
+    /// When its status last changed (the stale-processing sweep reads it).
+    pub status_changed_at: DateTime<Utc>,
 }
 
 /// Input for storing a source.

@@ -28,7 +28,9 @@ use sha2::{Digest, Sha256};
 use crate::blob::BlobStore;
 use crate::domain::{ContentSource, NewSource, Segment, SourceId, SourceStatus, SourceType, Transcript, TranscriptSource};
 use crate::ingest::pdf::PdfExtractor;
-use crate::ingest::{AudioInput, FetchRequest, FetchedSource, SourceIngestor, Transcriber, TranscriptionRequest};
+use crate::ingest::{
+    AudioInput, FetchRequest, FetchedSource, ProcessSourceJob, SourceIngestor, Started, Transcriber, TranscriptionRequest,
+};
 use crate::jobs::SourceRef;
 use crate::knowledge::{IndexReport, KnowledgeIndexer};
 use crate::store::SourceStore;
@@ -36,7 +38,8 @@ use crate::transcript::{self, TranscriptFormat};
 use crate::{Error, Result};
 
 /// What kind of file an upload is, by content (magic bytes) first and name second.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FileKind {
     /// A transcript in one of the [`TranscriptFormat`]s.
     Transcript,
@@ -131,6 +134,42 @@ impl ManualSource {
 /// The longest title a source may have, in characters.
 pub const MAX_TITLE_CHARS: usize = 500;
 
+/// Size limits of manual ingestion; an input over one is [`Error::TooLarge`] naming the setting.
+/// PDFs have their own in [`PdfLimits`](super::pdf::PdfLimits).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IngestLimits {
+    /// Largest transcript file or pasted text, in bytes (default 10 MiB, a ~1.7M-word transcript).
+    pub max_transcript_bytes: usize,
+    /// Largest audio file, in bytes (default 1 GiB).
+    pub max_audio_bytes: usize,
+}
+
+impl Default for IngestLimits {
+    fn default() -> Self {
+        Self { max_transcript_bytes: 10 << 20, max_audio_bytes: 1 << 30 }
+    }
+}
+
+/// What [`SourceIngest::accept_manual`] did with an upload.
+#[derive(Clone, Debug)]
+pub enum Accepted {
+    /// Read and stored now (pasted text, transcript files: linear and fast).
+    Done(Ingested),
+    /// The file is kept and the source stored; its reading (PDF text, transcription) is slow and
+    /// continues in `job` when there is one to run.
+    Queued {
+        /// The stored source (the existing one when `created` is false).
+        source: ContentSource,
+        /// Whether this call created it.
+        created: bool,
+        /// How the file is read.
+        kind: FileKind,
+        /// The job to enqueue: `None` when there is nothing to do (the source is completed, or
+        /// already on its way).
+        job: Option<ProcessSourceJob>,
+    },
+}
+
 /// What ingestion produced.
 #[derive(Clone, Debug)]
 pub struct Ingested {
@@ -178,6 +217,7 @@ pub struct SourceIngest {
     indexer: Option<KnowledgeIndexer>,
     ingestors: Arc<BTreeMap<String, Arc<dyn SourceIngestor>>>,
     pdf: PdfExtractor,
+    limits: IngestLimits,
 }
 
 /// Who a transcriber's transcripts are attributed to, by its stable name.
@@ -211,6 +251,22 @@ pub async fn extract_pdf_text(bytes: Bytes) -> Result<String> {
     DEFAULT.get_or_init(PdfExtractor::default).extract(bytes).await
 }
 
+/// A cheap check, before a PDF is queued, that the file is a PDF and was not cut short: its
+/// header and, near its end, the `%%EOF` trailer marker (reading it runs later, in a job).
+fn looks_like_whole_pdf(bytes: &[u8]) -> bool {
+    let tail = &bytes[bytes.len().saturating_sub(4096)..];
+    bytes.starts_with(b"%PDF-") && tail.windows(5).any(|w| w == b"%%EOF")
+}
+
+/// The part of an error a person reads: the message without the variant's prefix.
+fn user_message(e: &Error) -> String {
+    match e {
+        Error::InvalidInput { message, .. } => message.clone(),
+        Error::Permanent(m) | Error::OutcomeUnknown(m) | Error::Unsupported(m) | Error::Config(m) => m.clone(),
+        other => other.to_string(),
+    }
+}
+
 fn pdf_transcript(text: &str) -> Transcript {
     let segments = text
         .split("\n\n")
@@ -224,7 +280,15 @@ fn pdf_transcript(text: &str) -> Transcript {
 impl SourceIngest {
     /// Ingestion into `store` and `blobs`; audio needs a `transcriber`.
     pub fn new(store: Arc<dyn SourceStore>, blobs: Arc<dyn BlobStore>, transcriber: Option<Arc<dyn Transcriber>>) -> Self {
-        Self { store, blobs, transcriber, indexer: None, ingestors: Arc::default(), pdf: PdfExtractor::default() }
+        Self {
+            store,
+            blobs,
+            transcriber,
+            indexer: None,
+            ingestors: Arc::default(),
+            pdf: PdfExtractor::default(),
+            limits: IngestLimits::default(),
+        }
     }
 
     /// Registers a platform ingestor (replacing any other of the same name).
@@ -279,6 +343,17 @@ impl SourceIngest {
     pub fn with_pdf(mut self, pdf: PdfExtractor) -> Self {
         self.pdf = pdf;
         self
+    }
+
+    /// Refuses inputs over `limits` (see [`IngestLimits`]).
+    pub fn with_limits(mut self, limits: IngestLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The size limits in force.
+    pub fn limits(&self) -> &IngestLimits {
+        &self.limits
     }
 
     /// Indexes every transcript for retrieval before its source counts as `completed`.
@@ -337,6 +412,7 @@ impl SourceIngest {
     /// Ingests one manual source (see the module docs for the guarantees).
     pub async fn ingest_manual(&self, req: ManualSource) -> Result<Ingested> {
         let req = req.validated()?;
+        self.check_size(&req)?;
         match req.input.clone() {
             ManualInput::Text(text) => {
                 let parsed = transcript::parse_blocking(Bytes::from(text), Some(TranscriptFormat::PlainText)).await?;
@@ -362,6 +438,136 @@ impl SourceIngest {
                     }
                     FileKind::Audio => self.ingest_audio(req, hash, key, bytes).await,
                 }
+            }
+        }
+    }
+
+    /// Refuses an input over its limit before anything is read or written.
+    fn check_size(&self, req: &ManualSource) -> Result<()> {
+        let (what, len, limit, setting) = match &req.input {
+            ManualInput::Text(t) => ("the pasted text", t.len(), self.limits.max_transcript_bytes, "ingest.max_transcript_bytes"),
+            ManualInput::File { file_name, bytes, format } => {
+                match if format.is_some() { FileKind::Transcript } else { detect_file_kind(file_name, bytes) } {
+                    FileKind::Transcript => {
+                        ("the transcript file", bytes.len(), self.limits.max_transcript_bytes, "ingest.max_transcript_bytes")
+                    }
+                    FileKind::Audio => ("the audio file", bytes.len(), self.limits.max_audio_bytes, "ingest.max_audio_bytes"),
+                    FileKind::Pdf => ("the PDF", bytes.len(), self.pdf.limits().max_bytes, "ingest.pdf_max_bytes"),
+                }
+            }
+        };
+        if len > limit {
+            return Err(Error::TooLarge { what: format!("{what} ({len} bytes)"), limit: limit as u64, setting });
+        }
+        Ok(())
+    }
+
+    /// Takes a manual source the way an HTTP upload should: text and transcript files are read and
+    /// stored now ([`Accepted::Done`]); a PDF or audio file is kept and its source stored, and the
+    /// slow reading is handed back as a job to enqueue ([`Accepted::Queued`]), so the request
+    /// answers at once. The same file again answers the same source; a failed one is resumed.
+    pub async fn accept_manual(&self, req: ManualSource) -> Result<Accepted> {
+        let req = req.validated()?;
+        self.check_size(&req)?;
+        let ManualInput::File { file_name, bytes, format: None } = &req.input else {
+            return Ok(Accepted::Done(self.ingest_manual(req).await?));
+        };
+        let kind = detect_file_kind(file_name, bytes);
+        if kind == FileKind::Transcript {
+            return Ok(Accepted::Done(self.ingest_manual(req).await?));
+        }
+        if bytes.is_empty() {
+            return Err(Error::invalid_field("file", "the file is empty"));
+        }
+        if kind == FileKind::Pdf && !looks_like_whole_pdf(bytes) {
+            return Err(Error::invalid_field("file", "not a whole PDF: it has no `%%EOF` trailer (truncated or not a PDF)"));
+        }
+        let hash = sha256_hex(bytes);
+        let blob_key = format!("sources/{hash}/{}", safe_file_name(file_name));
+        let blob = self.blobs.put(&blob_key, bytes.clone()).await?;
+        let stored = self.store.create_source(Self::new_source(&req, Some(hash), Some(blob.url), Some(file_name))).await?;
+        let source = stored.value;
+        let job = match source.status {
+            SourceStatus::Completed | SourceStatus::Processing => None,
+            SourceStatus::Ingested if !stored.created => None,
+            SourceStatus::Ingested | SourceStatus::Failed => Some(ProcessSourceJob { source_id: source.id, blob_key, kind }),
+        };
+        Ok(Accepted::Queued { source, created: stored.created, kind, job })
+    }
+
+    /// Reads the file of a source [`SourceIngest::accept_manual`] queued (see
+    /// [`super::ProcessSourceHandler`]): PDF text is extracted, audio transcribed (the
+    /// transcriber's id saved first); the source ends `completed` or `failed` with the reason. A
+    /// retryable failure is returned (the job tries again) with the source left `processing`.
+    pub async fn process_upload(&self, job: &ProcessSourceJob) -> Result<ContentSource> {
+        let source = self.store.get_source(job.source_id).await?;
+        match source.status {
+            SourceStatus::Completed => return Ok(source),
+            SourceStatus::Ingested | SourceStatus::Failed => {
+                self.store.set_source_status(source.id, SourceStatus::Processing, None).await?;
+            }
+            SourceStatus::Processing => {}
+        }
+        let id = source.id;
+        let fail = |reason: String| async move { self.store.set_source_status(id, SourceStatus::Failed, Some(reason)).await };
+        let bytes = match self.blobs.get(&job.blob_key).await {
+            Ok(b) => b,
+            Err(Error::NotFound { .. }) => return fail("the uploaded file is no longer in blob storage; upload it again".into()).await,
+            Err(e) => return Err(e),
+        };
+        let transcript = match job.kind {
+            FileKind::Pdf => match self.pdf.extract(bytes).await {
+                Ok(text) => (pdf_transcript(&text), TranscriptSource::Manual),
+                Err(e) if e.is_retryable() => return Err(e),
+                Err(e) => return fail(format!("the PDF could not be read: {}", user_message(&e))).await,
+            },
+            FileKind::Audio => {
+                let Some(transcriber) = self.transcriber.clone() else {
+                    return fail("audio needs a transcriber: configure AssemblyAI, or upload a transcript".into()).await;
+                };
+                match self.transcribe_saving_id(&source, transcriber.as_ref(), bytes).await {
+                    Ok(t) if t.word_count() > 0 => (t, transcript_source_of(transcriber.as_ref())),
+                    Ok(_) => return fail(format!("{} returned an empty transcript", transcriber.name())).await,
+                    Err(e) if e.is_retryable() => return Err(e),
+                    Err(e) => return fail(format!("{} failed: {}", transcriber.name(), user_message(&e))).await,
+                }
+            }
+            FileKind::Transcript => return fail("a transcript file is read at upload, not in a job".into()).await,
+        };
+        if transcript.0.word_count() == 0 {
+            return fail("the file has no text (a scanned PDF needs OCR first)".into()).await;
+        }
+        self.store.set_source_transcript(id, transcript.0.to_text(), transcript.1).await?;
+        Ok(self.finish(id, &transcript.0).await?.0)
+    }
+
+    /// Marks a source that is not `completed` as `failed` with `reason` (already failed: kept).
+    pub async fn mark_failed(&self, id: SourceId, reason: String) -> Result<()> {
+        match self.store.set_source_status(id, SourceStatus::Failed, Some(reason)).await {
+            Ok(_) | Err(Error::Conflict { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Transcribes `bytes` for `source`, waiting for a transcription whose id an earlier attempt
+    /// saved, else starting one and saving its id in `metadata.transcription` before waiting.
+    async fn transcribe_saving_id(&self, source: &ContentSource, transcriber: &dyn Transcriber, bytes: Bytes) -> Result<Transcript> {
+        let saved = &source.metadata["transcription"];
+        if saved["provider"].as_str() == Some(transcriber.name())
+            && let Some(tid) = saved["id"].as_str()
+        {
+            tracing::info!(source_id = %source.id, transcription = tid, "waiting for the saved transcription");
+            return transcriber.resume(tid).await;
+        }
+        let req = TranscriptionRequest { audio: AudioInput::Bytes(bytes), speaker_labels: true, language: None };
+        match transcriber.start(req).await? {
+            Started::Done(t) => Ok(t),
+            Started::Pending(tid) => {
+                let mut metadata = if source.metadata.is_object() { source.metadata.clone() } else { serde_json::json!({}) };
+                metadata["transcription"] = serde_json::json!({"provider": transcriber.name(), "id": tid});
+                self.store.set_source_metadata(source.id, metadata).await?;
+                tracing::info!(source_id = %source.id, transcription = %tid, "transcription started; its id is saved");
+                transcriber.resume(&tid).await
             }
         }
     }

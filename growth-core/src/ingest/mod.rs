@@ -86,17 +86,36 @@ pub struct TranscriptionRequest {
     pub language: Option<String>,
 }
 
+/// What [`Transcriber::start`] handed back.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Started {
+    /// The transcript, already complete (a transcriber without a job id of its own).
+    Done(Transcript),
+    /// The service's id for the transcription: persist it, then [`Transcriber::resume`] it, so a
+    /// crash or a retry waits for the paid work instead of paying for it again.
+    Pending(String),
+}
+
 /// Turns audio into a transcript.
 ///
-/// Contract: returns only when the transcript is complete (polling or webhook is the
+/// Contract: `transcribe` returns only when the transcript is complete (polling or webhook is the
 /// implementation's business); a transcription the service reports as failed is
-/// `Error::Permanent` carrying the service's reason.
+/// `Error::Permanent` carrying the service's reason. A service with ids of its own implements
+/// `start` and `resume` so the id can be saved before waiting.
 #[async_trait]
 pub trait Transcriber: Send + Sync + Debug + 'static {
     /// A short stable name (`"assemblyai"`).
     fn name(&self) -> &'static str;
     /// Transcribes the audio.
     async fn transcribe(&self, req: TranscriptionRequest) -> Result<Transcript>;
+    /// Starts a transcription; by default it runs to the end ([`Started::Done`]).
+    async fn start(&self, req: TranscriptionRequest) -> Result<Started> {
+        Ok(Started::Done(self.transcribe(req).await?))
+    }
+    /// Waits for the transcription `id` that [`Transcriber::start`] returned.
+    async fn resume(&self, id: &str) -> Result<Transcript> {
+        Err(crate::Error::Unsupported(format!("{} cannot resume transcription {id}", self.name())))
+    }
 }
 
 fn _assert_dyn(_: &dyn SourceIngestor, _: &dyn Transcriber) {}
@@ -105,6 +124,8 @@ pub(crate) mod cancel;
 mod jobs;
 mod manual;
 pub mod pdf;
+mod process;
 pub use cancel::{CancelFlag, CancelOnDrop, Cancelled};
 pub use jobs::{IngestSourceHandler, WebhookReceipt, receive_webhook};
 pub use manual::*;
+pub use process::{ProcessSourceHandler, ProcessSourceJob, StaleSweep};

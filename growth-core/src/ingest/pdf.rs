@@ -5,7 +5,7 @@
 //!
 //! | limit | default | what happens past it |
 //! |---|---|---|
-//! | [`PdfLimits::max_bytes`] | 25 MiB | refused before anything runs: `InvalidInput` naming the limit |
+//! | [`PdfLimits::max_bytes`] | 25 MiB | refused before anything runs: `TooLarge` naming the limit |
 //! | [`PdfLimits::timeout`] | 60 s | the extraction is stopped (the child process killed): `InvalidInput` naming the limit |
 //! | [`PdfLimits::max_concurrent`] | 2 | further PDFs wait for a slot, within the same timeout, else `Transient` |
 //! | [`PdfLimits::max_memory_bytes`] | 1 GiB | `pdftotext` runs with this address-space limit (`ulimit -v`); past it, it fails: `InvalidInput` |
@@ -138,16 +138,18 @@ impl PdfExtractor {
     /// The text of the PDF in `bytes`.
     ///
     /// # Errors
-    /// `InvalidInput` (field `file`) for a PDF over a limit (the message names it), a malformed PDF
+    /// `TooLarge` for a file over `max_bytes`; `InvalidInput` (field `file`) for a PDF over another
+    /// limit (the message names it), a malformed PDF
     /// and one without extractable text (a scan); `Transient` when no slot frees up within the
     /// timeout; `Internal` when `pdftotext` cannot be started.
     pub async fn extract(&self, bytes: Bytes) -> Result<String> {
         let limits = &self.limits;
         if bytes.len() > limits.max_bytes {
-            return Err(Error::invalid_field(
-                "file",
-                format!("the PDF is {} bytes; at most {} bytes (pdf max_bytes) are accepted", bytes.len(), limits.max_bytes),
-            ));
+            return Err(Error::TooLarge {
+                what: format!("the PDF ({} bytes)", bytes.len()),
+                limit: limits.max_bytes as u64,
+                setting: "ingest.pdf_max_bytes",
+            });
         }
         let deadline = Instant::now() + limits.timeout;
         let slot = tokio::time::timeout(limits.timeout, self.slots.clone().acquire_owned())
@@ -358,7 +360,7 @@ mod tests {
     async fn a_pdf_over_the_size_cap_is_refused_naming_the_limit_before_anything_runs() {
         let x = PdfExtractor::new(PdfLimits { max_bytes: 100, ..PdfLimits::default() }).unwrap();
         let e = x.extract(Bytes::from(tiny_pdf("Hello"))).await.unwrap_err();
-        assert!(is_invalid_file(&e) && e.to_string().contains("max_bytes") && e.to_string().contains("100"), "{e}");
+        assert!(matches!(e, Error::TooLarge { limit: 100, .. }) && e.to_string().contains("pdf_max_bytes"), "{e}");
         assert_eq!(PdfLimits::default().max_bytes, 25 * 1024 * 1024);
     }
 

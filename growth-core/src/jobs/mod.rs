@@ -47,6 +47,7 @@ fn _assert_dyn(_: &dyn JobQueue) {}
 mod cron;
 mod payload;
 mod worker;
+pub use crate::ingest::ProcessSourceJob;
 pub use cron::{CronEntry, CronScheduler, CronStore};
 pub use payload::{GenerateBundleJob, IngestSourceJob, JobPayload, SourceRef};
 pub use worker::{JobContext, JobHandler, Worker, WorkerConfig, backoff};

@@ -58,6 +58,8 @@ pub struct GenerateBundleJob {
     pub plan: Option<BundlePlan>,
 }
 
+use crate::ingest::ProcessSourceJob;
+
 /// The input of a built-in job. Jobs of kinds an embedding service registers carry their own JSON.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum JobPayload {
@@ -65,6 +67,8 @@ pub enum JobPayload {
     IngestSource(IngestSourceJob),
     /// [`JobKind::GENERATE_BUNDLE`].
     GenerateBundle(GenerateBundleJob),
+    /// [`JobKind::PROCESS_SOURCE`].
+    ProcessSource(ProcessSourceJob),
 }
 
 impl JobPayload {
@@ -73,6 +77,7 @@ impl JobPayload {
         let kind = match self {
             JobPayload::IngestSource(_) => JobKind::INGEST_SOURCE,
             JobPayload::GenerateBundle(_) => JobKind::GENERATE_BUNDLE,
+            JobPayload::ProcessSource(_) => JobKind::PROCESS_SOURCE,
         };
         JobKind::new(kind).unwrap_or_else(|_| unreachable!("the built-in kinds are valid"))
     }
@@ -82,6 +87,7 @@ impl JobPayload {
         let payload = match self {
             JobPayload::IngestSource(p) => serde_json::to_value(p),
             JobPayload::GenerateBundle(p) => serde_json::to_value(p),
+            JobPayload::ProcessSource(p) => serde_json::to_value(p),
         }
         .map_err(|e| Error::internal("encoding a job payload", e))?;
         let job = NewJob::new(self.kind(), payload);
@@ -98,6 +104,7 @@ impl JobPayload {
         match job.kind.as_str() {
             JobKind::INGEST_SOURCE => serde_json::from_value(job.payload.clone()).map(JobPayload::IngestSource).map_err(bad),
             JobKind::GENERATE_BUNDLE => serde_json::from_value(job.payload.clone()).map(JobPayload::GenerateBundle).map_err(bad),
+            JobKind::PROCESS_SOURCE => serde_json::from_value(job.payload.clone()).map(JobPayload::ProcessSource).map_err(bad),
             other => Err(Error::invalid_field("kind", format!("`{other}` is not a built-in job kind"))),
         }
     }

@@ -113,6 +113,7 @@ pub struct ReviewService {
     platforms: Arc<BTreeSet<Platform>>,
     changes: Option<Arc<ReviewChanges>>,
     fingerprint: Arc<std::sync::Mutex<Option<(u64, Fingerprint)>>>,
+    gates: Arc<Vec<Arc<dyn crate::quality::QualityGate>>>,
 }
 
 /// Count and latest change of everything in review.
@@ -129,7 +130,44 @@ impl ReviewService {
     ) -> Result<Self> {
         let timezone = timezone.into();
         validate_timezone(&timezone)?;
-        Ok(Self { store, clock, timezone, platforms: Arc::new(platforms), changes: None, fingerprint: Arc::default() })
+        Ok(Self {
+            store,
+            clock,
+            timezone,
+            platforms: Arc::new(platforms),
+            changes: None,
+            fingerprint: Arc::default(),
+            gates: Arc::default(),
+        })
+    }
+
+    /// Re-runs `gates` on every content change and stores their new verdicts with the edited
+    /// version (verdicts of other gates — a remote detector, the ICP score — are kept). Give it
+    /// local gates only: they run inside the edit request, in milliseconds.
+    pub fn with_gates(mut self, gates: Vec<Arc<dyn crate::quality::QualityGate>>) -> Self {
+        self.gates = Arc::new(gates);
+        self
+    }
+
+    /// The verdicts of `item` after its content became `title`/`content`: the re-run gates'
+    /// verdicts replace theirs; the others are kept. `None` without gates.
+    async fn recheck(&self, item: &ContentItem, title: Option<&str>, content: &str) -> Result<Option<crate::domain::QualityMetrics>> {
+        if self.gates.is_empty() {
+            return Ok(None);
+        }
+        let draft = crate::quality::DraftUnderReview {
+            content_type: item.content_type,
+            title: title.map(str::to_owned),
+            content: content.to_owned(),
+        };
+        let mut verdicts = Vec::with_capacity(self.gates.len());
+        for g in self.gates.iter() {
+            verdicts.push(g.check(&draft).await?);
+        }
+        let rerun: BTreeSet<&str> = verdicts.iter().map(|v| v.gate.as_str()).collect();
+        let kept: Vec<_> = item.quality.verdicts.iter().filter(|v| !rerun.contains(v.gate.as_str())).cloned().collect();
+        let all: Vec<_> = verdicts.iter().cloned().chain(kept).collect();
+        Ok(Some(crate::quality::rewrite::metrics_of(&all)))
     }
 
     /// Answers [`ReviewService::pending_fingerprint`] from memory while `changes` is live and has
@@ -245,9 +283,14 @@ impl ReviewService {
         let new_content = req.content.clone().unwrap_or_else(|| current.content.clone());
         let new_title = req.title.clone().or_else(|| current.title.clone());
         let spans = edits::diff_edit(current.title.as_deref(), new_title.as_deref(), &current.content, &new_content);
+        // Checked before anything is written: a gate that cannot run fails the edit cleanly.
+        let quality = self.recheck(&current, new_title.as_deref(), &new_content).await?;
         let update =
             ContentUpdate { expected_version: expected, title: req.title, content: req.content, edited_by: req.editor, edits: spans };
-        let item = self.store.update_content(id, update).await?;
+        let mut item = self.store.update_content(id, update).await?;
+        if let Some(q) = quality {
+            item = self.store.set_quality(id, q).await?;
+        }
         tracing::info!(content_id = %id, version = item.version, by = ?req.editor, "content edited");
         crate::telemetry::count_change("edit", 1);
         Ok(item)

@@ -30,6 +30,9 @@ pub struct HttpSettings {
     /// believed: the client is the right-most address not in this list. Empty: the TCP peer is
     /// the client and `X-Forwarded-For` is ignored.
     pub trusted_proxies: Vec<String>,
+    /// After SIGTERM or Ctrl-C, how long requests and jobs in flight may take before the process
+    /// stops them and exits.
+    pub shutdown_grace_secs: u64,
 }
 
 impl Default for HttpSettings {
@@ -44,6 +47,7 @@ impl Default for HttpSettings {
             rate_limit_per_user: 600,
             rate_limit_per_user_burst: 100,
             trusted_proxies: Vec::new(),
+            shutdown_grace_secs: 10,
         }
     }
 }

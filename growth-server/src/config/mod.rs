@@ -31,6 +31,11 @@
 //! | `webhooks.riverside_token` / `riverside_tokens` | `GROWTH_WEBHOOKS__RIVERSIDE_TOKEN` … | unset: `/webhooks/riverside` refuses everything |
 //! | `webhooks.signature_tolerance_secs` / `require_signature` | `GROWTH_WEBHOOKS__…` | `300` / `false` (see [`WebhookSettings`]) |
 //! | `http.upload_limit_bytes` | `GROWTH_HTTP__UPLOAD_LIMIT_BYTES` | `268435456` (256 MiB, multipart `POST /sources` only) |
+//! | `http.shutdown_grace_secs` | `GROWTH_HTTP__SHUTDOWN_GRACE_SECS` | `10`: after SIGTERM/Ctrl-C, requests and jobs in flight get this long, then the process exits anyway |
+//! | `ingest.max_transcript_bytes` | `GROWTH_INGEST__MAX_TRANSCRIPT_BYTES` | `10485760` (10 MiB): a bigger transcript or pasted text is a 413 naming the setting |
+//! | `ingest.max_audio_bytes` / `pdf_max_bytes` | `GROWTH_INGEST__…` | 1 GiB / 25 MiB (413 beyond) |
+//! | `ingest.pdf_timeout_secs` / `pdf_max_concurrent` | `GROWTH_INGEST__…` | `60` / `2`: PDF text is extracted in a child process within these |
+//! | `ingest.stale_after_minutes` | `GROWTH_INGEST__STALE_AFTER_MINUTES` | `180`: a source `processing` longer is marked `failed` by the sweep (upload it again to resume) |
 //! | `http.cors_origins` | (file only: a list) | empty: no CORS headers; `["*"]` any origin (without credentials) |
 //! | `http.trusted_proxies` | `GROWTH_HTTP__TRUSTED_PROXIES` (comma-separated CIDRs) | empty: `X-Forwarded-For` is ignored, the TCP peer is the client |
 //! | `http.rate_limit_per_ip` / `rate_limit_per_ip_burst` | `GROWTH_HTTP__RATE_LIMIT_PER_IP` … | `120` / `30`: per peer IP, per minute, on `/auth/*` and `/webhooks/*`; `0` = off |
@@ -61,6 +66,7 @@ mod auth;
 mod detection;
 mod generation;
 mod http;
+mod ingest;
 mod integrations;
 mod publishing;
 mod retrieval;
@@ -76,6 +82,7 @@ pub use auth::{AuthSettings, GOOGLE_JWKS_URL, GoogleSettings};
 pub use detection::{DetectionSettings, DetectorProvider};
 pub use generation::{GenerationSettings, GeneratorProvider};
 pub use http::HttpSettings;
+pub use ingest::IngestSettings;
 pub use integrations::{IntegrationSettings, WebhookSettings};
 pub use publishing::{PublishingSettings, ScheduleSettings};
 pub use retrieval::{EmbeddingProvider, EmbeddingSettings, VectorProvider, VectorSettings};
@@ -125,6 +132,8 @@ pub struct Settings {
     pub worker: WorkerSettings,
     /// HTTP limits.
     pub http: HttpSettings,
+    /// Upload limits by kind, PDF limits, the stale-source sweep.
+    pub ingest: IngestSettings,
     /// Inbound webhook secrets.
     pub webhooks: WebhookSettings,
     /// Sign-in and sessions.
@@ -160,6 +169,7 @@ impl Default for Settings {
             auto_migrate: true,
             worker: WorkerSettings::default(),
             http: HttpSettings::default(),
+            ingest: IngestSettings::default(),
             webhooks: WebhookSettings::default(),
             quality: growth_core::quality::QualityConfig::default(),
             auth: AuthSettings::default(),
@@ -189,6 +199,7 @@ impl std::fmt::Debug for Settings {
             .field("auto_migrate", &self.auto_migrate)
             .field("worker", &self.worker)
             .field("http", &self.http)
+            .field("ingest", &self.ingest)
             .field("webhooks", &self.webhooks)
             .field("auth", &self.auth)
             .field("quality", &self.quality)
@@ -255,6 +266,12 @@ impl Settings {
     fn validate(&self) -> Result<(), ConfigError> {
         if self.database_url.trim().is_empty() {
             return Err(ConfigError("database_url is empty".into()));
+        }
+        if self.ingest.max_transcript_bytes == 0 || self.ingest.pdf_max_bytes == 0 || self.ingest.pdf_max_concurrent == 0 {
+            return Err(ConfigError("ingest.max_transcript_bytes, pdf_max_bytes and pdf_max_concurrent must be above 0".into()));
+        }
+        if self.ingest.stale_after_minutes == 0 {
+            return Err(ConfigError("ingest.stale_after_minutes must be at least 1".into()));
         }
         if self.worker.concurrency == 0 || self.worker.lease_secs < 3 {
             return Err(ConfigError("worker.concurrency must be ≥ 1 and worker.lease_secs ≥ 3".into()));

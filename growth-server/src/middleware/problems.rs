@@ -56,8 +56,10 @@ pub async fn problems(State(limits): State<Limits>, req: Request, next: Next) ->
     if !(status.is_client_error() || status.is_server_error()) {
         return resp;
     }
-    // Our own 413s come from body limits too; every one names the limit that applied.
-    if status == StatusCode::PAYLOAD_TOO_LARGE {
+    // A 413 problem from a handler names its own limit (`ingest.*`); any other 413 comes from a
+    // body limit, and is rebuilt naming the limit that applied.
+    let names_its_limit = resp.extensions().get::<crate::error::ProblemSlug>().is_some_and(|s| s.0 == crate::error::INPUT_TOO_LARGE);
+    if status == StatusCode::PAYLOAD_TOO_LARGE && !names_its_limit {
         return ApiError::payload_too_large(limit).into_response();
     }
     if is_json(&resp) {

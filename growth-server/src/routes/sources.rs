@@ -1,6 +1,11 @@
 //! Sources: `POST /sources` (upload a transcript, PDF or audio file, or paste text),
 //! `GET /sources`, `GET /sources/{id}`.
 //!
+//! Text and transcript files are read in the request; a PDF or audio file is kept, its source
+//! stored, and its reading runs as a `process_source` job (202 with the `job_id`; the source's
+//! status says when it is `completed` or `failed`, and why). Each kind has its own size limit
+//! (`[ingest]`): over it is a 413 naming the setting.
+//!
 //! Uploads are parsed before anything is written (garbage is a 422 naming the format tried and
 //! where it failed, and leaves nothing behind), kept in blob storage, stored idempotently (the same
 //! file, or the same `source_type` + `source_id`, answers the existing source with 200 instead of
@@ -13,12 +18,14 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use growth_core::Error;
-use growth_core::domain::{ContentSource, Role, SourceId, SourceStatus, SourceType, TranscriptSource};
+use growth_core::domain::{ContentSource, JobId, Role, SourceId, SourceStatus, SourceType, TranscriptSource};
 use growth_core::ingest::{Ingested, ManualInput, ManualSource};
 use growth_core::store::page_limit;
 use growth_core::transcript::TranscriptFormat;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use growth::Upload;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
@@ -112,6 +119,10 @@ pub(crate) struct IngestResponse {
     words: usize,
     /// Chunks indexed for retrieval by this call.
     indexed_chunks: Option<usize>,
+    /// A PDF or audio file is read by this job (202): follow `GET /sources/{id}` until its
+    /// status is `completed` or `failed` (with the reason).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    job_id: Option<JobId>,
 }
 
 impl From<&Ingested> for IngestResponse {
@@ -125,6 +136,7 @@ impl From<&Ingested> for IngestResponse {
             segments,
             words,
             indexed_chunks: got.indexed.map(|r| r.chunks),
+            job_id: None,
         }
     }
 }
@@ -278,11 +290,12 @@ async fn read_multipart(mut form: Multipart) -> Result<ManualSource, ApiError> {
     tag = "sources",
     request_body(content = TextSource, description = "JSON `{\"text\", …}`, or `multipart/form-data` with `file` (+ optional `format`, `title`, `description`, `source_type`, `source_id`, `metadata`)"),
     responses(
-        (status = 201, description = "Ingested", body = IngestResponse),
+        (status = 201, description = "Ingested (text and transcript files are read at once)", body = IngestResponse),
+        (status = 202, description = "A PDF or audio file: stored, and read by the job `job_id`; follow `GET /sources/{id}`", body = IngestResponse),
         (status = 200, description = "The same file or platform id was already ingested", body = IngestResponse),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Larger than `http.upload_limit_bytes` (a multipart upload) or `http.body_limit_bytes` (JSON); the detail names the limit", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than `http.upload_limit_bytes` (a multipart upload), `http.body_limit_bytes` (JSON), or the limit of its kind (`ingest.max_transcript_bytes`, `ingest.pdf_max_bytes`, `ingest.max_audio_bytes`); the detail names the limit", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -313,9 +326,26 @@ async fn create_source(
         };
         manual(ManualInput::Text(body.text), d)
     };
-    let got = state.engine.ingest().ingest_manual(manual_source).await?;
-    tracing::info!(source_id = %got.source.id, created = got.created, status = %got.source.status, "source ingested");
-    let status = if got.created { StatusCode::CREATED } else { StatusCode::OK };
-    let location = format!("/sources/{}", got.source.id);
-    Ok((status, [(header::LOCATION, location)], Json(IngestResponse::from(&got))).into_response())
+    let (status, body) = match state.engine.upload(manual_source).await? {
+        Upload::Ingested(got) => {
+            tracing::info!(actor = %user.id, source_id = %got.source.id, created = got.created, status = %got.source.status, "source ingested");
+            (if got.created { StatusCode::CREATED } else { StatusCode::OK }, IngestResponse::from(&got))
+        }
+        Upload::Queued { source, created, kind, job_id } => {
+            tracing::info!(actor = %user.id, source_id = %source.id, created, job = ?job_id, "source stored; its file is read by a job");
+            let body = IngestResponse {
+                source: SourceSummary::from(&source),
+                created,
+                format: serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+                speakers: Vec::new(),
+                segments: 0,
+                words: 0,
+                indexed_chunks: None,
+                job_id,
+            };
+            (if job_id.is_some() { StatusCode::ACCEPTED } else { StatusCode::OK }, body)
+        }
+    };
+    let location = format!("/sources/{}", body.source.id);
+    Ok((status, [(header::LOCATION, location)], Json(body)).into_response())
 }

@@ -150,6 +150,89 @@ async fn bad_uploads_get_precise_problems_and_write_nothing() {
     assert!(app.state.engine.store().list_sources(10, 0).await.unwrap().is_empty(), "nothing was written");
 }
 
+fn tiny_pdf(text: &str) -> Vec<u8> {
+    let stream = format!("BT /F1 18 Tf 72 720 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_owned(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for off in offsets {
+        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes());
+    out
+}
+
+/// Polls `GET /sources/{id}` until its status is final.
+async fn settled(app: &TestApp, token: &str, id: &str) -> Value {
+    for _ in 0..500 {
+        let got: Value = app.req(Method::GET, &format!("/sources/{id}"), token).send().await.unwrap().json().await.unwrap();
+        if matches!(got["status"].as_str(), Some("completed" | "failed")) {
+            return got;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("source {id} never settled");
+}
+
+#[tokio::test]
+async fn a_pdf_upload_answers_202_at_once_and_a_job_reads_it() {
+    let app = spawn_app().await;
+    let token = app.token(Role::Approver).await;
+    let r = upload(&app, &token, "chapter.pdf", tiny_pdf("Product-led growth starts with value")).await;
+    assert_eq!(r.status(), 202);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["format"], "pdf", "{body}");
+    assert!(body["job_id"].is_string(), "{body}");
+    assert!(matches!(body["source"]["status"].as_str(), Some("ingested" | "processing" | "completed")), "{body}");
+    let id = body["source"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(location, format!("/sources/{id}"));
+    let got = settled(&app, &token, &id).await;
+    assert_eq!(got["status"], "completed", "{got}");
+    assert!(got["transcript"].as_str().unwrap().contains("Product-led growth starts with value"), "{got}");
+    // The same file again: the same source, nothing new to do.
+    let again = upload(&app, &token, "renamed.pdf", tiny_pdf("Product-led growth starts with value")).await;
+    assert_eq!(again.status(), 200);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["source"]["id"], id.as_str());
+    assert!(again.get("job_id").is_none(), "{again}");
+}
+
+#[tokio::test]
+async fn each_kind_of_upload_has_its_own_413_naming_the_setting() {
+    let app = spawn_app_with(|s| {
+        s.ingest.max_transcript_bytes = 4 * 1024;
+        s.ingest.pdf_max_bytes = 300;
+    })
+    .await;
+    let token = app.token(Role::Approver).await;
+    let text = "Wes: free trials are not product-led growth. ".repeat(200);
+    for r in [
+        upload(&app, &token, "talk.txt", text.clone().into_bytes()).await,
+        upload(&app, &token, "chapter.pdf", tiny_pdf("Product-led growth starts with value")).await,
+    ] {
+        assert_eq!(r.status(), 413);
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        let p: Value = r.json().await.unwrap();
+        let detail = p["detail"].as_str().unwrap();
+        assert!(detail.contains("ingest.max_transcript_bytes") || detail.contains("ingest.pdf_max_bytes"), "{p}");
+        assert!(detail.contains("4096") || detail.contains("300"), "the limit is named: {p}");
+    }
+    assert!(app.state.engine.store().list_sources(10, 0).await.unwrap().is_empty(), "nothing was written");
+}
+
 #[tokio::test]
 async fn sources_need_a_token_and_uploads_need_an_approver() {
     let app = spawn_app().await;
@@ -172,4 +255,6 @@ crate::helpers::postgres_too!(
     the_same_file_twice_answers_the_existing_source_with_200,
     pasted_text_ingests_as_json,
     bad_uploads_get_precise_problems_and_write_nothing,
+    a_pdf_upload_answers_202_at_once_and_a_job_reads_it,
+    each_kind_of_upload_has_its_own_413_naming_the_setting,
 );

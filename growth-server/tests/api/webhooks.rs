@@ -100,8 +100,9 @@ fn grain_event(id: &str) -> String {
         .to_string()
 }
 
+/// Ingestion jobs (the recurring ones the cron enqueues on its own are not counted).
 async fn job_count(app: &TestApp) -> usize {
-    app.state.engine.store().list_jobs(None, 100).await.unwrap().len()
+    app.state.engine.store().list_jobs(None, 100).await.unwrap().iter().filter(|j| j.kind.as_str() == "ingest_source").count()
 }
 
 async fn wait_for_job(app: &TestApp, id: JobId) -> growth_core::domain::Job {

@@ -36,8 +36,8 @@ macro_rules! impl_source_store {
                     }
                     let row = sqlx::query_as::<$db, SourceRow>(
                         "INSERT INTO content_sources (id, source_type, source_id, title, description, metadata, file_url, file_hash, transcript,
-                            transcript_source, status, created_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'ingested', $11)
+                            transcript_source, status, created_at, status_changed_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'ingested', $11, $11)
                          ON CONFLICT DO NOTHING RETURNING *",
                     )
                     .bind(SourceId::new().0)
@@ -87,13 +87,15 @@ macro_rules! impl_source_store {
                     };
                     let processed_at = if matches!(to, SourceStatus::Completed | SourceStatus::Failed) { Some(self.now()) } else { cur.processed_at };
                     let q = sqlx::query_as::<$db, SourceRow>(
-                        "UPDATE content_sources SET status = $2, failure_reason = $3, processed_at = $4 WHERE id = $1 AND status = $5 RETURNING *",
+                        "UPDATE content_sources SET status = $2, failure_reason = $3, processed_at = $4, status_changed_at = $6
+                         WHERE id = $1 AND status = $5 RETURNING *",
                     )
                     .bind(id.0)
                     .bind(to.as_str())
                     .bind(failure_reason)
                     .bind(processed_at)
-                    .bind(cur.status.as_str());
+                    .bind(cur.status.as_str())
+                    .bind(self.now());
                     fetch_optional(&self.pool, q).await?.ok_or_else(|| concurrently("source", id))
                 }
 
@@ -103,6 +105,24 @@ macro_rules! impl_source_store {
                         .bind(transcript)
                         .bind(from.as_str());
                     fetch_one_or_not_found(&self.pool, q, SourceId::ENTITY, id).await
+                }
+
+                async fn set_source_metadata(&self, id: SourceId, metadata: serde_json::Value) -> Result<ContentSource> {
+                    let q = sqlx::query_as::<$db, SourceRow>("UPDATE content_sources SET metadata = $2 WHERE id = $1 RETURNING *")
+                        .bind(id.0)
+                        .bind(Json(metadata));
+                    fetch_one_or_not_found(&self.pool, q, SourceId::ENTITY, id).await
+                }
+
+                async fn stale_sources(&self, status: SourceStatus, before: chrono::DateTime<chrono::Utc>, limit: u32) -> Result<Vec<ContentSource>> {
+                    let q = sqlx::query_as::<$db, SourceRow>(
+                        "SELECT * FROM content_sources WHERE status = $1 AND COALESCE(status_changed_at, created_at) < $2
+                         ORDER BY COALESCE(status_changed_at, created_at), id LIMIT $3",
+                    )
+                    .bind(status.as_str())
+                    .bind(before)
+                    .bind(i64::from(page_limit(limit, 100, 1000)));
+                    fetch_all(&self.pool, q).await
                 }
             }
         };

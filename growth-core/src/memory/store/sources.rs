@@ -35,6 +35,7 @@ impl SourceStore for InMemoryStore {
             failure_reason: None,
             created_at: now,
             processed_at: None,
+            status_changed_at: now,
         };
         s.sources.push(v.clone());
         Ok(Stored { value: v, created: true })
@@ -64,6 +65,7 @@ impl SourceStore for InMemoryStore {
         if matches!(to, SourceStatus::Completed | SourceStatus::Failed) {
             x.processed_at = Some(now);
         }
+        x.status_changed_at = now;
         Ok(x.clone())
     }
 
@@ -73,5 +75,20 @@ impl SourceStore for InMemoryStore {
         x.transcript = Some(transcript);
         x.transcript_source = Some(from);
         Ok(x.clone())
+    }
+
+    async fn set_source_metadata(&self, id: SourceId, metadata: serde_json::Value) -> Result<ContentSource> {
+        let mut s = self.lock();
+        let x = find(&mut s.sources, id, SourceId::ENTITY, |x| x.id == id)?;
+        x.metadata = metadata;
+        Ok(x.clone())
+    }
+
+    async fn stale_sources(&self, status: SourceStatus, before: chrono::DateTime<chrono::Utc>, limit: u32) -> Result<Vec<ContentSource>> {
+        let s = self.lock();
+        let mut v: Vec<_> = s.sources.iter().filter(|x| x.status == status && x.status_changed_at < before).cloned().collect();
+        v.sort_by(|a, b| a.status_changed_at.cmp(&b.status_changed_at).then(a.id.cmp(&b.id)));
+        v.truncate(page_limit(limit, 100, 1000) as usize);
+        Ok(v)
     }
 }

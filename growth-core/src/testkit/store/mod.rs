@@ -42,7 +42,7 @@ pub use schedules::{
 };
 pub use sources::{
     a_duplicate_source_returns_the_existing_one, an_illegal_source_transition_writes_nothing,
-    sources_move_through_their_machine_and_keep_failure_reasons,
+    sources_move_through_their_machine_and_keep_failure_reasons, stale_sources_are_found_by_when_their_status_last_changed,
 };
 pub use users::{
     a_disabled_user_keeps_the_first_disable_time_and_revokes_earlier_sessions,
@@ -75,6 +75,7 @@ where
     check!(a_duplicate_source_returns_the_existing_one);
     check!(sources_move_through_their_machine_and_keep_failure_reasons);
     check!(an_illegal_source_transition_writes_nothing);
+    check!(stale_sources_are_found_by_when_their_status_last_changed);
     check!(content_starts_at_version_one_with_its_history);
     check!(an_edit_makes_a_new_version_with_its_spans);
     check!(a_stale_edit_is_a_conflict_and_writes_nothing);

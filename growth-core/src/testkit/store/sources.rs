@@ -55,3 +55,29 @@ pub async fn an_illegal_source_transition_writes_nothing(s: Arc<dyn FullStore>, 
     assert!(err.to_string().contains("ingested") && err.to_string().contains("completed"), "{err}");
     assert_eq!(s.get_source(src.id).await.unwrap(), src);
 }
+
+pub async fn stale_sources_are_found_by_when_their_status_last_changed(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
+    let old = s.create_source(podcast("ep-old")).await.unwrap().value;
+    let old = s.set_source_status(old.id, SourceStatus::Processing, None).await.unwrap();
+    assert_eq!(old.status_changed_at, c.now());
+    c.advance(Span::minutes(30));
+    let young = s.create_source(podcast("ep-young")).await.unwrap().value;
+    s.set_source_status(young.id, SourceStatus::Processing, None).await.unwrap();
+    let waiting = s.create_source(podcast("ep-waiting")).await.unwrap().value;
+    c.advance(Span::minutes(5));
+    let cutoff = c.now() - Span::minutes(10);
+    let stale = s.stale_sources(SourceStatus::Processing, cutoff, 10).await.unwrap();
+    assert_eq!(stale.iter().map(|x| x.id).collect::<Vec<_>>(), vec![old.id], "only the one processing for over 10 minutes");
+    assert!(s.stale_sources(SourceStatus::Ingested, cutoff, 10).await.unwrap().is_empty());
+    let all_waiting = s.stale_sources(SourceStatus::Ingested, c.now() + Span::seconds(1), 10).await.unwrap();
+    assert_eq!(all_waiting.iter().map(|x| x.id).collect::<Vec<_>>(), vec![waiting.id]);
+    // A status change restarts the clock.
+    s.set_source_status(old.id, SourceStatus::Failed, Some("stopped".into())).await.unwrap();
+    s.set_source_status(old.id, SourceStatus::Processing, None).await.unwrap();
+    assert!(s.stale_sources(SourceStatus::Processing, cutoff, 10).await.unwrap().is_empty());
+    // Metadata is replaced whole and read back.
+    let m = s.set_source_metadata(young.id, serde_json::json!({"transcription": {"provider": "assemblyai", "id": "t-1"}})).await.unwrap();
+    assert_eq!(m.metadata["transcription"]["id"], "t-1");
+    assert_eq!(s.get_source(young.id).await.unwrap().metadata, m.metadata);
+    assert!(matches!(s.set_source_metadata(SourceId::new(), serde_json::json!({})).await, Err(Error::NotFound { .. })));
+}
