@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::ReviewStore;
-use crate::domain::{ContentId, ContentItem, Platform, ScheduleStatus};
+use crate::domain::{ContentId, ContentItem, ContentType, Platform, ScheduleStatus};
 use crate::schedule::{EngagementHistory, Observation, PlanItem, SchedulePolicy};
 use crate::store::ScheduleFilter;
 use crate::{Error, Result};
@@ -62,7 +62,33 @@ async fn history(store: &dyn ReviewStore, tz: Tz, now: DateTime<Utc>) -> Result<
     Ok((!observations.is_empty()).then(|| EngagementHistory::from_observations(tz, observations)))
 }
 
-/// Times for `items` (in order) from `start_date` (today when unset) in `tz`.
+/// Where a piece sits in an episode's story: the teaser before the episode, the long forms that
+/// carry it, the "it is out" announcement, then the insight posts drawn from it.
+pub fn story_rank(t: ContentType) -> u8 {
+    match t {
+        ContentType::PreInterview => 0,
+        ContentType::BlogPost | ContentType::Newsletter => 1,
+        ContentType::PostPublish => 2,
+        ContentType::LinkedinPost => 3,
+    }
+}
+
+/// The order in which `items` take their slots: the sources in the order they first appear, and
+/// within a source the episode's story ([`story_rank`]), then the order given. The planner hands
+/// each platform's slots out in this order, so a "next week on the show" post never goes out after
+/// "the new episode is out", whatever order generation finished in.
+pub fn story_order(items: &[ContentItem]) -> Vec<usize> {
+    let mut first_seen: HashMap<Option<crate::domain::SourceId>, usize> = HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        first_seen.entry(item.source_id).or_insert(i);
+    }
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&i| (first_seen[&items[i].source_id], story_rank(items[i].content_type), i));
+    order
+}
+
+/// Times for `items` (answered in their order) from `start_date` (today when unset) in `tz`; slots
+/// are handed out in [`story_order`].
 pub async fn plan(
     store: &dyn ReviewStore,
     items: &[ContentItem],
@@ -72,7 +98,7 @@ pub async fn plan(
 ) -> Result<Vec<DateTime<Utc>>> {
     let zone = zone(tz)?;
     let policy = SchedulePolicy::in_zone(zone);
-    let plan_items: Vec<PlanItem<usize>> = items.iter().enumerate().map(|(i, item)| PlanItem::new(i, item.platform())).collect();
+    let plan_items: Vec<PlanItem<usize>> = story_order(items).into_iter().map(|i| PlanItem::new(i, items[i].platform())).collect();
     let start = start_date.unwrap_or_else(|| now.with_timezone(&zone).date_naive());
     let taken = taken(store, now).await?;
     let history = history(store, zone, now).await?;
