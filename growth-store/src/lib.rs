@@ -69,7 +69,10 @@ impl Database {
     /// review fingerprint is then read on every request.
     pub fn watch_review_changes(&self, changes: Arc<growth_core::review::ReviewChanges>) -> Option<tokio::task::JoinHandle<()>> {
         match self {
-            Self::Sqlite(_) => None,
+            Self::Sqlite(_) => {
+                drop(changes);
+                None
+            }
             #[cfg(feature = "postgres")]
             Self::Postgres(s) => {
                 let s = s.clone();

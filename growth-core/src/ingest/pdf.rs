@@ -70,7 +70,8 @@ impl Default for PdfLimits {
 /// Which program extracts the text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PdfBackend {
-    /// `pdftotext` when it is on `PATH`, else `pdf-extract` (the default).
+    /// `pdftotext` when it is on `PATH`, else `pdf-extract` (the default; `pdf-extract` needs the
+    /// `pdf` feature, on by default).
     Auto,
     /// This `pdftotext` executable.
     Pdftotext(PathBuf),
@@ -152,15 +153,20 @@ impl PdfExtractor {
             });
         }
         let deadline = Instant::now() + limits.timeout;
+        let busy = || {
+            Error::transient(format!(
+                "{} PDF extractions are already running (pdf max_concurrent) and none finished within {:?}; try again",
+                limits.max_concurrent, limits.timeout
+            ))
+        };
         let slot = tokio::time::timeout(limits.timeout, self.slots.clone().acquire_owned())
             .await
-            .map_err(|_| {
-                Error::transient(format!(
-                    "{} PDF extractions are already running (pdf max_concurrent) and none finished within {:?}; try again",
-                    limits.max_concurrent, limits.timeout
-                ))
-            })?
+            .map_err(|_| busy())?
             .map_err(|e| Error::internal("the PDF slots are closed", e))?;
+        // A slot freed just as the wait ran out leaves no time to extract: still "busy".
+        if Instant::now() >= deadline {
+            return Err(busy());
+        }
         let text = match &self.pdftotext {
             #[cfg(unix)]
             Some(exe) => {
@@ -175,6 +181,14 @@ impl PdfExtractor {
                 guard.disarm();
                 out.map_err(|e| Error::internal("the PDF extraction task failed", e))??
             }
+            #[cfg(not(feature = "pdf"))]
+            _ => {
+                drop((slot, bytes, deadline));
+                return Err(Error::Unsupported(
+                    "reading PDFs needs `pdftotext` on PATH (Debian: poppler-utils) or growth-core's `pdf` feature".into(),
+                ));
+            }
+            #[cfg(feature = "pdf")]
             _ => {
                 let task = tokio::task::spawn_blocking(move || {
                     let _slot = slot;
