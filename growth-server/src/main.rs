@@ -18,6 +18,11 @@ struct Cli {
     /// Configuration file (TOML). Defaults to ./growth.toml when it exists.
     #[arg(long, global = true, env = "GROWTH_CONFIG")]
     config: Option<PathBuf>,
+    /// More log output: one-shot commands (ingest, generate, migrate, user …) only show warnings
+    /// unless given `-v` (`log_level`, info by default) or `-vv` (debug); `serve` and `worker`
+    /// always log at `log_level`. `RUST_LOG` overrides both.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -112,7 +117,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init(settings.log_format, &settings.log_level);
+    let long_running = matches!(cli.command, Command::Serve | Command::Worker);
+    let level = match (long_running, cli.verbose) {
+        (_, v) if v >= 2 => "debug",
+        (true, _) | (false, 1) => settings.log_level.as_str(),
+        (false, _) => "warn",
+    };
+    telemetry::init(settings.log_format, level);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

@@ -349,6 +349,9 @@ impl Application {
     /// [`Application::build`] with an injected clock.
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
         settings.check_serving().map_err(StartupError::Config)?;
+        if settings.auth.jwt_secret.is_none() {
+            tracing::warn!("auth.jwt_secret is not set: using a random key; every session ends when the server restarts");
+        }
         let state = connect(&settings, clock, settings.auto_migrate).await?;
         let worker = Some(state.engine.clone());
         let listener = TcpListener::bind(settings.bind).await.map_err(|source| StartupError::Bind { addr: settings.bind, source })?;

@@ -179,7 +179,7 @@ fn check_of_an_unknown_type_is_a_usage_error() {
 #[test]
 fn json_logs_are_one_json_object_per_line() {
     let dir = tempfile::tempdir().unwrap();
-    let out = growth().current_dir(dir.path()).env("GROWTH_LOG_FORMAT", "json").arg("migrate").output().unwrap();
+    let out = growth().current_dir(dir.path()).env("GROWTH_LOG_FORMAT", "json").args(["-v", "migrate"]).output().unwrap();
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
@@ -294,4 +294,25 @@ fn serve_refuses_a_public_address_without_a_jwt_secret_and_names_the_setting() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("auth.jwt_secret") && stderr.contains("0.0.0.0"), "{stderr}");
     assert!(!dir.path().join("growth.db").exists(), "refused before touching the database");
+}
+
+#[test]
+fn one_shot_commands_are_quiet_by_default_and_say_more_with_v() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        let out = growth()
+            .current_dir(dir.path())
+            .args(extra)
+            .args(["ingest", "--json"])
+            .arg(fixture("changelog/founders-talk-55.md"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let quiet = run(&[]);
+    assert!(quiet.trim().is_empty(), "no start-up INFO lines and no JWT warning: {quiet}");
+    let verbose = run(&["-v"]);
+    assert!(verbose.contains("INFO"), "-v shows the info lines: {verbose}");
+    assert!(!verbose.contains("jwt_secret"), "the JWT warning is for `serve` only: {verbose}");
 }

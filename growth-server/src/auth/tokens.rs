@@ -61,14 +61,11 @@ impl AccessClaims {
 }
 
 impl Keys {
-    /// Keys from the settings; a random key when none is configured (with a warning).
+    /// Keys from the settings; a random key when none is configured (`growth serve` warns then).
     pub fn from_settings(s: &AuthSettings) -> Self {
         let secret: Vec<u8> = match &s.jwt_secret {
             Some(k) => k.expose_secret().as_bytes().to_vec(),
-            None => {
-                tracing::warn!("auth.jwt_secret is not set: using a random key; every session ends when the server restarts");
-                random_bytes()
-            }
+            None => random_bytes(),
         };
         let mut validation = Validation::new(Algorithm::HS256);
         validation.algorithms = vec![Algorithm::HS256];

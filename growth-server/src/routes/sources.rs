@@ -60,7 +60,9 @@ pub(crate) struct SourceSummary {
     metadata: Value,
     file_url: Option<String>,
     transcript_source: Option<TranscriptSource>,
-    /// Words in the stored transcript.
+    /// Whitespace-separated words of the stored transcript text, speaker labels (`Wes:`) included:
+    /// the size of what retrieval and generation read. The upload answer's `words` counts spoken
+    /// words only, so it is smaller by one or two words per speaker turn.
     transcript_words: usize,
     status: SourceStatus,
     /// Why processing failed, for a `failed` source.
@@ -115,7 +117,8 @@ pub(crate) struct IngestResponse {
     format: String,
     speakers: Vec<String>,
     segments: usize,
-    /// Words in the parsed transcript.
+    /// Spoken words in the parsed transcript (speaker labels not counted; compare
+    /// `source.transcript_words`, which counts them).
     words: usize,
     /// Chunks indexed for retrieval by this call.
     indexed_chunks: Option<usize>,
