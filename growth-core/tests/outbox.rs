@@ -74,7 +74,7 @@ async fn publishing_writes_markdown_with_front_matter_and_an_html_preview() {
         )
     );
     let html = std::fs::read_to_string(&html_path).unwrap();
-    assert!(html.contains("<pre>Most teams add a free plan.\n\nThat&#39;s &lt;not&gt; it.</pre>"), "{html}");
+    assert!(html.contains("<p>Most teams add a free plan.</p>\n<p>That's &lt;not&gt; it.</p>"), "{html}");
     assert!(html.contains("<title>The PLG Paradox</title>"));
 
     assert_eq!(p.platform_post_id, format!("outbox:linkedin:{}", req.schedule_id));

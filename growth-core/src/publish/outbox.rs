@@ -6,7 +6,9 @@
 //! - `<schedule_id>.md`: the post as Markdown behind a small front matter (title, content id,
 //!   content type, schedule id, platform, published_at; values are JSON strings, which YAML
 //!   reads as-is);
-//! - `<schedule_id>.html`: a self-contained preview (the text escaped inside `<pre>`).
+//! - `<schedule_id>.html`: a self-contained preview that looks like the platform (a LinkedIn post
+//!   card, a newsletter email, a blog article): the Markdown rendered, any raw HTML in it shown as
+//!   text, links other than `http(s)`/`mailto` dropped, no script and nothing fetched.
 //!
 //! Files are written atomically (a temporary file in the same directory, synced, then linked or
 //! renamed into place), so a reader never sees half a post. Publishing is idempotent by schedule
@@ -195,18 +197,68 @@ fn escape_html(s: &str) -> String {
     out
 }
 
+/// The post's Markdown as HTML: raw HTML in it is shown as text, and only `http(s)`, `mailto` and
+/// relative links are kept (a preview is opened from disk: nothing in it may run or phone home).
+fn markdown_to_html(markdown: &str) -> String {
+    use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, html};
+    let safe_link = |dest: &CowStr| {
+        let d = dest.trim().to_ascii_lowercase();
+        !d.contains(':') || d.starts_with("http://") || d.starts_with("https://") || d.starts_with("mailto:")
+    };
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let events = Parser::new_ext(markdown, options).map(|e| match e {
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) if !safe_link(&dest_url) => {
+            Event::Start(Tag::Link { link_type, dest_url: CowStr::Borrowed("#"), title, id })
+        }
+        // Images are not fetched: their alt text is shown instead.
+        Event::Start(Tag::Image { .. }) => Event::Text(CowStr::Borrowed("[image: ")),
+        Event::End(pulldown_cmark::TagEnd::Image) => Event::Text(CowStr::Borrowed("]")),
+        other => other,
+    });
+    let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut out, events);
+    out
+}
+
+/// The page style of each platform's preview: the width and type its readers see.
+fn platform_style(platform: Platform) -> (&'static str, &'static str) {
+    match platform.as_str() {
+        "linkedin" => (
+            "linkedin-post",
+            "body{background:#f4f2ee;margin:0;padding:24px;font:14px/1.43 -apple-system,system-ui,'Segoe UI',Roboto,sans-serif;color:rgba(0,0,0,.9)}\
+             article{max-width:552px;margin:0 auto;background:#fff;border-radius:8px;box-shadow:0 0 0 1px rgba(0,0,0,.08);padding:12px 16px}\
+             article p{margin:0 0 1em}",
+        ),
+        "customer_io" => (
+            "newsletter-email",
+            "body{background:#f6f6f6;margin:0;padding:24px;font:16px/1.6 Georgia,'Times New Roman',serif;color:#222}\
+             article{max-width:600px;margin:0 auto;background:#fff;padding:32px 40px}",
+        ),
+        _ => (
+            "blog-article",
+            "body{margin:0;padding:32px;font:18px/1.7 Charter,Georgia,serif;color:#1a1a1a}article{max-width:720px;margin:0 auto}",
+        ),
+    }
+}
+
 fn render_html(req: &PublishRequest, platform: Platform, published_at: DateTime<Utc>) -> String {
     let title = escape_html(req.title.as_deref().unwrap_or("(untitled)"));
+    let (class, style) = platform_style(platform);
+    let heading = if platform.as_str() == "linkedin" { String::new() } else { format!("<h1>{title}</h1>\n") };
     format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n</head>\n<body>\n<h1>{title}</h1>\n\
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n\
+         <style>{style}dl{{max-width:720px;margin:24px auto 0;font:12px/1.5 system-ui,sans-serif;color:#666}}dt{{float:left;width:9em}}</style>\n\
+         </head>\n<body>\n<article class=\"{class}\">\n{heading}{}</article>\n\
          <dl>\n<dt>platform</dt><dd>{}</dd>\n<dt>content type</dt><dd>{}</dd>\n<dt>content id</dt><dd>{}</dd>\n\
-         <dt>schedule id</dt><dd>{}</dd>\n<dt>published at</dt><dd>{}</dd>\n</dl>\n<pre>{}</pre>\n</body>\n</html>\n",
-        platform.as_str(),
+         <dt>schedule id</dt><dd>{}</dd>\n<dt>published at</dt><dd>{}</dd>\n</dl>\n</body>\n</html>\n",
+        markdown_to_html(req.content.trim_end()),
+        escape_html(platform.as_str()),
         req.content_type.as_str(),
         req.content_item_id,
         req.schedule_id,
         published_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-        escape_html(req.content.trim_end()),
     )
 }
 
@@ -306,11 +358,21 @@ mod tests {
     }
 
     #[test]
-    fn the_preview_escapes_everything() {
-        let r = req(Some("<b>bold</b>"), "<script>alert('x')</script> & \"quotes\"");
+    fn the_preview_renders_markdown_and_runs_nothing() {
+        let r = req(
+            Some("<b>bold</b>"),
+            "We **shipped** [v2](https://example.com).\n\n- one\n- two\n\n<script>alert('x')</script> & \"quotes\"\n\n\
+             [click](javascript:alert(1)) ![pixel](https://tracker.example/p.gif)",
+        );
         let html = render_html(&r, Platform::CUSTOMER_IO, Utc::now());
-        assert!(!html.contains("<script>") && !html.contains("<b>"), "{html}");
-        assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quotes&quot;"));
+        assert!(!html.contains("<script>") && !html.contains("<b>") && !html.contains("javascript:"), "{html}");
+        assert!(!html.contains("<img") && !html.contains("<pre>"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "raw HTML is shown as text: {html}");
+        assert!(html.contains("<strong>shipped</strong>") && html.contains("<a href=\"https://example.com\">v2</a>"), "{html}");
+        assert!(html.contains("<li>one</li>") && html.contains("[image: pixel]"), "{html}");
+        assert!(html.contains("newsletter-email") && html.contains("max-width:600px"), "{html}");
+        let linkedin = render_html(&r, Platform::LINKEDIN, Utc::now());
+        assert!(linkedin.contains("linkedin-post") && linkedin.contains("max-width:552px"), "{linkedin}");
     }
 
     #[test]
