@@ -216,6 +216,7 @@ pub struct EngineBuilder {
     instance: Option<String>,
     review_changes: Option<Arc<growth_core::review::ReviewChanges>>,
     learning: LearningConfig,
+    apply_rules: Option<bool>,
 }
 
 impl std::fmt::Debug for EngineBuilder {
@@ -381,6 +382,14 @@ impl EngineBuilder {
         self
     }
 
+    /// Whether every draft passes through the active learned rules (`learn::apply_rules`) after
+    /// the generator wrote it (default: only for the offline generator, when none is given; a
+    /// model follows them from its prompt). Set it for an offline generator passed in.
+    pub fn apply_learned_rules(mut self, apply: bool) -> Self {
+        self.apply_rules = Some(apply);
+        self
+    }
+
     /// This process's name on claimed jobs and schedules (default `engine:<pid>`).
     pub fn instance(mut self, name: impl Into<String>) -> Self {
         self.instance = Some(name.into());
@@ -398,7 +407,7 @@ impl EngineBuilder {
             None => Arc::new(HashingEmbedder::new(DEFAULT_DIMENSIONS)?),
         };
         let vectors: Arc<dyn VectorStore> = self.vectors.unwrap_or_else(|| Arc::new(InMemoryVectorStore::new(embedder.dimensions())));
-        let offline_generator = self.generator.is_none();
+        let offline_generator = self.apply_rules.unwrap_or(self.generator.is_none());
         let generator: Arc<dyn ContentGenerator> = match self.generator {
             Some(g) => g,
             None => {
