@@ -14,7 +14,7 @@ use growth_core::generate::{BundlePipeline, ContentGenerator, GenerateBundleHand
 use growth_core::ingest::{IngestSourceHandler, SourceIngest, SourceIngestor, Transcriber};
 use growth_core::jobs::{CronEntry, CronScheduler, JobHandler, Worker, WorkerConfig};
 use growth_core::knowledge::{ChunkConfig, KnowledgeIndexer, KnowledgeService, Retriever};
-use growth_core::learn::service::{IcpUpdateHandler, MineRulesHandler};
+use growth_core::learn::service::{BestTimeHandler, IcpUpdateHandler, MineRulesHandler};
 use growth_core::learn::{LearnedPhraseGate, LearningConfig, LearningService, RuleApplyingGenerator, RuleSource};
 use growth_core::memory::{InMemoryBlobStore, InMemoryStore, InMemoryVectorStore, RecordingPublisher};
 use growth_core::prompt::PromptBuilder;
@@ -158,7 +158,8 @@ impl Engine {
             .register(Arc::new(IngestSourceHandler::new(self.inner.ingest.clone())))
             .register(Arc::new(GenerateBundleHandler::new(self.inner.ingest.clone(), self.inner.pipeline.clone())))
             .register(Arc::new(MineRulesHandler::new(self.inner.learning.clone())))
-            .register(Arc::new(IcpUpdateHandler::new(self.inner.learning.clone(), self.inner.clock.clone())));
+            .register(Arc::new(IcpUpdateHandler::new(self.inner.learning.clone(), self.inner.clock.clone())))
+            .register(Arc::new(BestTimeHandler::new(self.inner.learning.clone())));
         for h in &self.inner.handlers {
             w = w.register(h.clone());
         }

@@ -394,4 +394,12 @@ pub trait LearningStore: Send + Sync + Debug + 'static {
     async fn list_preferences(&self, content_type: Option<ContentType>) -> Result<Vec<crate::learn::PreferenceRecord>>;
     /// Rewrites a preference's statement (preferences are readable and editable, never a fine-tune).
     async fn update_preference(&self, id: uuid::Uuid, preference: String) -> Result<crate::learn::PreferenceRecord>;
+    /// Sets an item's `best_publish_time` and `predicted_engagement` (the best-time model's pick);
+    /// its version and `updated_at` stay as they are.
+    async fn set_best_time(
+        &self,
+        id: ContentId,
+        best_publish_time: Option<DateTime<Utc>>,
+        predicted_engagement: Option<serde_json::Value>,
+    ) -> Result<ContentItem>;
 }

@@ -26,6 +26,15 @@
 //! similarity ([`as_mention_of`]): a mention of a known objection bumps its frequency. The daily
 //! `learn.icp` job runs it over the call sources completed in the last day
 //! ([`IcpUpdateHandler`]).
+//!
+//! # Best time
+//!
+//! [`LearningService::best_time`] fits the empirical-Bayes model of [`super::best_time`] to the
+//! outcomes an [`OutcomeSource`] gives (by default [`PublishedOutcomes`]: published schedules and
+//! their analytics rows; a daily-snapshot table can replace it) and picks the next slot by Thompson
+//! sampling. [`LearningService::fill_best_times`] writes the pick into `best_publish_time` and
+//! `predicted_engagement` of the items awaiting review; the daily `learn.best_time` job runs it
+//! ([`BestTimeHandler`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Debug;
@@ -36,6 +45,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::apply::ActiveRules;
+use super::best_time::{BestTimeConfig, BestTimeModel, PostOutcome, Recommendation, Slot, Snapshot};
 use super::edits::EditEvent;
 use super::icp::{self, ExtractedProfile, IcpConfig};
 use super::mine::{MiningConfig, mine_rules};
@@ -44,12 +54,13 @@ use super::rules::{Rule, RuleBook, RuleChange, RuleId, RuleKind, RuleStatus};
 use crate::clock::Clock;
 use crate::domain::JobKind;
 use crate::domain::{
-    ContentId, ContentSource, ContentType, IcpProfile, IcpSource, NewObjection, Objection, SourceId, SourceStatus, SourceType,
-    TranscriptSource,
+    ContentFilter, ContentId, ContentSource, ContentStatus, ContentType, IcpProfile, IcpSource, NewObjection, Objection, Platform,
+    ScheduleStatus, SourceId, SourceStatus, SourceType, TranscriptSource,
 };
 use crate::jobs::{JobContext, JobHandler};
 use crate::knowledge::KnowledgeService;
-use crate::store::{ContentStore, KnowledgeStore, LearningStore, RuleWrite, SourceStore};
+use crate::schedule::{SchedulePolicy, WeightCurve};
+use crate::store::{AnalyticsStore, ContentStore, KnowledgeStore, LearningStore, RuleWrite, ScheduleFilter, ScheduleStore, SourceStore};
 use crate::{Error, Result};
 
 /// Where generation reads the rules in force from: the store through a [`LearningService`], or a
@@ -70,8 +81,62 @@ impl RuleSource for ActiveRules {
 fn _assert_dyn(_: &dyn RuleSource, _: &dyn LearningStores) {}
 
 /// The repositories learning reads and writes.
-pub trait LearningStores: LearningStore + ContentStore + SourceStore + KnowledgeStore {}
-impl<T: LearningStore + ContentStore + SourceStore + KnowledgeStore + ?Sized> LearningStores for T {}
+pub trait LearningStores: LearningStore + ContentStore + SourceStore + KnowledgeStore + ScheduleStore + AnalyticsStore {}
+impl<T: LearningStore + ContentStore + SourceStore + KnowledgeStore + ScheduleStore + AnalyticsStore + ?Sized> LearningStores for T {}
+
+/// Where the best-time model reads how past posts did: each post's impressions and engagements
+/// at a fixed age. [`PublishedOutcomes`] reads published schedules and their analytics rows; a
+/// table of daily analytics snapshots can implement it instead.
+#[async_trait]
+pub trait OutcomeSource: Send + Sync + Debug + 'static {
+    /// Every measured post of `platform` at `age` after publication.
+    async fn outcomes(&self, platform: Platform, age: chrono::Duration) -> Result<Vec<PostOutcome>>;
+}
+
+/// Outcomes from published schedules and each post's analytics row, read as one snapshot taken
+/// at its `last_updated` (so a post counts once its row was last refreshed at least `age` after
+/// publication). Engagements are likes + comments + shares + clicks.
+#[derive(Clone, Debug)]
+pub struct PublishedOutcomes {
+    store: Arc<dyn LearningStores>,
+}
+
+impl PublishedOutcomes {
+    /// Outcomes from `store`.
+    pub fn new(store: Arc<dyn LearningStores>) -> Self {
+        Self { store }
+    }
+}
+
+#[async_trait]
+impl OutcomeSource for PublishedOutcomes {
+    async fn outcomes(&self, platform: Platform, age: chrono::Duration) -> Result<Vec<PostOutcome>> {
+        let mut out = Vec::new();
+        let mut filter = ScheduleFilter { statuses: vec![ScheduleStatus::Published], limit: 1_000, ..ScheduleFilter::default() };
+        loop {
+            let page = self.store.list_schedules(&filter).await?;
+            for s in page.iter().filter(|s| s.platform == platform) {
+                let a = match self.store.get_analytics(s.content_item_id, s.platform).await {
+                    Ok(a) => a,
+                    Err(Error::NotFound { .. }) => continue,
+                    Err(e) => return Err(e),
+                };
+                let e = &a.engagement;
+                let snapshot = Snapshot {
+                    taken_at: a.last_updated,
+                    impressions: u64::try_from(e.impressions).unwrap_or(0),
+                    engagements: u64::try_from(e.likes + e.comments + e.shares + e.clicks).unwrap_or(0),
+                };
+                out.extend(PostOutcome::at_fixed_age(platform, s.published_at.unwrap_or(s.scheduled_time), &[snapshot], age));
+            }
+            match page.last() {
+                Some(last) if page.len() == 1_000 => filter.from = Some(last.scheduled_time + chrono::Duration::microseconds(1)),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+}
 
 /// Settings of the learning use-cases.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -91,6 +156,11 @@ pub struct LearningConfig {
     pub mine_cron: Option<String>,
     /// When the `learn.icp` job runs (cron, UTC; default daily, `0 4 * * *`); `None`: never.
     pub icp_cron: Option<String>,
+    /// When the `learn.best_time` job fills the best time of items in review (cron, UTC; default
+    /// daily, `30 4 * * *`); `None`: never.
+    pub best_time_cron: Option<String>,
+    /// The best-time model (the audience's zone, the fixed age, priors).
+    pub best_time: BestTimeConfig,
 }
 
 impl Default for LearningConfig {
@@ -103,6 +173,8 @@ impl Default for LearningConfig {
             objection_similarity: DEFAULT_JACCARD,
             mine_cron: Some("0 3 * * MON".to_owned()),
             icp_cron: Some("0 4 * * *".to_owned()),
+            best_time_cron: Some("30 4 * * *".to_owned()),
+            best_time: BestTimeConfig::default(),
         }
     }
 }
@@ -123,6 +195,7 @@ impl LearningConfig {
         if !(self.objection_similarity > 0.0 && self.objection_similarity <= 1.0) {
             return Err(Error::invalid_field("objection_similarity", "must be within (0, 1]"));
         }
+        self.best_time.validate()?;
         self.cron_entries()?;
         Ok(())
     }
@@ -130,7 +203,11 @@ impl LearningConfig {
     /// The recurring jobs: weekly mining and the daily ICP update (those not switched off).
     pub fn cron_entries(&self) -> Result<Vec<crate::jobs::CronEntry>> {
         let mut out = Vec::new();
-        for (name, expr, kind) in [("learn-mine", &self.mine_cron, MINE_RULES_JOB), ("learn-icp", &self.icp_cron, ICP_UPDATE_JOB)] {
+        for (name, expr, kind) in [
+            ("learn-mine", &self.mine_cron, MINE_RULES_JOB),
+            ("learn-icp", &self.icp_cron, ICP_UPDATE_JOB),
+            ("learn-best-time", &self.best_time_cron, BEST_TIME_JOB),
+        ] {
             if let Some(expr) = expr {
                 out.push(crate::jobs::CronEntry::new(name, expr, JobKind::new(kind)?, serde_json::json!({}))?);
             }
@@ -189,6 +266,7 @@ pub struct LearningService {
     knowledge: KnowledgeService,
     clock: Arc<dyn Clock>,
     config: Arc<LearningConfig>,
+    outcomes: Arc<dyn OutcomeSource>,
     /// Serializes this process's rule changes (the store's compare-and-set covers other processes).
     writes: Arc<tokio::sync::Mutex<()>>,
 }
@@ -210,7 +288,68 @@ impl LearningService {
     /// The use-cases over `store`; profiles are stored (and indexed) through `knowledge`.
     pub fn new(store: Arc<dyn LearningStores>, knowledge: KnowledgeService, clock: Arc<dyn Clock>, config: LearningConfig) -> Result<Self> {
         config.validate()?;
-        Ok(Self { store, knowledge, clock, config: Arc::new(config), writes: Arc::default() })
+        let outcomes = Arc::new(PublishedOutcomes::new(store.clone()));
+        Ok(Self { store, knowledge, clock, config: Arc::new(config), outcomes, writes: Arc::default() })
+    }
+
+    /// Reads post outcomes for the best-time model from `outcomes` (default: [`PublishedOutcomes`]).
+    pub fn with_outcomes(mut self, outcomes: Arc<dyn OutcomeSource>) -> Self {
+        self.outcomes = outcomes;
+        self
+    }
+
+    /// The best-time model fitted to the outcomes of `platform`, with the default scheduling
+    /// policy's windows as its benchmark prior.
+    async fn best_time_model(&self, platform: Platform) -> Result<(BestTimeModel, Vec<Slot>)> {
+        let config = self.config.best_time.clone();
+        let outcomes = self.outcomes.outcomes(platform, config.fixed_age()).await?;
+        let policy = SchedulePolicy::default();
+        let benchmarks: BTreeMap<Platform, WeightCurve> =
+            policy.per_platform.iter().filter(|(p, _)| **p == platform).map(|(p, rules)| (*p, rules.curve.clone())).collect();
+        let candidates = benchmarks.get(&platform).map(Slot::open_in).filter(|c| !c.is_empty()).unwrap_or_else(|| Slot::all().collect());
+        Ok((BestTimeModel::fit(config, &outcomes, &benchmarks)?, candidates))
+    }
+
+    /// The next slot for a post on `platform` after now (Thompson sampling over the fitted model:
+    /// untried slots still get picked now and then), its start and predicted engagement.
+    pub async fn best_time(&self, platform: Platform) -> Result<Recommendation> {
+        let (model, candidates) = self.best_time_model(platform).await?;
+        let mut rng = fastrand::Rng::new();
+        model
+            .recommend(platform, &candidates, self.clock.now(), &mut rng)
+            .ok_or_else(|| Error::invalid_field("platform", format!("{platform} has no open publishing slot")))
+    }
+
+    /// Fills `best_publish_time` and `predicted_engagement` of every item in review that has none,
+    /// one Thompson draw each (so a batch spreads over the good slots and tries untried ones);
+    /// returns how many were filled.
+    pub async fn fill_best_times(&self) -> Result<usize> {
+        let filter =
+            ContentFilter { statuses: vec![ContentStatus::InReview, ContentStatus::Generated], limit: 500, ..ContentFilter::default() };
+        let mut models: BTreeMap<Platform, (BestTimeModel, Vec<Slot>)> = BTreeMap::new();
+        let mut rng = fastrand::Rng::new();
+        let mut filled = 0;
+        let mut offset = 0;
+        loop {
+            let page = self.store.list_content(&ContentFilter { offset, ..filter.clone() }).await?;
+            let n = page.len();
+            for item in page.into_iter().filter(|i| i.best_publish_time.is_none()) {
+                let platform = item.platform();
+                if let std::collections::btree_map::Entry::Vacant(slot) = models.entry(platform) {
+                    slot.insert(self.best_time_model(platform).await?);
+                }
+                let Some((model, candidates)) = models.get(&platform) else { continue };
+                let Some(r) = model.recommend(platform, candidates, self.clock.now(), &mut rng) else { continue };
+                let predicted = serde_json::to_value(r.predicted_engagement).map_err(|e| Error::internal("encoding a prediction", e))?;
+                self.store.set_best_time(item.id, Some(r.best_publish_time), Some(predicted)).await?;
+                filled += 1;
+            }
+            if n < 500 {
+                break;
+            }
+            offset += 500;
+        }
+        Ok(filled)
     }
 
     /// The settings.
@@ -442,6 +581,33 @@ fn icp_source(s: &ContentSource) -> IcpSource {
 pub const MINE_RULES_JOB: &str = "learn.mine";
 /// The kind of the daily ICP update job.
 pub const ICP_UPDATE_JOB: &str = "learn.icp";
+/// The kind of the daily best-time job.
+pub const BEST_TIME_JOB: &str = "learn.best_time";
+
+/// Runs [`LearningService::fill_best_times`] as the `learn.best_time` job.
+#[derive(Clone, Debug)]
+pub struct BestTimeHandler {
+    learning: LearningService,
+}
+
+impl BestTimeHandler {
+    /// The handler over `learning`.
+    pub fn new(learning: LearningService) -> Self {
+        Self { learning }
+    }
+}
+
+#[async_trait]
+impl JobHandler for BestTimeHandler {
+    fn kind(&self) -> JobKind {
+        JobKind::new(BEST_TIME_JOB).unwrap_or_else(|_| unreachable!("a valid constant kind"))
+    }
+
+    async fn run(&self, _ctx: JobContext) -> Result<Option<serde_json::Value>> {
+        let n = self.learning.fill_best_times().await?;
+        Ok(Some(serde_json::json!({ "items_filled": n })))
+    }
+}
 
 /// Runs [`LearningService::run_mining`] as the `learn.mine` job.
 #[derive(Clone, Debug)]

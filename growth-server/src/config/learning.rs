@@ -18,6 +18,8 @@ pub struct LearningSettings {
     pub mine_cron: String,
     /// When new call sources are read for ICP profiles (cron, UTC); empty: never.
     pub icp_cron: String,
+    /// When items in review get their best publish time (cron, UTC); empty: never.
+    pub best_time_cron: String,
     /// The seller's speaker names on calls (inferred when empty).
     pub host_speakers: Vec<String>,
     /// Jaccard similarity at which an objection counts as a mention of a known one.
@@ -33,6 +35,7 @@ impl Default for LearningSettings {
             lookback_days: c.lookback_days,
             mine_cron: c.mine_cron.unwrap_or_default(),
             icp_cron: c.icp_cron.unwrap_or_default(),
+            best_time_cron: c.best_time_cron.unwrap_or_default(),
             host_speakers: Vec::new(),
             objection_similarity: c.objection_similarity,
         }
@@ -48,6 +51,7 @@ impl LearningSettings {
         c.lookback_days = self.lookback_days;
         c.mine_cron = Some(self.mine_cron.trim().to_owned()).filter(|s| !s.is_empty());
         c.icp_cron = Some(self.icp_cron.trim().to_owned()).filter(|s| !s.is_empty());
+        c.best_time_cron = Some(self.best_time_cron.trim().to_owned()).filter(|s| !s.is_empty());
         c.icp = IcpConfig { host_speakers: self.host_speakers.clone(), ..IcpConfig::default() };
         c.objection_similarity = self.objection_similarity;
         c

@@ -50,7 +50,7 @@
 //! | `publishing.alert_webhook_url` | `GROWTH_PUBLISHING__ALERT_WEBHOOK_URL` | unset (failures are logged only); a secret, never logged |
 //! | `publishing.linkedin` / `customerio` / `webflow` / `notion` | `GROWTH_PUBLISHING__LINKEDIN__…` | unset: that platform publishes to the outbox (`data_dir/outbox`); Notion tracking off |
 //! | `learning.min_support` / `min_confidence` / `lookback_days` | `GROWTH_LEARNING__…` | `3` / `0.8` / `90`: a reviewer pattern seen in 3 saves of the last 90 days becomes a proposed rule |
-//! | `learning.mine_cron` / `icp_cron` | `GROWTH_LEARNING__MINE_CRON` … | `0 3 * * MON` (weekly) / `0 4 * * *` (daily); empty = off |
+//! | `learning.mine_cron` / `icp_cron` / `best_time_cron` | `GROWTH_LEARNING__MINE_CRON` … | `0 3 * * MON` (weekly) / `0 4 * * *` / `30 4 * * *` (daily); empty = off |
 //! | `learning.host_speakers` / `objection_similarity` | `GROWTH_LEARNING__…` | inferred / `0.5` |
 //! | `integrations.gemini.*` | `GROWTH_INTEGRATIONS__GEMINI__ACCESS_TOKEN` … | unset: Google Meet records cannot be fetched |
 //!

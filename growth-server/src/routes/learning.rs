@@ -7,6 +7,7 @@
 //! | `POST /learning/rules/{id}/approve` (`{"version"}` optional), `…/retire`, `…/rollback` | admin |
 //! | `PATCH /learning/rules/{id}` (`{"rule": {"kind": …}, "content_type": …}`: a new version) | admin |
 //! | `POST /learning/run`: mine the recorded edits now, answer with the rules proposed | admin |
+//! | `GET /learning/best-time?platform=linkedin`: the next slot (Thompson sampling), its start and predicted engagement | approver |
 //! | `POST /icp-profiles/extract` (`{"source_id"}`): profile and objections of a call, with quotes | approver |
 //!
 //! `GET /icp-profiles` and `GET /objections` (most frequent first) are in the knowledge routes.
@@ -38,12 +39,13 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/learning/rules/{id}/retire", post(retire_rule))
         .route("/learning/rules/{id}/rollback", post(rollback_rule))
         .route("/learning/run", post(run_mining))
+        .route("/learning/best-time", get(best_time))
         .route("/icp-profiles/extract", post(extract_icp))
 }
 
 /// This resource's part of the OpenAPI description.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(list_rules, rule_history, edit_rule, approve_rule, retire_rule, rollback_rule, run_mining, extract_icp))]
+#[openapi(paths(list_rules, rule_history, edit_rule, approve_rule, retire_rule, rollback_rule, run_mining, best_time, extract_icp))]
 pub(crate) struct LearningApi;
 
 /// Rule versions.
@@ -267,6 +269,44 @@ async fn rollback_rule(user: AuthUser, State(state): State<AppState>, Path(id): 
 async fn run_mining(user: AuthUser, State(state): State<AppState>) -> Result<Json<MiningRun>, ApiError> {
     user.require(Role::Admin)?;
     Ok(Json(state.engine.learning().run_mining().await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BestTimeQuery {
+    platform: String,
+}
+
+/// The next slot for a post: `slot`, `best_publish_time`, `predicted_engagement`
+/// (`engagement_rate`, `lower`, `upper`, `credible_mass`, `posts`, `from_prior`, `expected_engagements`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct BestTimeView {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    recommendation: growth_core::learn::Recommendation,
+}
+
+#[utoipa::path(
+    get,
+    path = "/learning/best-time",
+    tag = "learning",
+    params(("platform" = String, Query, description = "`linkedin`, `customer_io`, `webflow` …")),
+    responses(
+        (status = 200, description = "The slot picked by Thompson sampling over past posts' engagement per impression", body = BestTimeView),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad platform", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+async fn best_time(
+    user: AuthUser,
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<BestTimeQuery>,
+) -> Result<Json<BestTimeView>, ApiError> {
+    user.require(Role::Approver)?;
+    let platform: growth_core::domain::Platform =
+        q.platform.parse().map_err(|_| Error::invalid_field("platform", format!("`{}` is not a platform", q.platform)))?;
+    Ok(Json(BestTimeView { recommendation: state.engine.learning().best_time(platform).await? }))
 }
 
 /// `POST /icp-profiles/extract`.

@@ -145,6 +145,14 @@ async fn rules_are_mined_reviewed_applied_and_rolled_back_end_to_end() {
     assert!(offline_drafts(&app).await.iter().any(|d| says(d, "really")));
     let (_, active) = send(&app, Method::GET, "/learning/rules?status=active", &admin, None).await;
     assert_eq!(active["total"], 0, "{active}");
+
+    // Best time with no published post yet: a slot from the prior, after now.
+    let (status, best) = send(&app, Method::GET, "/learning/best-time?platform=linkedin", &approver, None).await;
+    assert_eq!(status, 200, "{best}");
+    assert_eq!(best["predicted_engagement"]["from_prior"], true, "{best}");
+    assert!(best["best_publish_time"].as_str().unwrap() > chrono::Utc::now().to_rfc3339().as_str());
+    assert_eq!(send(&app, Method::GET, "/learning/best-time?platform=", &approver, None).await.0, 422);
+    assert_eq!(send(&app, Method::GET, "/learning/best-time?platform=linkedin", &app.token(Role::Viewer).await, None).await.0, 403);
 }
 
 #[tokio::test]

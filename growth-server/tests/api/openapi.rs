@@ -46,6 +46,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/learning/rules/{id}/retire"),
     ("post", "/learning/rules/{id}/rollback"),
     ("post", "/learning/run"),
+    ("get", "/learning/best-time"),
     ("post", "/quality/check"),
     ("post", "/generate/podcast"),
     ("get", "/generate/status/{job_id}"),

@@ -15,7 +15,7 @@ macro_rules! impl_learning_store {
             use sqlx::types::Json;
 
             use $crate::repo::{db_err, fetch_all, fetch_one_or_not_found, is_unique_violation, micros};
-            use $crate::rows::{EditRow, PreferenceRow, RuleRow};
+            use $crate::rows::{ContentRow, EditRow, PreferenceRow, RuleRow};
 
             #[async_trait]
             impl LearningStore for $store {
@@ -136,6 +136,21 @@ macro_rules! impl_learning_store {
                         .bind(id)
                         .bind(preference.trim());
                     fetch_one_or_not_found(&self.pool, q, "preference", id).await
+                }
+
+                async fn set_best_time(
+                    &self,
+                    id: ContentId,
+                    best_publish_time: Option<DateTime<Utc>>,
+                    predicted_engagement: Option<serde_json::Value>,
+                ) -> Result<ContentItem> {
+                    let q = sqlx::query_as::<$db, ContentRow>(
+                        "UPDATE content_items SET best_publish_time = $2, predicted_engagement = $3 WHERE id = $1 RETURNING *",
+                    )
+                    .bind(id.0)
+                    .bind(best_publish_time.map(micros))
+                    .bind(predicted_engagement.as_ref().map(Json));
+                    fetch_one_or_not_found(&self.pool, q, ContentId::ENTITY, id).await
                 }
             }
 

@@ -85,4 +85,17 @@ impl LearningStore for InMemoryStore {
         p.preference = preference.trim().to_owned();
         Ok(p.clone())
     }
+
+    async fn set_best_time(
+        &self,
+        id: ContentId,
+        best_publish_time: Option<DateTime<Utc>>,
+        predicted_engagement: Option<serde_json::Value>,
+    ) -> Result<ContentItem> {
+        let mut s = self.lock();
+        let item = s.content.iter_mut().find(|c| c.id == id).ok_or_else(|| Error::not_found(ContentId::ENTITY, id))?;
+        item.best_publish_time = best_publish_time;
+        item.predicted_engagement = predicted_engagement;
+        Ok(item.clone())
+    }
 }

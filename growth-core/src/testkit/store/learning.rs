@@ -112,3 +112,15 @@ pub async fn edits_since_a_time_come_from_every_item_oldest_first(s: Arc<dyn Ful
     assert_eq!(s.list_edits_since(since, 2).await.unwrap().len(), 2);
     assert_eq!(s.list_edits_since(since - Span::hours(1), 100).await.unwrap().len(), 4);
 }
+
+pub async fn the_best_time_is_set_on_an_item_without_a_new_version(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
+    let item = s.insert_content(post("Most teams think PLG means a free plan.")).await.unwrap();
+    let at = c.now() + Span::hours(20);
+    let predicted = serde_json::json!({"engagement_rate": 0.031, "posts": 4});
+    let set = s.set_best_time(item.id, Some(at), Some(predicted.clone())).await.unwrap();
+    assert_eq!((set.best_publish_time, set.predicted_engagement.clone(), set.version), (Some(at), Some(predicted), 1));
+    assert_eq!(s.get_content(item.id).await.unwrap(), set);
+    let cleared = s.set_best_time(item.id, None, None).await.unwrap();
+    assert_eq!((cleared.best_publish_time, cleared.predicted_engagement), (None, None));
+    assert!(matches!(s.set_best_time(ContentId::new(), Some(at), None).await, Err(Error::NotFound { .. })));
+}

@@ -36,7 +36,7 @@ pub use knowledge::{
 };
 pub use learning::{
     edits_since_a_time_come_from_every_item_oldest_first, preferences_keep_their_context_embedding_and_can_be_edited,
-    rule_versions_round_trip_and_status_changes_are_compare_and_set,
+    rule_versions_round_trip_and_status_changes_are_compare_and_set, the_best_time_is_set_on_an_item_without_a_new_version,
 };
 pub use not_found::unknown_ids_are_not_found_everywhere;
 pub use schedules::{
@@ -102,6 +102,7 @@ where
     check!(rule_versions_round_trip_and_status_changes_are_compare_and_set);
     check!(preferences_keep_their_context_embedding_and_can_be_edited);
     check!(edits_since_a_time_come_from_every_item_oldest_first);
+    check!(the_best_time_is_set_on_an_item_without_a_new_version);
     check!(idempotency_keys_and_cron_firings_are_exclusive);
     check!(the_store_answers_ping);
 }
