@@ -18,6 +18,8 @@ use growth_core::ingest::{
 };
 use growth_core::jobs::{CronEntry, CronScheduler, JobHandler, Worker, WorkerConfig};
 use growth_core::knowledge::{ChunkConfig, KnowledgeIndexer, KnowledgeService, Retriever};
+use growth_core::learn::service::{BestTimeHandler, IcpUpdateHandler, MineRulesHandler};
+use growth_core::learn::{LearnedPhraseGate, LearningConfig, LearningService, RuleApplyingGenerator, RuleSource};
 use growth_core::memory::{InMemoryBlobStore, InMemoryStore, InMemoryVectorStore, RecordingPublisher};
 use growth_core::prompt::PromptBuilder;
 use growth_core::publish::outbox::OutboxPublisher;
@@ -56,6 +58,7 @@ struct Inner {
     generation: GenerationService,
     review: ReviewService,
     publishing: PublishService,
+    learning: LearningService,
     worker: WorkerConfig,
     handlers: Vec<Arc<dyn JobHandler>>,
     cron: Vec<CronEntry>,
@@ -182,6 +185,12 @@ impl Engine {
         &self.inner.publishing
     }
 
+    /// Learning: rules mined from reviewers' edits and their review, ICP profiles and objections
+    /// from calls.
+    pub fn learning(&self) -> &LearningService {
+        &self.inner.learning
+    }
+
     /// Reads a webhook delivery from `platform` and enqueues the recording's ingestion (see
     /// [`growth_core::ingest::receive_webhook`]).
     pub async fn receive_webhook(&self, platform: &str, body: &[u8]) -> Result<growth_core::ingest::WebhookReceipt> {
@@ -194,7 +203,10 @@ impl Engine {
             .register(Arc::new(IngestSourceHandler::new(self.inner.ingest.clone())))
             .register(Arc::new(GenerateBundleHandler::new(self.inner.ingest.clone(), self.inner.pipeline.clone())))
             .register(Arc::new(ProcessSourceHandler::new(self.inner.ingest.clone())))
-            .register(Arc::new(self.inner.sweep.clone()));
+            .register(Arc::new(self.inner.sweep.clone()))
+            .register(Arc::new(MineRulesHandler::new(self.inner.learning.clone())))
+            .register(Arc::new(IcpUpdateHandler::new(self.inner.learning.clone(), self.inner.clock.clone())))
+            .register(Arc::new(BestTimeHandler::new(self.inner.learning.clone())));
         for h in &self.inner.handlers {
             w = w.register(h.clone());
         }
@@ -254,6 +266,8 @@ pub struct EngineBuilder {
     ingest_limits: IngestLimits,
     pdf: Option<PdfExtractor>,
     stale_after: Option<std::time::Duration>,
+    learning: LearningConfig,
+    apply_rules: Option<bool>,
 }
 
 impl std::fmt::Debug for EngineBuilder {
@@ -412,6 +426,21 @@ impl EngineBuilder {
         self
     }
 
+    /// Edit learning, ICP extraction and their recurring jobs (default: mining weekly, ICP
+    /// updates daily, a pattern becomes a rule after 3 saves).
+    pub fn learning(mut self, config: LearningConfig) -> Self {
+        self.learning = config;
+        self
+    }
+
+    /// Whether every draft passes through the active learned rules (`learn::apply_rules`) after
+    /// the generator wrote it (default: only for the offline generator, when none is given; a
+    /// model follows them from its prompt). Set it for an offline generator passed in.
+    pub fn apply_learned_rules(mut self, apply: bool) -> Self {
+        self.apply_rules = Some(apply);
+        self
+    }
+
     /// This process's name on claimed jobs and schedules (default `engine:<pid>`).
     pub fn instance(mut self, name: impl Into<String>) -> Self {
         self.instance = Some(name.into());
@@ -448,6 +477,7 @@ impl EngineBuilder {
             None => Arc::new(HashingEmbedder::new(DEFAULT_DIMENSIONS)?),
         };
         let vectors: Arc<dyn VectorStore> = self.vectors.unwrap_or_else(|| Arc::new(InMemoryVectorStore::new(embedder.dimensions())));
+        let offline_generator = self.apply_rules.unwrap_or(self.generator.is_none());
         let generator: Arc<dyn ContentGenerator> = match self.generator {
             Some(g) => g,
             None => {
@@ -480,6 +510,13 @@ impl EngineBuilder {
             ingest = ingest.with_ingestor(i);
         }
         let knowledge = KnowledgeService::new(store.clone(), indexer, retriever.clone());
+        let learn_cron = self.learning.cron_entries()?;
+        let learning = LearningService::new(store.clone(), knowledge.clone(), clock.clone(), self.learning)?;
+        let rules: Arc<dyn RuleSource> = Arc::new(learning.clone());
+        // The offline generator follows the active rules by post-processing every draft; a model
+        // gets them in its prompt's stable prefix (below).
+        let generator: Arc<dyn ContentGenerator> =
+            if offline_generator { Arc::new(RuleApplyingGenerator::from_source(generator, rules.clone())) } else { generator };
 
         let builtin = BuiltinGates::new(&self.quality)?;
         let icp = IcpScorer::new(retriever.clone(), store.clone(), builtin.cta.clone(), self.quality.icp.clone())?;
@@ -495,6 +532,10 @@ impl EngineBuilder {
                 *g = gate.clone();
             }
         }
+        // Learned banned phrases and replacements join the slop gate, with their own findings.
+        for g in gates.iter_mut().filter(|g| g.name() == "slop") {
+            *g = Arc::new(LearnedPhraseGate::new(g.clone(), rules.clone()));
+        }
         let checker = Checker::new(gates, Some(icp));
 
         let g = &self.generation;
@@ -505,7 +546,8 @@ impl EngineBuilder {
             .prompts(prompts)
             .max_rewrites(g.max_rewrites)
             .concurrency(g.concurrency)
-            .prices(g.prices.clone());
+            .prices(g.prices.clone())
+            .learned_rules(rules);
         let generation =
             GenerationService::new(store.clone(), store.clone(), ingest.clone(), g.plan, self.seconds_per_round, g.concurrency);
 
@@ -563,9 +605,10 @@ impl EngineBuilder {
                 generation,
                 review,
                 publishing,
+                learning,
                 worker: self.worker,
                 handlers: self.handlers,
-                cron,
+                cron: learn_cron.into_iter().chain(cron).collect(),
                 instance,
                 sweep,
             }),

@@ -340,6 +340,8 @@ pub trait Store:
     + crate::review::ReviewStore
     + crate::publish::PublishStore
     + crate::jobs::CronStore
+    + LearningStore
+    + crate::learn::LearningStores
 {
 }
 
@@ -352,6 +354,7 @@ impl<T> Store for T where
         + IdempotencyStore
         + StoreHealth
         + crate::jobs::JobQueue
+        + LearningStore
 {
 }
 
@@ -366,3 +369,41 @@ pub fn validate_timezone(tz: &str) -> Result<()> {
 }
 
 fn _assert_dyn(_: &dyn Store) {}
+
+/// One write of a learned rule version (see [`LearningStore::write_rules`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleWrite {
+    /// The version as it should be stored.
+    pub rule: crate::learn::Rule,
+    /// `None`: a new version (an existing `(id, version)` is a conflict). `Some(status)`: a stored
+    /// version, replaced only if it is still in `status` (compare-and-set).
+    pub expected: Option<crate::learn::RuleStatus>,
+}
+
+/// Learned rules (every version of every lineage, for review and rollback), CIPHER-style
+/// preferences, and the edits mining reads.
+#[async_trait]
+pub trait LearningStore: Send + Sync + Debug + 'static {
+    /// Every version of every rule, by lineage creation then version.
+    async fn list_rules(&self) -> Result<Vec<crate::learn::Rule>>;
+    /// Writes rule versions, all or nothing: retirements first, so at most one version of a
+    /// lineage is ever active. A stored version no longer in its expected status, or a new
+    /// version that exists already, is `Error::Conflict` and nothing is written.
+    async fn write_rules(&self, writes: Vec<RuleWrite>) -> Result<()>;
+    /// Edit spans recorded at or after `since` (every item), oldest first, at most `limit`.
+    async fn list_edits_since(&self, since: DateTime<Utc>, limit: u32) -> Result<Vec<ContentEdit>>;
+    /// Stores a preference learned from an edit, with its context's embedding.
+    async fn insert_preference(&self, record: crate::learn::PreferenceRecord) -> Result<crate::learn::PreferenceRecord>;
+    /// Stored preferences, oldest first (of one type when given).
+    async fn list_preferences(&self, content_type: Option<ContentType>) -> Result<Vec<crate::learn::PreferenceRecord>>;
+    /// Rewrites a preference's statement (preferences are readable and editable, never a fine-tune).
+    async fn update_preference(&self, id: uuid::Uuid, preference: String) -> Result<crate::learn::PreferenceRecord>;
+    /// Sets an item's `best_publish_time` and `predicted_engagement` (the best-time model's pick);
+    /// its version and `updated_at` stay as they are.
+    async fn set_best_time(
+        &self,
+        id: ContentId,
+        best_publish_time: Option<DateTime<Utc>>,
+        predicted_engagement: Option<serde_json::Value>,
+    ) -> Result<ContentItem>;
+}

@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 mod check;
 mod generate_cmd;
+mod learn_cmd;
 
 #[derive(Debug, Parser)]
 #[command(name = "growth", version, about = "The growth content engine: API server, worker and tools")]
@@ -45,7 +46,40 @@ enum UserCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum LearnCommand {
+    /// The simulated reviewer: drafts edited by hidden preferences through the engine's review
+    /// path, rules mined from the recorded edits; prints {"rounds", "seeds", "no_learning":
+    /// {"cumulative_cost"}, "learning": {"cumulative_cost", "first_20_mean", "last_20_mean"},
+    /// "oracle": {"cumulative_cost"}, "reduction"}. Offline, no database.
+    Simulate {
+        /// The reviewer's hidden preferences (TOML; see examples/preferences/).
+        #[arg(long)]
+        preferences: PathBuf,
+        /// Rounds per seed.
+        #[arg(long, default_value_t = 60)]
+        rounds: usize,
+        /// Seeds (each runs the three arms).
+        #[arg(long, default_value_t = 3)]
+        seeds: usize,
+        /// Directory with `changelog/` and `talkpython/` transcripts (default: the repository's fixtures).
+        #[arg(long)]
+        transcripts: Option<PathBuf>,
+        /// `llm` dresses drafts with emoji and hashtags for the reviewer to remove.
+        #[arg(long, value_enum, default_value = "plain")]
+        style: learn_cmd::Style,
+        /// Print JSON (the only output format; accepted for symmetry with the other commands).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum Command {
+    /// Edit learning tools.
+    Learn {
+        #[command(subcommand)]
+        action: LearnCommand,
+    },
     /// Serve the API with an in-process worker (migrates first unless auto_migrate = false).
     Serve,
     /// Run a background worker only.
@@ -200,6 +234,10 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Generate { file, format, json } => generate_cmd::run(&settings, &file, format, json).await?,
         Command::Check { .. } => unreachable!("handled before the runtime starts"),
+        Command::Learn { action: LearnCommand::Simulate { preferences, rounds, seeds, transcripts, style, json: _ } } => {
+            let report = learn_cmd::simulate(learn_cmd::SimulateArgs { preferences, rounds, seeds, transcripts, style }).await?;
+            println!("{}", serde_json::to_string(&report)?);
+        }
         Command::User { action: UserCommand::Create { email, role, name } } => {
             let role: growth_core::domain::Role = role.parse()?;
             let mut password = String::new();

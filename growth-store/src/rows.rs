@@ -63,6 +63,7 @@ pub(crate) struct SourceRow {
     failure_reason: Option<String>,
     created_at: DateTime<Utc>,
     processed_at: Option<DateTime<Utc>>,
+    /// `NULL`: unchanged since `created_at`.
     status_changed_at: Option<DateTime<Utc>>,
 }
 
@@ -484,5 +485,65 @@ impl From<RefreshRow> for growth_core::store::RefreshToken {
             revoked_at: r.revoked_at,
             created_at: r.created_at,
         }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RuleRow {
+    id: Uuid,
+    version: i32,
+    content_type: Option<String>,
+    kind: Json<growth_core::learn::RuleKind>,
+    status: String,
+    category: String,
+    support: i32,
+    confidence: f64,
+    provenance: Json<Vec<EditId>>,
+    created_at: DateTime<Utc>,
+    activated_at: Option<DateTime<Utc>>,
+    retired_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<RuleRow> for growth_core::learn::Rule {
+    type Error = Error;
+    fn try_from(r: RuleRow) -> Result<Self, Error> {
+        Ok(growth_core::learn::Rule {
+            id: r.id.into(),
+            version: u32::try_from(r.version).map_err(|_| Error::internal_msg("column version holds a negative value"))?,
+            content_type: parse_opt("content_type", r.content_type.as_deref())?,
+            kind: r.kind.0,
+            status: parse_col("status", &r.status)?,
+            category: parse_col("category", &r.category)?,
+            support: usize::try_from(r.support).unwrap_or(0),
+            confidence: r.confidence,
+            provenance: r.provenance.0,
+            created_at: r.created_at,
+            activated_at: r.activated_at,
+            retired_at: r.retired_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct PreferenceRow {
+    id: Uuid,
+    content_type: String,
+    content_item_id: Option<Uuid>,
+    context_embedding: Json<Vec<f32>>,
+    preference: String,
+    created_at: DateTime<Utc>,
+}
+
+impl TryFrom<PreferenceRow> for growth_core::learn::PreferenceRecord {
+    type Error = Error;
+    fn try_from(r: PreferenceRow) -> Result<Self, Error> {
+        Ok(growth_core::learn::PreferenceRecord {
+            id: r.id,
+            content_type: parse_col("content_type", &r.content_type)?,
+            content_item_id: r.content_item_id.map(Into::into),
+            context_embedding: r.context_embedding.0,
+            preference: r.preference,
+            created_at: r.created_at,
+        })
     }
 }

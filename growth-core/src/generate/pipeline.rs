@@ -135,6 +135,7 @@ pub struct BundlePipeline {
     prices: PriceTable,
     knowledge_top_k: usize,
     progress_interval: Duration,
+    learned: Option<Arc<dyn crate::learn::RuleSource>>,
 }
 
 /// The key a saved piece carries.
@@ -172,7 +173,15 @@ impl BundlePipeline {
             prices: PriceTable::default(),
             knowledge_top_k: 6,
             progress_interval: Duration::from_secs(1),
+            learned: None,
         }
+    }
+
+    /// Reads the rules in force at the start of every run and puts their prompt lines in the
+    /// stable (cached) prefix, after the builder's own learned rules.
+    pub fn learned_rules(mut self, rules: Arc<dyn crate::learn::RuleSource>) -> Self {
+        self.learned = Some(rules);
+        self
     }
 
     /// Retrieves knowledge and ICP context for each source.
@@ -245,7 +254,10 @@ impl BundlePipeline {
             .ok_or_else(|| Error::invalid_field("source_id", format!("source {source_id} has no transcript to write from")))?;
         let material = SourceMaterial::new(source.title.clone(), text);
         let knowledge = self.knowledge(&material).await?;
-        let prompts = self.prompts.clone().knowledge(knowledge);
+        let mut prompts = self.prompts.clone().knowledge(knowledge);
+        if let Some(rules) = &self.learned {
+            prompts.learned_rules.extend(crate::learn::prompt_lines(&rules.active_rules().await?));
+        }
         let requests = prompts.bundle(&material, plan)?;
         let total: usize = requests.iter().map(|r| r.count as usize).sum();
 

@@ -25,6 +25,7 @@ use std::sync::{Arc, RwLock};
 use async_trait::async_trait;
 
 use super::rules::{Rule, RuleKind};
+use super::service::RuleSource;
 use super::text;
 use crate::Result;
 use crate::domain::ContentType;
@@ -64,12 +65,18 @@ impl ActiveRules {
 #[derive(Clone, Debug)]
 pub struct RuleApplyingGenerator {
     inner: Arc<dyn ContentGenerator>,
-    rules: ActiveRules,
+    rules: Arc<dyn RuleSource>,
 }
 
 impl RuleApplyingGenerator {
     /// `inner`, with `rules` applied to its drafts.
     pub fn new(inner: Arc<dyn ContentGenerator>, rules: ActiveRules) -> Self {
+        Self { inner, rules: Arc::new(rules) }
+    }
+
+    /// `inner`, with the rules in force at each call applied to its drafts (read from `rules`,
+    /// e.g. a [`LearningService`](super::LearningService) over the store).
+    pub fn from_source(inner: Arc<dyn ContentGenerator>, rules: Arc<dyn RuleSource>) -> Self {
         Self { inner, rules }
     }
 }
@@ -83,7 +90,7 @@ impl ContentGenerator for RuleApplyingGenerator {
     async fn generate(&self, req: GenerationRequest) -> Result<Generation> {
         let content_type = req.content_type;
         let mut generation = self.inner.generate(req).await?;
-        let rules = self.rules.snapshot();
+        let rules = self.rules.active_rules().await?;
         for d in &mut generation.drafts {
             let applied = apply_rules(&d.content, content_type, &rules);
             // A rule never empties a draft (the contract says drafts are never empty).

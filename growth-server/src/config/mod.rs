@@ -54,6 +54,9 @@
 //! | `publishing.interval_secs` / `batch` / `concurrency` / `max_attempts` / `lease_secs` | `GROWTH_PUBLISHING__…` | 60 / 100 / 8 / 5 / 120 |
 //! | `publishing.alert_webhook_url` | `GROWTH_PUBLISHING__ALERT_WEBHOOK_URL` | unset (failures are logged only); a secret, never logged |
 //! | `publishing.linkedin` / `customerio` / `webflow` / `notion` | `GROWTH_PUBLISHING__LINKEDIN__…` | unset: that platform publishes to the outbox (`data_dir/outbox`); Notion tracking off |
+//! | `learning.min_support` / `min_confidence` / `lookback_days` | `GROWTH_LEARNING__…` | `3` / `0.8` / `90`: a reviewer pattern seen in 3 saves of the last 90 days becomes a proposed rule |
+//! | `learning.mine_cron` / `icp_cron` / `best_time_cron` | `GROWTH_LEARNING__MINE_CRON` … | `0 3 * * MON` (weekly) / `0 4 * * *` / `30 4 * * *` (daily); empty = off |
+//! | `learning.host_speakers` / `objection_similarity` | `GROWTH_LEARNING__…` | inferred / `0.5` |
 //! | `integrations.gemini.*` | `GROWTH_INTEGRATIONS__GEMINI__ACCESS_TOKEN` … | unset: Google Meet records cannot be fetched |
 //!
 //! The file is `--config <path>` (or `GROWTH_CONFIG`); without one, `./growth.toml` is read if it
@@ -68,6 +71,7 @@ mod generation;
 mod http;
 mod ingest;
 mod integrations;
+mod learning;
 mod publishing;
 mod retrieval;
 mod worker;
@@ -84,12 +88,13 @@ pub use generation::{GenerationSettings, GeneratorProvider};
 pub use http::HttpSettings;
 pub use ingest::IngestSettings;
 pub use integrations::{IntegrationSettings, WebhookSettings};
+pub use learning::LearningSettings;
 pub use publishing::{PublishingSettings, ScheduleSettings};
 pub use retrieval::{EmbeddingProvider, EmbeddingSettings, VectorProvider, VectorSettings};
 pub use worker::WorkerSettings;
 
 /// Keys whose environment variables are comma-separated lists.
-const LIST_KEYS: [&str; 3] = ["webhooks.grain_tokens", "webhooks.riverside_tokens", "http.trusted_proxies"];
+const LIST_KEYS: [&str; 4] = ["webhooks.grain_tokens", "webhooks.riverside_tokens", "http.trusted_proxies", "learning.host_speakers"];
 
 /// How logs are written.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -154,6 +159,8 @@ pub struct Settings {
     pub schedule: ScheduleSettings,
     /// Publishing.
     pub publishing: PublishingSettings,
+    /// Edit learning and ICP extraction.
+    pub learning: LearningSettings,
 }
 
 impl Default for Settings {
@@ -180,6 +187,7 @@ impl Default for Settings {
             generation: GenerationSettings::default(),
             schedule: ScheduleSettings::default(),
             publishing: PublishingSettings::default(),
+            learning: LearningSettings::default(),
         }
     }
 }
@@ -210,6 +218,7 @@ impl std::fmt::Debug for Settings {
             .field("generation", &self.generation)
             .field("schedule", &self.schedule)
             .field("publishing", &self.publishing)
+            .field("learning", &self.learning)
             .finish()
     }
 }

@@ -6,6 +6,7 @@ mod docs;
 mod generate;
 mod health;
 mod knowledge;
+mod learning;
 mod publish;
 mod quality;
 mod sources;
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(sources::router())
         .merge(knowledge::router())
+        .merge(learning::router())
         .merge(quality::router())
         .merge(generate::router())
         .merge(content::router())

@@ -11,6 +11,7 @@ mod health;
 mod helpers;
 mod integrations;
 mod knowledge;
+mod learning;
 mod logs;
 mod metrics;
 mod openapi;

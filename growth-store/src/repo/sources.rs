@@ -36,8 +36,8 @@ macro_rules! impl_source_store {
                     }
                     let row = sqlx::query_as::<$db, SourceRow>(
                         "INSERT INTO content_sources (id, source_type, source_id, title, description, metadata, file_url, file_hash, transcript,
-                            transcript_source, status, created_at, status_changed_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'ingested', $11, $11)
+                            transcript_source, status, created_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'ingested', $11)
                          ON CONFLICT DO NOTHING RETURNING *",
                     )
                     .bind(SourceId::new().0)

@@ -10,6 +10,7 @@ mod content;
 mod idempotency;
 mod jobs;
 mod knowledge;
+mod learning;
 mod schedules;
 mod sources;
 mod users;
@@ -44,6 +45,8 @@ struct State {
     cron: HashMap<(String, DateTime<Utc>), String>,
     passwords: HashMap<UserId, String>,
     refresh: Vec<RefreshToken>,
+    rules: Vec<crate::learn::Rule>,
+    preferences: Vec<crate::learn::PreferenceRecord>,
 }
 
 /// Every store trait in memory. Cheap to clone (shared state).

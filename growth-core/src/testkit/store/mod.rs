@@ -7,6 +7,7 @@ mod content;
 mod health;
 mod idempotency;
 mod knowledge;
+mod learning;
 mod not_found;
 mod schedules;
 mod sources;
@@ -32,6 +33,10 @@ pub use idempotency::idempotency_keys_and_cron_firings_are_exclusive;
 pub use knowledge::{
     icp_profiles_are_crud_with_their_lists, knowledge_items_are_crud_and_edits_clear_the_embedding,
     objections_count_mentions_case_insensitively,
+};
+pub use learning::{
+    edits_since_a_time_come_from_every_item_oldest_first, preferences_keep_their_context_embedding_and_can_be_edited,
+    rule_versions_round_trip_and_status_changes_are_compare_and_set, the_best_time_is_set_on_an_item_without_a_new_version,
 };
 pub use not_found::unknown_ids_are_not_found_everywhere;
 pub use schedules::{
@@ -95,6 +100,10 @@ where
     check!(knowledge_items_are_crud_and_edits_clear_the_embedding);
     check!(icp_profiles_are_crud_with_their_lists);
     check!(objections_count_mentions_case_insensitively);
+    check!(rule_versions_round_trip_and_status_changes_are_compare_and_set);
+    check!(preferences_keep_their_context_embedding_and_can_be_edited);
+    check!(edits_since_a_time_come_from_every_item_oldest_first);
+    check!(the_best_time_is_set_on_an_item_without_a_new_version);
     check!(idempotency_keys_and_cron_firings_are_exclusive);
     check!(the_store_answers_ping);
 }
