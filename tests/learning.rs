@@ -195,3 +195,27 @@ mod best_time {
         assert_eq!(engine.learning().fill_best_times().await.unwrap(), 0);
     }
 }
+
+#[tokio::test]
+async fn two_processes_editing_one_rule_at_once_never_leave_two_active_versions() {
+    use growth_core::learn::{RuleEdit, RuleStatus};
+    let store: Arc<dyn growth_core::store::Store> = Arc::new(growth_core::memory::InMemoryStore::default());
+    let a = Engine::builder().store(store.clone()).learning(quiet()).build().unwrap();
+    let b = Engine::builder().store(store.clone()).learning(quiet()).build().unwrap();
+    let rule = a.learning().write_rule(None, RuleKind::MaxWords { max: 180 }).await.unwrap();
+    // Two admins edit the same active version from two engines over one store: each edit lands
+    // after the other (a later version) or is refused as a conflict, never beside it.
+    let (x, y) = tokio::join!(
+        a.learning().edit(rule.id, RuleEdit { kind: Some(RuleKind::MaxWords { max: 150 }), content_type: None }),
+        b.learning().edit(rule.id, RuleEdit { kind: Some(RuleKind::MaxWords { max: 120 }), content_type: None }),
+    );
+    let outcomes = [x.is_ok(), y.is_ok()];
+    assert!(outcomes.contains(&true), "{x:?} {y:?}");
+    for r in [&x, &y] {
+        if let Err(e) = r {
+            assert!(matches!(e, growth_core::Error::Conflict { .. }), "{e:?}");
+        }
+    }
+    let history = a.learning().rule_history(rule.id).await.unwrap();
+    assert_eq!(history.iter().filter(|r| r.status == RuleStatus::Active).count(), 1, "{history:?}");
+}

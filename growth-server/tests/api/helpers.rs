@@ -179,6 +179,11 @@ pub(crate) async fn spawn_app_with_clock(tweak: impl FnOnce(&mut Settings), cloc
     // Tests poll and loop; the rate-limit tests turn the limits back on.
     settings.http.rate_limit_per_user = 0;
     settings.http.rate_limit_per_ip = 0;
+    // The learning jobs would fire at start (cron catches up a day) and fill the job list; the
+    // learning tests run them by hand.
+    settings.learning.mine_cron = String::new();
+    settings.learning.icp_cron = String::new();
+    settings.learning.best_time_cron = String::new();
     tweak(&mut settings);
     let app = Application::build_with_clock(settings, clock).await.unwrap();
     assert_eq!(app.state().database.backend(), if backend == Backend::Postgres { "postgres" } else { "sqlite" });

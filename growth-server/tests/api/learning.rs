@@ -8,16 +8,7 @@ use growth_core::quality::DraftUnderReview;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_app_with};
-
-/// The app with the learning jobs off (a test drives them by hand).
-async fn spawn_app() -> TestApp {
-    spawn_app_with(|s| {
-        s.learning.mine_cron = String::new();
-        s.learning.icp_cron = String::new();
-    })
-    .await
-}
+use crate::helpers::{TestApp, spawn_app};
 
 const FOUNDERS_TALK: &str = include_str!("../../../growth-core/tests/fixtures/transcripts/changelog/founders-talk-55.md");
 const DISCOVERY_CALL: &str = include_str!("../../../growth-core/tests/fixtures/sales_calls/discovery-call.txt");
