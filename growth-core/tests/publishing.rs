@@ -333,7 +333,7 @@ async fn a_send_in_flight_past_its_timeout_is_unknown_alerted_and_never_resent_b
     assert_eq!(other.run_due(10).await.unwrap().claimed, 0);
     assert_eq!(hangs.0.load(Ordering::SeqCst), 1, "sent once");
     // Past the settle window (and the reconcile claim's lease) absent is proof: pending again.
-    w.clock.advance(chrono::Duration::seconds(121));
+    w.clock.advance(chrono::Duration::seconds(61));
     assert_eq!(other.reconcile_unknown(10).await.unwrap().reconciled, 1);
     assert_eq!(w.store.get_schedule(s.id).await.unwrap().status, ScheduleStatus::Pending);
 }

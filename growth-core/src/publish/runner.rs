@@ -121,6 +121,7 @@ pub struct PublishRunner {
     worker: String,
     lease: Duration,
     publish_timeout: Duration,
+    reconcile_lease: Duration,
     settle: HashMap<Platform, Duration>,
     max_attempts: i32,
     base_backoff: Duration,
@@ -170,6 +171,7 @@ impl PublishRunner {
             worker: worker.into(),
             lease: Duration::from_secs(120),
             publish_timeout: Duration::from_secs(90),
+            reconcile_lease: Duration::from_secs(60),
             settle: HashMap::new(),
             max_attempts: 5,
             base_backoff: Duration::from_secs(30),
@@ -208,6 +210,13 @@ impl PublishRunner {
     /// [`PublishConfig::validate`](super::PublishConfig::validate) checks the configured pair).
     pub fn publish_timeout(mut self, timeout: Duration) -> Self {
         self.publish_timeout = timeout;
+        self
+    }
+
+    /// How long a reconciliation claim holds an `unknown` schedule: no other process looks it up
+    /// before, and one still within its settle window is looked at again after it (default 60 s).
+    pub fn reconcile_lease(mut self, lease: Duration) -> Self {
+        self.reconcile_lease = lease;
         self
     }
 
@@ -528,7 +537,7 @@ impl PublishRunner {
     /// up per lease) and looks each up on its platform (see the module docs).
     pub async fn reconcile_unknown(&self, limit: u32) -> Result<RunReport> {
         let mut report = RunReport::default();
-        for s in self.store.claim_unknown(&self.worker, self.lease, limit).await? {
+        for s in self.store.claim_unknown(&self.worker, self.reconcile_lease, limit).await? {
             match self.reconcile(&s).await {
                 Ok(true) => {
                     count(s.platform, "reconciled");

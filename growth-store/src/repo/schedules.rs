@@ -198,14 +198,18 @@ macro_rules! impl_schedule_store {
                         .await
                         .map_err(db_err)?;
                     }
+                    // The pick is a materialized CTE, evaluated once: a sub-select under `IN` may be
+                    // rescanned by PostgreSQL's plan and, with `SKIP LOCKED`, claim far more than
+                    // `limit` (a batch of 3 claimed 31), whose leases then lapse mid-batch.
                     let q = sqlx::query_as::<$db, ScheduleRow>(concat!(
-                        "UPDATE schedules SET status = 'claimed', claimed_by = $2, lease_expires_at = $3, updated_at = $1
-                         WHERE status = 'pending' AND id IN (
+                        "WITH picked AS MATERIALIZED (
                             SELECT id FROM schedules
                             WHERE status = 'pending' AND scheduled_time <= $1 AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
                             ORDER BY scheduled_time, id LIMIT $4",
                         $skip_locked,
-                        ") RETURNING *"
+                        ")
+                         UPDATE schedules SET status = 'claimed', claimed_by = $2, lease_expires_at = $3, updated_at = $1
+                         WHERE status = 'pending' AND id IN (SELECT id FROM picked) RETURNING *"
                     ))
                     .bind(now)
                     .bind(worker)
