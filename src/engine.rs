@@ -585,6 +585,7 @@ impl EngineBuilder {
         if let Some(changes) = self.review_changes {
             review = review.with_changes(changes);
         }
+        self.publishing.validate()?;
         let publishing = PublishService::new(store.clone(), clock.clone(), publishers, self.publishing, review.clone());
         let instance = self.instance.unwrap_or_else(|| format!("engine:{}", std::process::id()));
         if instance.trim().is_empty() {

@@ -76,6 +76,7 @@ fn request(platform_data: Value) -> PublishRequest {
         title: Some("What 40 sales calls taught us".into()),
         content: MARKDOWN.into(),
         platform_data,
+        attempted_at: None,
     }
 }
 
@@ -244,26 +245,28 @@ async fn triggers_from_one_process_are_spaced_by_the_minimum_interval() {
     assert!(matches!(e, Error::RateLimited { retry_after: Some(_) }), "{e:?}");
 }
 
+/// The send's time as the runner persists it on the schedule before the request leaves.
+fn sent_at(req: PublishRequest, at: chrono::DateTime<chrono::Utc>) -> PublishRequest {
+    PublishRequest { attempted_at: Some(at), ..req }
+}
+
 #[tokio::test]
-async fn a_timeout_after_sending_is_outcome_unknown_and_reconcile_finds_the_marked_trigger() {
+async fn a_timeout_after_sending_is_outcome_unknown_and_a_trigger_since_is_never_taken_as_absent() {
     let server = MockServer::start().await;
     mount_trigger(&server, answer(200, fixture("trigger_200")).set_delay(Duration::from_secs(2))).await;
     let cio = publisher(&server);
+    let started = chrono::Utc::now();
     let req = request(json!({}));
     let e = cio.publish(&req).await.unwrap_err();
     assert!(matches!(&e, Error::OutcomeUnknown(_)), "{e:?}");
 
-    let now = chrono::Utc::now().timestamp();
+    // The documented list shape: `id`, `broadcast_id`, `created_at`, `processed_at` — no data, so
+    // no marker. A trigger created since the send may be it: a person decides, nothing is resent.
     let mut triggers = fixture("triggers_list")["triggers"].clone();
-    triggers.as_array_mut().unwrap().push(json!({
-        "id": 3, "broadcast_id": 12, "created_at": now, "processed_at": 0,
-        "data": {"growth_schedule_id": req.schedule_id.to_string(), "subject": "What 40 sales calls taught us"}
-    }));
+    triggers.as_array_mut().unwrap().push(json!({"id": 3, "broadcast_id": 12, "created_at": started.timestamp() + 1, "processed_at": 0}));
     mount_trigger_list(&server, triggers).await;
-    let p = cio.reconcile(&req).await.unwrap().expect("the trigger exists");
-    assert_eq!(p.platform_post_id, "3");
-    assert_eq!(p.published_at.timestamp(), now);
-    assert_eq!(p.log["reconciled"], true);
+    let e = cio.reconcile(&sent_at(req, started)).await.unwrap_err();
+    assert!(matches!(&e, Error::OutcomeUnknown(m) if m.contains("trigger(s) 3 since")), "{e:?}");
 }
 
 #[tokio::test]
@@ -272,10 +275,11 @@ async fn reconcile_is_none_when_no_trigger_was_created_since_the_attempt() {
     mount_trigger(&server, answer(200, fixture("trigger_200")).set_delay(Duration::from_secs(2))).await;
     let cio = publisher(&server);
     let req = request(json!({}));
+    let started = chrono::Utc::now();
     assert!(matches!(cio.publish(&req).await, Err(Error::OutcomeUnknown(_))));
-    // The documented list: one trigger, from 2019.
+    // The documented list: one trigger, from 2019 — before the persisted send time.
     mount_trigger_list(&server, fixture("triggers_list")["triggers"].clone()).await;
-    assert_eq!(cio.reconcile(&req).await.unwrap(), None);
+    assert_eq!(cio.reconcile(&sent_at(req, started)).await.unwrap(), None);
 }
 
 #[tokio::test]
@@ -285,10 +289,11 @@ async fn reconcile_does_not_guess_about_an_unmarked_trigger() {
     mount_trigger(&server, answer(200, fixture("trigger_200")).set_delay(Duration::from_secs(2))).await;
     let cio = publisher(&server);
     let req = request(json!({}));
+    let started = chrono::Utc::now();
     assert!(matches!(cio.publish(&req).await, Err(Error::OutcomeUnknown(_))));
     let now = chrono::Utc::now().timestamp();
     mount_trigger_list(&server, json!([{"id": 4, "broadcast_id": 12, "created_at": now, "processed_at": 0}])).await;
-    let e = cio.reconcile(&req).await.unwrap_err();
+    let e = cio.reconcile(&sent_at(req.clone(), started)).await.unwrap_err();
     assert!(matches!(&e, Error::OutcomeUnknown(m) if m.contains("trigger(s) 4 since")), "{e:?}");
 
     // Attempt time unknown (another process sent it): an old unmarked trigger cannot be ruled out…

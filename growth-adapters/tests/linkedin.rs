@@ -64,6 +64,7 @@ fn request(content: &str) -> PublishRequest {
         title: None,
         content: content.into(),
         platform_data: json!({}),
+        attempted_at: None,
     }
 }
 
@@ -267,12 +268,15 @@ async fn reconcile_is_none_when_the_recent_posts_reach_back_before_the_attempt()
     let mut c = config(&server);
     c.reconcile_count = 2;
     let linkedin = LinkedInPublisher::new(c).unwrap();
+    let started = Utc::now();
     let req = request("Never arrived");
     assert!(matches!(linkedin.publish(&req).await, Err(Error::OutcomeUnknown(_))));
 
     let day_ago = Utc::now().timestamp_millis() - 86_400_000;
     let page = vec![post_record("urn:li:share:2", "Other", day_ago), post_record("urn:li:share:1", "Another", day_ago - 1000)];
     mount_posts_finder(&server, page, "2").await;
+    // The send's time is what the runner persisted on the schedule, not this process's memory.
+    let req = PublishRequest { attempted_at: Some(started), ..req };
     assert_eq!(linkedin.reconcile(&req).await.unwrap(), None);
 }
 
@@ -409,4 +413,69 @@ async fn capabilities_say_reconcile_without_idempotency_key() {
     let caps = publisher(&server).capabilities();
     assert!(!caps.idempotency_key);
     assert!(caps.reconcile);
+}
+
+/// The finder's page from `start`, `count` a page.
+async fn mount_posts_page(server: &MockServer, elements: Vec<Value>, start: &str, count: &str) {
+    Mock::given(method("GET"))
+        .and(path("/rest/posts"))
+        .and(query_param("author", AUTHOR))
+        .and(query_param("q", "author"))
+        .and(query_param("count", count))
+        .and(query_param("start", start))
+        .and(query_param("sortBy", "LAST_MODIFIED"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"elements": elements, "paging": {"start": start, "count": count}})))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn reconcile_pages_back_to_the_persisted_attempt_time() {
+    // More posts than one page were made since the send: the first page cannot prove anything.
+    let server = MockServer::start().await;
+    let mut c = config(&server);
+    c.reconcile_count = 2;
+    let linkedin = LinkedInPublisher::new(c).unwrap();
+    let sent = Utc::now() - chrono::Duration::hours(1);
+    let req = PublishRequest { attempted_at: Some(sent), ..request("Never arrived") };
+    let ms = sent.timestamp_millis();
+    mount_posts_page(
+        &server,
+        vec![post_record("urn:li:share:9", "Newer", ms + 3_000_000), post_record("urn:li:share:8", "New", ms + 2_000_000)],
+        "0",
+        "2",
+    )
+    .await;
+    mount_posts_page(
+        &server,
+        vec![post_record("urn:li:share:7", "Also new", ms + 1_000_000), post_record("urn:li:share:6", "Before", ms - 86_400_000)],
+        "2",
+        "2",
+    )
+    .await;
+    assert_eq!(linkedin.reconcile(&req).await.unwrap(), None, "the second page reaches back before the send");
+
+    // Ours is on the second page: found.
+    let server = MockServer::start().await;
+    let mut c = config(&server);
+    c.reconcile_count = 2;
+    let linkedin = LinkedInPublisher::new(c).unwrap();
+    let req = PublishRequest { attempted_at: Some(sent), ..request("Found late") };
+    mount_posts_page(
+        &server,
+        vec![post_record("urn:li:share:9", "Newer", ms + 3_000_000), post_record("urn:li:share:8", "New", ms + 2_000_000)],
+        "0",
+        "2",
+    )
+    .await;
+    mount_posts_page(
+        &server,
+        vec![post_record(URN, "Found late", ms + 1_000), post_record("urn:li:share:6", "Before", ms - 86_400_000)],
+        "2",
+        "2",
+    )
+    .await;
+    let p = linkedin.reconcile(&req).await.unwrap().expect("found on page two");
+    assert_eq!(p.platform_post_id, URN);
 }

@@ -70,6 +70,7 @@ fn request() -> PublishRequest {
         title: Some("The PLG Paradox".into()),
         content: "Most teams add a free plan and call it product-led.".into(),
         platform_data: Value::Null,
+        attempted_at: None,
     }
 }
 

@@ -86,6 +86,7 @@ fn request() -> PublishRequest {
         title: Some(TITLE.into()),
         content: "Most teams add a free plan and call it **product-led**.\n\n<script>alert('pwned')</script>\n\n[Read more](https://example.com/more)".into(),
         platform_data: Value::Null,
+        attempted_at: None,
     }
 }
 

@@ -342,6 +342,7 @@ pub trait Store:
     + crate::jobs::CronStore
     + LearningStore
     + crate::learn::LearningStores
+    + PublishAttemptStore
 {
 }
 
@@ -355,6 +356,7 @@ impl<T> Store for T where
         + StoreHealth
         + crate::jobs::JobQueue
         + LearningStore
+        + PublishAttemptStore
 {
 }
 
@@ -406,4 +408,44 @@ pub trait LearningStore: Send + Sync + Debug + 'static {
         best_publish_time: Option<DateTime<Utc>>,
         predicted_engagement: Option<serde_json::Value>,
     ) -> Result<ContentItem>;
+}
+
+/// One item to approve and schedule in [`PublishAttemptStore::approve_and_schedule`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApprovalWrite {
+    /// The item (in review or approved).
+    pub content_item_id: ContentId,
+    /// Where.
+    pub platform: Platform,
+    /// When.
+    pub scheduled_time: DateTime<Utc>,
+    /// IANA zone name (validated by the store).
+    pub timezone: String,
+}
+
+/// The atomic steps exactly-once publishing is built from (issue 12): approvals written in one
+/// transaction, claims by id, sends recorded before they leave, and outcomes compared-and-set on
+/// the attempt number.
+#[async_trait]
+pub trait PublishAttemptStore: ScheduleStore + Send + Sync + Debug + 'static {
+    /// Approves and schedules every item of `approvals` in **one transaction**: each item moves
+    /// from `in_review` or `approved` to `scheduled` (with its `scheduled_publish_time`) and gets a
+    /// `pending` schedule. Any bad entry (unknown id `NotFound`, an item in another state or with
+    /// an active schedule on that platform `Conflict`, a bad zone `InvalidInput`) writes nothing.
+    async fn approve_and_schedule(&self, approvals: &[ApprovalWrite]) -> Result<Vec<(ContentItem, Schedule)>>;
+    /// Claims schedule `id` for `worker` if it is `pending` (whatever its time: it is published
+    /// now); `None` when it is not pending or its backoff has not passed.
+    async fn claim_schedule(&self, id: ScheduleId, worker: &str, lease: Duration) -> Result<Option<Schedule>>;
+    /// Records that a send starts now: the schedule, claimed by `worker` with a lease that has
+    /// not lapsed, gets `attempt + 1` and `last_attempt_at = now`. Anything else is `Conflict`
+    /// and nothing may be sent.
+    async fn start_attempt(&self, id: ScheduleId, worker: &str) -> Result<Schedule>;
+    /// Records how attempt `attempt` ended (see [`ScheduleStore::finish_schedule`]), compared and
+    /// set on the attempt number: if the schedule moved on to another attempt, `Conflict` and
+    /// nothing is written. A claimed schedule is finished only by its holder.
+    async fn finish_attempt(&self, id: ScheduleId, worker: &str, attempt: i32, outcome: ScheduleOutcome) -> Result<Schedule>;
+    /// Claims up to `limit` `unknown` schedules for reconciliation by `worker`: each stays
+    /// `unknown`, held by `worker`, and is not handed out again until `lease` passes (its
+    /// `next_attempt_at`), so one process looks each one up per lease.
+    async fn claim_unknown(&self, worker: &str, lease: Duration, limit: u32) -> Result<Vec<Schedule>>;
 }

@@ -17,6 +17,7 @@ fn request(title: &str, content: &str) -> PublishRequest {
         title: Some(title.into()),
         content: content.into(),
         platform_data: serde_json::Value::Null,
+        attempted_at: None,
     }
 }
 

@@ -123,3 +123,88 @@ async fn jobs_of_kinds_without_a_handler_are_left_alone() {
     run_until(&queue, Arc::default(), id, |j| j.status == JobStatus::Succeeded).await;
     assert_eq!(queue.get_job(other).await.unwrap().status, JobStatus::Queued);
 }
+
+/// A queue whose heartbeats fail (the database is unreachable) while everything else works.
+#[derive(Debug)]
+struct NoHeartbeats(Arc<InMemoryStore>);
+
+#[async_trait]
+impl JobQueue for NoHeartbeats {
+    async fn enqueue(&self, job: NewJob) -> growth_core::Result<growth_core::domain::Stored<growth_core::domain::Job>> {
+        self.0.enqueue(job).await
+    }
+    async fn claim(&self, req: &growth_core::domain::ClaimRequest) -> growth_core::Result<Option<growth_core::domain::Job>> {
+        self.0.claim(req).await
+    }
+    async fn heartbeat(&self, _: growth_core::domain::JobId, _: &str, _: Duration) -> growth_core::Result<()> {
+        Err(Error::transient("database unavailable"))
+    }
+    async fn set_progress(&self, id: growth_core::domain::JobId, w: &str, p: i32, r: Option<serde_json::Value>) -> growth_core::Result<()> {
+        self.0.set_progress(id, w, p, r).await
+    }
+    async fn complete(
+        &self,
+        id: growth_core::domain::JobId,
+        w: &str,
+        o: growth_core::domain::JobOutcome,
+    ) -> growth_core::Result<growth_core::domain::Job> {
+        self.0.complete(id, w, o).await
+    }
+    async fn get_job(&self, id: growth_core::domain::JobId) -> growth_core::Result<growth_core::domain::Job> {
+        self.0.get_job(id).await
+    }
+    async fn list_jobs(&self, status: Option<JobStatus>, limit: u32) -> growth_core::Result<Vec<growth_core::domain::Job>> {
+        self.0.list_jobs(status, limit).await
+    }
+    async fn requeue(&self, id: growth_core::domain::JobId) -> growth_core::Result<growth_core::domain::Job> {
+        self.0.requeue(id).await
+    }
+}
+
+/// Runs until its lease is lost, and says so.
+#[derive(Debug, Default)]
+struct Long {
+    stopped: AtomicUsize,
+}
+
+#[async_trait]
+impl JobHandler for Long {
+    fn kind(&self) -> JobKind {
+        JobKind::new("test.long").unwrap()
+    }
+    async fn run(&self, ctx: JobContext) -> growth_core::Result<Option<serde_json::Value>> {
+        let _guard = Stopped(&self.stopped);
+        ctx.cancelled().cancelled().await;
+        Ok(None)
+    }
+}
+
+/// Counts the handler's end, however it ends (the worker drops a handler whose lease is lost).
+struct Stopped<'a>(&'a AtomicUsize);
+
+impl Drop for Stopped<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test]
+async fn a_handler_whose_heartbeats_fail_until_its_lease_runs_out_is_stopped() {
+    let store = Arc::new(InMemoryStore::default());
+    let queue = Arc::new(NoHeartbeats(store.clone()));
+    queue.enqueue(NewJob::new(JobKind::new("test.long").unwrap(), json!({}))).await.unwrap();
+    let handler = Arc::new(Long::default());
+    let config = WorkerConfig { concurrency: 1, poll_interval_ms: 20, lease_secs: 3 };
+    let worker = Worker::new(queue, Arc::new(SystemClock), config, "w").register(handler.clone());
+    let stop = CancellationToken::new();
+    let running = tokio::spawn(worker.run(stop.clone()));
+    for _ in 0..400 {
+        if handler.stopped.load(Ordering::SeqCst) > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(handler.stopped.load(Ordering::SeqCst), 1, "the handler was stopped once its lease could have lapsed");
+    stop.cancel();
+    running.await.unwrap();
+}

@@ -125,6 +125,14 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
         concurrency: p.concurrency,
         max_attempts: p.max_attempts,
         lease_secs: p.lease_secs,
+        publish_timeout_secs: p.publish_timeout_secs,
+        settle_secs: p
+            .settle_secs
+            .iter()
+            .map(|(name, secs)| Ok((name.parse::<Platform>()?, *secs)))
+            .collect::<growth_core::Result<_>>()
+            .map_err(StartupError::Integration)?,
+        now_wait_ms: p.now_wait_ms,
         backoff_secs: p.backoff_secs,
         budgets: p
             .budgets

@@ -223,6 +223,12 @@ pub(crate) struct ScheduleRow {
     published_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    // Defaulted so a database read before migration 20261206000001 (tests of older migrations
+    // write rows through the store) still decodes.
+    #[sqlx(default)]
+    attempt: i32,
+    #[sqlx(default)]
+    last_attempt_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<ScheduleRow> for Schedule {
@@ -241,6 +247,8 @@ impl TryFrom<ScheduleRow> for Schedule {
             claimed_by: r.claimed_by,
             lease_expires_at: r.lease_expires_at,
             platform_post_id: r.platform_post_id,
+            attempt: r.attempt,
+            last_attempt_at: r.last_attempt_at,
             published_url: r.published_url,
             published_at: r.published_at,
             created_at: r.created_at,

@@ -17,6 +17,11 @@ use serde_json::json;
 
 /// The last migration before platform names were opened.
 const BEFORE_OPEN_PLATFORMS: i64 = 20261125000004;
+/// The open-platforms migration itself. The tests migrate to it, not past it: later migrations
+/// add columns (20261206000001: `schedules.attempt`), and a pool that already cached `SELECT *`
+/// statements cannot see a table's shape change under it (PostgreSQL: "cached plan must not
+/// change result type") — a server migrates before it serves, never under a live pool.
+const OPEN_PLATFORMS: i64 = 20261205000001;
 
 const OLD_SOURCE_INSERT_SQLITE: &str = "INSERT INTO content_sources (id, source_type, title, metadata, transcript, status, created_at) \
      VALUES (?, 'manual', 'episode', '{}', 'words', 'ingested', ?)";
@@ -165,9 +170,9 @@ async fn constraints_still_hold(s: &dyn Store, id: ContentId, before: &Snapshot)
 }
 
 /// A platform the project does not ship goes through every platform column.
-async fn an_unshipped_platform_round_trips(s: &dyn Store) {
+async fn an_unshipped_platform_round_trips(s: &dyn Store, source: Option<SourceId>) {
     let bluesky = Platform::new("bluesky").unwrap();
-    let id = write_an_item_published_on(s, bluesky, None).await;
+    let id = write_an_item_published_on(s, bluesky, source).await;
     let got = snapshot(s, id, bluesky).await;
     assert_eq!(got.item.target_platform, Some(bluesky));
     assert_eq!(got.item.status, ContentStatus::Published);
@@ -200,7 +205,7 @@ async fn a_sqlite_database_keeps_its_rows_indexes_and_foreign_keys_through_the_o
     let closed = "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql LIKE '%IN (''linkedin''%' ORDER BY name";
     assert_eq!(sqlite_text(s.pool(), closed).await.len(), 4, "before: four platform columns with a closed list");
 
-    s.migrate().await.unwrap();
+    sqlx::migrate!("./migrations/sqlite").run_to(OPEN_PLATFORMS, s.pool()).await.unwrap();
 
     assert_eq!(snapshot(&s, id, Platform::LINKEDIN).await, before, "every row survives unchanged");
     // Later migrations may add indexes; every index that existed before must be there, unchanged.
@@ -215,7 +220,9 @@ async fn a_sqlite_database_keeps_its_rows_indexes_and_foreign_keys_through_the_o
     assert_eq!(fk, 1, "the migration turns foreign keys back on");
 
     constraints_still_hold(&s, id, &before).await;
-    an_unshipped_platform_round_trips(&s).await;
+    let source = SourceId::new();
+    sqlx::query(OLD_SOURCE_INSERT_SQLITE).bind(source.0).bind(Utc::now()).execute(s.pool()).await.unwrap();
+    an_unshipped_platform_round_trips(&s, Some(source)).await;
 }
 
 #[tokio::test]
@@ -235,7 +242,7 @@ async fn a_postgres_database_keeps_its_rows_and_indexes_through_the_open_platfor
     let indexes = "SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1";
     let indexes_before: Vec<(String, String)> = sqlx::query_as(indexes).fetch_all(s.pool()).await.unwrap();
 
-    s.migrate().await.unwrap();
+    sqlx::migrate!("./migrations/postgres").run_to(OPEN_PLATFORMS, s.pool()).await.unwrap();
 
     assert_eq!(snapshot(&s, id, Platform::LINKEDIN).await, before, "every row survives unchanged");
     let indexes_after: Vec<(String, String)> = sqlx::query_as(indexes).fetch_all(s.pool()).await.unwrap();
@@ -254,18 +261,20 @@ async fn a_postgres_database_keeps_its_rows_and_indexes_through_the_open_platfor
     );
 
     constraints_still_hold(&s, id, &before).await;
-    an_unshipped_platform_round_trips(&s).await;
+    let source = SourceId::new();
+    sqlx::query(OLD_SOURCE_INSERT_PG).bind(source.0).bind(Utc::now()).execute(s.pool()).await.unwrap();
+    an_unshipped_platform_round_trips(&s, Some(source)).await;
     schemas.drop_all(&url).await;
 }
 
 #[tokio::test]
 async fn a_fresh_database_of_either_backend_takes_a_platform_the_project_does_not_ship() {
     let s = common::sqlite(Arc::new(SystemClock)).await;
-    an_unshipped_platform_round_trips(&s).await;
+    an_unshipped_platform_round_trips(&s, None).await;
 
     let Some(url) = common::pg_url() else { return };
     let schemas = common::Schemas::default();
     let p = common::postgres(&url, &schemas, Arc::new(SystemClock)).await;
-    an_unshipped_platform_round_trips(&p).await;
+    an_unshipped_platform_round_trips(&p, None).await;
     schemas.drop_all(&url).await;
 }

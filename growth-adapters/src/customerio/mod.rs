@@ -51,6 +51,7 @@
 //!     title: Some("What 40 sales calls taught us".into()),
 //!     content: "# Three patterns\n\nCustomers said **setup** took too long…".into(),
 //!     platform_data: serde_json::json!({"segment_id": 7, "preview_text": "Setup, pricing, trust"}),
+//!     attempted_at: None,
 //! };
 //! let sent = newsletter.publish(&req).await?;
 //! println!("trigger {}", sent.platform_post_id);

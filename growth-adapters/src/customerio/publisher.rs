@@ -1,12 +1,11 @@
 //! [`CustomerIoPublisher`]: the `Publisher` implementation.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use growth_core::domain::{Platform, ScheduleId};
+use growth_core::domain::Platform;
 use growth_core::publish::{Publication, PublishRequest, Publisher, PublisherCapabilities};
 use growth_core::{Error, Result};
 use serde_json::{Map, Value, json};
@@ -27,8 +26,6 @@ const MAX_DATA_BYTES: usize = 50_000;
 const MAX_RECIPIENTS: usize = 10_000;
 /// Allowance for clocks when comparing a trigger's `created_at` with our attempt.
 const CLOCK_SKEW_SECS: i64 = 60;
-/// How long an attempt time is remembered for `reconcile`.
-const ATTEMPT_MEMORY_SECS: i64 = 7 * 24 * 60 * 60;
 
 /// The data keys the broadcast's message reads as `{{trigger.<key>}}`.
 pub mod data_keys {
@@ -46,7 +43,8 @@ pub mod data_keys {
 
 /// Sends newsletters as Customer.io API-triggered broadcasts.
 ///
-/// Clones share the limiter and the attempt times.
+/// Clones share the limiter. The time of a schedule's send is persisted on the schedule (the
+/// request's `attempted_at`), never kept here.
 #[derive(Clone, Debug)]
 pub struct CustomerIoPublisher {
     client: Client,
@@ -54,8 +52,6 @@ pub struct CustomerIoPublisher {
     segment_id: Option<u64>,
     limiter: Arc<MinInterval>,
     max_limiter_wait: Duration,
-    /// When each schedule was last sent (unix seconds), so `reconcile` can tell older triggers apart.
-    attempts: Arc<Mutex<HashMap<ScheduleId, i64>>>,
 }
 
 impl CustomerIoPublisher {
@@ -70,7 +66,6 @@ impl CustomerIoPublisher {
             segment_id: config.segment_id,
             limiter: Arc::new(MinInterval::new(config.min_trigger_interval)),
             max_limiter_wait: config.max_limiter_wait,
-            attempts: Arc::default(),
         })
     }
 
@@ -182,17 +177,6 @@ impl CustomerIoPublisher {
             }
         }
     }
-
-    fn remember_attempt(&self, schedule_id: ScheduleId) {
-        let now = Utc::now().timestamp();
-        let mut attempts = self.attempts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        attempts.retain(|_, at| now - *at < ATTEMPT_MEMORY_SECS);
-        attempts.insert(schedule_id, now);
-    }
-
-    fn attempt_of(&self, schedule_id: ScheduleId) -> Option<i64> {
-        self.attempts.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&schedule_id).copied()
-    }
 }
 
 fn seconds_to_time(secs: Option<i64>) -> Option<DateTime<Utc>> {
@@ -213,7 +197,6 @@ impl Publisher for CustomerIoPublisher {
         let broadcast = self.broadcast_id(req)?;
         let body = self.trigger_body(req)?;
         self.acquire_slot().await?;
-        self.remember_attempt(req.schedule_id);
         let (request, result) = self.client.trigger(broadcast, &body).await;
         let response = match result {
             Ok(r) => r,
@@ -250,12 +233,15 @@ impl Publisher for CustomerIoPublisher {
 
     /// Reads the broadcast's triggers (`GET /v1/broadcasts/{id}/triggers`).
     ///
-    /// A trigger whose `data` carries this schedule's `growth_schedule_id` is the publication.
-    /// Customer.io's documented trigger object has no `data`, though, so a trigger without it
-    /// cannot be told apart: the answer is a proven `None` only when no such trigger exists since
-    /// this process's attempt (minus a minute of clock skew) — or at all, when the attempt time is
-    /// unknown (another process sent it, or this one restarted) — and `OutcomeUnknown` naming the
-    /// candidate triggers otherwise, for a person to check before anything is resent.
+    /// Customer.io's documented trigger object (`id`, `broadcast_id`, `created_at`,
+    /// `processed_at`) carries no data, so a trigger cannot be matched to a schedule by a marker;
+    /// a trigger whose `data` does carry this schedule's `growth_schedule_id` (an account that
+    /// echoes it) is the publication. Otherwise the only positive proof that the first trigger did
+    /// not happen is the list itself: `None` (absent, safe to send again) only when the send's
+    /// persisted time is known (`req.attempted_at`) and the broadcast has **no** trigger created
+    /// since then (minus a minute of clock skew). Any trigger since then — or an unknown send
+    /// time — is `OutcomeUnknown` naming the candidates, for a person to check: a newsletter is
+    /// never re-sent automatically on a guess.
     async fn reconcile(&self, req: &PublishRequest) -> Result<Option<Publication>> {
         let broadcast = self.broadcast_id(req)?;
         let (request, list) = self.client.triggers(broadcast).await?;
@@ -273,11 +259,11 @@ impl Publisher for CustomerIoPublisher {
                 log: json!({"reconciled": true, "request": request, "response": {"trigger": t}}),
             }));
         }
-        let since = self.attempt_of(req.schedule_id).map(|at| at - CLOCK_SKEW_SECS);
+        let since = req.attempted_at.map(|at| at.timestamp() - CLOCK_SKEW_SECS);
         let candidates: Vec<String> = list
             .triggers
             .iter()
-            .filter(|t| marker_of(t).is_none())
+            .filter(|t| marker_of(t).flatten().is_none())
             .filter(|t| since.is_none_or(|s| t.created_at.is_none_or(|c| c >= s)))
             .filter_map(|t| id_text(&t.id))
             .collect();
@@ -286,7 +272,7 @@ impl Publisher for CustomerIoPublisher {
         }
         let when = since
             .and_then(|s| DateTime::from_timestamp(s, 0))
-            .map_or_else(|| "whose sender is unknown".to_owned(), |s| format!("since {}", s.to_rfc3339()));
+            .map_or_else(|| "(the time of the send is unknown)".to_owned(), |s| format!("since {}", s.to_rfc3339()));
         Err(Error::OutcomeUnknown(format!(
             "{PLATFORM}: broadcast {broadcast} has trigger(s) {} {when} that may be this newsletter (Customer.io does not show a \
              trigger's data); check them in Customer.io before resending",

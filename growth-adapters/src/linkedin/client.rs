@@ -58,12 +58,20 @@ impl Client {
 
     /// `GET /rest/posts?author={urn}&q=author&count={n}&sortBy=LAST_MODIFIED`: the author's most
     /// recently modified posts first.
-    pub(super) async fn posts_by_author(&self, auth: HeaderValue, author: &str, count: u32) -> Result<(Value, PostsPage), Error> {
+    pub(super) async fn posts_by_author(
+        &self,
+        auth: HeaderValue,
+        author: &str,
+        start: u32,
+        count: u32,
+    ) -> Result<(Value, PostsPage), Error> {
         let count = count.clamp(1, 100).to_string();
+        let start = start.to_string();
         let req = self.request(&self.api, Method::GET, "/rest/posts", auth).header("X-RestLi-Method", "FINDER").query(&[
             ("author", author),
             ("q", "author"),
             ("count", &count),
+            ("start", &start),
             ("sortBy", "LAST_MODIFIED"),
         ]);
         let log = request_log(&req, None);

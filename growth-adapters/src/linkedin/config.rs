@@ -52,7 +52,7 @@ pub struct LinkedInConfig {
     /// Refresh the access token this long before it expires, in ms as `refresh_margin_ms`.
     #[serde(default = "default_refresh_margin", rename = "refresh_margin_ms", with = "millis")]
     pub refresh_margin: Duration,
-    /// How many of the author's most recent posts `reconcile` reads (one page, at most 100).
+    /// Posts per page `reconcile` reads (at most 100); it pages back to the send's persisted time.
     #[serde(default = "default_reconcile_count")]
     pub reconcile_count: u32,
     /// API base URL.

@@ -58,6 +58,7 @@
 //!     title: None,
 //!     content: "Three things we learned shipping v2 (and one we undid) #buildinpublic".into(),
 //!     platform_data: serde_json::json!({}),
+//!     attempted_at: None,
 //! };
 //! match linkedin.publish(&req).await {
 //!     Ok(post) => println!("live at {:?}", post.url),

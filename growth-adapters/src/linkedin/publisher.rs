@@ -1,11 +1,10 @@
 //! [`LinkedInPublisher`]: the `Publisher` implementation.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use growth_core::domain::{Platform, ScheduleId};
+use growth_core::domain::Platform;
 use growth_core::measure::CallBudget;
 use growth_core::publish::{Publication, PublishRequest, Publisher, PublisherCapabilities};
 use growth_core::{Error, Result};
@@ -24,8 +23,9 @@ use crate::http::response_log;
 const MAX_COMMENTARY_CHARS: usize = 3000;
 /// Allowance for clocks (ours, LinkedIn's) when comparing a post's time with our attempt's.
 const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(5);
-/// How long an attempt time is remembered for `reconcile`.
-const ATTEMPT_MEMORY: chrono::Duration = chrono::Duration::days(7);
+/// The most pages of the author's posts `reconcile` reads back to the attempt (100 posts a page
+/// at most): past them the answer is `OutcomeUnknown`, for a person.
+const MAX_RECONCILE_PAGES: u32 = 20;
 
 /// Publishes text posts to LinkedIn as a member or an organization (Posts API).
 ///
@@ -38,8 +38,6 @@ pub struct LinkedInPublisher {
     visibility: Visibility,
     hashtags: bool,
     reconcile_count: u32,
-    /// When each schedule was last sent, so `reconcile` knows which posts are too old to be it.
-    attempts: Arc<Mutex<HashMap<ScheduleId, DateTime<Utc>>>>,
 }
 
 impl LinkedInPublisher {
@@ -57,7 +55,6 @@ impl LinkedInPublisher {
             visibility: config.visibility,
             hashtags: config.hashtags,
             reconcile_count: config.reconcile_count,
-            attempts: Arc::default(),
         })
     }
 
@@ -103,17 +100,6 @@ impl LinkedInPublisher {
         }
         Ok(escape_commentary(text, self.hashtags))
     }
-
-    fn remember_attempt(&self, schedule_id: ScheduleId) {
-        let now = Utc::now();
-        let mut attempts = self.attempts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        attempts.retain(|_, at| now.signed_duration_since(*at) < ATTEMPT_MEMORY);
-        attempts.insert(schedule_id, now);
-    }
-
-    fn attempt_of(&self, schedule_id: ScheduleId) -> Option<DateTime<Utc>> {
-        self.attempts.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&schedule_id).copied()
-    }
 }
 
 /// `Ok` when `author` is a member or organization URN, else what is wrong with it.
@@ -156,7 +142,6 @@ impl Publisher for LinkedInPublisher {
             is_reshare_disabled_by_author: false,
         };
         let auth = self.tokens.bearer(&self.client.token).await?;
-        self.remember_attempt(req.schedule_id);
         let (request, result) = self.client.create_post(auth, &body).await;
         let response = result?;
         let urn = response.headers.get("x-restli-id").and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty());
@@ -176,44 +161,56 @@ impl Publisher for LinkedInPublisher {
         })
     }
 
-    /// Looks for the post among the author's most recently modified posts (`reconcile_count` of
-    /// them), by its text. Not there is a proven `None` only when that page reaches back before
-    /// this process's last attempt for the schedule (or holds all the author's posts); otherwise
-    /// the answer is `OutcomeUnknown`, for a person to check.
+    /// Looks for the post among the author's posts by its text, most recently modified first,
+    /// `reconcile_count` a page, paging back until a page reaches before the attempt's persisted
+    /// time (`req.attempted_at`, minus clock skew) or the author's history ends. Not found there is
+    /// a proven `None`; when the attempt time is unknown and the history is longer than what was
+    /// read, or after [`MAX_RECONCILE_PAGES`] pages, the answer is `OutcomeUnknown`, for a person.
+    /// (The caller waits out LinkedIn's list lag — its settle window — before acting on `None`.)
     ///
     /// Reading a member's posts needs the restricted `r_member_social` scope (organizations:
     /// `r_organization_social`); without it LinkedIn answers 403, which is `PermissionDenied`.
     async fn reconcile(&self, req: &PublishRequest) -> Result<Option<Publication>> {
         let author = self.author(req)?;
         let wanted = plain_text(&self.commentary(req)?);
-        let since = self.attempt_of(req.schedule_id).map(|at| (at - CLOCK_SKEW).timestamp_millis());
-        let auth = self.tokens.bearer(&self.client.token).await?;
-        let (request, page) = self.client.posts_by_author(auth, author, self.reconcile_count).await?;
-        let ours = |p: &&Post| {
-            plain_text(&p.commentary) == wanted
-                && p.lifecycle_state.as_deref() != Some("PUBLISH_FAILED")
-                && since.is_none_or(|s| p.created_at.or(p.published_at).is_none_or(|c| c >= s))
-        };
-        if let Some(post) = page.elements.iter().find(ours) {
-            tracing::info!(schedule_id = %req.schedule_id, urn = %post.id, "linkedin post found by reconcile");
-            return Ok(Some(Publication {
-                platform_post_id: post.id.clone(),
-                url: Some(post_url(&post.id)),
-                published_at: millis_to_time(post.published_at.or(post.created_at)).unwrap_or_else(Utc::now),
-                via: PLATFORM.to_owned(),
-                log: json!({"reconciled": true, "request": request, "response": {"post": post}}),
-            }));
-        }
-        let whole_history = page.elements.len() < self.reconcile_count.clamp(1, 100) as usize;
-        let oldest = page.elements.iter().filter_map(|p| p.last_modified_at.or(p.created_at)).min();
-        let reaches_back = matches!((since, oldest), (Some(s), Some(o)) if o < s);
-        if whole_history || reaches_back {
-            return Ok(None);
+        let since = req.attempted_at.map(|at| (at - CLOCK_SKEW).timestamp_millis());
+        let count = self.reconcile_count.clamp(1, 100);
+        let mut start = 0u32;
+        let mut read = 0usize;
+        for _ in 0..MAX_RECONCILE_PAGES {
+            let auth = self.tokens.bearer(&self.client.token).await?;
+            let (request, page) = self.client.posts_by_author(auth, author, start, count).await?;
+            let ours = |p: &&Post| {
+                plain_text(&p.commentary) == wanted
+                    && p.lifecycle_state.as_deref() != Some("PUBLISH_FAILED")
+                    && since.is_none_or(|s| p.created_at.or(p.published_at).is_none_or(|c| c >= s))
+            };
+            if let Some(post) = page.elements.iter().find(ours) {
+                tracing::info!(schedule_id = %req.schedule_id, urn = %post.id, pages = start / count + 1, "linkedin post found by reconcile");
+                return Ok(Some(Publication {
+                    platform_post_id: post.id.clone(),
+                    url: Some(post_url(&post.id)),
+                    published_at: millis_to_time(post.published_at.or(post.created_at)).unwrap_or_else(Utc::now),
+                    via: PLATFORM.to_owned(),
+                    log: json!({"reconciled": true, "request": request, "response": {"post": post}}),
+                }));
+            }
+            read += page.elements.len();
+            let whole_history = page.elements.len() < count as usize;
+            let oldest = page.elements.iter().filter_map(|p| p.last_modified_at.or(p.created_at)).min();
+            let reaches_back = matches!((since, oldest), (Some(s), Some(o)) if o < s);
+            if whole_history || reaches_back {
+                return Ok(None);
+            }
+            if since.is_none() {
+                break;
+            }
+            start += count;
         }
         Err(Error::OutcomeUnknown(format!(
-            "{PLATFORM}: the author's {} most recent posts do not include this one, but older posts were not read and the time \
-             of the attempt is unknown; check the author's feed before resending",
-            page.elements.len()
+            "{PLATFORM}: the author's {read} most recent posts do not include this one, but older posts were not read{}; check the \
+             author's feed before resending",
+            if since.is_none() { " and the time of the attempt is unknown" } else { "" }
         )))
     }
 }

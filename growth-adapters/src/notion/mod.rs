@@ -40,6 +40,7 @@
 //!     title: Some("The PLG Paradox".into()),
 //!     content: "Most teams add a free plan and call it product-led.".into(),
 //!     platform_data: serde_json::Value::Null,
+//!     attempted_at: None,
 //! };
 //! // After the post went out on LinkedIn:
 //! let page = notion

@@ -156,6 +156,7 @@ mod tests {
             title: title.map(str::to_owned),
             content: content.into(),
             platform_data: Value::Null,
+            attempted_at: None,
         }
     }
 

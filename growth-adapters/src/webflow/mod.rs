@@ -46,6 +46,7 @@
 //!     title: Some("The PLG Paradox".into()),
 //!     content: "Most teams add a free plan and call it **product-led**.".into(),
 //!     platform_data: serde_json::json!({"field_data": {"summary": "Free is not a strategy."}}),
+//!     attempted_at: None,
 //! };
 //! match webflow.publish(&req).await {
 //!     Ok(post) => println!("live at {:?}", post.url), // https://example.com/blog/the-plg-paradox

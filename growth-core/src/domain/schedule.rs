@@ -33,6 +33,15 @@ pub struct Schedule {
     pub lease_expires_at: Option<DateTime<Utc>>,
     /// The platform's id for the post, once known.
     pub platform_post_id: Option<String>,
+    /// Sends started so far (a claim that was deferred by a rate limit starts none): the number a
+    /// worker or reconciler compares-and-sets on, so a stale one never undoes a newer attempt.
+    #[serde(default)]
+    pub attempt: i32,
+    /// When the last send started, persisted before the request leaves (reconciliation reads the
+    /// platform back to this instant; "absent" is decided only once the platform's settle window
+    /// after it has passed). `None`: nothing was ever sent.
+    #[serde(default)]
+    pub last_attempt_at: Option<DateTime<Utc>>,
     /// Where it is live.
     pub published_url: Option<String>,
     /// When it went live.
@@ -66,6 +75,14 @@ pub enum ScheduleOutcome {
         platform_post_id: Option<String>,
         /// URL.
         url: Option<String>,
+    },
+    /// Put back without counting an attempt: a rate limit deferred the send (nothing was sent),
+    /// or reconciliation proved the previous send absent. `pending` not before `next_attempt_at`.
+    Deferred {
+        /// Why, for a person.
+        reason: String,
+        /// Not before.
+        next_attempt_at: DateTime<Utc>,
     },
     /// Failed before the platform acted; try again not before `next_attempt_at`.
     Retry {
@@ -132,4 +149,47 @@ pub struct NewPublishingLog {
     pub error_message: Option<String>,
     /// URL.
     pub published_url: Option<String>,
+}
+
+impl Schedule {
+    /// This schedule after `outcome` at `now` (the state machine checked; the claim released).
+    /// Stores apply it and then write with a compare-and-set on the state they read.
+    ///
+    /// # Errors
+    /// `Conflict` when the move is illegal from the current state.
+    pub fn apply_outcome(&self, outcome: ScheduleOutcome, now: DateTime<Utc>) -> crate::Result<Schedule> {
+        let mut next = self.clone();
+        match outcome {
+            ScheduleOutcome::Published { platform_post_id, url } => {
+                next.status = self.status.transition(ScheduleStatus::Published)?;
+                next.platform_post_id = platform_post_id;
+                next.published_url = url;
+                next.published_at = Some(now);
+                next.error_message = None;
+            }
+            ScheduleOutcome::Deferred { reason, next_attempt_at } => {
+                next.status = self.status.transition(ScheduleStatus::Pending)?;
+                next.next_attempt_at = Some(next_attempt_at);
+                next.error_message = Some(reason);
+            }
+            ScheduleOutcome::Retry { error, next_attempt_at } => {
+                next.status = self.status.transition(ScheduleStatus::Pending)?;
+                next.retry_count += 1;
+                next.next_attempt_at = Some(next_attempt_at);
+                next.error_message = Some(error);
+            }
+            ScheduleOutcome::Unknown { error } => {
+                next.status = self.status.transition(ScheduleStatus::Unknown)?;
+                next.error_message = Some(error);
+            }
+            ScheduleOutcome::Failed { error } => {
+                next.status = self.status.transition(ScheduleStatus::Failed)?;
+                next.error_message = Some(error);
+            }
+        }
+        next.claimed_by = None;
+        next.lease_expires_at = None;
+        next.updated_at = now;
+        Ok(next)
+    }
 }

@@ -43,13 +43,14 @@ impl ScheduleStatus {
     /// `pending → claimed → published | failed`, `pending → cancelled`; `claimed → unknown` when a
     /// request may have reached the platform without an answer; `claimed → pending` to retry what
     /// failed *before* the platform acted; reconciliation moves `unknown` to `published` (found),
-    /// `pending` (proved absent, safe to send) or `failed`; a `failed` schedule may be rescheduled.
+    /// `pending` (proved absent, safe to send) or `failed`, and a person may cancel an `unknown`
+    /// one (or move it, to `pending`); a `failed` schedule may be rescheduled.
     pub const fn successors(self) -> &'static [ScheduleStatus] {
         use ScheduleStatus::*;
         match self {
             Pending => &[Claimed, Cancelled],
             Claimed => &[Published, Failed, Unknown, Pending],
-            Unknown => &[Published, Pending, Failed],
+            Unknown => &[Published, Pending, Failed, Cancelled],
             Failed => &[Pending],
             Published | Cancelled => &[],
         }
@@ -178,6 +179,7 @@ mod tests {
             (Unknown, Published),
             (Unknown, Pending),
             (Unknown, Failed),
+            (Unknown, Cancelled),
             (Failed, Pending),
         ];
         check_machine(ScheduleStatus::ALL, &legal, ScheduleStatus::transition);

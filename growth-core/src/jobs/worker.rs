@@ -4,7 +4,8 @@
 //! Delivery is at-least-once: a worker that dies mid-job loses its lease and another worker runs
 //! the job again, so handlers must be idempotent (they check what is already saved before redoing
 //! it). A worker that *loses* its lease while alive (a heartbeat refused: another worker owns the
-//! job now) stops its handler at once, so one job never runs twice at the same time.
+//! job now; or heartbeats failing — database unreachable — until the lease would have run out)
+//! stops its handler at once, so one job never runs twice at the same time.
 //!
 //! A handler's error decides what happens next: a retryable error ([`crate::Error::is_retryable`])
 //! is retried with exponential backoff (honouring the error's `retry_after`) until the job's
@@ -193,18 +194,27 @@ impl Worker {
         let heartbeat = {
             let (queue, id, worker, beat, lost) = (self.queue.clone(), job.id, self.id.clone(), beat.clone(), lost.clone());
             tokio::spawn(async move {
+                // The lease holds until `held_until` as far as this worker knows: past it without
+                // a successful heartbeat, another worker may own the job, so the handler stops.
+                let mut held_until = tokio::time::Instant::now() + lease;
                 loop {
                     tokio::select! {
                         _ = beat.cancelled() => break,
                         _ = tokio::time::sleep(lease / 3) => {
+                            let asked = tokio::time::Instant::now();
                             match queue.heartbeat(id, &worker, lease).await {
-                                Ok(()) => {}
+                                Ok(()) => held_until = asked + lease,
                                 Err(Error::Conflict { message }) => {
-                                    tracing::warn!(job = %id, %message, "lost the job's lease; stopping its handler");
+                                    tracing::warn!(job = %id, %worker, %message, "lost the job's lease; stopping its handler");
                                     lost.cancel();
                                     break;
                                 }
-                                Err(e) => tracing::warn!(job = %id, error = %e, "heartbeat failed; trying again"),
+                                Err(e) if tokio::time::Instant::now() + lease / 3 >= held_until => {
+                                    tracing::warn!(job = %id, %worker, error = %e, "heartbeats failed until the lease ran out; stopping its handler");
+                                    lost.cancel();
+                                    break;
+                                }
+                                Err(e) => tracing::warn!(job = %id, %worker, error = %e, "heartbeat failed; trying again before the lease runs out"),
                             }
                         }
                     }

@@ -40,6 +40,11 @@ pub struct PublishRequest {
     pub content: String,
     /// Platform-specific fields (segment, slug, author URN …).
     pub platform_data: serde_json::Value,
+    /// When the schedule's latest send started, as persisted on the schedule before the request
+    /// left (`None`: never sent). `reconcile` reads the platform back to this instant; publishers
+    /// keep no attempt times of their own, so any process (or a restarted one) decides the same.
+    #[serde(default)]
+    pub attempted_at: Option<DateTime<Utc>>,
 }
 
 /// A post that is live.

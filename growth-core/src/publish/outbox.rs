@@ -31,6 +31,7 @@
 //!     title: Some("The PLG Paradox".into()),
 //!     content: "Most teams add a free plan and call it product-led.".into(),
 //!     platform_data: serde_json::Value::Null,
+//!     attempted_at: None,
 //! };
 //! let publication = outbox.publish(&req).await?;
 //! assert_eq!(publication.platform_post_id, format!("outbox:linkedin:{}", req.schedule_id));
@@ -343,6 +344,7 @@ mod tests {
             title: title.map(str::to_owned),
             content: content.into(),
             platform_data: serde_json::Value::Null,
+            attempted_at: None,
         }
     }
 

@@ -1,20 +1,39 @@
 //! Executing schedules exactly once: [`PublishRunner`] claims due schedules, publishes each
 //! through its platform's [`Publisher`], and records how every attempt ended.
 //!
+//! Before anything leaves, the item must be one a person approved (`approved`, `scheduled`,
+//! `publishing`, `failed` and moved again, or `published` on another platform): a schedule of an
+//! item still in review (or rejected) fails without a send. Then the send is recorded on the
+//! schedule ([`PublishAttemptStore::start_attempt`]: `attempt + 1`, `last_attempt_at`), which
+//! refuses a claim whose lease lapsed, and the publisher runs under a timeout shorter than the
+//! lease (the start-up check [`PublishConfig::validate`](super::PublishConfig::validate) refuses
+//! a lease that is not), so a send never outlives its claim.
+//!
 //! | publisher says | schedule | item | log |
 //! |---|---|---|---|
 //! | `Ok(publication)` | `published` (post id, URL) | `published` (URL, time) | `success` |
-//! | `Transient` / `RateLimited` (the platform did not act) | `pending` again after a backoff (the platform's `Retry-After` when given); `failed` after `max_attempts` | stays `scheduled` (or `failed`) | `retrying` / `failed` |
-//! | `OutcomeUnknown` (may have acted) | `unknown` — never resent blindly | `publishing` | `unknown` |
+//! | `Transient` (the platform did not act) | `pending` again after a backoff; `failed` after `max_attempts` | stays `scheduled` (or `failed`) | `retrying` / `failed` |
+//! | `RateLimited` (the platform refused without acting) | `pending` when the platform says — a deferral, not an attempt | unchanged | `retrying` |
+//! | `OutcomeUnknown`, or the timeout passed (may have acted) | `unknown` — never resent blindly; the [`Alert`] hook is told | `publishing` | `unknown` |
 //! | anything else | `failed` with the reason | `failed` | `failed` |
 //!
-//! [`PublishRunner::reconcile_unknown`] asks the publisher to look each `unknown` post up:
-//! found → `published` (log `reconciled`); provably absent → `pending` (safe to send again); a
-//! publisher that cannot tell leaves it `unknown` for a person. A claim whose worker died lapses to
-//! `unknown` in the store for the same reason. Failures call the [`Alert`] hook.
+//! Every outcome is written with a compare-and-set on the attempt number
+//! ([`PublishAttemptStore::finish_attempt`]): a worker or reconciler holding an old snapshot can
+//! never undo a newer attempt.
+//!
+//! [`PublishRunner::reconcile_unknown`] claims `unknown` schedules (one process looks each up per
+//! lease) and asks the publisher to look each post up, reading the platform back to the persisted
+//! `last_attempt_at`: found → `published` (log `reconciled`); absent → `pending` again, but only
+//! once the platform's settle window after the attempt has passed (LinkedIn lists a new post
+//! seconds after creating it) — before that the schedule stays `unknown`; a schedule never sent
+//! (a claim lapsed before its send started) goes back to `pending` at once; a publisher that
+//! cannot tell leaves it `unknown` for a person (cancel, reschedule or resolve it). A claim whose
+//! worker died lapses to `unknown` in the store for the same reason. Failures and unknown outcomes
+//! call the [`Alert`] hook.
 //!
 //! Rate limits: a [`PlatformGate`] is asked before each send; a platform over its limit puts the
-//! schedule back to `pending` for when the gate says (nothing is sent, so nothing can duplicate).
+//! schedule back to `pending` for when the gate says — a deferral, not an attempt (nothing is
+//! sent, so nothing can duplicate, and no retry is spent).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -30,12 +49,12 @@ use crate::domain::{
     ContentItem, ContentStatus, ContentTransition, NewPublishingLog, Platform, PublishStatus, Schedule, ScheduleOutcome, ScheduleStatus,
 };
 use crate::publish::{Publication, PublishRequest, Publisher, TrackEvent, Tracker};
-use crate::store::{IdempotencyStore, ScheduleFilter, ScheduleStore};
+use crate::store::{IdempotencyStore, PublishAttemptStore};
 use crate::{Error, Result};
 
 /// What publishing reads and writes: schedules (and their items) and the send-budget slots.
-pub trait PublishStore: ScheduleStore + IdempotencyStore + crate::store::AnalyticsStore {}
-impl<T: ScheduleStore + IdempotencyStore + crate::store::AnalyticsStore + ?Sized> PublishStore for T {}
+pub trait PublishStore: PublishAttemptStore + IdempotencyStore + crate::store::AnalyticsStore {}
+impl<T: PublishAttemptStore + IdempotencyStore + crate::store::AnalyticsStore + ?Sized> PublishStore for T {}
 
 /// Told when a publish fails for good or needs a person (a Slack webhook, an email …).
 #[async_trait]
@@ -101,6 +120,9 @@ pub struct PublishRunner {
     alert: Option<Arc<dyn Alert>>,
     worker: String,
     lease: Duration,
+    publish_timeout: Duration,
+    reconcile_lease: Duration,
+    settle: HashMap<Platform, Duration>,
     max_attempts: i32,
     base_backoff: Duration,
     concurrency: usize,
@@ -130,8 +152,9 @@ fn count(platform: Platform, outcome: &'static str) {
 }
 
 impl PublishRunner {
-    /// A runner for `worker` with `publishers` by platform (defaults: 2-minute lease, 5 attempts,
-    /// 30 s base backoff, 8 at once, no limits, no tracker, no alert).
+    /// A runner for `worker` with `publishers` by platform (defaults: 2-minute lease, 90 s publish
+    /// timeout, 5 attempts, 30 s base backoff, 8 at once, the default settle windows, no limits,
+    /// no tracker, no alert).
     pub fn new(
         store: Arc<dyn PublishStore>,
         clock: Arc<dyn Clock>,
@@ -147,6 +170,9 @@ impl PublishRunner {
             alert: None,
             worker: worker.into(),
             lease: Duration::from_secs(120),
+            publish_timeout: Duration::from_secs(90),
+            reconcile_lease: Duration::from_secs(60),
+            settle: HashMap::new(),
             max_attempts: 5,
             base_backoff: Duration::from_secs(30),
             concurrency: 8,
@@ -180,6 +206,40 @@ impl PublishRunner {
         self
     }
 
+    /// How long one send may take before its outcome is `unknown` (keep it well below the lease:
+    /// [`PublishConfig::validate`](super::PublishConfig::validate) checks the configured pair).
+    pub fn publish_timeout(mut self, timeout: Duration) -> Self {
+        self.publish_timeout = timeout;
+        self
+    }
+
+    /// How long a reconciliation claim holds an `unknown` schedule: no other process looks it up
+    /// before, and one still within its settle window is looked at again after it (default 60 s).
+    pub fn reconcile_lease(mut self, lease: Duration) -> Self {
+        self.reconcile_lease = lease;
+        self
+    }
+
+    /// How long after a send `platform`'s list may still not show the post: "absent" is decided
+    /// only after it (defaults: [`default_settle`]).
+    pub fn settle(mut self, platform: Platform, window: Duration) -> Self {
+        self.settle.insert(platform, window);
+        self
+    }
+
+    /// The publish timeout in force: the configured one, but never so long that the send could
+    /// outlive its claim (the lease less [`RECORD_MARGIN_SECS`](super::RECORD_MARGIN_SECS) to
+    /// record the outcome).
+    pub fn effective_timeout(&self) -> Duration {
+        let ceiling = self.lease.saturating_sub(Duration::from_secs(super::RECORD_MARGIN_SECS)).max(self.lease / 2);
+        self.publish_timeout.min(ceiling).max(Duration::from_millis(1))
+    }
+
+    /// The settle window in force for `platform`.
+    pub fn settle_for(&self, platform: Platform) -> Duration {
+        self.settle.get(&platform).copied().unwrap_or_else(|| default_settle(platform))
+    }
+
     /// The publisher for `platform`.
     pub fn publisher(&self, platform: Platform) -> Option<&Arc<dyn Publisher>> {
         self.publishers.get(&platform)
@@ -198,6 +258,7 @@ impl PublishRunner {
             title: item.title.clone(),
             content: item.content.clone(),
             platform_data: item.platform_data.clone(),
+            attempted_at: s.last_attempt_at,
         }
     }
 
@@ -275,7 +336,8 @@ impl PublishRunner {
     }
 
     async fn fail(&self, s: &Schedule, item: Option<&ContentItem>, reason: String) -> Result<Outcome> {
-        let finished = self.store.finish_schedule(s.id, &self.worker, ScheduleOutcome::Failed { error: reason.clone() }).await?;
+        let finished = self.store.finish_attempt(s.id, &self.worker, s.attempt, ScheduleOutcome::Failed { error: reason.clone() }).await?;
+        tracing::warn!(worker = %self.worker, schedule = %s.id, attempt = s.attempt, reason = %reason, "publish failed for good");
         if let Some(item) = item
             && let Err(e) = self.settle_item(item, ContentStatus::Failed).await
         {
@@ -299,42 +361,73 @@ impl PublishRunner {
             Err(Error::NotFound { .. }) => return self.fail(&s, None, "the content item no longer exists".into()).await,
             Err(e) => return Err(e),
         };
+        if !may_publish(item.status) {
+            let reason = format!("content {} is {}: only an item a person approved is published", item.id, item.status);
+            return self.fail(&s, Some(&item), reason).await;
+        }
         let Some(publisher) = self.publishers.get(&s.platform).cloned() else {
             return self.fail(&s, Some(&item), format!("no publisher is configured for {}", s.platform)).await;
         };
         if let Some(at) = self.gate.reserve(s.platform).await? {
-            self.store
-                .finish_schedule(
-                    s.id,
-                    &self.worker,
-                    ScheduleOutcome::Retry { error: format!("{} rate limit: next send at {at}", s.platform), next_attempt_at: at },
-                )
-                .await?;
+            let reason = format!("{} send budget: next send at {at}", s.platform);
+            self.store.finish_attempt(s.id, &self.worker, s.attempt, ScheduleOutcome::Deferred { reason, next_attempt_at: at }).await?;
             return Ok(Outcome::Retrying);
         }
+        // Persisted before the request leaves: reconciliation reads the platform back to it, from
+        // any process. Refused when the claim lapsed: then nothing is sent.
+        let s = self.store.start_attempt(s.id, &self.worker).await?;
         let req = Self::request(&s, &item);
-        match publisher.publish(&req).await {
+        tracing::info!(worker = %self.worker, schedule = %s.id, attempt = s.attempt, platform = %s.platform, "sending");
+        let timeout = self.effective_timeout();
+        let sent = match tokio::time::timeout(timeout, publisher.publish(&req)).await {
+            Ok(r) => r,
+            Err(_) => Err(Error::OutcomeUnknown(format!(
+                "{}: no answer within {} ms (the publish timeout); the request may have reached the platform",
+                s.platform,
+                timeout.as_millis()
+            ))),
+        };
+        match sent {
             Ok(publication) => {
                 self.record(&s, &req, &publication, PublishStatus::Success).await?;
+                tracing::info!(worker = %self.worker, schedule = %s.id, attempt = s.attempt, post = %publication.platform_post_id, "published");
                 self.track(&item, &s, &publication).await;
                 Ok(Outcome::Published)
             }
             Err(e @ Error::OutcomeUnknown(_)) => {
                 let reason = e.to_string();
                 self.log(&s, PublishStatus::Unknown, &req, json!({}), Some(reason.clone()), None).await;
-                self.store.finish_schedule(s.id, &self.worker, ScheduleOutcome::Unknown { error: reason }).await?;
+                let finished =
+                    self.store.finish_attempt(s.id, &self.worker, s.attempt, ScheduleOutcome::Unknown { error: reason.clone() }).await?;
                 self.settle_item(&item, ContentStatus::Publishing).await?;
+                tracing::warn!(worker = %self.worker, schedule = %s.id, attempt = s.attempt, reason = %reason, "publish outcome unknown");
+                if let Some(alert) = &self.alert {
+                    alert.alert(&finished, Some(&item), &format!("outcome unknown, reconciling: {reason}")).await;
+                }
                 Ok(Outcome::Unknown)
+            }
+            Err(Error::RateLimited { retry_after }) => {
+                // The platform refused without acting: a deferral, not a spent attempt.
+                let wait = retry_after.unwrap_or(self.base_backoff);
+                let reason = format!("{} rate limited the send; trying again in {} s", s.platform, wait.as_secs());
+                self.log(&s, PublishStatus::Retrying, &req, json!({}), Some(reason.clone()), None).await;
+                let next = self.clock.now() + self.backoff(0, Some(wait));
+                self.store
+                    .finish_attempt(s.id, &self.worker, s.attempt, ScheduleOutcome::Deferred { reason, next_attempt_at: next })
+                    .await?;
+                Ok(Outcome::Retrying)
             }
             Err(e) if e.is_retryable() => {
                 let reason = e.to_string();
                 if s.retry_count + 1 >= self.max_attempts {
                     self.log(&s, PublishStatus::Failed, &req, json!({}), Some(reason.clone()), None).await;
-                    return self.fail(&s, Some(&item), format!("gave up after {} attempts: {reason}", s.retry_count + 1)).await;
+                    return self.fail(&s, Some(&item), format!("gave up after {} failed attempts: {reason}", s.retry_count + 1)).await;
                 }
                 self.log(&s, PublishStatus::Retrying, &req, json!({}), Some(reason.clone()), None).await;
                 let next = self.clock.now() + self.backoff(s.retry_count, e.retry_after());
-                self.store.finish_schedule(s.id, &self.worker, ScheduleOutcome::Retry { error: reason, next_attempt_at: next }).await?;
+                self.store
+                    .finish_attempt(s.id, &self.worker, s.attempt, ScheduleOutcome::Retry { error: reason, next_attempt_at: next })
+                    .await?;
                 Ok(Outcome::Retrying)
             }
             Err(e) => {
@@ -343,6 +436,27 @@ impl PublishRunner {
                 self.fail(&s, Some(&item), reason).await
             }
         }
+    }
+
+    /// Publishes one schedule this runner already claimed (by id, for "publish now"): what
+    /// [`Self::run_due`] does for each schedule it claims.
+    pub async fn publish_claimed(&self, s: Schedule) -> Result<RunReport> {
+        let platform = s.platform;
+        let id = s.id;
+        let mut report = RunReport { claimed: 1, ..RunReport::default() };
+        match self.publish_one(s).await {
+            Ok(o) => {
+                count(platform, o.label());
+                match o {
+                    Outcome::Published => report.published += 1,
+                    Outcome::Retrying => report.retrying += 1,
+                    Outcome::Unknown => report.unknown += 1,
+                    Outcome::Failed => report.failed += 1,
+                }
+            }
+            Err(e) => tracing::error!(worker = %self.worker, error = %e, schedule = %id, "publishing a claimed schedule"),
+        }
+        Ok(report)
     }
 
     /// Claims up to `limit` due schedules and publishes them (several at once).
@@ -367,7 +481,7 @@ impl PublishRunner {
                 Ok(Outcome::Failed) => report.failed += 1,
                 // The store could not record the outcome: the claim lapses to `unknown` and is
                 // reconciled — never resent blindly.
-                Err(e) => tracing::error!(error = %e, schedule = %s.id, "recording a publish outcome"),
+                Err(e) => tracing::error!(worker = %self.worker, error = %e, schedule = %s.id, "recording a publish outcome"),
             }
         }
         Ok(report)
@@ -419,11 +533,11 @@ impl PublishRunner {
         &self.worker
     }
 
-    /// Looks every `unknown` schedule up on its platform (see the module docs).
+    /// Claims up to `limit` `unknown` schedules (each held for a lease, so one process looks each
+    /// up per lease) and looks each up on its platform (see the module docs).
     pub async fn reconcile_unknown(&self, limit: u32) -> Result<RunReport> {
-        let filter = ScheduleFilter { statuses: vec![ScheduleStatus::Unknown], limit, ..ScheduleFilter::default() };
         let mut report = RunReport::default();
-        for s in self.store.list_schedules(&filter).await? {
+        for s in self.store.claim_unknown(&self.worker, self.reconcile_lease, limit).await? {
             match self.reconcile(&s).await {
                 Ok(true) => {
                     count(s.platform, "reconciled");
@@ -431,7 +545,7 @@ impl PublishRunner {
                 }
                 Ok(false) => report.unknown += 1,
                 Err(e) => {
-                    tracing::warn!(error = %e, schedule = %s.id, "reconciliation could not decide");
+                    tracing::warn!(worker = %self.worker, error = %e, schedule = %s.id, "reconciliation could not decide");
                     report.unknown += 1;
                 }
             }
@@ -439,11 +553,20 @@ impl PublishRunner {
         Ok(report)
     }
 
-    /// Reconciles one `unknown` schedule; `Ok(true)` when it was resolved.
+    /// Reconciles one `unknown` schedule; `Ok(true)` when it was resolved, `Ok(false)` when it
+    /// stays `unknown` (its settle window has not passed).
     pub async fn reconcile(&self, s: &Schedule) -> Result<bool> {
         if s.status != ScheduleStatus::Unknown {
             return Err(Error::conflict(format!("schedule {} is {}; only an unknown outcome is reconciled", s.id, s.status)));
         }
+        let now = self.clock.now();
+        let Some(attempted_at) = s.last_attempt_at else {
+            // No send ever started (the claim lapsed before it): provably nothing to find.
+            let reason = "reconciliation: no send was ever started; sending".to_owned();
+            self.store.finish_attempt(s.id, &self.worker, s.attempt, ScheduleOutcome::Deferred { reason, next_attempt_at: now }).await?;
+            tracing::info!(worker = %self.worker, schedule = %s.id, "reconciled: never sent");
+            return Ok(true);
+        };
         let item = self.store.get_content(s.content_item_id).await?;
         let publisher =
             self.publishers.get(&s.platform).ok_or_else(|| Error::Config(format!("no publisher is configured for {}", s.platform)))?;
@@ -451,24 +574,45 @@ impl PublishRunner {
         match publisher.reconcile(&req).await? {
             Some(publication) => {
                 self.record(s, &req, &publication, PublishStatus::Reconciled).await?;
+                tracing::info!(worker = %self.worker, schedule = %s.id, attempt = s.attempt, post = %publication.platform_post_id, "reconciled: found");
                 self.track(&item, s, &publication).await;
                 Ok(true)
             }
             None => {
-                let next = self.clock.now();
+                let settled =
+                    attempted_at + chrono::Duration::from_std(self.settle_for(s.platform)).unwrap_or_else(|_| chrono::Duration::hours(1));
+                if now < settled {
+                    tracing::info!(worker = %self.worker, schedule = %s.id, until = %settled, "not on the platform yet; within its settle window");
+                    return Ok(false);
+                }
+                let reason = format!("reconciliation: attempt {} is not on the platform; sending again", s.attempt);
                 self.store
-                    .finish_schedule(
-                        s.id,
-                        &self.worker,
-                        ScheduleOutcome::Retry {
-                            error: "reconciliation: not on the platform; sending again".into(),
-                            next_attempt_at: next,
-                        },
-                    )
+                    .finish_attempt(s.id, &self.worker, s.attempt, ScheduleOutcome::Deferred { reason, next_attempt_at: now })
                     .await?;
+                tracing::info!(worker = %self.worker, schedule = %s.id, attempt = s.attempt, "reconciled: absent, sending again");
                 Ok(true)
             }
         }
+    }
+}
+
+/// Whether an item in `status` may be sent: a person approved it.
+fn may_publish(status: ContentStatus) -> bool {
+    matches!(
+        status,
+        ContentStatus::Approved | ContentStatus::Scheduled | ContentStatus::Publishing | ContentStatus::Failed | ContentStatus::Published
+    )
+}
+
+/// How long after a send a platform's list may still not show the post: LinkedIn's post list
+/// lags (60 s), Customer.io's trigger list too (120 s); others 0 unless configured.
+pub fn default_settle(platform: Platform) -> Duration {
+    if platform == Platform::LINKEDIN {
+        Duration::from_secs(60)
+    } else if platform == Platform::CUSTOMER_IO {
+        Duration::from_secs(120)
+    } else {
+        Duration::ZERO
     }
 }
 

@@ -29,8 +29,19 @@ pub struct PublishConfig {
     pub concurrency: usize,
     /// Attempts before a schedule fails for good.
     pub max_attempts: i32,
-    /// How long a claim holds.
+    /// How long a claim holds. Must exceed `publish_timeout_secs` by [`RECORD_MARGIN_SECS`]
+    /// ([`PublishConfig::validate`]): a send never outlives its claim.
     pub lease_secs: u64,
+    /// How long one send may take (token refresh, limiter waits and connect retries included)
+    /// before its outcome is `unknown`.
+    pub publish_timeout_secs: u64,
+    /// Per platform, how long after a send its list may still not show the post; "absent" is
+    /// decided only after it (defaults: [`default_settle`](super::default_settle): LinkedIn 60 s,
+    /// Customer.io 120 s).
+    pub settle_secs: BTreeMap<Platform, u64>,
+    /// How long `publish` without a time waits for the send before it answers `scheduled` (the
+    /// send goes on in the background).
+    pub now_wait_ms: u64,
     /// Base of the exponential backoff between attempts.
     pub backoff_secs: u64,
     /// Send budgets per platform, shared by every worker through the database (the documented
@@ -40,7 +51,44 @@ pub struct PublishConfig {
 
 impl Default for PublishConfig {
     fn default() -> Self {
-        Self { interval_secs: 60, batch: 100, concurrency: 8, max_attempts: 5, lease_secs: 120, backoff_secs: 30, budgets: BTreeMap::new() }
+        Self {
+            interval_secs: 60,
+            batch: 100,
+            concurrency: 8,
+            max_attempts: 5,
+            lease_secs: 120,
+            publish_timeout_secs: 90,
+            settle_secs: BTreeMap::new(),
+            now_wait_ms: 2_000,
+            backoff_secs: 30,
+            budgets: BTreeMap::new(),
+        }
+    }
+}
+
+/// What recording an outcome may take after a send timed out, on top of the publish timeout.
+pub const RECORD_MARGIN_SECS: u64 = 10;
+
+impl PublishConfig {
+    /// Refuses (at start-up) a lease shorter than the worst-case publish time (the publish timeout
+    /// plus [`RECORD_MARGIN_SECS`]): such a claim would lapse while its send is in flight, and the
+    /// schedule would be reconciled — and possibly resent — while the first send still runs.
+    ///
+    /// # Errors
+    /// `Config` naming the values.
+    pub fn validate(&self) -> Result<()> {
+        if self.publish_timeout_secs == 0 {
+            return Err(Error::Config("publishing.publish_timeout_secs must be positive".into()));
+        }
+        let worst = self.publish_timeout_secs.saturating_add(RECORD_MARGIN_SECS);
+        if self.lease_secs < worst {
+            return Err(Error::Config(format!(
+                "publishing.lease_secs ({}) must be at least publish_timeout_secs ({}) + {RECORD_MARGIN_SECS} s: a claim must outlive \
+                 the longest send",
+                self.lease_secs, self.publish_timeout_secs
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -115,10 +163,25 @@ pub struct PublishItem {
 /// What publishing an item did.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Published {
-    /// `published` when it went out within the call, else `scheduled`.
+    /// `published` when it went out within the call, `publishing` when a send was started now and
+    /// goes on in the background, else `scheduled`.
     pub status: &'static str,
     /// Its schedule.
     pub schedule: Schedule,
+}
+
+/// A person's word on an `unknown` outcome ([`PublishService::resolve`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// The post is live.
+    Published {
+        /// Where.
+        url: String,
+        /// The platform's id for it, if known.
+        platform_post_id: Option<String>,
+    },
+    /// The post is not on the platform.
+    NotPublished,
 }
 
 /// Early engagement of a published post.
@@ -187,7 +250,11 @@ impl PublishService {
         let mut r =
             PublishRunner::new(self.store.clone(), self.clock.clone(), worker, self.publishers.publishers.values().cloned().collect())
                 .gate(Arc::new(gate))
-                .limits(c.max_attempts, Duration::from_secs(c.lease_secs), Duration::from_secs(c.backoff_secs), c.concurrency);
+                .limits(c.max_attempts, Duration::from_secs(c.lease_secs), Duration::from_secs(c.backoff_secs), c.concurrency)
+                .publish_timeout(Duration::from_secs(c.publish_timeout_secs));
+        for (platform, secs) in &c.settle_secs {
+            r = r.settle(*platform, Duration::from_secs(*secs));
+        }
         if let Some(t) = &self.publishers.tracker {
             r = r.tracker(t.clone());
         }
@@ -245,12 +312,31 @@ impl PublishService {
         };
         tracing::info!(content_id = %id, schedule_id = %schedule.id, at = %at, by = ?req.by, now = req.at.is_none(), "publish requested");
         crate::telemetry::count_change(if req.at.is_none() { "publish_now" } else { "publish_at" }, 1);
-        let mut schedule = schedule;
-        if req.at.is_none() {
-            self.runner(&format!("api-{}", uuid::Uuid::now_v7())).run_due(self.config.batch).await?;
-            schedule = self.store.get_schedule(schedule.id).await?;
+        if req.at.is_some() {
+            return Ok(Published { status: "scheduled", schedule });
         }
-        let status = if schedule.status == ScheduleStatus::Published { "published" } else { "scheduled" };
+        self.publish_now(schedule).await
+    }
+
+    /// Claims `schedule` by id and sends it in a detached task (a client that goes away does not
+    /// cancel it, and nobody else's due posts are touched); waits up to `now_wait_ms` for it.
+    async fn publish_now(&self, schedule: Schedule) -> Result<Published> {
+        let runner = self.runner(&format!("api-{}", uuid::Uuid::now_v7()));
+        let Some(claimed) = self.store.claim_schedule(schedule.id, runner.worker(), Duration::from_secs(self.config.lease_secs)).await?
+        else {
+            // Not pending (a worker holds it) or backing off: the loop sends it.
+            let schedule = self.store.get_schedule(schedule.id).await?;
+            return Ok(Published { status: "scheduled", schedule });
+        };
+        let id = claimed.id;
+        let send = tokio::spawn(async move { runner.publish_claimed(claimed).await });
+        let finished = tokio::time::timeout(Duration::from_millis(self.config.now_wait_ms), send).await.is_ok();
+        let schedule = self.store.get_schedule(id).await?;
+        let status = match schedule.status {
+            ScheduleStatus::Published => "published",
+            ScheduleStatus::Claimed if !finished => "publishing",
+            _ => "scheduled",
+        };
         Ok(Published { status, schedule })
     }
 
@@ -270,19 +356,24 @@ impl PublishService {
         Ok(PublicationStatus { via: self.publishers.via(schedule.platform), schedule, early_metrics })
     }
 
-    /// Cancels a pending schedule; its item goes back to `approved`.
+    /// Cancels a pending (or `unknown`: a person decided) schedule; its item goes back to
+    /// `approved` (an item left `publishing` by an unknown outcome becomes `failed`).
     pub async fn cancel(&self, id: ScheduleId, by: Option<UserId>) -> Result<Schedule> {
         let s = self.store.cancel_schedule(id).await?;
         let item = self.store.get_content(s.content_item_id).await?;
         if item.status == ContentStatus::Scheduled {
             self.store.transition_content(item.id, ContentTransition::to(ContentStatus::Approved)).await?;
         }
+        if item.status == ContentStatus::Publishing {
+            self.store.transition_content(item.id, ContentTransition::to(ContentStatus::Failed)).await?;
+        }
         tracing::info!(schedule_id = %id, by = ?by, "schedule cancelled");
         crate::telemetry::count_change("cancel", 1);
         Ok(s)
     }
 
-    /// Moves a pending (or failed) schedule to `at`.
+    /// Moves a pending, failed or `unknown` schedule to `at` (for an `unknown` one a person
+    /// decided the post is not out: it will be sent).
     pub async fn reschedule(&self, id: ScheduleId, at: DateTime<Utc>, by: Option<UserId>) -> Result<Schedule> {
         if at < self.clock.now() - chrono::Duration::seconds(PAST_TOLERANCE_SECS) {
             return Err(Error::invalid_field("schedule_time", "in the past"));
@@ -291,6 +382,55 @@ impl PublishService {
         tracing::info!(schedule_id = %id, at = %at, by = ?by, "schedule moved");
         crate::telemetry::count_change("reschedule", 1);
         Ok(s)
+    }
+
+    /// Resolves an `unknown` outcome by a person's word (audited: the actor is logged and a
+    /// publishing-log entry records it): `Published` records the post (its URL, and its platform
+    /// id if known) on the schedule and the item; `NotPublished` fails the schedule (and the item)
+    /// so it can be rescheduled. Anything but `unknown` is a `Conflict`.
+    pub async fn resolve(&self, id: ScheduleId, resolution: Resolution, by: Option<UserId>) -> Result<Schedule> {
+        let s = self.store.get_schedule(id).await?;
+        if s.status != ScheduleStatus::Unknown {
+            return Err(Error::conflict(format!("schedule {id} is {}; only an unknown outcome is resolved", s.status)));
+        }
+        let actor = by.map_or_else(|| "unknown".to_owned(), |u| u.to_string());
+        let worker = format!("admin-{actor}");
+        let log = |status, url: Option<String>, what: &str| crate::domain::NewPublishingLog {
+            content_item_id: s.content_item_id,
+            schedule_id: Some(s.id),
+            platform: s.platform,
+            status,
+            request_payload: serde_json::json!({"resolved_by": actor, "attempt": s.attempt}),
+            response_data: serde_json::json!({"resolution": what}),
+            error_message: None,
+            published_url: url,
+        };
+        let out = match resolution {
+            Resolution::Published { url, platform_post_id } => {
+                if url.trim().is_empty() {
+                    return Err(Error::invalid_field("url", "say where the post is live"));
+                }
+                let entry = log(crate::domain::PublishStatus::Reconciled, Some(url.clone()), "published");
+                self.store.record_publication(id, &worker, platform_post_id, Some(url), self.clock.now(), entry).await?
+            }
+            Resolution::NotPublished => {
+                let reason = format!("resolved as not published by {actor}");
+                let out =
+                    self.store.finish_attempt(id, &worker, s.attempt, crate::domain::ScheduleOutcome::Failed { error: reason }).await?;
+                self.store.append_publish_log(log(crate::domain::PublishStatus::Failed, None, "not_published")).await?;
+                let item = self.store.get_content(s.content_item_id).await?;
+                if item.status == ContentStatus::Scheduled {
+                    self.store.transition_content(item.id, ContentTransition::to(ContentStatus::Publishing)).await?;
+                }
+                if matches!(item.status, ContentStatus::Scheduled | ContentStatus::Publishing) {
+                    self.store.transition_content(item.id, ContentTransition::to(ContentStatus::Failed)).await?;
+                }
+                out
+            }
+        };
+        tracing::warn!(schedule_id = %id, by = %actor, status = %out.status, "unknown outcome resolved by a person");
+        crate::telemetry::count_change("resolve", 1);
+        Ok(out)
     }
 
     /// Looks an `unknown` outcome up on its platform now.

@@ -3,10 +3,11 @@
 //! decision; the server and an embedding service call it the same way.
 //!
 //! Approval checks everything it can before writing (the item's state, the time, the zone, that the
-//! platform has a publisher), creates the schedule first (the store refuses a second active
-//! schedule per item and platform), then moves the item `in_review → approved → scheduled`; if the
-//! move fails, the schedule is cancelled again, so an item is never left approved without its
-//! schedule or scheduled twice. Every edit keeps the prior version and records its changed spans
+//! platform has a publisher), then moves the item `in_review → scheduled` and creates its pending
+//! schedule in **one transaction** ([`PublishAttemptStore::approve_and_schedule`]; the store
+//! refuses a second active schedule per item and platform), so a crash can never leave an item
+//! approved without its schedule, or a schedule whose item is still in review. A bulk approval is
+//! one transaction for the whole request: one bad id writes nothing. Every edit keeps the prior version and records its changed spans
 //! ([`edits::diff_edit`]).
 
 use std::collections::BTreeSet;
@@ -16,10 +17,10 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::clock::Clock;
 use crate::domain::{
-    ContentEdit, ContentId, ContentItem, ContentStatus, ContentTransition, ContentUpdate, ContentVersion, NewSchedule, PendingPage,
-    Platform, Schedule, UserId,
+    ContentEdit, ContentId, ContentItem, ContentStatus, ContentTransition, ContentUpdate, ContentVersion, PendingPage, Platform, Schedule,
+    UserId,
 };
-use crate::store::{AnalyticsStore, ScheduleStore, SourceStore, page_limit, validate_timezone};
+use crate::store::{AnalyticsStore, ApprovalWrite, PublishAttemptStore, SourceStore, page_limit, validate_timezone};
 use crate::{Error, Result};
 
 pub mod edits;
@@ -38,8 +39,8 @@ pub const MAX_TITLE_CHARS: usize = 500;
 pub const MAX_BULK: usize = 200;
 
 /// What the review stage reads and writes.
-pub trait ReviewStore: ScheduleStore + AnalyticsStore + SourceStore {}
-impl<T: ScheduleStore + AnalyticsStore + SourceStore + ?Sized> ReviewStore for T {}
+pub trait ReviewStore: PublishAttemptStore + AnalyticsStore + SourceStore {}
+impl<T: PublishAttemptStore + AnalyticsStore + SourceStore + ?Sized> ReviewStore for T {}
 
 /// A reviewer's edit.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -335,26 +336,10 @@ impl ReviewService {
         now: DateTime<Utc>,
     ) -> Result<Approval> {
         self.check_approvable(&item, at, tz, now)?;
-        let id = item.id;
-        let schedule =
-            self.store.create_schedule(NewSchedule { content_item_id: id, platform, scheduled_time: at, timezone: tz.to_owned() }).await?;
-        let moved = async {
-            if item.status == ContentStatus::InReview {
-                self.store.transition_content(id, ContentTransition::to(ContentStatus::Approved)).await?;
-            }
-            let change = ContentTransition { scheduled_publish_time: Some(at), ..ContentTransition::to(ContentStatus::Scheduled) };
-            self.store.transition_content(id, change).await
-        }
-        .await;
-        match moved {
-            Ok(item) => Ok(Approval { item, schedule }),
-            Err(e) => {
-                if let Err(undo) = self.store.cancel_schedule(schedule.id).await {
-                    tracing::warn!(error = %undo, schedule = %schedule.id, "cancelling the schedule of an approval that failed");
-                }
-                Err(e)
-            }
-        }
+        let write = ApprovalWrite { content_item_id: item.id, platform, scheduled_time: at, timezone: tz.to_owned() };
+        let mut written = self.store.approve_and_schedule(std::slice::from_ref(&write)).await?;
+        let (item, schedule) = written.pop().ok_or_else(|| Error::internal_msg("the store approved nothing"))?;
+        Ok(Approval { item, schedule })
     }
 
     /// Rejects an item in review, keeping `reason` (the writer learns from it).
@@ -402,11 +387,18 @@ impl ReviewService {
         for (item, at) in items.iter().zip(&times) {
             self.check_approvable(item, *at, &tz, now)?;
         }
-        let mut out = Vec::with_capacity(items.len());
-        for (item, at) in items.into_iter().zip(times) {
-            let platform = item.platform();
-            out.push(self.approve_item(item, platform, at, &tz, now).await?);
-        }
+        let writes: Vec<ApprovalWrite> = items
+            .iter()
+            .zip(times)
+            .map(|(item, at)| ApprovalWrite {
+                content_item_id: item.id,
+                platform: item.platform(),
+                scheduled_time: at,
+                timezone: tz.clone(),
+            })
+            .collect();
+        let out: Vec<Approval> =
+            self.store.approve_and_schedule(&writes).await?.into_iter().map(|(item, schedule)| Approval { item, schedule }).collect();
         tracing::info!(approved = out.len(), by = ?req.by, "bulk approved");
         crate::telemetry::count_change("approve", out.len() as u64);
         Ok(out)

@@ -14,6 +14,7 @@ pub fn request(content_type: ContentType) -> PublishRequest {
         title: Some("The PLG Paradox".into()),
         content: "Most teams add a free plan and call it product-led.\n\nThat's not it. What would you change first?".into(),
         platform_data: serde_json::Value::Null,
+        attempted_at: None,
     }
 }
 

@@ -52,6 +52,7 @@
 //! | `generation.concurrency` / `max_rewrites` / `cta` / `plan.*` / `voice.*` / `prices.*` | `GROWTH_GENERATION__…` | 11 / 3 / none / 7+1+1+1+1 / PRD §4.2 / none |
 //! | `schedule.timezone` | `GROWTH_SCHEDULE__TIMEZONE` | `America/New_York` (smart distribution's zone) |
 //! | `publishing.interval_secs` / `batch` / `concurrency` / `max_attempts` / `lease_secs` | `GROWTH_PUBLISHING__…` | 60 / 100 / 8 / 5 / 120 |
+//! | `publishing.publish_timeout_secs` (lease must be ≥ it + 10) / `now_wait_ms` / `settle_secs.<platform>` | `GROWTH_PUBLISHING__…` | 90 / 2000 / linkedin 60, customer_io 120 |
 //! | `publishing.alert_webhook_url` | `GROWTH_PUBLISHING__ALERT_WEBHOOK_URL` | unset (failures are logged only); a secret, never logged |
 //! | `publishing.linkedin` / `customerio` / `webflow` / `notion` | `GROWTH_PUBLISHING__LINKEDIN__…` | unset: that platform publishes to the outbox (`data_dir/outbox`); Notion tracking off |
 //! | `learning.min_support` / `min_confidence` / `lookback_days` | `GROWTH_LEARNING__…` | `3` / `0.8` / `90`: a reviewer pattern seen in 3 saves of the last 90 days becomes a proposed rule |
@@ -338,6 +339,16 @@ impl Settings {
         if self.publishing.interval_secs == 0 || self.publishing.batch == 0 || self.publishing.lease_secs < 10 {
             return Err(ConfigError("publishing.interval_secs and batch must be positive and lease_secs at least 10".into()));
         }
+        for platform in self.publishing.settle_secs.keys() {
+            platform.parse::<growth_core::domain::Platform>().map_err(|e| ConfigError(format!("publishing.settle_secs: {e}")))?;
+        }
+        let p = &self.publishing;
+        let check = growth_core::publish::PublishConfig {
+            lease_secs: p.lease_secs,
+            publish_timeout_secs: p.publish_timeout_secs,
+            ..growth_core::publish::PublishConfig::default()
+        };
+        check.validate().map_err(|e| ConfigError(e.to_string()))?;
         if self.schedule.timezone.parse::<chrono_tz::Tz>().is_err() {
             return Err(ConfigError(format!("schedule.timezone `{}` is not an IANA time zone", self.schedule.timezone)));
         }

@@ -17,8 +17,17 @@ pub struct PublishingSettings {
     pub concurrency: usize,
     /// Attempts before a schedule fails for good.
     pub max_attempts: i32,
-    /// Seconds a claim holds; a worker that dies leaves the schedule `unknown` after this.
+    /// Seconds a claim holds; a worker that dies leaves the schedule `unknown` after this. At
+    /// least `publish_timeout_secs` + 10 (refused at start-up otherwise).
     pub lease_secs: u64,
+    /// Seconds one send may take (token refresh, limiter waits, connect retries) before its
+    /// outcome is `unknown`.
+    pub publish_timeout_secs: u64,
+    /// Per platform, seconds after a send its list may still not show the post; "absent" (send
+    /// again) is decided only after it. Defaults: LinkedIn 60, Customer.io 120, others 0.
+    pub settle_secs: BTreeMap<String, u64>,
+    /// Milliseconds `POST /publish/{id}` without a time waits for the send before answering 202.
+    pub now_wait_ms: u64,
     /// First retry backoff in seconds (doubling; a platform's `Retry-After` wins).
     pub backoff_secs: u64,
     /// Where the outbox publisher writes (default `data_dir/outbox`).
@@ -47,6 +56,9 @@ impl Default for PublishingSettings {
             concurrency: 8,
             max_attempts: 5,
             lease_secs: 120,
+            publish_timeout_secs: 90,
+            settle_secs: BTreeMap::new(),
+            now_wait_ms: 2_000,
             backoff_secs: 30,
             outbox_dir: None,
             alert_webhook_url: None,

@@ -1,18 +1,23 @@
 //! Publishing (PRD §3.4): `POST /publish/{content_id}`, `GET /publish/status/{schedule_id}`,
 //! `POST /publish/{schedule_id}/cancel`, `POST /publish/{schedule_id}/reschedule`,
-//! `POST /publish/{schedule_id}/reconcile` — each one call to
-//! [`growth_core::publish::PublishService`].
+//! `POST /publish/{schedule_id}/reconcile`, `POST /publish/{schedule_id}/resolve` (admin) — each
+//! one call to [`growth_core::publish::PublishService`].
 //!
 //! An item has at most one active schedule per platform: publishing an item that already has a
 //! pending one moves that schedule and answers its id. Without `schedule_time` the item goes out
-//! now (`"status": "published"` when the platform took it).
+//! now: this schedule alone is claimed and sent in a detached task (a client that goes away does
+//! not stop it); the answer is 200 `"status": "published"` when the platform took it within a
+//! short wait, else 202 with the schedule id to poll. An `unknown` outcome can be cancelled,
+//! rescheduled, or resolved by an admin (`{"outcome": "published", "url": …}` or
+//! `{"outcome": "not_published"}`), audited.
 
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use growth_core::domain::{ContentId, Platform, Role, ScheduleId, ScheduleStatus};
-use growth_core::publish::{EarlyMetrics, PublishItem};
+use growth_core::publish::{EarlyMetrics, PublishItem, Resolution};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
@@ -27,11 +32,12 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/publish/{id}/cancel", post(cancel))
         .route("/publish/{id}/reschedule", post(reschedule))
         .route("/publish/{id}/reconcile", post(reconcile))
+        .route("/publish/{id}/resolve", post(resolve))
 }
 
 /// This resource's part of the OpenAPI description.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(publish, status, cancel, reschedule, reconcile))]
+#[openapi(paths(publish, status, cancel, reschedule, reconcile, resolve))]
 pub(crate) struct PublishApi;
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -48,7 +54,8 @@ struct PublishBody {
 /// `POST /publish/{content_id}`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct PublishResponse {
-    /// `published` (the platform took it within the request) or `scheduled`.
+    /// `published` (the platform took it within the request), `publishing` (the send goes on in
+    /// the background: poll the status) or `scheduled`.
     status: &'static str,
     schedule_id: ScheduleId,
     scheduled_for: DateTime<Utc>,
@@ -68,7 +75,8 @@ pub(crate) struct PublishResponse {
     ),
     request_body(content = Option<PublishBody>, description = "optional: without `schedule_time` it goes out now"),
     responses(
-        (status = 200, description = "Published now or scheduled", body = PublishResponse),
+        (status = 200, description = "Published now, or scheduled for `schedule_time`", body = PublishResponse),
+        (status = 202, description = "Sending now in the background: poll `GET /publish/status/{schedule_id}`", body = PublishResponse),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
@@ -81,22 +89,27 @@ async fn publish(
     State(state): State<AppState>,
     Path(id): Path<String>,
     body: axum::body::Bytes,
-) -> Result<Json<PublishResponse>, ApiError> {
+) -> Result<(StatusCode, Json<PublishResponse>), ApiError> {
     user.require(Role::Approver)?;
     let id: ContentId = parse_id(&id, "content item")?;
     let body: PublishBody = optional_json(&body)?;
+    let now = body.schedule_time.is_none();
     let req = PublishItem { platform: body.platform, at: body.schedule_time, timezone: body.timezone, by: Some(user.id) };
     let out = state.engine.publishing().publish(id, req).await?;
     let s = out.schedule;
-    Ok(Json(PublishResponse {
-        status: out.status,
-        schedule_id: s.id,
-        scheduled_for: s.scheduled_time,
-        platform: s.platform,
-        published_url: s.published_url,
-        schedule_status: s.status,
-        error: s.error_message,
-    }))
+    let code = if now && matches!(out.status, "publishing" | "scheduled") { StatusCode::ACCEPTED } else { StatusCode::OK };
+    Ok((
+        code,
+        Json(PublishResponse {
+            status: out.status,
+            schedule_id: s.id,
+            scheduled_for: s.scheduled_time,
+            platform: s.platform,
+            published_url: s.published_url,
+            schedule_status: s.status,
+            error: s.error_message,
+        }),
+    ))
 }
 
 /// `GET /publish/status/{schedule_id}`.
@@ -114,6 +127,10 @@ pub(crate) struct PublishStatus {
     published_url: Option<String>,
     platform_post_id: Option<String>,
     retry_count: i32,
+    /// Sends started so far.
+    attempt: i32,
+    /// When the latest send started.
+    last_attempt_at: Option<DateTime<Utc>>,
     next_attempt_at: Option<DateTime<Utc>>,
     error: Option<String>,
     early_metrics: Option<EarlyMetrics>,
@@ -150,6 +167,8 @@ async fn status(user: AuthUser, State(state): State<AppState>, Path(id): Path<St
         published_url: s.published_url,
         platform_post_id: s.platform_post_id,
         retry_count: s.retry_count,
+        attempt: s.attempt,
+        last_attempt_at: s.last_attempt_at,
         next_attempt_at: s.next_attempt_at,
         error: s.error_message,
         early_metrics: p.early_metrics,
@@ -176,11 +195,11 @@ pub(crate) struct ScheduleChange {
         ("id" = String, Path, description = "schedule id (UUID)"),
     ),
     responses(
-        (status = 200, description = "Cancelled (the item is approved again)", body = ScheduleChange),
+        (status = 200, description = "Cancelled (the item is approved again; an item whose outcome was unknown is failed)", body = ScheduleChange),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not pending any more", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Neither pending nor unknown", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 async fn cancel(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ScheduleChange>, ApiError> {
@@ -246,5 +265,59 @@ async fn reconcile(user: AuthUser, State(state): State<AppState>, Path(id): Path
     user.require(Role::Approver)?;
     let id: ScheduleId = parse_id(&id, "schedule")?;
     let s = state.engine.publishing().reconcile(id, Some(user.id)).await?;
+    Ok(Json(ScheduleChange { status: s.status, schedule_id: s.id, scheduled_for: None, published_url: s.published_url }))
+}
+
+/// `POST /publish/{schedule_id}/resolve`: a person's word on an `unknown` outcome.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "outcome", rename_all = "snake_case", deny_unknown_fields)]
+enum ResolveBody {
+    /// The post is live at `url`.
+    Published {
+        url: String,
+        #[serde(default)]
+        platform_post_id: Option<String>,
+    },
+    /// The post is not on the platform: the schedule fails (reschedule it to send it).
+    NotPublished,
+}
+
+#[utoipa::path(
+    post,
+    path = "/publish/{id}/resolve",
+    operation_id = "resolve_schedule",
+    tag = "publish",
+    params(
+        ("id" = String, Path, description = "schedule id (UUID)"),
+    ),
+    request_body = ResolveBody,
+    responses(
+        (status = 200, description = "Resolved: `published` (URL recorded) or `failed` (not published)", body = ScheduleChange),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Only an unknown outcome is resolved", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+async fn resolve(
+    user: AuthUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ResolveBody>,
+) -> Result<Json<ScheduleChange>, ApiError> {
+    user.require(Role::Admin)?;
+    let id: ScheduleId = parse_id(&id, "schedule")?;
+    let resolution = match body {
+        ResolveBody::Published { url, platform_post_id } => {
+            let parsed = url::Url::parse(url.trim()).map_err(|_| growth_core::Error::invalid_field("url", "must be an absolute URL"))?;
+            if !matches!(parsed.scheme(), "https" | "http") {
+                return Err(growth_core::Error::invalid_field("url", "must be an http(s) URL").into());
+            }
+            Resolution::Published { url: parsed.to_string(), platform_post_id }
+        }
+        ResolveBody::NotPublished => Resolution::NotPublished,
+    };
+    let s = state.engine.publishing().resolve(id, resolution, Some(user.id)).await?;
     Ok(Json(ScheduleChange { status: s.status, schedule_id: s.id, scheduled_for: None, published_url: s.published_url }))
 }

@@ -63,6 +63,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/publish/{id}/cancel"),
     ("post", "/publish/{id}/reschedule"),
     ("post", "/publish/{id}/reconcile"),
+    ("post", "/publish/{id}/resolve"),
 ];
 
 /// Resolves a `$ref` to `#/components/schemas/<name>`.

@@ -19,6 +19,7 @@
 //! generic functions below, so no macro repeats it.
 
 mod analytics;
+mod attempts;
 mod auth;
 mod content;
 mod health;
@@ -38,6 +39,7 @@ use sqlx::query::QueryAs;
 use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, QueryBuilder, Type};
 
 pub(crate) use analytics::impl_analytics_store;
+pub(crate) use attempts::impl_attempt_store;
 pub(crate) use auth::impl_auth_store;
 pub(crate) use content::impl_content_store;
 pub(crate) use health::impl_store_health;
@@ -199,6 +201,7 @@ macro_rules! impl_repositories {
         $crate::repo::impl_source_store!($store, $db);
         $crate::repo::impl_content_store!($store, $db);
         $crate::repo::impl_schedule_store!($store, $db, skip_locked = $skip_locked);
+        $crate::repo::impl_attempt_store!($store, $db, skip_locked = $skip_locked);
         $crate::repo::impl_analytics_store!($store, $db);
         $crate::repo::impl_knowledge_store!($store, $db);
         $crate::repo::impl_learning_store!($store, $db);

@@ -43,13 +43,27 @@ macro_rules! impl_schedule_store {
                 .await
             }
 
+            /// `outcome` with its instants truncated to what both backends store exactly.
+            fn micros_outcome(outcome: ScheduleOutcome) -> ScheduleOutcome {
+                match outcome {
+                    ScheduleOutcome::Retry { error, next_attempt_at } => ScheduleOutcome::Retry { error, next_attempt_at: micros(next_attempt_at) },
+                    ScheduleOutcome::Deferred { reason, next_attempt_at } => ScheduleOutcome::Deferred { reason, next_attempt_at: micros(next_attempt_at) },
+                    other => other,
+                }
+            }
+
             impl $store {
+                /// `outcome` truncated to microseconds (for the attempt store).
+                pub(crate) fn schedule_outcome_micros(outcome: ScheduleOutcome) -> ScheduleOutcome {
+                    micros_outcome(outcome)
+                }
+
                 /// Writes `after` over `before` with a compare-and-set on the status and holder read.
                 async fn write_schedule(&self, before: &Schedule, after: &Schedule) -> Result<Schedule> {
                     let row = sqlx::query_as::<$db, ScheduleRow>(
                         "UPDATE schedules SET scheduled_time = $2, status = $3, error_message = $4, retry_count = $5, next_attempt_at = $6,
                             claimed_by = $7, lease_expires_at = $8, platform_post_id = $9, published_url = $10, published_at = $11, updated_at = $12
-                         WHERE id = $1 AND status = $13 AND COALESCE(claimed_by, '') = $14 RETURNING *",
+                         WHERE id = $1 AND status = $13 AND COALESCE(claimed_by, '') = $14 AND attempt = $15 RETURNING *",
                     )
                     .bind(after.id.0)
                     .bind(after.scheduled_time)
@@ -65,6 +79,7 @@ macro_rules! impl_schedule_store {
                     .bind(after.updated_at)
                     .bind(before.status.as_str())
                     .bind(before.claimed_by.clone().unwrap_or_default())
+                    .bind(before.attempt)
                     .fetch_optional(&self.pool)
                     .await;
                     match row {
@@ -148,10 +163,11 @@ macro_rules! impl_schedule_store {
                     let mut next = cur.clone();
                     match cur.status {
                         ScheduleStatus::Pending => {}
-                        ScheduleStatus::Failed => next.status = cur.status.transition(ScheduleStatus::Pending)?,
+                        ScheduleStatus::Failed | ScheduleStatus::Unknown => next.status = cur.status.transition(ScheduleStatus::Pending)?,
                         other => return Err(Error::conflict(format!("schedule {id} is `{other}` and cannot be moved"))),
                     }
                     next.scheduled_time = micros(at);
+                    next.claimed_by = None;
                     next.next_attempt_at = None;
                     next.error_message = None;
                     next.updated_at = self.now();
@@ -182,14 +198,18 @@ macro_rules! impl_schedule_store {
                         .await
                         .map_err(db_err)?;
                     }
+                    // The pick is a materialized CTE, evaluated once: a sub-select under `IN` may be
+                    // rescanned by PostgreSQL's plan and, with `SKIP LOCKED`, claim far more than
+                    // `limit` (a batch of 3 claimed 31), whose leases then lapse mid-batch.
                     let q = sqlx::query_as::<$db, ScheduleRow>(concat!(
-                        "UPDATE schedules SET status = 'claimed', claimed_by = $2, lease_expires_at = $3, updated_at = $1
-                         WHERE status = 'pending' AND id IN (
+                        "WITH picked AS MATERIALIZED (
                             SELECT id FROM schedules
                             WHERE status = 'pending' AND scheduled_time <= $1 AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
                             ORDER BY scheduled_time, id LIMIT $4",
                         $skip_locked,
-                        ") RETURNING *"
+                        ")
+                         UPDATE schedules SET status = 'claimed', claimed_by = $2, lease_expires_at = $3, updated_at = $1
+                         WHERE status = 'pending' AND id IN (SELECT id FROM picked) RETURNING *"
                     ))
                     .bind(now)
                     .bind(worker)
@@ -205,34 +225,7 @@ macro_rules! impl_schedule_store {
                     if cur.status == ScheduleStatus::Claimed && cur.claimed_by.as_deref() != Some(worker) {
                         return Err(Error::conflict(format!("schedule {id} is claimed by another worker")));
                     }
-                    let now = self.now();
-                    let mut next = cur.clone();
-                    match outcome {
-                        ScheduleOutcome::Published { platform_post_id, url } => {
-                            next.status = cur.status.transition(ScheduleStatus::Published)?;
-                            next.platform_post_id = platform_post_id;
-                            next.published_url = url;
-                            next.published_at = Some(now);
-                            next.error_message = None;
-                        }
-                        ScheduleOutcome::Retry { error, next_attempt_at } => {
-                            next.status = cur.status.transition(ScheduleStatus::Pending)?;
-                            next.retry_count += 1;
-                            next.next_attempt_at = Some(micros(next_attempt_at));
-                            next.error_message = Some(error);
-                        }
-                        ScheduleOutcome::Unknown { error } => {
-                            next.status = cur.status.transition(ScheduleStatus::Unknown)?;
-                            next.error_message = Some(error);
-                        }
-                        ScheduleOutcome::Failed { error } => {
-                            next.status = cur.status.transition(ScheduleStatus::Failed)?;
-                            next.error_message = Some(error);
-                        }
-                    }
-                    next.claimed_by = None;
-                    next.lease_expires_at = None;
-                    next.updated_at = now;
+                    let next = cur.apply_outcome(micros_outcome(outcome), self.now())?;
                     self.write_schedule(&cur, &next).await
                 }
 

@@ -5,6 +5,7 @@
 //! they use are here.
 
 mod analytics;
+mod attempts;
 mod auth;
 mod content;
 mod idempotency;

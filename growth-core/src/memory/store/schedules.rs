@@ -44,6 +44,8 @@ impl ScheduleStore for InMemoryStore {
             claimed_by: None,
             lease_expires_at: None,
             platform_post_id: None,
+            attempt: 0,
+            last_attempt_at: None,
             published_url: None,
             published_at: None,
             created_at: now,
@@ -81,10 +83,11 @@ impl ScheduleStore for InMemoryStore {
         let x = find(&mut s.schedules, id, ScheduleId::ENTITY, |x| x.id == id)?;
         match x.status {
             ScheduleStatus::Pending => {}
-            ScheduleStatus::Failed => x.status = x.status.transition(ScheduleStatus::Pending)?,
+            ScheduleStatus::Failed | ScheduleStatus::Unknown => x.status = x.status.transition(ScheduleStatus::Pending)?,
             other => return Err(Error::conflict(format!("schedule {id} is `{other}` and cannot be moved"))),
         }
         x.scheduled_time = at;
+        x.claimed_by = None;
         x.next_attempt_at = None;
         x.error_message = None;
         x.updated_at = now;
@@ -141,32 +144,7 @@ impl ScheduleStore for InMemoryStore {
         if x.status == ScheduleStatus::Claimed && x.claimed_by.as_deref() != Some(worker) {
             return Err(Error::conflict(format!("schedule {id} is claimed by another worker")));
         }
-        match outcome {
-            ScheduleOutcome::Published { platform_post_id, url } => {
-                x.status = x.status.transition(ScheduleStatus::Published)?;
-                x.platform_post_id = platform_post_id;
-                x.published_url = url;
-                x.published_at = Some(now);
-                x.error_message = None;
-            }
-            ScheduleOutcome::Retry { error, next_attempt_at } => {
-                x.status = x.status.transition(ScheduleStatus::Pending)?;
-                x.retry_count += 1;
-                x.next_attempt_at = Some(next_attempt_at);
-                x.error_message = Some(error);
-            }
-            ScheduleOutcome::Unknown { error } => {
-                x.status = x.status.transition(ScheduleStatus::Unknown)?;
-                x.error_message = Some(error);
-            }
-            ScheduleOutcome::Failed { error } => {
-                x.status = x.status.transition(ScheduleStatus::Failed)?;
-                x.error_message = Some(error);
-            }
-        }
-        x.claimed_by = None;
-        x.lease_expires_at = None;
-        x.updated_at = now;
+        *x = x.apply_outcome(outcome, now)?;
         Ok(x.clone())
     }
 

@@ -3,6 +3,7 @@
 //! One module of checks per aggregate; [`run_all`] runs them all, and each check is public on its own.
 
 mod analytics;
+mod attempts;
 mod content;
 mod health;
 mod idempotency;
@@ -23,6 +24,11 @@ use crate::domain::*;
 use crate::store::Store;
 
 pub use analytics::analytics_are_one_row_per_item_and_platform;
+pub use attempts::{
+    a_deferral_is_not_an_attempt, a_schedule_is_claimed_by_id_alone, a_send_is_recorded_before_it_leaves_and_only_under_a_live_claim,
+    a_stale_outcome_never_undoes_a_newer_attempt, approvals_are_one_transaction_and_one_bad_entry_writes_nothing,
+    unknown_schedules_are_reconciled_once_per_lease_and_a_person_can_act,
+};
 pub use content::{
     a_published_item_cannot_be_edited, a_stale_edit_is_a_conflict_and_writes_nothing, an_edit_makes_a_new_version_with_its_spans,
     content_listing_filters_counts_and_pages, content_moves_through_its_machine, content_starts_at_version_one_with_its_history,
@@ -96,6 +102,12 @@ where
     check!(a_lapsed_claim_becomes_unknown_never_pending);
     check!(schedules_can_be_moved_cancelled_and_listed);
     check!(publishing_logs_are_kept_in_order);
+    check!(approvals_are_one_transaction_and_one_bad_entry_writes_nothing);
+    check!(a_send_is_recorded_before_it_leaves_and_only_under_a_live_claim);
+    check!(a_stale_outcome_never_undoes_a_newer_attempt);
+    check!(a_deferral_is_not_an_attempt);
+    check!(a_schedule_is_claimed_by_id_alone);
+    check!(unknown_schedules_are_reconciled_once_per_lease_and_a_person_can_act);
     check!(analytics_are_one_row_per_item_and_platform);
     check!(knowledge_items_are_crud_and_edits_clear_the_embedding);
     check!(icp_profiles_are_crud_with_their_lists);
