@@ -30,3 +30,7 @@ pub use metrics::{Metric, PostMetrics};
 pub use source::{
     BatchItem, CONNECT_ANALYTICS, MetricsCapabilities, MetricsRequest, MetricsSource, connect_analytics, is_source_wide, needs_connection,
 };
+mod records;
+pub use records::{
+    DailyReach, Lead, LeadEvent, LeadEventId, LeadId, LeadKind, MetricsSnapshot, NewLeadEvent, NewSnapshot, SummaryCounts, TopPerformer,
+};

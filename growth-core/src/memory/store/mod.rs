@@ -10,6 +10,7 @@ mod content;
 mod idempotency;
 mod jobs;
 mod knowledge;
+mod measure;
 mod schedules;
 mod sources;
 mod users;
@@ -44,6 +45,7 @@ struct State {
     cron: HashMap<(String, DateTime<Utc>), String>,
     passwords: HashMap<UserId, String>,
     refresh: Vec<RefreshToken>,
+    measure: measure::MeasureState,
 }
 
 /// Every store trait in memory. Cheap to clone (shared state).

@@ -7,6 +7,7 @@ mod content;
 mod health;
 mod idempotency;
 mod knowledge;
+pub mod measure;
 mod not_found;
 mod schedules;
 mod sources;
