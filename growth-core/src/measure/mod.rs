@@ -34,3 +34,8 @@ mod records;
 pub use records::{
     DailyReach, Lead, LeadEvent, LeadEventId, LeadId, LeadKind, MetricsSnapshot, NewLeadEvent, NewSnapshot, SummaryCounts, TopPerformer,
 };
+mod service;
+pub use service::{
+    AnalyticsAlert, AnalyticsSummary, ContentAnalytics, ImportReport, LeadCredit, LeadInput, LeadReceipt, LeadView, MeasureAlert,
+    MeasureConfig, MeasureService, MeasureServiceStore, SummaryMetrics, SyncReport, TimeSavedBasis,
+};
