@@ -337,6 +337,7 @@ pub trait Store:
     + crate::publish::PublishStore
     + crate::jobs::CronStore
     + MeasureStore
+    + crate::measure::MeasureServiceStore
 {
 }
 

@@ -282,3 +282,37 @@ async fn the_summary_estimates_time_saved_and_an_import_counts_like_a_sync() {
     assert_eq!(s.reach_by_day.len(), 1);
     assert!(matches!(svc.summary(day, day - Duration::days(1)).await, Err(growth_core::Error::InvalidInput { .. })));
 }
+
+#[tokio::test]
+async fn the_publish_runner_sends_tagged_links_and_a_lead_from_one_is_attributed() {
+    use growth_core::memory::RecordingPublisher;
+    use growth_core::publish::{PublishRunner, Publisher};
+    use growth_core::review::{ApproveRequest, ReviewService};
+
+    let f = Fixture::new();
+    let text = "Grab the guide: https://productled.com/guide?utm_source=old&x=1";
+    let item = f.store.insert_content(NewContentItem::draft(ContentType::LinkedinPost, Some("T".into()), text)).await.unwrap();
+    let review = ReviewService::new(f.store.clone(), f.clock.clone(), "UTC", [Platform::LINKEDIN].into()).unwrap();
+    review.approve(item.id, ApproveRequest { at: Some(t0() + Duration::minutes(1)), ..ApproveRequest::default() }).await.unwrap();
+    f.clock.advance(Duration::minutes(2));
+    let p = Arc::new(RecordingPublisher::new(Platform::LINKEDIN));
+    let runner = PublishRunner::new(f.store.clone(), f.clock.clone(), "w1", vec![p.clone() as Arc<dyn Publisher>]);
+    assert_eq!(runner.run_due(10).await.unwrap().published, 1);
+    let sent = p.published()[0].0.content.clone();
+    let url = sent.split_whitespace().find(|w| w.starts_with("https://")).unwrap().to_owned();
+    assert!(url.contains("x=1") && !url.contains("utm_source=old"), "{url}");
+    assert!(url.contains(&format!("utm_content={}", item.id)), "{url}");
+
+    let svc = f.service();
+    let lead = LeadInput {
+        email: "ana@example.com".into(),
+        url: Some(url),
+        utm: None,
+        kind: LeadKind::LeadSignup,
+        revenue_usd: None,
+        occurred_at: None,
+        event_id: None,
+    };
+    assert_eq!(svc.record_lead(lead).await.unwrap().event.content_item_id, Some(item.id));
+    assert_eq!(svc.content(item.id, None).await.unwrap().lead_signups, 1);
+}

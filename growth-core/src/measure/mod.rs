@@ -39,3 +39,7 @@ pub use service::{
     AnalyticsAlert, AnalyticsSummary, ContentAnalytics, ImportReport, LeadCredit, LeadInput, LeadReceipt, LeadView, MeasureAlert,
     MeasureConfig, MeasureService, MeasureServiceStore, SummaryMetrics, SyncReport, TimeSavedBasis,
 };
+mod job;
+pub use job::{SYNC_METRICS, SyncMetricsHandler, sync_metrics_cron, sync_metrics_kind};
+mod publish_tags;
+pub use publish_tags::{campaign_for, tag_for_publish};
