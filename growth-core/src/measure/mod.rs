@@ -36,8 +36,8 @@ pub use records::{
 };
 mod service;
 pub use service::{
-    AnalyticsAlert, AnalyticsSummary, ContentAnalytics, ImportReport, LeadCredit, LeadInput, LeadReceipt, LeadView, MeasureAlert,
-    MeasureConfig, MeasureService, MeasureServiceStore, SummaryMetrics, SyncReport, TimeSavedBasis,
+    AnalyticsAlert, AnalyticsSummary, ContentAnalytics, EmailReceipt, ImportReport, LeadCredit, LeadInput, LeadReceipt, LeadView,
+    MeasureAlert, MeasureConfig, MeasureService, MeasureServiceStore, SummaryMetrics, SyncReport, TimeSavedBasis,
 };
 mod job;
 pub use job::{SYNC_METRICS, SyncMetricsHandler, sync_metrics_cron, sync_metrics_kind};

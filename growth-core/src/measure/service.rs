@@ -37,12 +37,12 @@ use super::source::{MetricsRequest, MetricsSource, needs_connection};
 use super::utm::UtmParams;
 use crate::clock::Clock;
 use crate::domain::{AnalyticsUpdate, ContentId, ContentType, Platform, Schedule};
-use crate::store::{AnalyticsStore, ContentStore, MeasureStore, ScheduleStore};
+use crate::store::{AnalyticsStore, ContentStore, IdempotencyState, IdempotencyStore, MeasureStore, ScheduleStore};
 use crate::{Error, Result};
 
 /// What the measure stage reads and writes.
-pub trait MeasureServiceStore: ContentStore + ScheduleStore + AnalyticsStore + MeasureStore {}
-impl<T: ContentStore + ScheduleStore + AnalyticsStore + MeasureStore + ?Sized> MeasureServiceStore for T {}
+pub trait MeasureServiceStore: ContentStore + ScheduleStore + AnalyticsStore + MeasureStore + IdempotencyStore {}
+impl<T: ContentStore + ScheduleStore + AnalyticsStore + MeasureStore + IdempotencyStore + ?Sized> MeasureServiceStore for T {}
 
 /// Told when something about measurement needs a person.
 #[async_trait::async_trait]
@@ -156,6 +156,18 @@ pub struct ImportReport {
     pub unmatched: Vec<String>,
     /// Lines that held no post.
     pub skipped: u64,
+}
+
+/// What a batch of newsletter delivery events did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmailReceipt {
+    /// Events counted.
+    pub recorded: u64,
+    /// Events counted before (Customer.io retries deliveries).
+    pub duplicates: u64,
+    /// Events for an issue no published newsletter matches.
+    pub unmatched: u64,
 }
 
 /// A lead event as an API or webhook delivers it.
@@ -771,6 +783,47 @@ impl MeasureService {
                 LeadView { lead, events: mine, attributed_to: merged.into_values().collect() }
             })
             .collect())
+    }
+
+    /// Counts newsletter delivery events (Customer.io reporting webhooks) into the issue's numbers:
+    /// each event once (by its event id), matched to the newsletter post whose platform post id is
+    /// the issue's (`trigger_id`, else the broadcast or campaign id), opens and clicks by people
+    /// only.
+    pub async fn record_email_events(&self, events: &[super::email::EmailEvent]) -> Result<EmailReceipt> {
+        let now = self.clock.now();
+        let posts =
+            self.published_since(now - Duration::days(i64::from(self.config.sync_window_days.max(90))), now + Duration::seconds(1)).await?;
+        let mut receipt = EmailReceipt::default();
+        let mut by_post: BTreeMap<(ContentId, Platform), super::email::NewsletterTally> = BTreeMap::new();
+        for e in events {
+            let Some(post_id) = e.issue.platform_post_id() else {
+                receipt.unmatched += 1;
+                continue;
+            };
+            let Some(post) = posts.iter().find(|s| s.platform_post_id.as_deref() == Some(post_id.as_str())) else {
+                receipt.unmatched += 1;
+                continue;
+            };
+            match self.store.begin_idempotency("customerio_event", &e.event_id).await? {
+                IdempotencyState::Started => {
+                    self.store.complete_idempotency("customerio_event", &e.event_id, serde_json::Value::Null).await?;
+                    by_post.entry((post.content_item_id, post.platform)).or_default().apply(e);
+                    receipt.recorded += 1;
+                }
+                _ => receipt.duplicates += 1,
+            }
+        }
+        for ((item, platform), tally) in by_post {
+            let added = tally.counters().to_post_metrics();
+            let before =
+                self.store.list_snapshots(item).await?.into_iter().rfind(|s| s.platform == platform).map(|s| s.metrics).unwrap_or_default();
+            let mut sum = before;
+            for (m, v) in added.available() {
+                sum.set(m, Some(before.get(m).unwrap_or(0) + v));
+            }
+            self.write_metrics(item, platform, &sum, now.date_naive()).await?;
+        }
+        Ok(receipt)
     }
 
     /// Stores an enrichment answer (and segment) on a lead.

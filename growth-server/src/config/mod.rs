@@ -49,6 +49,12 @@
 //! | `publishing.interval_secs` / `batch` / `concurrency` / `max_attempts` / `lease_secs` | `GROWTH_PUBLISHING__…` | 60 / 100 / 8 / 5 / 120 |
 //! | `publishing.alert_webhook_url` | `GROWTH_PUBLISHING__ALERT_WEBHOOK_URL` | unset (failures are logged only); a secret, never logged |
 //! | `publishing.linkedin` / `customerio` / `webflow` / `notion` | `GROWTH_PUBLISHING__LINKEDIN__…` | unset: that platform publishes to the outbox (`data_dir/outbox`); Notion tracking off |
+//! | `analytics.sync_window_days` / `sync_schedule` | `GROWTH_ANALYTICS__…` | `30` / `0 * * * *` (hourly, UTC) |
+//! | `analytics.manual_minutes.<type>` / `default_manual_minutes` | `GROWTH_ANALYTICS__…` | none / `10` (time-saved estimate) |
+//! | `analytics.attribution_model` | `GROWTH_ANALYTICS__ATTRIBUTION_MODEL` | `last_touch` (`first_touch`, `linear`) |
+//! | `analytics.leads_token` | `GROWTH_ANALYTICS__LEADS_TOKEN` | unset: only approvers post to `/leads` |
+//! | `analytics.customerio_signing_key` / `customerio_tolerance_secs` | `GROWTH_ANALYTICS__…` | unset (`/webhooks/customerio` refuses everything) / `300` |
+//! | `analytics.linkedin_metrics` / `linkedin_daily_calls` | `GROWTH_ANALYTICS__…` | `false` / unset: sync LinkedIn numbers with `[publishing.linkedin]` |
 //! | `integrations.gemini.*` | `GROWTH_INTEGRATIONS__GEMINI__ACCESS_TOKEN` … | unset: Google Meet records cannot be fetched |
 //!
 //! The file is `--config <path>` (or `GROWTH_CONFIG`); without one, `./growth.toml` is read if it
@@ -57,6 +63,7 @@
 //! One module per table (`[http]`, `[auth]`, `[generation]` …); [`Settings`] holds them all and
 //! loads and checks the whole.
 
+mod analytics;
 mod auth;
 mod detection;
 mod generation;
@@ -72,6 +79,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub use analytics::AnalyticsSettings;
 pub use auth::{AuthSettings, GOOGLE_JWKS_URL, GoogleSettings};
 pub use detection::{DetectionSettings, DetectorProvider};
 pub use generation::{GenerationSettings, GeneratorProvider};
@@ -145,6 +153,8 @@ pub struct Settings {
     pub schedule: ScheduleSettings,
     /// Publishing.
     pub publishing: PublishingSettings,
+    /// Analytics: metrics sync, attribution, lead and Customer.io webhooks.
+    pub analytics: AnalyticsSettings,
 }
 
 impl Default for Settings {
@@ -170,6 +180,7 @@ impl Default for Settings {
             generation: GenerationSettings::default(),
             schedule: ScheduleSettings::default(),
             publishing: PublishingSettings::default(),
+            analytics: AnalyticsSettings::default(),
         }
     }
 }
@@ -199,6 +210,7 @@ impl std::fmt::Debug for Settings {
             .field("generation", &self.generation)
             .field("schedule", &self.schedule)
             .field("publishing", &self.publishing)
+            .field("analytics", &self.analytics)
             .finish()
     }
 }
