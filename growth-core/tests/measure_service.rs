@@ -316,3 +316,31 @@ async fn the_publish_runner_sends_tagged_links_and_a_lead_from_one_is_attributed
     assert_eq!(svc.record_lead(lead).await.unwrap().event.content_item_id, Some(item.id));
     assert_eq!(svc.content(item.id, None).await.unwrap().lead_signups, 1);
 }
+
+#[tokio::test]
+async fn a_high_reject_rate_and_publish_failures_alert_once_a_day() {
+    let f = Fixture::new();
+    f.published("Kept", "urn:li:share:1").await;
+    for i in 0..3 {
+        let item = f.store.insert_content(NewContentItem::draft(ContentType::LinkedinPost, Some(format!("R{i}")), "Body")).await.unwrap();
+        if item.status != ContentStatus::InReview {
+            f.store.transition_content(item.id, ContentTransition::to(ContentStatus::InReview)).await.unwrap();
+        }
+        f.store
+            .transition_content(
+                item.id,
+                ContentTransition { rejection_reason: Some("off voice".into()), ..ContentTransition::to(ContentStatus::Rejected) },
+            )
+            .await
+            .unwrap();
+    }
+    let alerts = Arc::new(Alerts::default());
+    let config = MeasureConfig { alert_min_reviewed: 4, ..MeasureConfig::default() };
+    let svc = MeasureService::new(f.store.clone(), f.clock.clone(), config).alert(alerts.clone());
+    let sent = svc.check_alerts().await.unwrap();
+    assert!(matches!(sent.as_slice(), [AnalyticsAlert::RejectRateHigh { reviewed: 4, .. }]), "{sent:?}");
+    assert!(svc.check_alerts().await.unwrap().is_empty(), "once a day");
+    f.clock.advance(Duration::days(2));
+    assert!(svc.check_alerts().await.unwrap().is_empty(), "the rejections left the window");
+    assert_eq!(alerts.0.lock().unwrap().len(), 1);
+}

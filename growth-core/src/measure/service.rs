@@ -36,8 +36,8 @@ use super::records::{DailyReach, Lead, LeadEvent, LeadKind, MetricsSnapshot, New
 use super::source::{MetricsRequest, MetricsSource, needs_connection};
 use super::utm::UtmParams;
 use crate::clock::Clock;
-use crate::domain::{AnalyticsUpdate, ContentId, ContentType, Platform, Schedule};
-use crate::store::{AnalyticsStore, ContentStore, IdempotencyState, IdempotencyStore, MeasureStore, ScheduleStore};
+use crate::domain::{AnalyticsUpdate, ContentFilter, ContentId, ContentStatus, ContentType, Platform, Schedule, ScheduleStatus};
+use crate::store::{AnalyticsStore, ContentStore, IdempotencyState, IdempotencyStore, MeasureStore, ScheduleFilter, ScheduleStore};
 use crate::{Error, Result};
 
 /// What the measure stage reads and writes.
@@ -90,6 +90,13 @@ pub struct MeasureConfig {
     pub default_manual_minutes: u32,
     /// The attribution model when a request names none.
     pub default_model: AttributionModel,
+    /// Alert when more than this share of the pieces reviewed in `alert_window_hours` was
+    /// rejected (default 0.5), once at least `alert_min_reviewed` were reviewed (default 5).
+    pub reject_rate_threshold: f64,
+    /// Reviewed pieces needed before the reject rate means anything.
+    pub alert_min_reviewed: u64,
+    /// The window alerts look back over, hours (default 24).
+    pub alert_window_hours: u32,
 }
 
 impl Default for MeasureConfig {
@@ -99,6 +106,9 @@ impl Default for MeasureConfig {
             manual_minutes: BTreeMap::new(),
             default_manual_minutes: 10,
             default_model: AttributionModel::LastTouch,
+            reject_rate_threshold: 0.5,
+            alert_min_reviewed: 5,
+            alert_window_hours: 24,
         }
     }
 }
@@ -402,6 +412,9 @@ impl MeasureService {
             let Some(source) = self.sources.get(&platform) else { continue };
             self.sync_platform(source.as_ref(), posts, now, &mut report).await?;
         }
+        if let Err(e) = self.check_alerts().await {
+            tracing::warn!(error = %e, "checking the analytics alerts");
+        }
         Ok(report)
     }
 
@@ -473,6 +486,60 @@ impl MeasureService {
         tracing::warn!(%platform, error = %e, "metrics source needs connecting");
         if first && let Some(alert) = &self.alert {
             alert.measure_alert(&AnalyticsAlert::SourceDisconnected { platform, reason: e.to_string() }).await;
+        }
+    }
+
+    /// Checks the reject rate and publish failures over the last `alert_window_hours` and sends
+    /// each alert that applies, at most once per kind per UTC day (across every instance: the
+    /// store's idempotency keys decide). Run after every sync pass; answers what it sent.
+    pub async fn check_alerts(&self) -> Result<Vec<AnalyticsAlert>> {
+        let Some(alert) = &self.alert else { return Ok(Vec::new()) };
+        let now = self.clock.now();
+        let since = now - Duration::hours(i64::from(self.config.alert_window_hours));
+        let mut found = Vec::new();
+        let rejected = self.count_items(&[ContentStatus::Rejected], since).await?;
+        let passed = self
+            .count_items(&[ContentStatus::Approved, ContentStatus::Scheduled, ContentStatus::Publishing, ContentStatus::Published], since)
+            .await?;
+        let reviewed = rejected + passed;
+        if reviewed >= self.config.alert_min_reviewed.max(1) {
+            let rate = rejected as f64 / reviewed as f64;
+            if rate > self.config.reject_rate_threshold {
+                found.push(AnalyticsAlert::RejectRateHigh { rate, reviewed, threshold: self.config.reject_rate_threshold });
+            }
+        }
+        let filter = ScheduleFilter { statuses: vec![ScheduleStatus::Failed], limit: 1000, ..Default::default() };
+        let failed = self.store.list_schedules(&filter).await?.iter().filter(|s| s.updated_at >= since).count() as u64;
+        if failed > 0 {
+            found.push(AnalyticsAlert::PublishFailures { failed });
+        }
+        let mut sent = Vec::new();
+        for a in found {
+            let kind = match &a {
+                AnalyticsAlert::RejectRateHigh { .. } => "reject_rate",
+                AnalyticsAlert::PublishFailures { .. } => "publish_failures",
+                AnalyticsAlert::SourceDisconnected { .. } => "disconnected",
+            };
+            let key = format!("{kind}:{}", now.date_naive());
+            if matches!(self.store.begin_idempotency("analytics_alert", &key).await?, IdempotencyState::Started) {
+                self.store.complete_idempotency("analytics_alert", &key, serde_json::Value::Null).await?;
+                alert.measure_alert(&a).await;
+                sent.push(a);
+            }
+        }
+        Ok(sent)
+    }
+
+    async fn count_items(&self, statuses: &[ContentStatus], since: DateTime<Utc>) -> Result<u64> {
+        let mut filter = ContentFilter { statuses: statuses.to_vec(), limit: 500, ..Default::default() };
+        let mut n = 0;
+        loop {
+            let page = self.store.list_content(&filter).await?;
+            n += page.iter().filter(|c| c.updated_at >= since).count() as u64;
+            if page.len() < 500 {
+                return Ok(n);
+            }
+            filter.offset += 500;
         }
     }
 

@@ -32,6 +32,9 @@ pub struct AnalyticsSettings {
     /// Read LinkedIn post metrics with the `[publishing.linkedin]` credentials (needs the
     /// `r_member_postAnalytics` or organization scopes).
     pub linkedin_metrics: bool,
+    /// Alert (through `publishing.alert_webhook_url`) when more than this share of the pieces
+    /// reviewed in a day was rejected.
+    pub reject_rate_threshold: f64,
     /// LinkedIn calls per UTC day the sync may spend (shared by this process's workers).
     pub linkedin_daily_calls: Option<u32>,
 }
@@ -49,6 +52,7 @@ impl Default for AnalyticsSettings {
             customerio_tolerance_secs: 300,
             linkedin_metrics: false,
             linkedin_daily_calls: None,
+            reject_rate_threshold: 0.5,
         }
     }
 }
@@ -61,6 +65,8 @@ impl AnalyticsSettings {
             manual_minutes: self.manual_minutes.clone(),
             default_manual_minutes: self.default_manual_minutes,
             default_model: self.attribution_model,
+            reject_rate_threshold: self.reject_rate_threshold,
+            ..MeasureConfig::default()
         }
     }
 }
