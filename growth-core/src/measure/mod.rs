@@ -13,6 +13,13 @@
 //!   template, for running with no account.
 //! - [`utm`]: UTM tags on every link of published content, and reading them back.
 //! - [`attribution`]: last-touch, first-touch and linear credit, revenue split in exact cents.
+//! - [`MeasureService`]: the stage's use-cases over the store ([`crate::store::MeasureStore`] keeps
+//!   daily [`MetricsSnapshot`]s and [`Lead`]s with every [`LeadEvent`]): a budgeted sync pass with
+//!   back-off as posts age, CSV import, recording leads attributed by `utm_content`, the PRD §3.5
+//!   summary (time saved labelled an estimate), per-content numbers, history, leads, Customer.io
+//!   delivery events, and alerts ([`AnalyticsAlert`] through a [`MeasureAlert`]).
+//! - [`SyncMetricsHandler`] / [`sync_metrics_cron`]: the hourly sync as a job and its cron entry.
+//! - [`tag_for_publish`]: what the publish runner sends — every link UTM-tagged for the post.
 
 pub mod attribution;
 mod budget;
