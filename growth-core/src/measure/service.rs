@@ -747,8 +747,7 @@ impl MeasureService {
         let from = start.and_time(chrono::NaiveTime::MIN).and_utc();
         let until_day = end.succ_opt().ok_or_else(|| Error::invalid_field("end_date", "out of range"))?;
         let until = until_day.and_time(chrono::NaiveTime::MIN).and_utc();
-        let counts = self.store.summary_counts(from, until).await?;
-        let reach_by_day = self.store.daily_reach(start, until_day).await?;
+        let (counts, reach_by_day) = futures::try_join!(self.store.summary_counts(from, until), self.store.daily_reach(start, until_day))?;
         let approved: u64 = counts.approved_by_type.iter().map(|(_, n)| n).sum();
         let manual: u64 = counts.approved_by_type.iter().map(|(t, n)| n * u64::from(self.config.minutes(*t))).sum();
         let saved_seconds = (manual as i64 * 60 - counts.review_seconds).max(0);

@@ -290,77 +290,92 @@ macro_rules! impl_measure_store {
 
                 async fn summary_counts(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<SummaryCounts> {
                     let (from, until) = (micros(from), micros(until));
-                    let posts: i64 = sqlx::query_scalar::<$db, i64>(
-                        "SELECT COUNT(*) FROM schedules WHERE status = 'published' AND published_at >= $1 AND published_at < $2",
-                    )
-                    .bind(from)
-                    .bind(until)
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(db_err)?;
-                    let (reach, engagements): (i64, i64) = sqlx::query_as::<$db, (i64, i64)>(
-                        "SELECT CAST(COALESCE(SUM(reach_delta), 0) AS BIGINT), CAST(COALESCE(SUM(engagements_delta), 0) AS BIGINT)
-                         FROM metric_snapshots WHERE day >= $1 AND day < $2",
-                    )
-                    .bind(from.date_naive())
-                    .bind(until.date_naive())
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(db_err)?;
-                    let new_leads: i64 =
+                    // Independent aggregates, each over its own index: run them at once.
+                    let posts = async {
+                        sqlx::query_scalar::<$db, i64>(
+                            "SELECT COUNT(*) FROM schedules WHERE status = 'published' AND published_at >= $1 AND published_at < $2",
+                        )
+                        .bind(from)
+                        .bind(until)
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(db_err)
+                    };
+                    let sums = async {
+                        sqlx::query_as::<$db, (i64, i64)>(
+                            "SELECT CAST(COALESCE(SUM(reach_delta), 0) AS BIGINT), CAST(COALESCE(SUM(engagements_delta), 0) AS BIGINT)
+                             FROM metric_snapshots WHERE day >= $1 AND day < $2",
+                        )
+                        .bind(from.date_naive())
+                        .bind(until.date_naive())
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(db_err)
+                    };
+                    let new_leads = async {
                         sqlx::query_scalar::<$db, i64>("SELECT COUNT(*) FROM leads WHERE first_seen_at >= $1 AND first_seen_at < $2")
                             .bind(from)
                             .bind(until)
                             .fetch_one(&self.pool)
                             .await
-                            .map_err(db_err)?;
-                    let top: Option<(uuid::Uuid, i64)> = sqlx::query_as::<$db, (uuid::Uuid, i64)>(
-                        "SELECT content_item_id, CAST(SUM(likes) AS BIGINT) AS total FROM analytics
-                         WHERE content_item_id IN (SELECT content_item_id FROM schedules
-                            WHERE status = 'published' AND published_at >= $1 AND published_at < $2)
-                         GROUP BY content_item_id ORDER BY total DESC, content_item_id LIMIT 1",
-                    )
-                    .bind(from)
-                    .bind(until)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(db_err)?;
-                    let top_performer = match top {
-                        None => None,
-                        Some((id, likes)) => {
-                            let (title, url): (Option<String>, Option<String>) =
-                                sqlx::query_as::<$db, (Option<String>, Option<String>)>("SELECT title, published_url FROM content_items WHERE id = $1")
-                                    .bind(id)
-                                    .fetch_one(&self.pool)
-                                    .await
-                                    .map_err(db_err)?;
-                            Some(TopPerformer { content_id: id.into(), title, likes, url })
+                            .map_err(db_err)
+                    };
+                    let top = async {
+                        let top: Option<(uuid::Uuid, i64)> = sqlx::query_as::<$db, (uuid::Uuid, i64)>(
+                            "SELECT content_item_id, CAST(SUM(likes) AS BIGINT) AS total FROM analytics
+                             WHERE content_item_id IN (SELECT content_item_id FROM schedules
+                                WHERE status = 'published' AND published_at >= $1 AND published_at < $2)
+                             GROUP BY content_item_id ORDER BY total DESC, content_item_id LIMIT 1",
+                        )
+                        .bind(from)
+                        .bind(until)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                        match top {
+                            None => Ok::<_, Error>(None),
+                            Some((id, likes)) => {
+                                let (title, url): (Option<String>, Option<String>) = sqlx::query_as::<$db, (Option<String>, Option<String>)>(
+                                    "SELECT title, published_url FROM content_items WHERE id = $1",
+                                )
+                                .bind(id)
+                                .fetch_one(&self.pool)
+                                .await
+                                .map_err(db_err)?;
+                                Ok(Some(TopPerformer { content_id: id.into(), title, likes, url }))
+                            }
                         }
                     };
-                    let by_type: Vec<(String, i64)> = sqlx::query_as::<$db, (String, i64)>(
-                        "SELECT content_type, COUNT(*) FROM content_items
-                         WHERE status IN ('approved', 'scheduled', 'publishing', 'published') AND updated_at >= $1 AND updated_at < $2
-                         GROUP BY content_type ORDER BY content_type",
-                    )
-                    .bind(from)
-                    .bind(until)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(db_err)?;
+                    let by_type = async {
+                        sqlx::query_as::<$db, (String, i64)>(
+                            "SELECT content_type, COUNT(*) FROM content_items
+                             WHERE status IN ('approved', 'scheduled', 'publishing', 'published') AND updated_at >= $1 AND updated_at < $2
+                             GROUP BY content_type ORDER BY content_type",
+                        )
+                        .bind(from)
+                        .bind(until)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(db_err)
+                    };
+                    let edits = async {
+                        sqlx::query_as::<$db, (uuid::Uuid, DateTime<Utc>)>(
+                            "SELECT e.content_item_id, e.created_at FROM content_edits e JOIN content_items c ON c.id = e.content_item_id
+                             WHERE c.status IN ('approved', 'scheduled', 'publishing', 'published') AND c.updated_at >= $1 AND c.updated_at < $2",
+                        )
+                        .bind(from)
+                        .bind(until)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(db_err)
+                    };
+                    let (posts, (reach, engagements), new_leads, top_performer, by_type, edits) =
+                        futures::try_join!(posts, sums, new_leads, top, by_type, edits)?;
                     let mut approved_by_type = Vec::with_capacity(by_type.len());
                     for (t, n) in by_type {
                         approved_by_type.push((t.parse::<ContentType>()?, u64::try_from(n).unwrap_or(0)));
                     }
                     approved_by_type.sort();
-                    let edits: Vec<(uuid::Uuid, DateTime<Utc>)> = sqlx::query_as::<$db, (uuid::Uuid, DateTime<Utc>)>(
-                        "SELECT e.content_item_id, e.created_at FROM content_edits e JOIN content_items c ON c.id = e.content_item_id
-                         WHERE c.status IN ('approved', 'scheduled', 'publishing', 'published') AND c.updated_at >= $1 AND c.updated_at < $2",
-                    )
-                    .bind(from)
-                    .bind(until)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(db_err)?;
                     let mut spans: std::collections::HashMap<uuid::Uuid, (DateTime<Utc>, DateTime<Utc>)> = std::collections::HashMap::new();
                     for (id, at) in edits {
                         let e = spans.entry(id).or_insert((at, at));
