@@ -406,7 +406,8 @@ impl EngineBuilder {
         self
     }
 
-    /// When the metrics sync runs (five-field cron, UTC; default hourly, `"0 * * * *"`).
+    /// When the metrics sync runs (five-field cron, UTC; default hourly, `"0 * * * *"`). The sync is
+    /// scheduled only when at least one metrics source is configured.
     pub fn metrics_sync_schedule(mut self, expression: impl Into<String>) -> Self {
         self.metrics_cron = Some(expression.into());
         self
@@ -499,6 +500,7 @@ impl EngineBuilder {
             review = review.with_changes(changes);
         }
         let publishing = PublishService::new(store.clone(), clock.clone(), publishers, self.publishing, review.clone());
+        let has_sources = !self.metrics_sources.is_empty();
         let mut measure = MeasureService::new(store.clone(), clock.clone(), self.measure);
         for source in self.metrics_sources {
             measure = measure.source(source);
@@ -510,7 +512,8 @@ impl EngineBuilder {
             measure = measure.alert(a);
         }
         let mut cron = self.cron;
-        if !cron.iter().any(|e| e.name() == growth_core::measure::SYNC_METRICS) {
+        // The hourly sync runs once a metrics source is configured (imports and leads need none).
+        if has_sources && !cron.iter().any(|e| e.name() == growth_core::measure::SYNC_METRICS) {
             cron.push(growth_core::measure::sync_metrics_cron(self.metrics_cron.as_deref())?);
         }
         let instance = self.instance.unwrap_or_else(|| format!("engine:{}", std::process::id()));
