@@ -20,6 +20,7 @@ use growth_core::jobs::{CronEntry, CronScheduler, JobHandler, Worker, WorkerConf
 use growth_core::knowledge::{ChunkConfig, KnowledgeIndexer, KnowledgeService, Retriever};
 use growth_core::learn::service::{BestTimeHandler, IcpUpdateHandler, MineRulesHandler};
 use growth_core::learn::{LearnedPhraseGate, LearningConfig, LearningService, RuleApplyingGenerator, RuleSource};
+use growth_core::measure::{CallBudget, MeasureAlert, MeasureConfig, MeasureService, MetricsSource, SyncMetricsHandler};
 use growth_core::memory::{InMemoryBlobStore, InMemoryStore, InMemoryVectorStore, RecordingPublisher};
 use growth_core::prompt::PromptBuilder;
 use growth_core::publish::outbox::OutboxPublisher;
@@ -59,6 +60,7 @@ struct Inner {
     review: ReviewService,
     publishing: PublishService,
     learning: LearningService,
+    measure: MeasureService,
     worker: WorkerConfig,
     handlers: Vec<Arc<dyn JobHandler>>,
     cron: Vec<CronEntry>,
@@ -197,6 +199,11 @@ impl Engine {
         growth_core::ingest::receive_webhook(&self.inner.ingest, self.inner.store.as_ref(), platform, body).await
     }
 
+    /// The measure stage: metrics sync, CSV import, leads, the analytics reads.
+    pub fn measure(&self) -> &MeasureService {
+        &self.inner.measure
+    }
+
     /// A worker with every built-in job handler and the registered ones.
     pub fn worker(&self) -> Worker {
         let mut w = Worker::new(self.inner.store.clone(), self.inner.clock.clone(), self.inner.worker.clone(), &self.inner.instance)
@@ -206,7 +213,8 @@ impl Engine {
             .register(Arc::new(self.inner.sweep.clone()))
             .register(Arc::new(MineRulesHandler::new(self.inner.learning.clone())))
             .register(Arc::new(IcpUpdateHandler::new(self.inner.learning.clone(), self.inner.clock.clone())))
-            .register(Arc::new(BestTimeHandler::new(self.inner.learning.clone())));
+            .register(Arc::new(BestTimeHandler::new(self.inner.learning.clone())))
+            .register(Arc::new(SyncMetricsHandler::new(self.inner.measure.clone())));
         for h in &self.inner.handlers {
             w = w.register(h.clone());
         }
@@ -268,6 +276,11 @@ pub struct EngineBuilder {
     stale_after: Option<std::time::Duration>,
     learning: LearningConfig,
     apply_rules: Option<bool>,
+    metrics_sources: Vec<Arc<dyn MetricsSource>>,
+    call_budget: Option<Arc<dyn CallBudget>>,
+    measure_alert: Option<Arc<dyn MeasureAlert>>,
+    measure: MeasureConfig,
+    metrics_cron: Option<String>,
 }
 
 impl std::fmt::Debug for EngineBuilder {
@@ -466,6 +479,38 @@ impl EngineBuilder {
         self
     }
 
+    /// Reads engagement numbers of `source`'s platform in the metrics sync (default: none; CSV
+    /// import and leads work without one).
+    pub fn metrics_source(mut self, source: Arc<dyn MetricsSource>) -> Self {
+        self.metrics_sources.push(source);
+        self
+    }
+
+    /// The daily platform call budget the metrics sync takes from (default: unbudgeted).
+    pub fn call_budget(mut self, budget: Arc<dyn CallBudget>) -> Self {
+        self.call_budget = Some(budget);
+        self
+    }
+
+    /// Told when a metrics source needs connecting (default: logged only).
+    pub fn measure_alert(mut self, alert: Arc<dyn MeasureAlert>) -> Self {
+        self.measure_alert = Some(alert);
+        self
+    }
+
+    /// Settings of the measure stage (sync window, manual minutes per type, attribution model).
+    pub fn measure(mut self, config: MeasureConfig) -> Self {
+        self.measure = config;
+        self
+    }
+
+    /// When the metrics sync runs (five-field cron, UTC; default hourly, `"0 * * * *"`). The sync is
+    /// scheduled only when at least one metrics source is configured.
+    pub fn metrics_sync_schedule(mut self, expression: impl Into<String>) -> Self {
+        self.metrics_cron = Some(expression.into());
+        self
+    }
+
     /// Wires everything; a setting that cannot work (a bad zone, an embedder and a vector store of
     /// different dimensions, invalid quality settings) is an error here, not at first use.
     pub fn build(self) -> Result<Engine> {
@@ -587,6 +632,21 @@ impl EngineBuilder {
         }
         self.publishing.validate()?;
         let publishing = PublishService::new(store.clone(), clock.clone(), publishers, self.publishing, review.clone());
+        let has_sources = !self.metrics_sources.is_empty();
+        let mut measure = MeasureService::new(store.clone(), clock.clone(), self.measure);
+        for source in self.metrics_sources {
+            measure = measure.source(source);
+        }
+        if let Some(b) = self.call_budget {
+            measure = measure.budget(b);
+        }
+        if let Some(a) = self.measure_alert {
+            measure = measure.alert(a);
+        }
+        // The hourly sync runs once a metrics source is configured (imports and leads need none).
+        if has_sources && !cron.iter().any(|e| e.name() == growth_core::measure::SYNC_METRICS) {
+            cron.push(growth_core::measure::sync_metrics_cron(self.metrics_cron.as_deref())?);
+        }
         let instance = self.instance.unwrap_or_else(|| format!("engine:{}", std::process::id()));
         if instance.trim().is_empty() {
             return Err(Error::invalid_field("instance", "name the process"));
@@ -607,6 +667,7 @@ impl EngineBuilder {
                 review,
                 publishing,
                 learning,
+                measure,
                 worker: self.worker,
                 handlers: self.handlers,
                 cron: learn_cron.into_iter().chain(cron).collect(),

@@ -46,3 +46,27 @@ impl Alert for WebhookAlert {
         }
     }
 }
+
+#[async_trait]
+impl growth_core::measure::MeasureAlert for WebhookAlert {
+    async fn measure_alert(&self, event: &growth_core::measure::AnalyticsAlert) {
+        use growth_core::measure::AnalyticsAlert;
+        let text = match event {
+            AnalyticsAlert::SourceDisconnected { platform, reason } => format!("Analytics for {platform} need connecting: {reason}"),
+            AnalyticsAlert::RejectRateHigh { rate, reviewed, threshold } => {
+                format!("Reviewers rejected {:.0}% of {reviewed} pieces (threshold {:.0}%)", rate * 100.0, threshold * 100.0)
+            }
+            AnalyticsAlert::PublishFailures { failed } => format!("{failed} publications failed"),
+        };
+        let sent = self
+            .client
+            .post(self.url.expose_secret())
+            .json(&serde_json::json!({ "text": text }))
+            .timeout(Duration::from_secs(10))
+            .send()
+            .await;
+        if let Err(e) = sent.and_then(reqwest::Response::error_for_status) {
+            tracing::warn!(error = %e.without_url(), "the alert webhook did not take the analytics alert");
+        }
+    }
+}

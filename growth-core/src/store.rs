@@ -343,6 +343,8 @@ pub trait Store:
     + LearningStore
     + crate::learn::LearningStores
     + PublishAttemptStore
+    + MeasureStore
+    + crate::measure::MeasureServiceStore
 {
 }
 
@@ -357,6 +359,7 @@ impl<T> Store for T where
         + crate::jobs::JobQueue
         + LearningStore
         + PublishAttemptStore
+        + MeasureStore
 {
 }
 
@@ -448,4 +451,50 @@ pub trait PublishAttemptStore: ScheduleStore + Send + Sync + Debug + 'static {
     /// `unknown`, held by `worker`, and is not handed out again until `lease` passes (its
     /// `next_attempt_at`), so one process looks each one up per lease.
     async fn claim_unknown(&self, worker: &str, lease: Duration, limit: u32) -> Result<Vec<Schedule>>;
+}
+
+/// Metrics over time and leads (the measure stage, beside [`AnalyticsStore`]'s one row per item
+/// and platform).
+///
+/// Contracts, checked by `testkit::store::measure`:
+/// - a snapshot replaces the one of the same (item, platform, day); its deltas are taken from the
+///   latest snapshot of an earlier day (none: the whole value counts);
+/// - a lead is one per email (case-insensitive); every event is kept, and an event whose
+///   idempotency key was recorded before writes nothing and answers the first one
+///   (`created = false`); the lead and its event are written together;
+/// - an event naming an unknown content item is `NotFound` and writes nothing.
+#[async_trait]
+pub trait MeasureStore: Send + Sync + Debug + 'static {
+    /// Writes the snapshot of a day.
+    async fn record_snapshot(&self, snapshot: crate::measure::NewSnapshot) -> Result<crate::measure::MetricsSnapshot>;
+    /// An item's snapshots, oldest day first (every platform).
+    async fn list_snapshots(&self, content_item_id: ContentId) -> Result<Vec<crate::measure::MetricsSnapshot>>;
+    /// Reach and engagements earned per day in `[from, until)` (days with snapshots only).
+    async fn daily_reach(&self, from: chrono::NaiveDate, until: chrono::NaiveDate) -> Result<Vec<crate::measure::DailyReach>>;
+    /// Records a lead event (and the lead, on its first event).
+    async fn record_lead_event(
+        &self,
+        event: crate::measure::NewLeadEvent,
+    ) -> Result<Stored<(crate::measure::Lead, crate::measure::LeadEvent)>>;
+    /// One lead.
+    async fn get_lead(&self, id: crate::measure::LeadId) -> Result<crate::measure::Lead>;
+    /// Leads last seen in `[from, until)`, newest first, a page.
+    async fn list_leads(&self, from: DateTime<Utc>, until: DateTime<Utc>, limit: u32, offset: u32) -> Result<Vec<crate::measure::Lead>>;
+    /// The events of these leads, oldest first.
+    async fn list_lead_events(&self, lead_ids: &[crate::measure::LeadId]) -> Result<Vec<crate::measure::LeadEvent>>;
+    /// The events attributed to an item (and every other event of the same leads), oldest first.
+    async fn list_item_lead_events(&self, content_item_id: ContentId) -> Result<Vec<crate::measure::LeadEvent>>;
+    /// Stores what enrichment answered, and the segment when known.
+    async fn set_lead_enrichment(
+        &self,
+        id: crate::measure::LeadId,
+        enrichment: serde_json::Value,
+        segment: Option<String>,
+    ) -> Result<crate::measure::Lead>;
+    /// The counts of the analytics summary over `[from, until)` (snapshots: the days from
+    /// `from`'s day up to, not including, `until`'s day; pass midnights).
+    async fn summary_counts(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<crate::measure::SummaryCounts>;
+    /// Schedules published in `[since, until)` (one per post on a platform), oldest first, a page
+    /// (what a sync pass reads).
+    async fn list_published(&self, since: DateTime<Utc>, until: DateTime<Utc>, limit: u32, offset: u32) -> Result<Vec<Schedule>>;
 }

@@ -9,6 +9,7 @@ use growth_server::startup::{self, Application};
 use growth_server::telemetry;
 use tokio_util::sync::CancellationToken;
 
+mod analytics_cmd;
 mod check;
 mod generate_cmd;
 mod learn_cmd;
@@ -74,6 +75,30 @@ enum LearnCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum AnalyticsCommand {
+    /// Print the summary (PRD §3.5) as a table and a chart of reach per day.
+    Summary {
+        /// First day (YYYY-MM-DD); default: six days before --to.
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// Last day, included; default: today (UTC).
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        /// Print the API's JSON instead.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import per-post metrics from a CSV export (LinkedIn, Customer.io, or the template).
+    Import {
+        /// The file.
+        file: PathBuf,
+        /// The platform of rows whose platform the file does not tell.
+        #[arg(long)]
+        platform: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum Command {
     /// Edit learning tools.
     Learn {
@@ -86,6 +111,11 @@ enum Command {
     Worker,
     /// Apply database migrations and exit.
     Migrate,
+    /// Analytics: the summary, and metrics import.
+    Analytics {
+        #[command(subcommand)]
+        action: AnalyticsCommand,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -233,6 +263,12 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             }
         }
         Command::Generate { file, format, json } => generate_cmd::run(&settings, &file, format, json).await?,
+        Command::Analytics { action: AnalyticsCommand::Summary { from, to, json } } => {
+            analytics_cmd::summary(&settings, from, to, json).await?
+        }
+        Command::Analytics { action: AnalyticsCommand::Import { file, platform } } => {
+            analytics_cmd::import(&settings, &file, platform).await?
+        }
         Command::Check { .. } => unreachable!("handled before the runtime starts"),
         Command::Learn { action: LearnCommand::Simulate { preferences, rounds, seeds, transcripts, style, json: _ } } => {
             let report = learn_cmd::simulate(learn_cmd::SimulateArgs { preferences, rounds, seeds, transcripts, style }).await?;

@@ -173,6 +173,7 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
         builder = builder.ingestor(i);
     }
     builder = publishers(builder, settings).map_err(StartupError::Integration)?;
+    builder = measure(builder, settings).map_err(StartupError::Integration)?;
     let review_changes = Arc::new(growth_core::review::ReviewChanges::new());
     if database.watch_review_changes(review_changes.clone()).is_some() {
         builder = builder.review_changes(review_changes);
@@ -214,6 +215,33 @@ fn publishers(mut builder: EngineBuilder, settings: &Settings) -> growth_core::R
     }
     if let Some(url) = &p.alert_webhook_url {
         builder = builder.alert(Arc::new(growth_adapters::alert::WebhookAlert::new(url.clone())));
+    }
+    Ok(builder)
+}
+
+/// The measure stage: its settings, the metrics sources configured, and the alert webhook.
+fn measure(mut builder: EngineBuilder, settings: &Settings) -> growth_core::Result<EngineBuilder> {
+    let a = &settings.analytics;
+    builder = builder.measure(a.measure_config()).metrics_sync_schedule(a.sync_schedule.clone());
+    if a.linkedin_metrics {
+        let Some(c) = &settings.publishing.linkedin else {
+            return Err(growth_core::Error::Config("analytics.linkedin_metrics needs [publishing.linkedin]".into()));
+        };
+        // The adapter takes its calls from this budget itself (per member and per app).
+        let limits = a
+            .linkedin_daily_calls
+            .map(|n| {
+                std::collections::HashMap::from([(
+                    Platform::LINKEDIN,
+                    growth_core::measure::DailyLimit { per_platform: Some(n), per_account: None },
+                )])
+            })
+            .unwrap_or_default();
+        let budget = Arc::new(growth_core::measure::DailyCallBudget::new(Arc::new(growth_core::SystemClock), limits));
+        builder = builder.metrics_source(Arc::new(growth_adapters::linkedin::LinkedInMetrics::new(c.clone(), budget)?));
+    }
+    if let Some(url) = &settings.publishing.alert_webhook_url {
+        builder = builder.measure_alert(Arc::new(growth_adapters::alert::WebhookAlert::new(url.clone())));
     }
     Ok(builder)
 }

@@ -13,6 +13,13 @@
 //!   template, for running with no account.
 //! - [`utm`]: UTM tags on every link of published content, and reading them back.
 //! - [`attribution`]: last-touch, first-touch and linear credit, revenue split in exact cents.
+//! - [`MeasureService`]: the stage's use-cases over the store ([`crate::store::MeasureStore`] keeps
+//!   daily [`MetricsSnapshot`]s and [`Lead`]s with every [`LeadEvent`]): a budgeted sync pass with
+//!   back-off as posts age, CSV import, recording leads attributed by `utm_content`, the PRD §3.5
+//!   summary (time saved labelled an estimate), per-content numbers, history, leads, Customer.io
+//!   delivery events, and alerts ([`AnalyticsAlert`] through a [`MeasureAlert`]).
+//! - [`SyncMetricsHandler`] / [`sync_metrics_cron`]: the hourly sync as a job and its cron entry.
+//! - [`tag_for_publish`]: what the publish runner sends — every link UTM-tagged for the post.
 
 pub mod attribution;
 mod budget;
@@ -30,3 +37,16 @@ pub use metrics::{Metric, PostMetrics};
 pub use source::{
     BatchItem, CONNECT_ANALYTICS, MetricsCapabilities, MetricsRequest, MetricsSource, connect_analytics, is_source_wide, needs_connection,
 };
+mod records;
+pub use records::{
+    DailyReach, Lead, LeadEvent, LeadEventId, LeadId, LeadKind, MetricsSnapshot, NewLeadEvent, NewSnapshot, SummaryCounts, TopPerformer,
+};
+mod service;
+pub use service::{
+    AnalyticsAlert, AnalyticsSummary, ContentAnalytics, EmailReceipt, ImportReport, LeadCredit, LeadInput, LeadReceipt, LeadView,
+    MeasureAlert, MeasureConfig, MeasureService, MeasureServiceStore, SummaryMetrics, SyncReport, TimeSavedBasis,
+};
+mod job;
+pub use job::{SYNC_METRICS, SyncMetricsHandler, sync_metrics_cron, sync_metrics_kind};
+mod publish_tags;
+pub use publish_tags::{campaign_for, tag_for_publish};

@@ -256,7 +256,7 @@ impl PublishRunner {
             content_item_id: item.id,
             content_type: item.content_type,
             title: item.title.clone(),
-            content: item.content.clone(),
+            content: crate::measure::tag_for_publish(item, s.platform),
             platform_data: item.platform_data.clone(),
             attempted_at: s.last_attempt_at,
         }

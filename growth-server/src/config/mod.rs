@@ -58,6 +58,12 @@
 //! | `learning.min_support` / `min_confidence` / `lookback_days` | `GROWTH_LEARNING__…` | `3` / `0.8` / `90`: a reviewer pattern seen in 3 saves of the last 90 days becomes a proposed rule |
 //! | `learning.mine_cron` / `icp_cron` / `best_time_cron` | `GROWTH_LEARNING__MINE_CRON` … | `0 3 * * MON` (weekly) / `0 4 * * *` / `30 4 * * *` (daily); empty = off |
 //! | `learning.host_speakers` / `objection_similarity` | `GROWTH_LEARNING__…` | inferred / `0.5` |
+//! | `analytics.sync_window_days` / `sync_schedule` | `GROWTH_ANALYTICS__…` | `30` / `0 * * * *` (hourly, UTC) |
+//! | `analytics.manual_minutes.<type>` / `default_manual_minutes` | `GROWTH_ANALYTICS__…` | none / `10` (time-saved estimate) |
+//! | `analytics.attribution_model` | `GROWTH_ANALYTICS__ATTRIBUTION_MODEL` | `last_touch` (`first_touch`, `linear`) |
+//! | `analytics.leads_token` | `GROWTH_ANALYTICS__LEADS_TOKEN` | unset: only approvers post to `/leads` |
+//! | `analytics.customerio_signing_key` / `customerio_tolerance_secs` | `GROWTH_ANALYTICS__…` | unset (`/webhooks/customerio` refuses everything) / `300` |
+//! | `analytics.linkedin_metrics` / `linkedin_daily_calls` | `GROWTH_ANALYTICS__…` | `false` / unset: sync LinkedIn numbers with `[publishing.linkedin]` |
 //! | `integrations.gemini.*` | `GROWTH_INTEGRATIONS__GEMINI__ACCESS_TOKEN` … | unset: Google Meet records cannot be fetched |
 //!
 //! The file is `--config <path>` (or `GROWTH_CONFIG`); without one, `./growth.toml` is read if it
@@ -66,6 +72,7 @@
 //! One module per table (`[http]`, `[auth]`, `[generation]` …); [`Settings`] holds them all and
 //! loads and checks the whole.
 
+mod analytics;
 mod auth;
 mod detection;
 mod generation;
@@ -83,6 +90,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub use analytics::AnalyticsSettings;
 pub use auth::{AuthSettings, GOOGLE_JWKS_URL, GoogleSettings};
 pub use detection::{DetectionSettings, DetectorProvider};
 pub use generation::{GenerationSettings, GeneratorProvider};
@@ -162,6 +170,8 @@ pub struct Settings {
     pub publishing: PublishingSettings,
     /// Edit learning and ICP extraction.
     pub learning: LearningSettings,
+    /// Analytics: metrics sync, attribution, lead and Customer.io webhooks.
+    pub analytics: AnalyticsSettings,
 }
 
 impl Default for Settings {
@@ -189,6 +199,7 @@ impl Default for Settings {
             schedule: ScheduleSettings::default(),
             publishing: PublishingSettings::default(),
             learning: LearningSettings::default(),
+            analytics: AnalyticsSettings::default(),
         }
     }
 }
@@ -220,6 +231,7 @@ impl std::fmt::Debug for Settings {
             .field("schedule", &self.schedule)
             .field("publishing", &self.publishing)
             .field("learning", &self.learning)
+            .field("analytics", &self.analytics)
             .finish()
     }
 }

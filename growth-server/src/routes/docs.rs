@@ -42,6 +42,7 @@ pub(crate) fn router() -> Router<AppState> {
         (name = "generate", description = "Bundle generation"),
         (name = "content", description = "The review workflow"),
         (name = "publish", description = "Publishing and schedules"),
+        (name = "analytics", description = "Metrics, leads and attribution"),
     )
 )]
 struct ApiDoc;
@@ -74,6 +75,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         super::generate::GenerateApi::openapi(),
         super::content::ContentApi::openapi(),
         super::publish::PublishApi::openapi(),
+        super::analytics::AnalyticsApi::openapi(),
+        super::leads::LeadsApi::openapi(),
+        super::customerio_webhook::CustomerIoWebhookApi::openapi(),
         MetricsApi::openapi(),
     ] {
         doc.merge(part);

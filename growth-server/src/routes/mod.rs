@@ -1,11 +1,14 @@
 //! The HTTP API, one router per resource.
 
+mod analytics;
 mod auth;
 mod content;
+mod customerio_webhook;
 mod docs;
 mod generate;
 mod health;
 mod knowledge;
+mod leads;
 mod learning;
 mod publish;
 mod quality;
@@ -43,6 +46,9 @@ pub fn router(state: AppState) -> Router {
         .merge(content::router())
         .merge(publish::router())
         .merge(users::router())
+        .merge(analytics::router())
+        .merge(leads::router())
+        .merge(customerio_webhook::router())
         .merge(crate::middleware::metrics::router())
         .merge(docs::router())
         .layer(DefaultBodyLimit::max(http.body_limit_bytes))

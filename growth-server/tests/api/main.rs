@@ -1,6 +1,7 @@
 //! API tests: the real app on port 0 with a fresh database.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers: a failed setup should abort the test loudly")]
 
+mod analytics;
 mod auth;
 mod content;
 mod cors;

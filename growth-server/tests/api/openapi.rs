@@ -64,6 +64,14 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/publish/{id}/reschedule"),
     ("post", "/publish/{id}/reconcile"),
     ("post", "/publish/{id}/resolve"),
+    ("get", "/analytics/summary"),
+    ("get", "/analytics/content/{id}"),
+    ("get", "/analytics/content/{id}/history"),
+    ("get", "/analytics/leads"),
+    ("post", "/analytics/sync"),
+    ("post", "/analytics/import"),
+    ("post", "/leads"),
+    ("post", "/webhooks/customerio"),
 ];
 
 /// Resolves a `$ref` to `#/components/schemas/<name>`.

@@ -12,6 +12,7 @@ mod idempotency;
 mod jobs;
 mod knowledge;
 mod learning;
+mod measure;
 mod schedules;
 mod sources;
 mod users;
@@ -48,6 +49,7 @@ struct State {
     refresh: Vec<RefreshToken>,
     rules: Vec<crate::learn::Rule>,
     preferences: Vec<crate::learn::PreferenceRecord>,
+    measure: measure::MeasureState,
 }
 
 /// Every store trait in memory. Cheap to clone (shared state).

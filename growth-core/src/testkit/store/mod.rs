@@ -9,6 +9,7 @@ mod health;
 mod idempotency;
 mod knowledge;
 mod learning;
+pub mod measure;
 mod not_found;
 mod schedules;
 mod sources;

@@ -1,0 +1,14 @@
+//! The in-memory store passes the measure suite (snapshots, leads, summary counts).
+#![cfg(feature = "testkit")]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+
+use std::sync::Arc;
+
+use growth_core::memory::InMemoryStore;
+use growth_core::testkit;
+
+#[tokio::test]
+async fn memory_passes_the_measure_suite() {
+    testkit::store::measure::run_measure(|clock| async move { Arc::new(InMemoryStore::new(clock)) as Arc<dyn testkit::store::FullStore> })
+        .await;
+}

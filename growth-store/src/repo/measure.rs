@@ -1,0 +1,424 @@
+//! [`MeasureStore`](growth_core::store::MeasureStore): daily metric snapshots, leads and their
+//! events, and the counts of the analytics summary (each one aggregate over an index).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use growth_core::Error;
+use growth_core::domain::{ContentId, Platform};
+use growth_core::measure::utm::UtmParams;
+use growth_core::measure::{Lead, LeadEvent, MetricsSnapshot, PostMetrics};
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use crate::rows::parse_col;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SnapshotRow {
+    content_item_id: Uuid,
+    platform: String,
+    day: NaiveDate,
+    metrics: Json<PostMetrics>,
+    reach: i64,
+    engagements: i64,
+    reach_delta: i64,
+    engagements_delta: i64,
+    captured_at: DateTime<Utc>,
+}
+
+impl TryFrom<SnapshotRow> for MetricsSnapshot {
+    type Error = Error;
+    fn try_from(r: SnapshotRow) -> Result<Self, Error> {
+        Ok(MetricsSnapshot {
+            content_item_id: r.content_item_id.into(),
+            platform: parse_col("platform", &r.platform)?,
+            day: r.day,
+            metrics: r.metrics.0,
+            reach: r.reach,
+            engagements: r.engagements,
+            reach_delta: r.reach_delta,
+            engagements_delta: r.engagements_delta,
+            captured_at: r.captured_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct LeadRow {
+    id: Uuid,
+    email: String,
+    first_seen_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+    enrichment: Option<Json<serde_json::Value>>,
+    segment: Option<String>,
+    enriched_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<LeadRow> for Lead {
+    type Error = Error;
+    fn try_from(r: LeadRow) -> Result<Self, Error> {
+        Ok(Lead {
+            id: r.id.into(),
+            email: r.email,
+            first_seen_at: r.first_seen_at,
+            last_seen_at: r.last_seen_at,
+            enrichment: r.enrichment.map(|j| j.0),
+            segment: r.segment,
+            enriched_at: r.enriched_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct LeadEventRow {
+    id: Uuid,
+    lead_id: Uuid,
+    #[allow(dead_code, reason = "selected with *; never shown")]
+    idempotency_key: String,
+    kind: String,
+    url: Option<String>,
+    utm: Option<Json<UtmParams>>,
+    content_item_id: Option<Uuid>,
+    platform: Option<String>,
+    revenue_cents: i64,
+    occurred_at: DateTime<Utc>,
+    recorded_at: DateTime<Utc>,
+}
+
+impl TryFrom<LeadEventRow> for LeadEvent {
+    type Error = Error;
+    fn try_from(r: LeadEventRow) -> Result<Self, Error> {
+        Ok(LeadEvent {
+            id: r.id.into(),
+            lead_id: r.lead_id.into(),
+            kind: parse_col("kind", &r.kind)?,
+            url: r.url,
+            utm: r.utm.map(|j| j.0),
+            content_item_id: r.content_item_id.map(ContentId::from),
+            platform: r.platform.as_deref().map(|p| parse_col::<Platform>("platform", p)).transpose()?,
+            revenue_cents: r.revenue_cents,
+            occurred_at: r.occurred_at,
+            recorded_at: r.recorded_at,
+        })
+    }
+}
+
+/// Implements `MeasureStore` for `$store` on `$db`.
+macro_rules! impl_measure_store {
+    ($store:ty, $db:ty) => {
+        const _: () = {
+            use async_trait::async_trait;
+            use chrono::{DateTime, NaiveDate, Utc};
+            use growth_core::domain::*;
+            use growth_core::measure::{
+                DailyReach, Lead, LeadEvent, LeadEventId, LeadId, MetricsSnapshot, NewLeadEvent, NewSnapshot, SummaryCounts, TopPerformer,
+            };
+            use growth_core::store::*;
+            use growth_core::{Error, Result};
+            use sqlx::QueryBuilder;
+            use sqlx::types::Json;
+
+            use $crate::repo::measure::{LeadEventRow, LeadRow, SnapshotRow};
+            use $crate::repo::{db_err, fetch_all, fetch_one, fetch_one_or_not_found, fetch_optional, is_fk_violation, micros, push_list};
+
+            #[async_trait]
+            impl MeasureStore for $store {
+                async fn record_snapshot(&self, n: NewSnapshot) -> Result<MetricsSnapshot> {
+                    let mut tx = self.pool.begin().await.map_err(db_err)?;
+                    let previous: Option<(i64, i64)> = sqlx::query_as::<$db, (i64, i64)>(
+                        "SELECT reach, engagements FROM metric_snapshots WHERE content_item_id = $1 AND platform = $2 AND day < $3
+                         ORDER BY day DESC LIMIT 1",
+                    )
+                    .bind(n.content_item_id.0)
+                    .bind(n.platform.as_str())
+                    .bind(n.day)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    let (pr, pe) = previous.unwrap_or((0, 0));
+                    let (reach, engagements) = (n.reach(), n.engagements());
+                    let r = sqlx::query_as::<$db, SnapshotRow>(
+                        "INSERT INTO metric_snapshots (content_item_id, platform, day, metrics, reach, engagements, reach_delta,
+                            engagements_delta, captured_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                         ON CONFLICT (content_item_id, platform, day) DO UPDATE SET metrics = excluded.metrics, reach = excluded.reach,
+                            engagements = excluded.engagements, reach_delta = excluded.reach_delta,
+                            engagements_delta = excluded.engagements_delta, captured_at = excluded.captured_at
+                         RETURNING *",
+                    )
+                    .bind(n.content_item_id.0)
+                    .bind(n.platform.as_str())
+                    .bind(n.day)
+                    .bind(Json(&n.metrics))
+                    .bind(reach)
+                    .bind(engagements)
+                    .bind(reach - pr)
+                    .bind(engagements - pe)
+                    .bind(self.now())
+                    .fetch_one(&mut *tx)
+                    .await;
+                    let row = match r {
+                        Ok(r) => r,
+                        Err(e) if is_fk_violation(&e) => return Err(Error::not_found(ContentId::ENTITY, n.content_item_id)),
+                        Err(e) => return Err(db_err(e)),
+                    };
+                    tx.commit().await.map_err(db_err)?;
+                    row.try_into()
+                }
+
+                async fn list_snapshots(&self, content_item_id: ContentId) -> Result<Vec<MetricsSnapshot>> {
+                    let q = sqlx::query_as::<$db, SnapshotRow>("SELECT * FROM metric_snapshots WHERE content_item_id = $1 ORDER BY day, platform")
+                        .bind(content_item_id.0);
+                    fetch_all(&self.pool, q).await
+                }
+
+                async fn daily_reach(&self, from: NaiveDate, until: NaiveDate) -> Result<Vec<DailyReach>> {
+                    let rows: Vec<(NaiveDate, i64, i64)> = sqlx::query_as::<$db, (NaiveDate, i64, i64)>(
+                        "SELECT day, CAST(SUM(reach_delta) AS BIGINT), CAST(SUM(engagements_delta) AS BIGINT) FROM metric_snapshots
+                         WHERE day >= $1 AND day < $2 GROUP BY day ORDER BY day",
+                    )
+                    .bind(from)
+                    .bind(until)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    Ok(rows.into_iter().map(|(day, reach, engagements)| DailyReach { day, reach, engagements }).collect())
+                }
+
+                async fn record_lead_event(&self, n: NewLeadEvent) -> Result<Stored<(Lead, LeadEvent)>> {
+                    let email = normalize_email(&n.email)?;
+                    if let Some(found) = self.find_lead_event(&n.idempotency_key).await? {
+                        return Ok(Stored { value: found, created: false });
+                    }
+                    let now = self.now();
+                    let at = micros(n.occurred_at);
+                    let mut tx = self.pool.begin().await.map_err(db_err)?;
+                    let lead: Lead = fetch_one(
+                        &mut *tx,
+                        sqlx::query_as::<$db, LeadRow>(
+                            "INSERT INTO leads (id, email, first_seen_at, last_seen_at) VALUES ($1, $2, $3, $3)
+                             ON CONFLICT (email) DO UPDATE SET
+                                first_seen_at = CASE WHEN excluded.first_seen_at < leads.first_seen_at THEN excluded.first_seen_at ELSE leads.first_seen_at END,
+                                last_seen_at = CASE WHEN excluded.last_seen_at > leads.last_seen_at THEN excluded.last_seen_at ELSE leads.last_seen_at END
+                             RETURNING *",
+                        )
+                        .bind(LeadId::new().0)
+                        .bind(&email)
+                        .bind(at),
+                    )
+                    .await?;
+                    let r = sqlx::query_as::<$db, LeadEventRow>(
+                        "INSERT INTO lead_events (id, lead_id, idempotency_key, kind, url, utm, content_item_id, platform, revenue_cents,
+                            occurred_at, recorded_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                         ON CONFLICT (idempotency_key) DO NOTHING RETURNING *",
+                    )
+                    .bind(LeadEventId::new().0)
+                    .bind(lead.id.0)
+                    .bind(&n.idempotency_key)
+                    .bind(n.kind.as_str())
+                    .bind(&n.url)
+                    .bind(n.utm.as_ref().map(Json))
+                    .bind(n.content_item_id.map(|c| c.0))
+                    .bind(n.platform.map(|p| p.as_str().to_owned()))
+                    .bind(n.revenue_cents)
+                    .bind(at)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await;
+                    match r {
+                        Ok(Some(row)) => {
+                            tx.commit().await.map_err(db_err)?;
+                            Ok(Stored { value: (lead, row.try_into()?), created: true })
+                        }
+                        Ok(None) => {
+                            // Delivered twice at once: the other delivery won; this one writes nothing.
+                            drop(tx);
+                            let found = self.find_lead_event(&n.idempotency_key).await?;
+                            found.map(|value| Stored { value, created: false }).ok_or_else(|| Error::conflict("lead event delivered concurrently"))
+                        }
+                        Err(e) if is_fk_violation(&e) => {
+                            Err(Error::not_found(ContentId::ENTITY, n.content_item_id.map(|c| c.to_string()).unwrap_or_default()))
+                        }
+                        Err(e) => Err(db_err(e)),
+                    }
+                }
+
+                async fn get_lead(&self, id: LeadId) -> Result<Lead> {
+                    let q = sqlx::query_as::<$db, LeadRow>("SELECT * FROM leads WHERE id = $1").bind(id.0);
+                    fetch_one_or_not_found(&self.pool, q, LeadId::ENTITY, id).await
+                }
+
+                async fn list_leads(&self, from: DateTime<Utc>, until: DateTime<Utc>, limit: u32, offset: u32) -> Result<Vec<Lead>> {
+                    let q = sqlx::query_as::<$db, LeadRow>(
+                        "SELECT * FROM leads WHERE last_seen_at >= $1 AND last_seen_at < $2 ORDER BY last_seen_at DESC, id DESC LIMIT $3 OFFSET $4",
+                    )
+                    .bind(micros(from))
+                    .bind(micros(until))
+                    .bind(i64::from(page_limit(limit, 100, 1000)))
+                    .bind(i64::from(offset));
+                    fetch_all(&self.pool, q).await
+                }
+
+                async fn list_lead_events(&self, lead_ids: &[LeadId]) -> Result<Vec<LeadEvent>> {
+                    if lead_ids.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let mut q = QueryBuilder::<$db>::new("SELECT * FROM lead_events WHERE lead_id IN ");
+                    push_list(&mut q, lead_ids.iter().map(|l| l.0));
+                    q.push(" ORDER BY occurred_at, id");
+                    fetch_all(&self.pool, q.build_query_as::<LeadEventRow>()).await
+                }
+
+                async fn list_item_lead_events(&self, content_item_id: ContentId) -> Result<Vec<LeadEvent>> {
+                    let q = sqlx::query_as::<$db, LeadEventRow>(
+                        "SELECT * FROM lead_events WHERE lead_id IN (SELECT lead_id FROM lead_events WHERE content_item_id = $1)
+                         ORDER BY occurred_at, id",
+                    )
+                    .bind(content_item_id.0);
+                    fetch_all(&self.pool, q).await
+                }
+
+                async fn set_lead_enrichment(&self, id: LeadId, enrichment: serde_json::Value, segment: Option<String>) -> Result<Lead> {
+                    let q = sqlx::query_as::<$db, LeadRow>(
+                        "UPDATE leads SET enrichment = $2, segment = COALESCE($3, segment), enriched_at = $4 WHERE id = $1 RETURNING *",
+                    )
+                    .bind(id.0)
+                    .bind(Json(&enrichment))
+                    .bind(segment)
+                    .bind(self.now());
+                    fetch_one_or_not_found(&self.pool, q, LeadId::ENTITY, id).await
+                }
+
+                async fn summary_counts(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<SummaryCounts> {
+                    let (from, until) = (micros(from), micros(until));
+                    // Independent aggregates, each over its own index: run them at once.
+                    let posts = async {
+                        sqlx::query_scalar::<$db, i64>(
+                            "SELECT COUNT(*) FROM schedules WHERE status = 'published' AND published_at >= $1 AND published_at < $2",
+                        )
+                        .bind(from)
+                        .bind(until)
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(db_err)
+                    };
+                    let sums = async {
+                        sqlx::query_as::<$db, (i64, i64)>(
+                            "SELECT CAST(COALESCE(SUM(reach_delta), 0) AS BIGINT), CAST(COALESCE(SUM(engagements_delta), 0) AS BIGINT)
+                             FROM metric_snapshots WHERE day >= $1 AND day < $2",
+                        )
+                        .bind(from.date_naive())
+                        .bind(until.date_naive())
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(db_err)
+                    };
+                    let new_leads = async {
+                        sqlx::query_scalar::<$db, i64>("SELECT COUNT(*) FROM leads WHERE first_seen_at >= $1 AND first_seen_at < $2")
+                            .bind(from)
+                            .bind(until)
+                            .fetch_one(&self.pool)
+                            .await
+                            .map_err(db_err)
+                    };
+                    let top = async {
+                        let top: Option<(uuid::Uuid, i64)> = sqlx::query_as::<$db, (uuid::Uuid, i64)>(
+                            "SELECT content_item_id, CAST(SUM(likes) AS BIGINT) AS total FROM analytics
+                             WHERE content_item_id IN (SELECT content_item_id FROM schedules
+                                WHERE status = 'published' AND published_at >= $1 AND published_at < $2)
+                             GROUP BY content_item_id ORDER BY total DESC, content_item_id LIMIT 1",
+                        )
+                        .bind(from)
+                        .bind(until)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                        match top {
+                            None => Ok::<_, Error>(None),
+                            Some((id, likes)) => {
+                                let (title, url): (Option<String>, Option<String>) = sqlx::query_as::<$db, (Option<String>, Option<String>)>(
+                                    "SELECT title, published_url FROM content_items WHERE id = $1",
+                                )
+                                .bind(id)
+                                .fetch_one(&self.pool)
+                                .await
+                                .map_err(db_err)?;
+                                Ok(Some(TopPerformer { content_id: id.into(), title, likes, url }))
+                            }
+                        }
+                    };
+                    let by_type = async {
+                        sqlx::query_as::<$db, (String, i64)>(
+                            "SELECT content_type, COUNT(*) FROM content_items
+                             WHERE status IN ('approved', 'scheduled', 'publishing', 'published') AND updated_at >= $1 AND updated_at < $2
+                             GROUP BY content_type ORDER BY content_type",
+                        )
+                        .bind(from)
+                        .bind(until)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(db_err)
+                    };
+                    let edits = async {
+                        sqlx::query_as::<$db, (uuid::Uuid, DateTime<Utc>)>(
+                            "SELECT e.content_item_id, e.created_at FROM content_edits e JOIN content_items c ON c.id = e.content_item_id
+                             WHERE c.status IN ('approved', 'scheduled', 'publishing', 'published') AND c.updated_at >= $1 AND c.updated_at < $2",
+                        )
+                        .bind(from)
+                        .bind(until)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(db_err)
+                    };
+                    let (posts, (reach, engagements), new_leads, top_performer, by_type, edits) =
+                        futures::try_join!(posts, sums, new_leads, top, by_type, edits)?;
+                    let mut approved_by_type = Vec::with_capacity(by_type.len());
+                    for (t, n) in by_type {
+                        approved_by_type.push((t.parse::<ContentType>()?, u64::try_from(n).unwrap_or(0)));
+                    }
+                    approved_by_type.sort();
+                    let mut spans: std::collections::HashMap<uuid::Uuid, (DateTime<Utc>, DateTime<Utc>)> = std::collections::HashMap::new();
+                    for (id, at) in edits {
+                        let e = spans.entry(id).or_insert((at, at));
+                        e.0 = e.0.min(at);
+                        e.1 = e.1.max(at);
+                    }
+                    Ok(SummaryCounts {
+                        posts_published: u64::try_from(posts).unwrap_or(0),
+                        total_reach: reach,
+                        total_engagements: engagements,
+                        new_leads: u64::try_from(new_leads).unwrap_or(0),
+                        top_performer,
+                        approved_by_type,
+                        review_seconds: spans.values().map(|(a, b)| (*b - *a).num_seconds()).sum(),
+                    })
+                }
+
+                async fn list_published(&self, since: DateTime<Utc>, until: DateTime<Utc>, limit: u32, offset: u32) -> Result<Vec<Schedule>> {
+                    let q = sqlx::query_as::<$db, $crate::rows::ScheduleRow>(
+                        "SELECT * FROM schedules WHERE status = 'published' AND published_at >= $1 AND published_at < $2
+                         ORDER BY published_at, id LIMIT $3 OFFSET $4",
+                    )
+                    .bind(micros(since))
+                    .bind(micros(until))
+                    .bind(i64::from(page_limit(limit, 500, 1000)))
+                    .bind(i64::from(offset));
+                    fetch_all(&self.pool, q).await
+                }
+            }
+
+            impl $store {
+                async fn find_lead_event(&self, key: &str) -> Result<Option<(Lead, LeadEvent)>> {
+                    let event: Option<LeadEvent> =
+                        fetch_optional(&self.pool, sqlx::query_as::<$db, LeadEventRow>("SELECT * FROM lead_events WHERE idempotency_key = $1").bind(key))
+                            .await?;
+                    match event {
+                        None => Ok(None),
+                        Some(e) => Ok(Some((self.get_lead(e.lead_id).await?, e))),
+                    }
+                }
+            }
+        };
+    };
+}
+
+pub(crate) use impl_measure_store;
