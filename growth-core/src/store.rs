@@ -451,6 +451,12 @@ pub trait PublishAttemptStore: ScheduleStore + Send + Sync + Debug + 'static {
     /// `unknown`, held by `worker`, and is not handed out again until `lease` passes (its
     /// `next_attempt_at`), so one process looks each one up per lease.
     async fn claim_unknown(&self, worker: &str, lease: Duration, limit: u32) -> Result<Vec<Schedule>>;
+    /// Sends an `approved` or `scheduled` item back to review in **one transaction**: its `pending`
+    /// schedules are cancelled and it becomes `in_review` (without a publish time). An item with a
+    /// schedule `claimed` or `unknown` (a publish may be in flight) is `Conflict`; an item in
+    /// another state is `Conflict`; nothing is written then. Answers the item and the cancelled
+    /// schedules.
+    async fn return_to_review(&self, id: ContentId) -> Result<(ContentItem, Vec<Schedule>)>;
 }
 
 /// Metrics over time and leads (the measure stage, beside [`AnalyticsStore`]'s one row per item

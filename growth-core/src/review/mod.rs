@@ -286,6 +286,11 @@ impl ReviewService {
         let spans = edits::diff_edit(current.title.as_deref(), new_title.as_deref(), &current.content, &new_content);
         // Checked before anything is written: a gate that cannot run fails the edit cleanly.
         let quality = self.recheck(&current, new_title.as_deref(), &new_content).await?;
+        // Editing an approved or scheduled item sends it back to review first (its pending
+        // schedules cancelled in the same transaction): a changed post is approved again.
+        if matches!(current.status, ContentStatus::Approved | ContentStatus::Scheduled) {
+            self.return_to_review(id, req.editor).await?;
+        }
         let update =
             ContentUpdate { expected_version: expected, title: req.title, content: req.content, edited_by: req.editor, edits: spans };
         let mut item = self.store.update_content(id, update).await?;
@@ -295,6 +300,16 @@ impl ReviewService {
         tracing::info!(content_id = %id, version = item.version, by = ?req.editor, "content edited");
         crate::telemetry::count_change("edit", 1);
         Ok(item)
+    }
+
+    /// "Back to review": an approved or scheduled item returns to `in_review` and its pending
+    /// schedules are cancelled, in one transaction. A schedule being published (`claimed`) or
+    /// whose outcome is `unknown` is a `Conflict`: wait for it, or resolve it, first.
+    pub async fn return_to_review(&self, id: ContentId, by: Option<UserId>) -> Result<(ContentItem, Vec<Schedule>)> {
+        let (item, cancelled) = self.store.return_to_review(id).await?;
+        tracing::info!(content_id = %id, by = ?by, cancelled = cancelled.len(), "back to review");
+        crate::telemetry::count_change("unapprove", 1);
+        Ok((item, cancelled))
     }
 
     /// Checks that `item` can be approved for `at` in `timezone`; writes nothing.

@@ -36,11 +36,12 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/content/{id}/edits", get(edits))
         .route("/content/{id}/approve", post(approve))
         .route("/content/{id}/reject", post(reject))
+        .route("/content/{id}/unapprove", post(unapprove))
 }
 
 /// This resource's part of the OpenAPI description.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(pending, bulk_approve, get_item, patch_item, versions, edits, approve, reject))]
+#[openapi(paths(pending, bulk_approve, get_item, patch_item, versions, edits, approve, reject, unapprove))]
 pub(crate) struct ContentApi;
 
 fn etag_of(item: &ContentItem) -> String {
@@ -485,6 +486,41 @@ async fn reject(
     let id: ContentId = parse_id(&id, "content item")?;
     let item = state.engine.review().reject(id, &body.reason, Some(user.id)).await?;
     Ok(Json(RejectResponse { status: item.status }))
+}
+
+/// `POST /content/{id}/unapprove`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct UnapproveResponse {
+    /// Always `in_review`.
+    #[schema(example = "in_review")]
+    status: ContentStatus,
+    /// The pending schedules that were cancelled.
+    cancelled_schedule_ids: Vec<ScheduleId>,
+}
+
+/// "Back to review": an approved or scheduled item returns to review and its pending schedules are
+/// cancelled, in one transaction (a schedule being published or `unknown` is a 409).
+#[utoipa::path(
+    post,
+    path = "/content/{id}/unapprove",
+    operation_id = "unapprove_content",
+    tag = "content",
+    params(
+        ("id" = String, Path, description = "content item id (UUID)"),
+    ),
+    responses(
+        (status = 200, description = "Back in review", body = UnapproveResponse),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not approved or scheduled, or a publish may be in flight", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+async fn unapprove(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<UnapproveResponse>, ApiError> {
+    user.require(Role::Approver)?;
+    let id: ContentId = parse_id(&id, "content item")?;
+    let (item, cancelled) = state.engine.review().return_to_review(id, Some(user.id)).await?;
+    Ok(Json(UnapproveResponse { status: item.status, cancelled_schedule_ids: cancelled.iter().map(|s| s.id).collect() }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

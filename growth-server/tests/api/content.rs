@@ -302,7 +302,57 @@ async fn bulk_approve_spreads_a_bundle_smartly_and_a_bad_id_writes_nothing() {
     assert_eq!(pending["total_pending"], 0);
 }
 
+/// Reproduces "an approved or scheduled item can never be edited or withdrawn": back to review
+/// cancels its pending schedule with it, and editing a scheduled item sends it back to review.
+#[tokio::test]
+async fn a_scheduled_item_goes_back_to_review_and_an_edit_of_one_sends_it_back_too() {
+    let app = spawn_app().await;
+    let (_, ids) = bundle(&app, "B", 2).await;
+    let token = app.token(Role::Approver).await;
+    let at = (Utc::now() + Duration::days(2)).format("%Y-%m-%dT%H:%M:00Z").to_string();
+    let schedule_of = |v: Value| v["schedule_id"].as_str().unwrap().to_owned();
+    let mut schedules = Vec::new();
+    for id in &ids {
+        let r = app.req(Method::POST, &format!("/content/{id}/approve"), &token).json(&json!({"schedule_time": at})).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        schedules.push(schedule_of(r.json().await.unwrap()));
+    }
+    // Withdraw the first: back in review, its schedule cancelled.
+    let r = app.req(Method::POST, &format!("/content/{}/unapprove", ids[0]), &token).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v, json!({"status": "in_review", "cancelled_schedule_ids": [schedules[0]]}));
+    let s: Value = app.req(Method::GET, &format!("/publish/status/{}", schedules[0]), &token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(s["status"], "cancelled", "{s}");
+    assert_eq!(app.req(Method::POST, &format!("/content/{}/unapprove", ids[0]), &token).send().await.unwrap().status(), 409);
+    // It can be approved again.
+    let r =
+        app.req(Method::POST, &format!("/content/{}/approve", ids[0]), &token).json(&json!({"schedule_time": at})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+
+    // Editing the second (scheduled) sends it back to review with the edit, schedule cancelled.
+    let r = app
+        .req(Method::PATCH, &format!("/content/{}", ids[1]), &token)
+        .json(&json!({"content": "A rewritten post, after approval, that must be approved again before it goes out."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let item: Value = app.req(Method::GET, &format!("/content/{}", ids[1]), &token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(item["status"], "in_review", "{item}");
+    assert_eq!(item["version"], 2);
+    let s: Value = app.req(Method::GET, &format!("/publish/status/{}", schedules[1]), &token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(s["status"], "cancelled", "{s}");
+
+    // Unknown ids and viewers.
+    let unknown = uuid::Uuid::now_v7();
+    assert_eq!(app.req(Method::POST, &format!("/content/{unknown}/unapprove"), &token).send().await.unwrap().status(), 404);
+    let viewer = app.token(Role::Viewer).await;
+    assert_eq!(app.req(Method::POST, &format!("/content/{}/unapprove", ids[0]), &viewer).send().await.unwrap().status(), 403);
+}
+
 crate::helpers::postgres_too!(
+    a_scheduled_item_goes_back_to_review_and_an_edit_of_one_sends_it_back_too,
     pending_groups_items_by_source_with_totals_pages_and_revalidation,
     an_edit_makes_a_new_version_records_its_spans_and_a_stale_editor_gets_409,
     concurrent_edits_of_one_version_accept_exactly_one,

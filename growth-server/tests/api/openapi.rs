@@ -58,6 +58,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/content/{id}/edits"),
     ("post", "/content/{id}/approve"),
     ("post", "/content/{id}/reject"),
+    ("post", "/content/{id}/unapprove"),
     ("post", "/publish/{id}"),
     ("get", "/publish/status/{schedule_id}"),
     ("post", "/publish/{id}/cancel"),

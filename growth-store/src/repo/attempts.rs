@@ -148,6 +148,56 @@ macro_rules! impl_attempt_store {
                     claimed.sort_by(|a, b| a.updated_at.cmp(&b.updated_at).then(a.id.cmp(&b.id)));
                     Ok(claimed)
                 }
+
+                async fn return_to_review(&self, id: ContentId) -> Result<(ContentItem, Vec<Schedule>)> {
+                    let now = self.now();
+                    let mut tx = self.pool.begin().await.map_err(db_err)?;
+                    // Lock the item first (PostgreSQL): a concurrent claim of its schedule then waits.
+                    let row = sqlx::query_as::<$db, ContentRow>(
+                        "UPDATE content_items SET status = 'in_review', scheduled_publish_time = NULL, updated_at = $2
+                         WHERE id = $1 AND status IN ('approved', 'scheduled') RETURNING *",
+                    )
+                    .bind(id.0)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    let Some(row) = row else {
+                        let status: Option<String> = sqlx::query_scalar::<$db, String>("SELECT status FROM content_items WHERE id = $1")
+                            .bind(id.0)
+                            .fetch_optional(&mut *tx)
+                            .await
+                            .map_err(db_err)?;
+                        return Err(match status {
+                            None => Error::not_found(ContentId::ENTITY, id),
+                            Some(st) => Error::conflict(format!("content {id} is {st}; only an approved or scheduled item goes back to review")),
+                        });
+                    };
+                    let busy: Option<(uuid::Uuid, String)> = sqlx::query_as::<$db, (uuid::Uuid, String)>(
+                        "SELECT id, status FROM schedules WHERE content_item_id = $1 AND status IN ('claimed', 'unknown') LIMIT 1",
+                    )
+                    .bind(id.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    if let Some((sid, st)) = busy {
+                        // Dropping the transaction rolls the item back.
+                        return Err(Error::conflict(format!(
+                            "schedule {sid} of content {id} is {st}: a publish may be in flight; wait for it or resolve it first"
+                        )));
+                    }
+                    let cancelled: Vec<ScheduleRow> = sqlx::query_as::<$db, ScheduleRow>(
+                        "UPDATE schedules SET status = 'cancelled', updated_at = $2 WHERE content_item_id = $1 AND status = 'pending' RETURNING *",
+                    )
+                    .bind(id.0)
+                    .bind(now)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    tx.commit().await.map_err(db_err)?;
+                    let cancelled = cancelled.into_iter().map(Schedule::try_from).collect::<Result<Vec<_>>>()?;
+                    Ok((row.try_into()?, cancelled))
+                }
             }
         };
     };

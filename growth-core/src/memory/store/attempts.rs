@@ -137,4 +137,35 @@ impl PublishAttemptStore for InMemoryStore {
         }
         Ok(out)
     }
+
+    async fn return_to_review(&self, id: ContentId) -> Result<(ContentItem, Vec<Schedule>)> {
+        let now = self.now();
+        let mut s = self.lock();
+        let item = s.content.iter().find(|c| c.id == id).ok_or_else(|| Error::not_found(ContentId::ENTITY, id))?;
+        if !matches!(item.status, ContentStatus::Approved | ContentStatus::Scheduled) {
+            return Err(Error::conflict(format!(
+                "content {id} is {}; only an approved or scheduled item goes back to review",
+                item.status
+            )));
+        }
+        if let Some(x) =
+            s.schedules.iter().find(|x| x.content_item_id == id && matches!(x.status, ScheduleStatus::Claimed | ScheduleStatus::Unknown))
+        {
+            return Err(Error::conflict(format!(
+                "schedule {} of content {id} is {}: a publish may be in flight; wait for it or resolve it first",
+                x.id, x.status
+            )));
+        }
+        let mut cancelled = Vec::new();
+        for x in s.schedules.iter_mut().filter(|x| x.content_item_id == id && x.status == ScheduleStatus::Pending) {
+            x.status = ScheduleStatus::Cancelled;
+            x.updated_at = now;
+            cancelled.push(x.clone());
+        }
+        let c = find(&mut s.content, id, ContentId::ENTITY, |c| c.id == id)?;
+        c.status = ContentStatus::InReview;
+        c.scheduled_publish_time = None;
+        c.updated_at = now;
+        Ok((c.clone(), cancelled))
+    }
 }

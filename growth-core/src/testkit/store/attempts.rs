@@ -152,3 +152,24 @@ pub async fn unknown_schedules_are_reconciled_once_per_lease_and_a_person_can_ac
     let moved = s.reschedule(ids[1], at(&c, 30)).await.unwrap();
     assert_eq!((moved.status, moved.scheduled_time, moved.claimed_by), (ScheduleStatus::Pending, at(&c, 30), None));
 }
+
+/// Back to review cancels the pending schedules with the item's move, in one write; an item whose
+/// schedule is claimed (a publish may be in flight) is refused and nothing is written.
+pub async fn back_to_review_cancels_pending_schedules_and_never_a_claimed_one(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
+    let a = in_review(&s).await;
+    let b = in_review(&s).await;
+    let done = s.approve_and_schedule(&[approval(a.id, at(&c, 10)), approval(b.id, at(&c, 20))]).await.unwrap();
+    let (item, cancelled) = s.return_to_review(a.id).await.unwrap();
+    assert_eq!((item.status, item.scheduled_publish_time), (ContentStatus::InReview, None));
+    assert_eq!(cancelled.iter().map(|x| (x.id, x.status)).collect::<Vec<_>>(), vec![(done[0].1.id, ScheduleStatus::Cancelled)]);
+    assert_eq!(s.get_schedule(done[0].1.id).await.unwrap().status, ScheduleStatus::Cancelled);
+    assert!(matches!(s.return_to_review(a.id).await, Err(Error::Conflict { .. })), "in review already");
+    assert!(matches!(s.return_to_review(ContentId::new()).await, Err(Error::NotFound { .. })));
+    // b's schedule is being published: refused, nothing written.
+    c.advance(Span::minutes(30));
+    let claimed = s.claim_schedule(done[1].1.id, "w1", Duration::from_secs(60)).await.unwrap().expect("claimed");
+    let before = s.get_content(b.id).await.unwrap();
+    assert!(matches!(s.return_to_review(b.id).await, Err(Error::Conflict { .. })));
+    assert_eq!(s.get_content(b.id).await.unwrap(), before);
+    assert_eq!(s.get_schedule(claimed.id).await.unwrap().status, ScheduleStatus::Claimed);
+}
