@@ -165,7 +165,7 @@ impl Publisher for LinkedInPublisher {
     /// `reconcile_count` a page, paging back until a page reaches before the attempt's persisted
     /// time (`req.attempted_at`, minus clock skew) or the author's history ends. Not found there is
     /// a proven `None`; when the attempt time is unknown and the history is longer than what was
-    /// read, or after [`MAX_RECONCILE_PAGES`] pages, the answer is `OutcomeUnknown`, for a person.
+    /// read, or after `MAX_RECONCILE_PAGES` (20) pages, the answer is `OutcomeUnknown`, for a person.
     /// (The caller waits out LinkedIn's list lag — its settle window — before acting on `None`.)
     ///
     /// Reading a member's posts needs the restricted `r_member_social` scope (organizations:
