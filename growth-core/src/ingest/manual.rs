@@ -251,13 +251,6 @@ pub async fn extract_pdf_text(bytes: Bytes) -> Result<String> {
     DEFAULT.get_or_init(PdfExtractor::default).extract(bytes).await
 }
 
-/// A cheap check, before a PDF is queued, that the file is a PDF and was not cut short: its
-/// header and, near its end, the `%%EOF` trailer marker (reading it runs later, in a job).
-fn looks_like_whole_pdf(bytes: &[u8]) -> bool {
-    let tail = &bytes[bytes.len().saturating_sub(4096)..];
-    bytes.starts_with(b"%PDF-") && tail.windows(5).any(|w| w == b"%%EOF")
-}
-
 /// The part of an error a person reads: the message without the variant's prefix.
 fn user_message(e: &Error) -> String {
     match e {
@@ -479,7 +472,7 @@ impl SourceIngest {
         if bytes.is_empty() {
             return Err(Error::invalid_field("file", "the file is empty"));
         }
-        if kind == FileKind::Pdf && !looks_like_whole_pdf(bytes) {
+        if kind == FileKind::Pdf && !super::pdf::looks_whole(bytes) {
             return Err(Error::invalid_field("file", "not a whole PDF: it has no `%%EOF` trailer (truncated or not a PDF)"));
         }
         let hash = sha256_hex(bytes);

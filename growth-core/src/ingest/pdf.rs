@@ -67,6 +67,13 @@ impl Default for PdfLimits {
     }
 }
 
+/// A cheap check, before a PDF is queued for extraction, that the file is a PDF and was not cut
+/// short: its header and, near its end, the `%%EOF` trailer marker.
+pub(crate) fn looks_whole(bytes: &[u8]) -> bool {
+    let tail = &bytes[bytes.len().saturating_sub(4096)..];
+    bytes.starts_with(b"%PDF-") && tail.windows(5).any(|w| w == b"%%EOF")
+}
+
 /// Which program extracts the text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PdfBackend {
