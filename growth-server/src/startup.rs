@@ -7,13 +7,6 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::{HeaderName, StatusCode};
 use growth::{Engine, EngineBuilder};
-use growth_adapters::assemblyai::AssemblyAiTranscriber;
-use growth_adapters::gemini::GeminiIngestor;
-use growth_adapters::gptzero::GptZeroDetector;
-use growth_adapters::grain::GrainIngestor;
-use growth_adapters::originality::OriginalityDetector;
-use growth_adapters::pinecone::PineconeVectorStore;
-use growth_adapters::riverside::RiversideIngestor;
 use growth_core::blob::BlobStore;
 use growth_core::domain::Platform;
 use growth_core::generate::{ContentGenerator, GenerationConfig};
@@ -166,8 +159,10 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
     if let Some(d) = detector(&settings.detection).map_err(StartupError::Quality)? {
         builder = builder.detector(d);
     }
+    #[cfg(feature = "assemblyai")]
     if let Some(c) = &settings.integrations.assemblyai {
-        builder = builder.transcriber(Arc::new(AssemblyAiTranscriber::new(c.clone()).map_err(StartupError::Integration)?));
+        builder = builder
+            .transcriber(Arc::new(growth_adapters::assemblyai::AssemblyAiTranscriber::new(c.clone()).map_err(StartupError::Integration)?));
     }
     for i in ingestors(&settings.integrations).map_err(StartupError::Integration)? {
         builder = builder.ingestor(i);
@@ -201,15 +196,20 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
 /// platform without an adapter publishes to the outbox).
 fn publishers(mut builder: EngineBuilder, settings: &Settings) -> growth_core::Result<EngineBuilder> {
     let p = &settings.publishing;
+    // A table whose feature is not built was refused by `Settings::validate`.
+    #[cfg(feature = "linkedin")]
     if let Some(c) = &p.linkedin {
         builder = builder.publisher(Arc::new(growth_adapters::linkedin::LinkedInPublisher::new(c.clone())?));
     }
+    #[cfg(feature = "customerio")]
     if let Some(c) = &p.customerio {
         builder = builder.publisher(Arc::new(growth_adapters::customerio::CustomerIoPublisher::new(c.clone())?));
     }
+    #[cfg(feature = "webflow")]
     if let Some(c) = &p.webflow {
         builder = builder.publisher(Arc::new(growth_adapters::webflow::WebflowPublisher::new(c.clone())?));
     }
+    #[cfg(feature = "notion")]
     if let Some(c) = &p.notion {
         builder = builder.tracker(Arc::new(growth_adapters::notion::NotionPublisher::new(c.clone())?));
     }
@@ -227,18 +227,23 @@ fn measure(mut builder: EngineBuilder, settings: &Settings) -> growth_core::Resu
         let Some(c) = &settings.publishing.linkedin else {
             return Err(growth_core::Error::Config("analytics.linkedin_metrics needs [publishing.linkedin]".into()));
         };
-        // The adapter takes its calls from this budget itself (per member and per app).
-        let limits = a
-            .linkedin_daily_calls
-            .map(|n| {
-                std::collections::HashMap::from([(
-                    Platform::LINKEDIN,
-                    growth_core::measure::DailyLimit { per_platform: Some(n), per_account: None },
-                )])
-            })
-            .unwrap_or_default();
-        let budget = Arc::new(growth_core::measure::DailyCallBudget::new(Arc::new(growth_core::SystemClock), limits));
-        builder = builder.metrics_source(Arc::new(growth_adapters::linkedin::LinkedInMetrics::new(c.clone(), budget)?));
+        #[cfg(not(feature = "linkedin"))]
+        let _ = c;
+        #[cfg(feature = "linkedin")]
+        {
+            // The adapter takes its calls from this budget itself (per member and per app).
+            let limits = a
+                .linkedin_daily_calls
+                .map(|n| {
+                    std::collections::HashMap::from([(
+                        Platform::LINKEDIN,
+                        growth_core::measure::DailyLimit { per_platform: Some(n), per_account: None },
+                    )])
+                })
+                .unwrap_or_default();
+            let budget = Arc::new(growth_core::measure::DailyCallBudget::new(Arc::new(growth_core::SystemClock), limits));
+            builder = builder.metrics_source(Arc::new(growth_adapters::linkedin::LinkedInMetrics::new(c.clone(), budget)?));
+        }
     }
     if let Some(url) = &settings.publishing.alert_webhook_url {
         builder = builder.measure_alert(Arc::new(growth_adapters::alert::WebhookAlert::new(url.clone())));
@@ -254,10 +259,15 @@ async fn vector_store(
     embedder: &dyn Embedder,
 ) -> growth_core::Result<Arc<dyn VectorStore>> {
     match (settings.provider, &settings.pinecone) {
+        #[cfg(feature = "pinecone")]
         (VectorProvider::Pinecone, Some(c)) => {
-            let store = PineconeVectorStore::new(c.clone())?;
+            let store = growth_adapters::pinecone::PineconeVectorStore::new(c.clone())?;
             store.check_dimensions().await?;
             Ok(Arc::new(store))
+        }
+        #[cfg(not(feature = "pinecone"))]
+        (VectorProvider::Pinecone, Some(_)) => {
+            Err(growth_core::Error::Config("this binary was built without the `pinecone` feature".into()))
         }
         (VectorProvider::Pinecone, None) => {
             Err(growth_core::Error::Config("vectors.provider is \"pinecone\" but [vectors.pinecone] is not set".into()))
@@ -272,11 +282,17 @@ fn detector(settings: &DetectionSettings) -> growth_core::Result<Option<Arc<dyn 
         DetectorProvider::Stylometric => None,
         DetectorProvider::Gptzero => {
             let c = settings.gptzero.clone().ok_or_else(|| growth_core::Error::Config("[detection.gptzero] is not set".into()))?;
-            Some(Arc::new(GptZeroDetector::new(c)?))
+            #[cfg(not(feature = "gptzero"))]
+            return Err(growth_core::Error::Config(format!("{c:?}: built without the `gptzero` feature")));
+            #[cfg(feature = "gptzero")]
+            Some(Arc::new(growth_adapters::gptzero::GptZeroDetector::new(c)?))
         }
         DetectorProvider::Originality => {
             let c = settings.originality.clone().ok_or_else(|| growth_core::Error::Config("[detection.originality] is not set".into()))?;
-            Some(Arc::new(OriginalityDetector::new(c)?))
+            #[cfg(not(feature = "originality"))]
+            return Err(growth_core::Error::Config(format!("{c:?}: built without the `originality` feature")));
+            #[cfg(feature = "originality")]
+            Some(Arc::new(growth_adapters::originality::OriginalityDetector::new(c)?))
         }
     })
 }
@@ -311,16 +327,20 @@ fn embedder(settings: &EmbeddingSettings) -> growth_core::Result<Arc<dyn Embedde
 }
 
 /// The platform ingestors configured in `integrations`.
+#[cfg_attr(not(any(feature = "riverside", feature = "grain", feature = "gemini")), allow(unused_mut, unused_variables))]
 fn ingestors(settings: &IntegrationSettings) -> growth_core::Result<Vec<Arc<dyn SourceIngestor>>> {
     let mut out: Vec<Arc<dyn SourceIngestor>> = Vec::new();
+    #[cfg(feature = "riverside")]
     if let Some(c) = &settings.riverside {
-        out.push(Arc::new(RiversideIngestor::new(c.clone())?));
+        out.push(Arc::new(growth_adapters::riverside::RiversideIngestor::new(c.clone())?));
     }
+    #[cfg(feature = "grain")]
     if let Some(c) = &settings.grain {
-        out.push(Arc::new(GrainIngestor::new(c.clone())?));
+        out.push(Arc::new(growth_adapters::grain::GrainIngestor::new(c.clone())?));
     }
+    #[cfg(feature = "gemini")]
     if let Some(c) = &settings.gemini {
-        out.push(Arc::new(GeminiIngestor::new(c.clone())?));
+        out.push(Arc::new(growth_adapters::gemini::GeminiIngestor::new(c.clone())?));
     }
     Ok(out)
 }

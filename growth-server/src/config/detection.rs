@@ -22,7 +22,7 @@ pub struct DetectionSettings {
     /// Which detector.
     pub provider: DetectorProvider,
     /// GPTZero settings (`api_key` …).
-    pub gptzero: Option<growth_adapters::gptzero::GptZeroConfig>,
+    pub gptzero: Option<super::adapters::GptZeroSettings>,
     /// Originality.ai settings (`api_key` …).
-    pub originality: Option<growth_adapters::originality::OriginalityConfig>,
+    pub originality: Option<super::adapters::OriginalitySettings>,
 }

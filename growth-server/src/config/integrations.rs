@@ -8,13 +8,13 @@ use serde::Deserialize;
 #[serde(default, deny_unknown_fields)]
 pub struct IntegrationSettings {
     /// AssemblyAI, which transcribes uploaded audio and platform recordings without a transcript.
-    pub assemblyai: Option<growth_adapters::assemblyai::AssemblyAiConfig>,
+    pub assemblyai: Option<super::adapters::AssemblyAiSettings>,
     /// Riverside.fm Business API (podcast recordings).
-    pub riverside: Option<growth_adapters::riverside::RiversideConfig>,
+    pub riverside: Option<super::adapters::RiversideSettings>,
     /// Grain (sales calls).
-    pub grain: Option<growth_adapters::grain::GrainConfig>,
+    pub grain: Option<super::adapters::GrainSettings>,
     /// Google Meet (implementer calls) with an OAuth access token.
-    pub gemini: Option<growth_adapters::gemini::GeminiConfig>,
+    pub gemini: Option<super::adapters::GeminiSettings>,
 }
 
 /// Shared secrets that authenticate inbound webhooks (neither platform signs its deliveries).

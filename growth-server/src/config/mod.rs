@@ -72,6 +72,7 @@
 //! One module per table (`[http]`, `[auth]`, `[generation]` …); [`Settings`] holds them all and
 //! loads and checks the whole.
 
+mod adapters;
 mod analytics;
 mod auth;
 mod detection;
@@ -90,6 +91,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub use adapters::{
+    AssemblyAiSettings, CustomerIoSettings, GeminiSettings, GptZeroSettings, GrainSettings, LinkedInSettings, NotBuilt, NotionSettings,
+    OriginalitySettings, PineconeSettings, RiversideSettings, WebflowSettings,
+};
 pub use analytics::AnalyticsSettings;
 pub use auth::{AuthSettings, GOOGLE_JWKS_URL, GoogleSettings};
 pub use detection::{DetectionSettings, DetectorProvider};
@@ -389,6 +394,7 @@ impl Settings {
             }
             _ => {}
         }
+        adapters::not_built(self)?;
         if self.http.body_limit_bytes == 0 || self.http.request_timeout_secs == 0 || self.http.upload_limit_bytes == 0 {
             return Err(ConfigError("http limits must be positive".into()));
         }

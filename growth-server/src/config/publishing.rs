@@ -39,13 +39,13 @@ pub struct PublishingSettings {
     /// limits by default.
     pub budgets: BTreeMap<String, growth_core::publish::SendBudget>,
     /// LinkedIn (Posts API); unset: LinkedIn posts go to the outbox.
-    pub linkedin: Option<growth_adapters::linkedin::LinkedInConfig>,
+    pub linkedin: Option<super::adapters::LinkedInSettings>,
     /// Customer.io (broadcast newsletters); unset: newsletters go to the outbox.
-    pub customerio: Option<growth_adapters::customerio::CustomerIoConfig>,
+    pub customerio: Option<super::adapters::CustomerIoSettings>,
     /// Webflow (blog CMS); unset: blog posts go to the outbox.
-    pub webflow: Option<growth_adapters::webflow::WebflowConfig>,
+    pub webflow: Option<super::adapters::WebflowSettings>,
     /// Notion tracking pages, updated after every post; unset: no tracking.
-    pub notion: Option<growth_adapters::notion::NotionConfig>,
+    pub notion: Option<super::adapters::NotionSettings>,
 }
 
 impl Default for PublishingSettings {

@@ -52,5 +52,5 @@ pub struct VectorSettings {
     /// Which store.
     pub provider: VectorProvider,
     /// Pinecone settings (`api_key`, `index`, `dimensions`, `host` …), used when `provider = "pinecone"`.
-    pub pinecone: Option<growth_adapters::pinecone::PineconeConfig>,
+    pub pinecone: Option<super::adapters::PineconeSettings>,
 }

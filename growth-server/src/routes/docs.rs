@@ -77,8 +77,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         super::publish::PublishApi::openapi(),
         super::analytics::AnalyticsApi::openapi(),
         super::leads::LeadsApi::openapi(),
-        super::customerio_webhook::CustomerIoWebhookApi::openapi(),
         MetricsApi::openapi(),
+        #[cfg(feature = "customerio")]
+        super::customerio_webhook::CustomerIoWebhookApi::openapi(),
     ] {
         doc.merge(part);
     }
