@@ -6,6 +6,10 @@
 //! by a wrapper around the outbox (the outbox's own files are idempotent per schedule, so counting
 //! them proves nothing); the bench fails if any schedule was sent twice or any is left open.
 //!
+//! Every configuration runs twice in the same process, side by side: with one store commit per
+//! write (`per-write`, the old path) and with group commits (`grouped`: the sends in flight share
+//! "a send starts" and "it was published" transactions).
+//!
 //! `cargo bench -p growth --bench publish`
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark: a failed setup should abort loudly")]
 
@@ -56,7 +60,7 @@ async fn seed(store: &Arc<dyn Store>) {
     }
 }
 
-async fn run(store: Arc<dyn Store>, workers: usize, sends: usize, label: &str) {
+async fn run(store: Arc<dyn Store>, workers: usize, sends: usize, group: bool, label: &str) {
     seed(&store).await;
     let dir = tempfile::tempdir().unwrap();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -66,12 +70,9 @@ async fn run(store: Arc<dyn Store>, workers: usize, sends: usize, label: &str) {
     let start = Instant::now();
     let tasks: Vec<_> = (0..workers)
         .map(|w| {
-            let r = PublishRunner::new(store.clone(), clock.clone(), format!("bench-{w}"), vec![outbox.clone()]).limits(
-                5,
-                Duration::from_secs(120),
-                Duration::from_secs(1),
-                sends,
-            );
+            let r = PublishRunner::new(store.clone(), clock.clone(), format!("bench-{w}"), vec![outbox.clone()])
+                .limits(5, Duration::from_secs(120), Duration::from_secs(1), sends)
+                .group_commit(group);
             tokio::spawn(async move {
                 loop {
                     if r.run_due(200).await.unwrap().claimed == 0 {
@@ -112,7 +113,13 @@ fn main() {
             .await
             .unwrap();
         db.migrate().await.unwrap();
-        run(db.store(), 1, 8, "sqlite, 1 worker x 8 sends").await;
+        run(db.store(), 1, 8, false, "sqlite, 1 x 8, per-write").await;
+        db.close().await;
+        let db = growth_store::Database::connect(&format!("sqlite://{}", dir.path().join("bench2.db").display()), Arc::new(SystemClock))
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        run(db.store(), 1, 8, true, "sqlite, 1 x 8, grouped").await;
         db.close().await;
 
         let base = std::env::var("GROWTH_BENCH_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
@@ -120,14 +127,15 @@ fn main() {
             println!("postgres: not reachable at {base}; skipped");
             return;
         };
-        for (workers, sends) in [(1usize, 8usize), (4, 8), (4, 2)] {
+        for (workers, sends, group) in [(1usize, 8usize, false), (1, 8, true), (4, 8, false), (4, 8, true), (4, 2, false), (4, 2, true)] {
             let name = format!("growth_bench_publish_{}", uuid::Uuid::new_v4().simple());
             sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
             let mut url = url::Url::parse(&base).unwrap();
             url.set_path(&name);
             let db = growth_store::Database::connect(url.as_str(), Arc::new(SystemClock)).await.unwrap();
             db.migrate().await.unwrap();
-            run(db.store(), workers, sends, &format!("postgres, {workers} worker(s) x {sends} sends")).await;
+            let mode = if group { "grouped" } else { "per-write" };
+            run(db.store(), workers, sends, group, &format!("postgres, {workers} x {sends}, {mode}")).await;
             db.close().await;
             sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)"))).execute(&admin).await.unwrap();
         }

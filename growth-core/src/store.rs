@@ -457,6 +457,42 @@ pub trait PublishAttemptStore: ScheduleStore + Send + Sync + Debug + 'static {
     /// another state is `Conflict`; nothing is written then. Answers the item and the cancelled
     /// schedules.
     async fn return_to_review(&self, id: ContentId) -> Result<(ContentItem, Vec<Schedule>)>;
+    /// Starts several attempts at once (a group commit): each as [`Self::start_attempt`], each
+    /// answered on its own, in order. SQL stores write the batch in one transaction (one commit,
+    /// one fsync); this default starts them one by one. `Err` only when nothing could be written.
+    async fn start_attempts(&self, ids: &[ScheduleId], worker: &str) -> Result<Vec<Result<Schedule>>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(self.start_attempt(*id, worker).await);
+        }
+        Ok(out)
+    }
+    /// Records several publications at once (a group commit): each as
+    /// [`ScheduleStore::record_publication`] — schedule, item and log together — each answered on
+    /// its own, in order. SQL stores commit the batch in one transaction, so a publication is
+    /// durable before its schedule reads `published`, and `Err` means none was recorded.
+    async fn record_publications(&self, worker: &str, batch: Vec<PublicationRecord>) -> Result<Vec<Result<Schedule>>> {
+        let mut out = Vec::with_capacity(batch.len());
+        for r in batch {
+            out.push(self.record_publication(r.schedule_id, worker, r.platform_post_id, r.url, r.published_at, r.log).await);
+        }
+        Ok(out)
+    }
+}
+
+/// One publication to record (see [`PublishAttemptStore::record_publications`]).
+#[derive(Clone, Debug)]
+pub struct PublicationRecord {
+    /// The schedule that was published.
+    pub schedule_id: ScheduleId,
+    /// The post's id on the platform.
+    pub platform_post_id: Option<String>,
+    /// The post's URL.
+    pub url: Option<String>,
+    /// When the platform says it was published.
+    pub published_at: DateTime<Utc>,
+    /// The publishing log entry.
+    pub log: NewPublishingLog,
 }
 
 /// Metrics over time and leads (the measure stage, beside [`AnalyticsStore`]'s one row per item

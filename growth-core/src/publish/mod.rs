@@ -115,6 +115,7 @@ pub trait Tracker: Send + Sync + Debug + 'static {
 
 fn _assert_dyn(_: &dyn Publisher, _: &dyn Tracker) {}
 
+mod group;
 pub mod outbox;
 mod runner;
 mod service;

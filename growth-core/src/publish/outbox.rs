@@ -10,8 +10,11 @@
 //!   card, a newsletter email, a blog article): the Markdown rendered, any raw HTML in it shown as
 //!   text, links other than `http(s)`/`mailto` dropped, no script and nothing fetched.
 //!
-//! Files are written atomically (a temporary file in the same directory, synced, then linked or
-//! renamed into place), so a reader never sees half a post. Publishing is idempotent by schedule
+//! Files are written atomically (a temporary file in the same directory, then linked or renamed
+//! into place), so a reader never sees half a post. The Markdown is durable before `publish`
+//! answers: its file is synced, and so is the directory after the link — one directory fsync
+//! shared by every post written at the same time. The HTML preview is derived from it and not
+//! synced (it is rewritten whenever it is missing). Publishing is idempotent by schedule
 //! id: the `.md` file is created only if it does not exist yet, and a second `publish` of the same
 //! schedule, even a concurrent one, returns the first publication unchanged. `reconcile` finds a
 //! post by its `.md` file. File names come from the platform and the schedule id (a UUID) only,
@@ -45,6 +48,7 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -61,13 +65,25 @@ pub struct OutboxPublisher {
     dir: PathBuf,
     platform: Platform,
     clock: Arc<dyn Clock>,
+    dir_sync: Arc<DirSync>,
+}
+
+/// The platform directory's fsyncs, shared by the posts linked into it at the same time: a post
+/// takes a ticket once its file is in place; a sync that starts after the ticket was taken covers
+/// it. So posts written together pay one directory fsync, and none is reported before one.
+#[derive(Debug, Default)]
+struct DirSync {
+    /// Tickets handed out.
+    requested: AtomicU64,
+    /// The highest ticket a finished sync covers (held while a sync runs).
+    synced: tokio::sync::Mutex<u64>,
 }
 
 impl OutboxPublisher {
     /// An outbox for `platform` writing under `dir` (created on first publish). A relative `dir`
     /// is resolved against the working directory when a post is written.
     pub fn new(dir: PathBuf, platform: Platform) -> Self {
-        Self { dir, platform, clock: Arc::new(SystemClock) }
+        Self { dir, platform, clock: Arc::new(SystemClock), dir_sync: Arc::default() }
     }
 
     /// The same outbox, stamping `published_at` from `clock`.
@@ -107,6 +123,24 @@ impl OutboxPublisher {
         })
     }
 
+    /// Makes the links made in `dir` so far durable: one fsync of the directory for every post
+    /// waiting at the time (see [`DirSync`]).
+    async fn sync_dir(&self, dir: PathBuf) -> Result<()> {
+        let ticket = self.dir_sync.requested.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut synced = self.dir_sync.synced.lock().await;
+        if *synced >= ticket {
+            return Ok(());
+        }
+        // Every ticket up to here was taken after its link: this sync covers them all.
+        let upto = self.dir_sync.requested.load(Ordering::SeqCst);
+        Self::blocking(move || {
+            File::open(&dir).and_then(|d| d.sync_all()).map_err(|e| Error::internal(format!("outbox: syncing {}", dir.display()), e))
+        })
+        .await?;
+        *synced = upto;
+        Ok(())
+    }
+
     async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
         tokio::task::spawn_blocking(f).await.map_err(|e| Error::internal("outbox: file task failed", e))?
     }
@@ -133,7 +167,7 @@ impl Publisher for OutboxPublisher {
         let (dir, md, html) = (self.platform_dir(), self.markdown_path(req.schedule_id), self.html_path(req.schedule_id));
         let now = self.clock.now();
         let (platform, req_owned) = (self.platform, req.clone());
-        let (md_c, html_c) = (md.clone(), html.clone());
+        let (md_c, html_c, dir_c) = (md.clone(), html.clone(), dir.clone());
         let published_at = Self::blocking(move || {
             fs::create_dir_all(&dir).map_err(|e| Error::internal(format!("outbox: creating {}", dir.display()), e))?;
             let markdown = render_markdown(&req_owned, platform, now);
@@ -148,6 +182,8 @@ impl Publisher for OutboxPublisher {
             Ok(published_at)
         })
         .await?;
+        // The post's file is synced; its name in the directory is durable once the directory is.
+        self.sync_dir(dir_c).await?;
         self.publication(req.schedule_id, &md, &html, published_at)
     }
 
@@ -285,15 +321,15 @@ enum Created {
     AlreadyThere,
 }
 
-/// A synced temporary file next to `target`, holding `bytes`.
-fn write_temp(target: &Path, bytes: &[u8]) -> Result<PathBuf> {
+/// A temporary file next to `target`, holding `bytes`, synced when `sync`.
+fn write_temp(target: &Path, bytes: &[u8], sync: bool) -> Result<PathBuf> {
     let dir = target.parent().unwrap_or_else(|| Path::new("."));
     let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("post");
     let tmp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::new_v4()));
     let write = || -> io::Result<()> {
         let mut f = File::options().write(true).create_new(true).open(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()
+        if sync { f.sync_all() } else { Ok(()) }
     };
     write().map_err(|e| {
         let _ = fs::remove_file(&tmp);
@@ -305,7 +341,7 @@ fn write_temp(target: &Path, bytes: &[u8]) -> Result<PathBuf> {
 /// Creates `target` with `bytes` unless it exists: the file appears whole or not at all, and of
 /// two racing writers exactly one wins.
 fn create_new_atomically(target: &Path, bytes: &[u8]) -> Result<Created> {
-    let tmp = write_temp(target, bytes)?;
+    let tmp = write_temp(target, bytes, true)?;
     // A hard link never replaces an existing file, which makes "create if absent" atomic.
     let outcome = match fs::hard_link(&tmp, target) {
         Ok(()) => Ok(Created::New),
@@ -322,9 +358,10 @@ fn create_new_atomically(target: &Path, bytes: &[u8]) -> Result<Created> {
     outcome
 }
 
-/// Replaces `target` with `bytes` atomically.
+/// Replaces `target` with `bytes` atomically. Not synced: only the derived HTML preview is
+/// written this way, and it is rewritten whenever it is missing.
 fn replace_atomically(target: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = write_temp(target, bytes)?;
+    let tmp = write_temp(target, bytes, false)?;
     fs::rename(&tmp, target).map_err(|e| {
         let _ = fs::remove_file(&tmp);
         Error::internal(format!("outbox: moving into {}", target.display()), e)

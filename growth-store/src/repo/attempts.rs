@@ -198,6 +198,45 @@ macro_rules! impl_attempt_store {
                     let cancelled = cancelled.into_iter().map(Schedule::try_from).collect::<Result<Vec<_>>>()?;
                     Ok((row.try_into()?, cancelled))
                 }
+
+                async fn start_attempts(&self, ids: &[ScheduleId], worker: &str) -> Result<Vec<Result<Schedule>>> {
+                    let now = self.now();
+                    let mut tx = self.pool.begin().await.map_err(db_err)?;
+                    let mut out = Vec::with_capacity(ids.len());
+                    for id in ids {
+                        let row = sqlx::query_as::<$db, ScheduleRow>(
+                            "UPDATE schedules SET attempt = attempt + 1, last_attempt_at = $3, updated_at = $3
+                             WHERE id = $1 AND status = 'claimed' AND claimed_by = $2 AND lease_expires_at > $3 RETURNING *",
+                        )
+                        .bind(id.0)
+                        .bind(worker)
+                        .bind(now)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                        out.push(match row {
+                            Some(r) => r.try_into(),
+                            None => Err(Error::conflict(format!("schedule {id} is not claimed by {worker} with a live lease: nothing may be sent"))),
+                        });
+                    }
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(out)
+                }
+
+                async fn record_publications(&self, worker: &str, batch: Vec<PublicationRecord>) -> Result<Vec<Result<Schedule>>> {
+                    let now = self.now();
+                    let mut tx = self.pool.begin().await.map_err(db_err)?;
+                    let mut out = Vec::with_capacity(batch.len());
+                    for r in &batch {
+                        let recorded =
+                            self.record_publication_in(&mut tx, r.schedule_id, worker, &r.platform_post_id, &r.url, r.published_at, &r.log, now).await?;
+                        out.push(recorded.ok_or_else(|| {
+                            Error::conflict(format!("schedule {} is not held by {worker}: the publication was not recorded", r.schedule_id))
+                        }));
+                    }
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(out)
+                }
             }
         };
     };

@@ -94,6 +94,52 @@ macro_rules! impl_schedule_store {
                 }
             }
 
+            impl $store {
+                /// Records one publication inside `tx` (schedule, item, log): `None`, with nothing
+                /// written, when the schedule is neither claimed by `worker` nor `unknown`.
+                #[allow(clippy::too_many_arguments, reason = "the publication's fields, borrowed")]
+                pub(crate) async fn record_publication_in(
+                    &self,
+                    tx: &mut sqlx::Transaction<'static, $db>,
+                    id: ScheduleId,
+                    worker: &str,
+                    platform_post_id: &Option<String>,
+                    url: &Option<String>,
+                    published_at: DateTime<Utc>,
+                    l: &NewPublishingLog,
+                    now: DateTime<Utc>,
+                ) -> Result<Option<Schedule>> {
+                    let row = sqlx::query_as::<$db, ScheduleRow>(
+                        "UPDATE schedules SET status = 'published', platform_post_id = $3, published_url = $4, published_at = $5, error_message = NULL,
+                            claimed_by = NULL, lease_expires_at = NULL, updated_at = $5
+                         WHERE id = $1 AND ((status = 'claimed' AND claimed_by = $2) OR status = 'unknown') RETURNING *",
+                    )
+                    .bind(id.0)
+                    .bind(worker)
+                    .bind(platform_post_id)
+                    .bind(url)
+                    .bind(now)
+                    .fetch_optional(&mut **tx)
+                    .await
+                    .map_err(db_err)?;
+                    let Some(row) = row else { return Ok(None) };
+                    let schedule: Schedule = row.try_into()?;
+                    sqlx::query(
+                        "UPDATE content_items SET status = 'published', published_url = COALESCE(published_url, $2), published_at = COALESCE(published_at, $3), updated_at = $4
+                         WHERE id = $1 AND status IN ('scheduled', 'publishing')",
+                    )
+                    .bind(schedule.content_item_id.0)
+                    .bind(url)
+                    .bind(micros(published_at))
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_err)?;
+                    insert_publish_log(&mut **tx, l, now).await.map_err(db_err)?;
+                    Ok(Some(schedule))
+                }
+            }
+
             #[async_trait]
             impl ScheduleStore for $store {
                 async fn create_schedule(&self, n: NewSchedule) -> Result<Schedule> {
@@ -240,37 +286,12 @@ macro_rules! impl_schedule_store {
                 ) -> Result<Schedule> {
                     let now = self.now();
                     let mut tx = self.pool.begin().await.map_err(db_err)?;
-                    let row = sqlx::query_as::<$db, ScheduleRow>(
-                        "UPDATE schedules SET status = 'published', platform_post_id = $3, published_url = $4, published_at = $5, error_message = NULL,
-                            claimed_by = NULL, lease_expires_at = NULL, updated_at = $5
-                         WHERE id = $1 AND ((status = 'claimed' AND claimed_by = $2) OR status = 'unknown') RETURNING *",
-                    )
-                    .bind(id.0)
-                    .bind(worker)
-                    .bind(&platform_post_id)
-                    .bind(&url)
-                    .bind(now)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                    let Some(row) = row else {
+                    let recorded = self.record_publication_in(&mut tx, id, worker, &platform_post_id, &url, published_at, &l, now).await?;
+                    let Some(schedule) = recorded else {
                         drop(tx);
                         let cur = self.get_schedule(id).await?;
                         return Err(Error::conflict(format!("schedule {id} is {} and not held by {worker}: the publication was not recorded", cur.status)));
                     };
-                    let schedule: Schedule = row.try_into()?;
-                    sqlx::query(
-                        "UPDATE content_items SET status = 'published', published_url = COALESCE(published_url, $2), published_at = COALESCE(published_at, $3), updated_at = $4
-                         WHERE id = $1 AND status IN ('scheduled', 'publishing')",
-                    )
-                    .bind(schedule.content_item_id.0)
-                    .bind(&url)
-                    .bind(micros(published_at))
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                    insert_publish_log(&mut *tx, &l, now).await.map_err(db_err)?;
                     tx.commit().await.map_err(db_err)?;
                     Ok(schedule)
                 }

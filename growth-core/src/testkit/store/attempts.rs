@@ -173,3 +173,57 @@ pub async fn back_to_review_cancels_pending_schedules_and_never_a_claimed_one(s:
     assert_eq!(s.get_content(b.id).await.unwrap(), before);
     assert_eq!(s.get_schedule(claimed.id).await.unwrap().status, ScheduleStatus::Claimed);
 }
+
+/// `start_attempts` and `record_publications` (group commits) answer each write on its own: the
+/// holder's writes land, another worker's schedule in the same batch is `Conflict` and unchanged.
+pub async fn group_commits_answer_each_write_on_its_own(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let item = super::approved_item(&s).await;
+        s.transition_content(item.id, ContentTransition::to(ContentStatus::Scheduled)).await.unwrap();
+        ids.push((item.id, s.create_schedule(sched(item.id, Platform::LINKEDIN, c.now())).await.unwrap().id));
+        c.advance(Span::seconds(1));
+    }
+    let lease = Duration::from_secs(60);
+    assert_eq!(s.claim_due_schedules("w1", lease, 2).await.unwrap().len(), 2);
+    assert_eq!(s.claim_due_schedules("w2", lease, 2).await.unwrap().len(), 1);
+    let schedule_ids: Vec<ScheduleId> = ids.iter().map(|(_, s)| *s).collect();
+
+    let started = s.start_attempts(&schedule_ids, "w1").await.unwrap();
+    assert_eq!(started.len(), 3, "one answer per write");
+    for (r, (_, id)) in started.iter().zip(&ids).take(2) {
+        let r = r.as_ref().unwrap();
+        assert_eq!((r.id, r.attempt, r.last_attempt_at), (*id, 1, Some(c.now())));
+    }
+    assert!(matches!(started[2], Err(Error::Conflict { .. })), "w2's schedule: {:?}", started[2]);
+    assert_eq!(s.get_schedule(schedule_ids[2]).await.unwrap().attempt, 0, "unchanged");
+
+    let record = |(item, schedule): (ContentId, ScheduleId)| crate::store::PublicationRecord {
+        schedule_id: schedule,
+        platform_post_id: Some(format!("urn:li:share:{}", schedule.0.as_u128() % 1000)),
+        url: Some(format!("https://www.linkedin.com/feed/update/{schedule}/")),
+        published_at: c.now(),
+        log: NewPublishingLog {
+            content_item_id: item,
+            schedule_id: Some(schedule),
+            platform: Platform::LINKEDIN,
+            status: PublishStatus::Success,
+            request_payload: serde_json::json!({}),
+            response_data: serde_json::json!({"status": 201}),
+            error_message: None,
+            published_url: None,
+        },
+    };
+    let recorded = s.record_publications("w1", ids.iter().copied().map(record).collect()).await.unwrap();
+    assert_eq!(recorded.len(), 3);
+    for (r, (item, id)) in recorded.iter().zip(&ids).take(2) {
+        assert_eq!((r.as_ref().unwrap().id, r.as_ref().unwrap().status), (*id, ScheduleStatus::Published));
+        assert_eq!(s.get_content(*item).await.unwrap().status, ContentStatus::Published, "the item with its schedule");
+        assert_eq!(s.list_publish_logs(*item).await.unwrap().len(), 1, "and its log");
+    }
+    assert!(matches!(recorded[2], Err(Error::Conflict { .. })), "not w1's: {:?}", recorded[2]);
+    assert_eq!(s.get_schedule(schedule_ids[2]).await.unwrap().status, ScheduleStatus::Claimed, "left to its holder");
+    assert!(s.list_publish_logs(ids[2].0).await.unwrap().is_empty());
+    let again = s.record_publications("w1", vec![record(ids[0])]).await.unwrap();
+    assert!(matches!(again[0], Err(Error::Conflict { .. })), "recorded once");
+}

@@ -28,7 +28,8 @@ pub use analytics::analytics_are_one_row_per_item_and_platform;
 pub use attempts::{
     a_deferral_is_not_an_attempt, a_schedule_is_claimed_by_id_alone, a_send_is_recorded_before_it_leaves_and_only_under_a_live_claim,
     a_stale_outcome_never_undoes_a_newer_attempt, approvals_are_one_transaction_and_one_bad_entry_writes_nothing,
-    back_to_review_cancels_pending_schedules_and_never_a_claimed_one, unknown_schedules_are_reconciled_once_per_lease_and_a_person_can_act,
+    back_to_review_cancels_pending_schedules_and_never_a_claimed_one, group_commits_answer_each_write_on_its_own,
+    unknown_schedules_are_reconciled_once_per_lease_and_a_person_can_act,
 };
 pub use content::{
     a_published_item_cannot_be_edited, a_stale_edit_is_a_conflict_and_writes_nothing, an_edit_makes_a_new_version_with_its_spans,
@@ -110,6 +111,7 @@ where
     check!(a_deferral_is_not_an_attempt);
     check!(a_schedule_is_claimed_by_id_alone);
     check!(unknown_schedules_are_reconciled_once_per_lease_and_a_person_can_act);
+    check!(group_commits_answer_each_write_on_its_own);
     check!(analytics_are_one_row_per_item_and_platform);
     check!(knowledge_items_are_crud_and_edits_clear_the_embedding);
     check!(icp_profiles_are_crud_with_their_lists);
