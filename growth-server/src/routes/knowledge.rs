@@ -118,11 +118,13 @@ impl From<KnowledgeBody> for NewKnowledgeItem {
     }
 }
 
-/// `GET /knowledge`.
+/// `GET /knowledge`: one page, and how many items match in all.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct KnowledgeList {
     items: Vec<KnowledgeItem>,
     total: usize,
+    limit: u32,
+    offset: u32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -130,6 +132,10 @@ pub(crate) struct KnowledgeList {
 struct KnowledgeQuery {
     #[serde(default, rename = "type")]
     item_type: Option<KnowledgeItemType>,
+    #[serde(default)]
+    limit: u32,
+    #[serde(default)]
+    offset: u32,
 }
 
 #[utoipa::path(
@@ -138,6 +144,8 @@ struct KnowledgeQuery {
     tag = "knowledge",
     params(
         ("type" = Option<String>, Query, description = "only this item type (`playbook`, `example_post`, `framework`, …)"),
+        ("limit" = Option<u32>, Query, description = "page size (default 50, at most 200)"),
+        ("offset" = Option<u32>, Query, description = "items to skip"),
     ),
     responses(
         (status = 200, description = "Knowledge items, oldest first", body = KnowledgeList),
@@ -151,8 +159,12 @@ async fn list_knowledge(
     ApiQuery(q): ApiQuery<KnowledgeQuery>,
 ) -> Result<Json<KnowledgeList>, ApiError> {
     user.require(Role::Viewer)?;
+    let limit = growth_core::store::page_limit(q.limit, 50, 200);
+    // A knowledge base is hundreds of items, not millions: paged here, counted in full.
     let items = state.engine.knowledge().items(q.item_type).await?;
-    Ok(Json(KnowledgeList { total: items.len(), items }))
+    let total = items.len();
+    let items = items.into_iter().skip(q.offset as usize).take(limit as usize).collect();
+    Ok(Json(KnowledgeList { items, total, limit, offset: q.offset }))
 }
 
 #[utoipa::path(

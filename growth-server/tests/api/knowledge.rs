@@ -147,6 +147,35 @@ async fn knowledge_bad_input_is_precise_and_writes_nothing() {
     assert_eq!(r.status(), 422);
 }
 
+/// Tried as a new user would: `GET /knowledge?limit=2` answered 422 (the list took no paging).
+#[tokio::test]
+async fn the_knowledge_list_pages_like_every_other_list() {
+    let app = spawn_app().await;
+    let token = app.token(Role::Approver).await;
+    for n in 0..5 {
+        create(&app, &token, "playbook", &format!("Playbook {n}"), &format!("Step {n}: write it down.")).await;
+    }
+    let page = |q: &str| {
+        let (app, token) = (&app, &token);
+        let path = format!("/knowledge{q}");
+        async move {
+            let r = app.req(Method::GET, &path, token).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{path}");
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let first = page("?limit=2").await;
+    assert_eq!((first["total"].as_u64(), first["limit"].as_u64(), first["offset"].as_u64()), (Some(5), Some(2), Some(0)));
+    let titles = |v: &Value| v["items"].as_array().unwrap().iter().map(|i| i["title"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    assert_eq!(titles(&first), ["Playbook 0", "Playbook 1"], "oldest first");
+    let last = page("?limit=2&offset=4").await;
+    assert_eq!((titles(&last), last["total"].as_u64()), (vec!["Playbook 4".to_owned()], Some(5)));
+    assert!(titles(&page("?offset=9").await).is_empty(), "past the end: an empty page, not an error");
+    assert_eq!(page("?type=framework&limit=2").await["total"], 0, "the total counts what matches");
+    let r = app.req(Method::GET, "/knowledge?limit=-1", &token).send().await.unwrap();
+    assert_eq!(r.status(), 422, "a bad limit is still refused");
+}
+
 #[tokio::test]
 async fn viewers_read_and_approvers_write_the_knowledge_base() {
     let app = spawn_app().await;
