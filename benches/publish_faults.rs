@@ -2,7 +2,10 @@
 //! (and 1 worker on SQLite), against an in-process platform fake that records every request and
 //! answers at random: 15 % a failure before acting (5xx), 15 % a rate limit (429, no
 //! `Retry-After`), 15 % **created but the answer lost** (`OutcomeUnknown`), the rest created; its
-//! post list shows a post only `LIST_LAG` after creation. Every schedule is run to a terminal state
+//! post list shows a post only `LIST_LAG` after creation. Before the workers start, a fifth worker
+//! claims `DOOMED` schedules, sends each (the platform creates the post) and dies holding the claims
+//! with every answer unread (its task is aborted: what a SIGKILL leaves in the database; the real
+//! child-process kill is `tests/publish_crashes.rs`). Every schedule is run to a terminal state
 //! (workers publish and reconcile until nothing is `pending`, `claimed` or `unknown`), then the
 //! bench reports scheduled, published, failed, unknown → reconciled, duplicates (posts the fake
 //! created twice for one schedule) and stuck (anything not terminal), and fails on a duplicate.
@@ -25,6 +28,28 @@ use growth_core::store::{ApprovalWrite, ScheduleFilter, Store};
 use growth_core::{Error, SystemClock};
 
 const LIST_LAG: Duration = Duration::from_millis(300);
+
+/// Schedules the worker that dies holds when it dies.
+const DOOMED: u32 = 20;
+
+/// The dying worker's publisher: the platform creates the post, the answer never comes.
+#[derive(Debug)]
+struct CreatesThenHangs(Arc<Recording>);
+
+#[async_trait]
+impl Publisher for CreatesThenHangs {
+    fn platform(&self) -> Platform {
+        Platform::LINKEDIN
+    }
+    fn capabilities(&self) -> PublisherCapabilities {
+        self.0.capabilities()
+    }
+    async fn publish(&self, req: &PublishRequest) -> growth_core::Result<Publication> {
+        self.0.requests.fetch_add(1, Ordering::SeqCst);
+        self.0.create(req);
+        std::future::pending().await
+    }
+}
 
 /// A platform that records every request and what it created.
 #[derive(Debug, Default)]
@@ -118,6 +143,31 @@ async fn run(store: Arc<dyn Store>, n: usize, workers: usize, label: &str) {
     let reconciled = Arc::new(AtomicUsize::new(0));
     let unknown = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
+    // The worker that dies mid-publish, holding its claims (asserted from the database).
+    let doomed = PublishRunner::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        "doomed",
+        vec![Arc::new(CreatesThenHangs(fake.clone())) as Arc<dyn Publisher>],
+    )
+    .limits(5, Duration::from_secs(3), Duration::from_millis(50), DOOMED as usize)
+    .publish_timeout(Duration::from_secs(60));
+    let dying = tokio::spawn(async move { doomed.run_due(DOOMED).await });
+    let held = loop {
+        let f = ScheduleFilter { statuses: vec![ScheduleStatus::Claimed], limit: 1000, ..ScheduleFilter::default() };
+        let held = store
+            .list_schedules(&f)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|s| s.claimed_by.as_deref() == Some("doomed") && s.last_attempt_at.is_some())
+            .count();
+        if held == DOOMED as usize {
+            break held;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    dying.abort();
     let tasks: Vec<_> = (0..workers)
         .map(|w| {
             let r =
@@ -164,13 +214,17 @@ async fn run(store: Arc<dyn Store>, n: usize, workers: usize, label: &str) {
         (created.values().map(|v| v.len().saturating_sub(1)).sum::<usize>(), created.len())
     };
     println!(
-        "{label:<26} scheduled {n}, published {published}, failed {failed}, unknown {} → reconciled {}, sends {}, list lookups {}, \
-         duplicates {duplicates}, stuck {stuck}, {secs:.1} s",
+        "{label:<26} scheduled {n}, killed worker held {held}, published {published}, failed {failed}, unknown {} → reconciled {}, \
+         sends {}, list lookups {}, duplicates {duplicates}, stuck {stuck}, {secs:.1} s",
         unknown.load(Ordering::SeqCst),
         reconciled.load(Ordering::SeqCst),
         fake.requests.load(Ordering::SeqCst),
         fake.lookups.load(Ordering::SeqCst),
     );
+    let failures = ScheduleFilter { statuses: vec![ScheduleStatus::Failed], limit: 20, ..ScheduleFilter::default() };
+    for s in store.list_schedules(&failures).await.unwrap() {
+        println!("  failed {}: {}", s.id, s.error_message.unwrap_or_default());
+    }
     assert_eq!(duplicates, 0, "a post went out twice");
     assert_eq!(stuck, 0, "a schedule was left open");
     assert_eq!(on_platform, published, "every post the platform holds is recorded as published");

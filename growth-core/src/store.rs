@@ -345,6 +345,7 @@ pub trait Store:
     + PublishAttemptStore
     + MeasureStore
     + crate::measure::MeasureServiceStore
+    + BundlePieceStore
 {
 }
 
@@ -360,6 +361,7 @@ impl<T> Store for T where
         + LearningStore
         + PublishAttemptStore
         + MeasureStore
+        + BundlePieceStore
 {
 }
 
@@ -539,4 +541,22 @@ pub trait MeasureStore: Send + Sync + Debug + 'static {
     /// Schedules published in `[since, until)` (one per post on a platform), oldest first, a page
     /// (what a sync pass reads).
     async fn list_published(&self, since: DateTime<Utc>, until: DateTime<Utc>, limit: u32, offset: u32) -> Result<Vec<Schedule>>;
+}
+
+/// Generated pieces keyed by (bundle, piece) (issue 12 item 9): one bundle run — or two runs of
+/// the same generate job, a crashed worker's and the one that picked it up — saves each piece of
+/// the bundle **once**. The key is a unique column pair in the SQL stores (a partial unique index
+/// over rows that have one), so the promise holds across processes.
+///
+/// Contract, checked by `testkit::store::bundles`: saving a key that already has an item writes
+/// nothing and answers that item with `created = false` (never a second row, never a `Conflict`);
+/// concurrent saves of one key make exactly one row; an unknown source is `NotFound` and writes
+/// nothing.
+#[async_trait]
+pub trait BundlePieceStore: ContentStore + Send + Sync + Debug + 'static {
+    /// Saves `item` (with its first version) as piece `piece` of bundle `bundle`, insert-or-get:
+    /// answers the item and whether this call created it.
+    async fn insert_bundle_piece(&self, bundle: &str, piece: &str, item: NewContentItem) -> Result<(ContentItem, bool)>;
+    /// The item saved as piece `piece` of bundle `bundle`, if any.
+    async fn get_bundle_piece(&self, bundle: &str, piece: &str) -> Result<Option<ContentItem>>;
 }

@@ -133,6 +133,12 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
             .map(|(name, b)| Ok((name.parse::<Platform>()?, *b)))
             .collect::<growth_core::Result<_>>()
             .map_err(StartupError::Integration)?,
+        lookup_budgets: p
+            .lookup_budgets
+            .iter()
+            .map(|(name, b)| Ok((name.parse::<Platform>()?, *b)))
+            .collect::<growth_core::Result<_>>()
+            .map_err(StartupError::Integration)?,
     };
     let w = &settings.worker;
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());

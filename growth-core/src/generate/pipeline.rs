@@ -11,6 +11,9 @@
 //! `{"bundle": <id>, "piece": "linkedin_post#3", "usage": …}`). Running the same bundle again (a
 //! crashed worker's job picked up by another) skips every request whose pieces are all saved and
 //! saves only the missing pieces of the others — nothing is generated twice that is already kept.
+//! Two runs at once (a job whose lease lapsed while its worker still ran) save each piece once:
+//! the store's unique (bundle, piece) key makes a save insert-or-get
+//! ([`BundlePieceStore`](crate::store::BundlePieceStore)).
 //!
 //! **Cost.** Every generator call's tokens are summed per piece (a piece's share of its request
 //! plus its own rewrites) and per bundle, and priced with a [`PriceTable`].
@@ -414,7 +417,14 @@ impl BundlePipeline {
                 "estimated_cost_usd": cost,
             }
         });
-        self.store.insert_content(item).await
+        // Insert-or-get on the unique (bundle, piece) key: when another run of this bundle (a
+        // crashed worker's job picked up by another) saved the piece first, its item is kept and
+        // answered — never a second draft, never an error to the job.
+        let (saved, created) = self.store.insert_bundle_piece(bundle_id, key, item).await?;
+        if !created {
+            tracing::info!(bundle = bundle_id, piece = key, item = %saved.id, "piece already saved by another run of this bundle; keeping that one");
+        }
+        Ok(saved)
     }
 }
 

@@ -33,7 +33,10 @@
 //!
 //! Rate limits: a [`PlatformGate`] is asked before each send; a platform over its limit puts the
 //! schedule back to `pending` for when the gate says — a deferral, not an attempt (nothing is
-//! sent, so nothing can duplicate, and no retry is spent).
+//! sent, so nothing can duplicate, and no retry is spent). Reconciliation lookups (list calls)
+//! are budgeted the same way ([`PlatformGate::reserve_lookup`]; [`DbGate`] shares a lookup budget
+//! across every worker, or the send budget when none is configured): however many processes
+//! reconcile, the list calls per window are bounded.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -70,6 +73,11 @@ pub trait Alert: Send + Sync + std::fmt::Debug {
 pub trait PlatformGate: Send + Sync + std::fmt::Debug {
     /// Reserves the next send to `platform`: `Ok(None)` to go now, `Ok(Some(t))` to come back at `t`.
     async fn reserve(&self, platform: Platform) -> Result<Option<DateTime<Utc>>>;
+    /// Reserves the next reconciliation lookup (a list call) on `platform`, the same way. By
+    /// default lookups spend the send budget ([`Self::reserve`]).
+    async fn reserve_lookup(&self, platform: Platform) -> Result<Option<DateTime<Utc>>> {
+        self.reserve(platform).await
+    }
 }
 
 /// No limits.
@@ -604,6 +612,15 @@ impl PublishRunner {
         let publisher =
             self.publishers.get(&s.platform).ok_or_else(|| Error::Config(format!("no publisher is configured for {}", s.platform)))?;
         let req = Self::request(s, &item);
+        // Lookups are list calls against the platform's rate limit: budgeted across every worker
+        // like sends. Over budget, the schedule stays `unknown` and this claim holds it until the
+        // reconcile lease passes — then some process looks again.
+        if publisher.capabilities().reconcile
+            && let Some(at) = self.gate.reserve_lookup(s.platform).await?
+        {
+            tracing::debug!(worker = %self.worker, schedule = %s.id, next = %at, "lookup budget spent; looking again later");
+            return Ok(false);
+        }
         match publisher.reconcile(&req).await? {
             Some(publication) => {
                 self.record(s, &req, &publication, PublishStatus::Reconciled).await?;
@@ -667,6 +684,7 @@ pub struct DbGate {
     store: Arc<dyn IdempotencyStore>,
     clock: Arc<dyn Clock>,
     budgets: HashMap<Platform, SendBudget>,
+    lookups: HashMap<Platform, SendBudget>,
     instance: String,
 }
 
@@ -678,7 +696,29 @@ impl DbGate {
         budgets: HashMap<Platform, SendBudget>,
         instance: impl Into<String>,
     ) -> Self {
-        Self { store, clock, budgets, instance: instance.into() }
+        Self { store, clock, budgets, lookups: HashMap::new(), instance: instance.into() }
+    }
+
+    /// Budgets for reconciliation lookups per platform (slots of their own); a platform without
+    /// one spends its send budget on lookups.
+    pub fn lookup_budgets(mut self, lookups: HashMap<Platform, SendBudget>) -> Self {
+        self.lookups = lookups;
+        self
+    }
+
+    /// Takes one of `budget`'s slots named `kind` in the current window, across every instance.
+    async fn take(&self, kind: &str, platform: Platform, budget: Option<SendBudget>) -> Result<Option<DateTime<Utc>>> {
+        let Some(b) = budget.filter(|b| b.max > 0 && b.window_secs > 0) else { return Ok(None) };
+        let now = self.clock.now().timestamp();
+        let w = i64::from(b.window_secs);
+        let start = now - now.rem_euclid(w);
+        let window = DateTime::<Utc>::from_timestamp(start, 0).ok_or_else(|| Error::internal_msg("window start out of range"))?;
+        for slot in 0..b.max {
+            if self.store.try_fire_cron(&format!("{kind}:{platform}:{slot}"), window, &self.instance).await? {
+                return Ok(None);
+            }
+        }
+        Ok(DateTime::<Utc>::from_timestamp(start + w, 0))
     }
 
     /// The documented limits: Customer.io 1 trigger per 10 s, Webflow 60 requests per minute
@@ -695,16 +735,13 @@ impl DbGate {
 #[async_trait]
 impl PlatformGate for DbGate {
     async fn reserve(&self, platform: Platform) -> Result<Option<DateTime<Utc>>> {
-        let Some(b) = self.budgets.get(&platform).copied().filter(|b| b.max > 0 && b.window_secs > 0) else { return Ok(None) };
-        let now = self.clock.now().timestamp();
-        let w = i64::from(b.window_secs);
-        let start = now - now.rem_euclid(w);
-        let window = DateTime::<Utc>::from_timestamp(start, 0).ok_or_else(|| Error::internal_msg("window start out of range"))?;
-        for slot in 0..b.max {
-            if self.store.try_fire_cron(&format!("send:{platform}:{slot}"), window, &self.instance).await? {
-                return Ok(None);
-            }
+        self.take("send", platform, self.budgets.get(&platform).copied()).await
+    }
+
+    async fn reserve_lookup(&self, platform: Platform) -> Result<Option<DateTime<Utc>>> {
+        match self.lookups.get(&platform).copied() {
+            Some(b) => self.take("lookup", platform, Some(b)).await,
+            None => self.reserve(platform).await,
         }
-        Ok(DateTime::<Utc>::from_timestamp(start + w, 0))
     }
 }

@@ -47,6 +47,9 @@ pub struct PublishConfig {
     /// Send budgets per platform, shared by every worker through the database (the documented
     /// limits of the built-in platforms apply unless overridden; none for the outbox).
     pub budgets: BTreeMap<Platform, SendBudget>,
+    /// Budgets for reconciliation lookups (the platform's list calls), shared by every worker
+    /// through the database; a platform without one spends its send budget on lookups.
+    pub lookup_budgets: BTreeMap<Platform, SendBudget>,
 }
 
 impl Default for PublishConfig {
@@ -62,6 +65,7 @@ impl Default for PublishConfig {
             now_wait_ms: 2_000,
             backoff_secs: 30,
             budgets: BTreeMap::new(),
+            lookup_budgets: BTreeMap::new(),
         }
     }
 }
@@ -245,7 +249,8 @@ impl PublishService {
     pub fn runner(&self, worker: &str) -> PublishRunner {
         let budgets: HashMap<Platform, SendBudget> =
             self.publishers.budgets.iter().map(|(p, b)| (*p, *b)).chain(self.config.budgets.iter().map(|(p, b)| (*p, *b))).collect();
-        let gate = DbGate::new(self.store.clone(), self.clock.clone(), budgets, worker);
+        let lookups: HashMap<Platform, SendBudget> = self.config.lookup_budgets.iter().map(|(p, b)| (*p, *b)).collect();
+        let gate = DbGate::new(self.store.clone(), self.clock.clone(), budgets, worker).lookup_budgets(lookups);
         let c = &self.config;
         let mut r =
             PublishRunner::new(self.store.clone(), self.clock.clone(), worker, self.publishers.publishers.values().cloned().collect())

@@ -356,6 +356,9 @@ impl Settings {
         if self.publishing.interval_secs == 0 || self.publishing.batch == 0 || self.publishing.lease_secs < 10 {
             return Err(ConfigError("publishing.interval_secs and batch must be positive and lease_secs at least 10".into()));
         }
+        for platform in self.publishing.lookup_budgets.keys() {
+            platform.parse::<growth_core::domain::Platform>().map_err(|e| ConfigError(format!("publishing.lookup_budgets: {e}")))?;
+        }
         for platform in self.publishing.settle_secs.keys() {
             platform.parse::<growth_core::domain::Platform>().map_err(|e| ConfigError(format!("publishing.settle_secs: {e}")))?;
         }

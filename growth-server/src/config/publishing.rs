@@ -46,6 +46,9 @@ pub struct PublishingSettings {
     pub webflow: Option<super::adapters::WebflowSettings>,
     /// Notion tracking pages, updated after every post; unset: no tracking.
     pub notion: Option<super::adapters::NotionSettings>,
+    /// Budgets for reconciliation lookups (list calls), shared by all workers, by platform; a
+    /// platform without one spends its send budget on lookups.
+    pub lookup_budgets: BTreeMap<String, growth_core::publish::SendBudget>,
 }
 
 impl Default for PublishingSettings {
@@ -67,6 +70,7 @@ impl Default for PublishingSettings {
             customerio: None,
             webflow: None,
             notion: None,
+            lookup_budgets: BTreeMap::new(),
         }
     }
 }

@@ -21,6 +21,7 @@
 mod analytics;
 mod attempts;
 mod auth;
+mod bundles;
 mod content;
 mod health;
 mod idempotency;
@@ -42,6 +43,7 @@ use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, QueryBuilder, Typ
 pub(crate) use analytics::impl_analytics_store;
 pub(crate) use attempts::impl_attempt_store;
 pub(crate) use auth::impl_auth_store;
+pub(crate) use bundles::impl_bundle_piece_store;
 pub(crate) use content::impl_content_store;
 pub(crate) use health::impl_store_health;
 pub(crate) use idempotency::impl_idempotency_store;
@@ -211,6 +213,7 @@ macro_rules! impl_repositories {
         $crate::repo::impl_idempotency_store!($store, $db);
         $crate::repo::impl_job_queue!($store, $db, skip_locked = $skip_locked);
         $crate::repo::impl_store_health!($store, $db, backend = $backend);
+        $crate::repo::impl_bundle_piece_store!($store, $db);
     };
 }
 

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use super::{InMemoryStore, find};
+use super::{InMemoryStore, State, find};
 use crate::domain::*;
 use crate::store::*;
 use crate::{Error, Result};
@@ -13,46 +13,50 @@ fn content_matches(c: &ContentItem, f: &ContentFilter) -> bool {
         && f.content_type.is_none_or(|t| c.content_type == t)
 }
 
+/// Inserts `item` at version 1 under the caller's lock (shared with the bundle-piece store).
+pub(super) fn insert_locked(s: &mut State, item: NewContentItem, now: chrono::DateTime<chrono::Utc>) -> Result<ContentItem> {
+    if let Some(src) = item.source_id
+        && !s.sources.iter().any(|x| x.id == src)
+    {
+        return Err(Error::not_found(SourceId::ENTITY, src));
+    }
+    let c = ContentItem {
+        id: ContentId::new(),
+        source_id: item.source_id,
+        content_type: item.content_type,
+        title: item.title,
+        content: item.content,
+        version: 1,
+        status: item.status,
+        quality: item.quality,
+        predicted_engagement: item.predicted_engagement,
+        best_publish_time: None,
+        scheduled_publish_time: None,
+        published_at: None,
+        published_url: None,
+        target_platform: Some(item.target_platform.unwrap_or(item.content_type.default_platform())),
+        platform_data: item.platform_data,
+        rejection_reason: None,
+        created_at: now,
+        updated_at: now,
+    };
+    s.versions.push(ContentVersion {
+        content_item_id: c.id,
+        version: 1,
+        title: c.title.clone(),
+        content: c.content.clone(),
+        edited_by: None,
+        created_at: now,
+    });
+    s.content.push(c.clone());
+    Ok(c)
+}
+
 #[async_trait]
 impl ContentStore for InMemoryStore {
     async fn insert_content(&self, item: NewContentItem) -> Result<ContentItem> {
         let now = self.now();
-        let mut s = self.lock();
-        if let Some(src) = item.source_id
-            && !s.sources.iter().any(|x| x.id == src)
-        {
-            return Err(Error::not_found(SourceId::ENTITY, src));
-        }
-        let c = ContentItem {
-            id: ContentId::new(),
-            source_id: item.source_id,
-            content_type: item.content_type,
-            title: item.title,
-            content: item.content,
-            version: 1,
-            status: item.status,
-            quality: item.quality,
-            predicted_engagement: item.predicted_engagement,
-            best_publish_time: None,
-            scheduled_publish_time: None,
-            published_at: None,
-            published_url: None,
-            target_platform: Some(item.target_platform.unwrap_or(item.content_type.default_platform())),
-            platform_data: item.platform_data,
-            rejection_reason: None,
-            created_at: now,
-            updated_at: now,
-        };
-        s.versions.push(ContentVersion {
-            content_item_id: c.id,
-            version: 1,
-            title: c.title.clone(),
-            content: c.content.clone(),
-            edited_by: None,
-            created_at: now,
-        });
-        s.content.push(c.clone());
-        Ok(c)
+        insert_locked(&mut self.lock(), item, now)
     }
 
     async fn get_content(&self, id: ContentId) -> Result<ContentItem> {

@@ -7,6 +7,7 @@
 mod analytics;
 mod attempts;
 mod auth;
+mod bundles;
 mod content;
 mod idempotency;
 mod jobs;
@@ -50,6 +51,8 @@ struct State {
     rules: Vec<crate::learn::Rule>,
     preferences: Vec<crate::learn::PreferenceRecord>,
     measure: measure::MeasureState,
+    /// (bundle, piece) → the item saved for it.
+    bundle_pieces: HashMap<(String, String), ContentId>,
 }
 
 /// Every store trait in memory. Cheap to clone (shared state).

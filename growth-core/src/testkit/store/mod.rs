@@ -4,6 +4,7 @@
 
 mod analytics;
 mod attempts;
+mod bundles;
 mod content;
 mod health;
 mod idempotency;
@@ -31,6 +32,7 @@ pub use attempts::{
     back_to_review_cancels_pending_schedules_and_never_a_claimed_one, group_commits_answer_each_write_on_its_own,
     unknown_schedules_are_reconciled_once_per_lease_and_a_person_can_act,
 };
+pub use bundles::generated_pieces_are_saved_once_per_bundle_and_piece;
 pub use content::{
     a_published_item_cannot_be_edited, a_stale_edit_is_a_conflict_and_writes_nothing, an_edit_makes_a_new_version_with_its_spans,
     content_listing_filters_counts_and_pages, content_moves_through_its_machine, content_starts_at_version_one_with_its_history,
@@ -122,6 +124,7 @@ where
     check!(the_best_time_is_set_on_an_item_without_a_new_version);
     check!(idempotency_keys_and_cron_firings_are_exclusive);
     check!(the_store_answers_ping);
+    check!(generated_pieces_are_saved_once_per_bundle_and_piece);
 }
 
 fn new_user(email: &str, role: Role) -> NewUser {
