@@ -533,7 +533,11 @@ async fn a_huge_malformed_answer_is_truncated_in_the_error() {
     let server = MockServer::start().await;
     let huge = "not json ".repeat(5_000);
     messages().respond_with(streamed(stream_of(&huge, 40, None))).expect(2).mount(&server).await;
-    let err = generator(&server).generate(request(1)).await.unwrap_err();
+    // ~1,100 events: on two busy cores a 2 s stall window can lapse between them and count a
+    // third request; this test is about the error's length, so give the stream room.
+    let mut c = config(&server.uri());
+    c.stall_timeout_ms = 30_000;
+    let err = ClaudeGenerator::new(c).unwrap().generate(request(1)).await.unwrap_err();
     let text = err.to_string();
     assert!(text.len() < 4_000 && text.contains("more characters"), "{} chars", text.len());
 }
