@@ -2,6 +2,7 @@
 
 use super::rank::{SparseVec, Vocabulary, cosine, textrank};
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 use super::text::{self, STOPWORDS, clean, quotability, split_sentences};
 use growth_core::quality::attribution::host_index;
@@ -168,12 +169,14 @@ fn label_words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Stop words of both lists, for lookups by hash.
+static NOT_CONTENT: LazyLock<HashSet<&'static str>> = LazyLock::new(|| STOPWORDS.iter().chain(LABEL_STOPWORDS).copied().collect());
+
 fn content_word(w: &str, names: &[String]) -> bool {
     w.chars().count() >= 3
         && w.chars().all(|c| c.is_alphabetic() || c == '-')
         && !w.ends_with("ly")
-        && !STOPWORDS.contains(&w)
-        && !LABEL_STOPWORDS.contains(&w)
+        && !NOT_CONTENT.contains(w)
         && !names.iter().any(|n| n == w)
 }
 
@@ -192,10 +195,12 @@ impl Phrases {
         let names: Vec<String> = speakers.iter().flat_map(|s| s.split_whitespace().map(str::to_lowercase)).collect();
         let lowered: Vec<Vec<String>> = sentences.iter().map(|s| label_words(&s.text)).collect();
         // Words used as a noun: after a determiner, and not followed by another content word.
+        // Whether each word is a content word, computed once.
+        let content: Vec<Vec<bool>> = lowered.iter().map(|w| w.iter().map(|x| content_word(x, &names)).collect()).collect();
         let mut nouns: HashSet<&str> = HashSet::new();
-        for w in &lowered {
+        for (w, c) in lowered.iter().zip(&content) {
             for i in 1..w.len() {
-                let ends = w.get(i + 1).is_none_or(|next| !content_word(next, &names));
+                let ends = !c.get(i + 1).copied().unwrap_or(false);
                 if DETERMINERS.contains(&w[i - 1].as_str()) && ends {
                     nouns.insert(w[i].as_str());
                 }
@@ -203,11 +208,12 @@ impl Phrases {
         }
         let verbish = |w: &str| (w.ends_with("ing") || w.ends_with("ed")) && !nouns.contains(w);
         let mut df: HashMap<String, (usize, u32)> = HashMap::new();
-        for w in &lowered {
+        for (w, c) in lowered.iter().zip(&content) {
+            let usable: Vec<bool> = w.iter().zip(c).map(|(x, c)| *c && !verbish(x)).collect();
             let mut seen: HashSet<String> = HashSet::new();
             for n in 1..=3 {
-                for g in w.windows(n) {
-                    if !g.iter().all(|x| content_word(x, &names) && !verbish(x)) {
+                for (start, g) in w.windows(n).enumerate() {
+                    if !usable[start..start + n].iter().all(|u| *u) {
                         continue;
                     }
                     if n == 1 && !nouns.contains(g[0].as_str()) {
