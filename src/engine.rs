@@ -530,6 +530,8 @@ impl EngineBuilder {
                 if let Some(cta) = &self.generation.cta {
                     config.cta = cta.clone();
                 }
+                // First person is the configured host's alone, in the drafts and in the `attribution` gate.
+                config.host.clone_from(&self.quality.attribution.host);
                 Arc::new(ExtractiveGenerator::new(config)?)
             }
         };
@@ -592,7 +594,8 @@ impl EngineBuilder {
             .max_rewrites(g.max_rewrites)
             .concurrency(g.concurrency)
             .prices(g.prices.clone())
-            .learned_rules(rules);
+            .learned_rules(rules)
+            .bundle_gates(builtin.bundle_gates());
         let generation =
             GenerationService::new(store.clone(), store.clone(), ingest.clone(), g.plan, self.seconds_per_round, g.concurrency);
 

@@ -11,8 +11,13 @@
 //! | `length` | [`length`] | words per content type, LinkedIn's 3,000 chars and 5 hashtags |
 //! | `ai_likeness` | [`stylometry`] | a stylometric [`AiDetector`] (or any other) against a threshold |
 //! | `icp` | [`icp`] | 0–100 fit to the closest ICP profiles (language 25, pain points 25, tone 20, technical level 15, CTA 15) |
+//! | `disfluency` | [`disfluency`] | speech copied verbatim: repeated words and restarts (`I'm I'm`, `the the`), fillers (`um`, `you know,`, `so yeah`) |
 //!
-//! [`builtin_gates`] builds all five from one [`QualityConfig`] around one shared slop automaton.
+//! [`builtin_gates`] builds the per-draft ones from one [`QualityConfig`] around one shared slop
+//! automaton. Two more checks need the whole bundle and its source: the [`bundle::BundleGate`]s
+//! `repetition` ([`repetition`]: pieces too alike, the same closing line) and `attribution`
+//! ([`attribution`]: a guest's first-person line written as the host's), from
+//! [`BuiltinGates::bundle_gates`]; the bundle pipeline runs them on each piece before saving it.
 //! Every finding's span is a byte range into the draft's `content` on char boundaries, and
 //! `&content[span] == finding.text`.
 
@@ -24,11 +29,15 @@ use serde::{Deserialize, Serialize};
 use crate::Result;
 use crate::domain::{ContentType, Verdict};
 
+pub mod attribution;
 mod builtin;
+pub mod bundle;
 pub mod cta;
+pub mod disfluency;
 pub mod hook;
 pub mod icp;
 pub mod length;
+pub mod repetition;
 mod report;
 pub mod rewrite;
 pub mod slop;

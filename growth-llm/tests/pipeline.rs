@@ -85,7 +85,9 @@ async fn a_transcript_becomes_eleven_reviewed_pieces_in_review() {
     let store = Arc::new(InMemoryStore::default());
     let id = source(&store, "changelog/founders-talk-60.md").await;
     let gates = builtin_gates(&QualityConfig::default()).unwrap();
-    let pipeline = BundlePipeline::new(store.clone() as Arc<dyn Store>, Arc::new(ExtractiveGenerator::with_defaults().unwrap()), gates);
+    let bundle_gates = growth_core::quality::BuiltinGates::new(&QualityConfig::default()).unwrap().bundle_gates();
+    let pipeline = BundlePipeline::new(store.clone() as Arc<dyn Store>, Arc::new(ExtractiveGenerator::with_defaults().unwrap()), gates)
+        .bundle_gates(bundle_gates);
     let seen = Seen::default();
     let out = pipeline.run("job-1", id, &BundlePlan::default(), &seen).await.unwrap();
     assert_eq!(out.items.len(), 11);
@@ -97,7 +99,11 @@ async fn a_transcript_becomes_eleven_reviewed_pieces_in_review() {
         assert_eq!(item.version, 1);
         assert_eq!(item.source_id, Some(id));
         assert!(item.quality.ai_detection_score.is_some(), "scores are stored");
-        assert_eq!(item.quality.verdicts.len(), 5, "every gate's verdict is kept");
+        assert_eq!(item.quality.verdicts.len(), 8, "every gate's verdict is kept, the two bundle gates' last");
+        for gate in ["repetition", "attribution"] {
+            let v = item.quality.verdicts.iter().find(|v| v.gate == gate).unwrap();
+            assert!(v.passed, "{gate}: {:?}", v.findings);
+        }
         assert_eq!(item.platform_data["growth_bundle"]["bundle"], "job-1");
         let attempts = item.platform_data["growth_bundle"]["attempts"].as_array().unwrap();
         assert!(!attempts.is_empty() && attempts.len() <= 4, "every attempt is kept: {attempts:?}");

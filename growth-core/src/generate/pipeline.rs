@@ -4,8 +4,10 @@
 //! retrieve knowledge and ICP context for it → build one request per content type
 //! ([`PromptBuilder::bundle`]: 7 LinkedIn posts, a pre-interview and a post-publish post, a
 //! newsletter and a blog post by default) → generate them **concurrently** under a limit → run
-//! every quality gate, rewriting what fails ([`RewriteLoop`], ≤ 3) → save each piece as
-//! `in_review` at version 1 with its scores and findings.
+//! every quality gate, rewriting what fails ([`RewriteLoop`], ≤ 3) → run the bundle gates
+//! ([`BundlePipeline::bundle_gates`]: repetition across the bundle, attribution against the
+//! source) against the pieces saved before it → save each piece as `in_review` at version 1 with
+//! its scores and findings.
 //!
 //! **Resumable.** Each saved piece carries its bundle key (`platform_data.growth_bundle`:
 //! `{"bundle": <id>, "piece": "linkedin_post#3", "usage": …}`). Running the same bundle again (a
@@ -38,8 +40,9 @@ use crate::domain::{ContentFilter, ContentItem, ContentStatus, ContentType, NewC
 use crate::generate::{ContentGenerator, Draft, GenerationObserver, GenerationRequest, PieceProgress, PieceState, StreamProgress, Usage};
 use crate::knowledge::{KindFilter, Retriever};
 use crate::prompt::{BundlePlan, KnowledgeSnippet, PromptBuilder, SourceMaterial};
-use crate::quality::QualityGate;
+use crate::quality::bundle::{BundleContext, BundleGate};
 use crate::quality::rewrite::RewriteLoop;
+use crate::quality::{DraftUnderReview, QualityGate};
 use crate::store::Store;
 use crate::{Error, Result};
 
@@ -139,6 +142,7 @@ pub struct BundlePipeline {
     knowledge_top_k: usize,
     progress_interval: Duration,
     learned: Option<Arc<dyn crate::learn::RuleSource>>,
+    bundle_gates: Vec<Arc<dyn BundleGate>>,
 }
 
 /// The key a saved piece carries.
@@ -177,7 +181,15 @@ impl BundlePipeline {
             knowledge_top_k: 6,
             progress_interval: Duration::from_secs(1),
             learned: None,
+            bundle_gates: Vec::new(),
         }
+    }
+
+    /// Checks each piece with `gates` against the pieces of its bundle saved before it and the
+    /// source transcript, just before saving it (see [`crate::quality::bundle`]); none by default.
+    pub fn bundle_gates(mut self, gates: Vec<Arc<dyn BundleGate>>) -> Self {
+        self.bundle_gates = gates;
+        self
     }
 
     /// Reads the rules in force at the start of every run and puts their prompt lines in the
@@ -302,11 +314,12 @@ impl BundlePipeline {
                     usage += reviewed.usage;
                     let mut piece_usage = share;
                     piece_usage += reviewed.usage;
-                    let item =
-                        self.save(bundle_id, source_id, t, &key, reviewed.draft, reviewed.metrics, piece_usage, &reviewed.attempts).await?;
+                    // Saves are serialised so each piece is checked against every piece saved before it.
+                    let mut guard = saved_lock.lock().await;
+                    let metrics = self.check_bundle(t, &reviewed.draft, reviewed.metrics, &guard, &source_text)?;
+                    let item = self.save(bundle_id, source_id, t, &key, reviewed.draft, metrics, piece_usage, &reviewed.attempts).await?;
                     live.saved(t, i);
                     let n = saved_count.fetch_add(1, Ordering::SeqCst) + 1;
-                    let mut guard = saved_lock.lock().await;
                     guard.push(item);
                     progress.report(percent(n as usize, total), &guard).await?;
                 }
@@ -364,6 +377,33 @@ impl BundlePipeline {
         items.sort_by_key(order);
         progress.report(100, &items).await?;
         Ok(BundleOutcome { source_id, items, usage, estimated_cost_usd: cost, model, resumed })
+    }
+
+    /// Adds the bundle gates' verdicts on `draft` (against the pieces saved before it and the
+    /// source) to its metrics; a failing one flags the piece.
+    fn check_bundle(
+        &self,
+        t: ContentType,
+        draft: &Draft,
+        mut metrics: crate::domain::QualityMetrics,
+        earlier: &[ContentItem],
+        source: &str,
+    ) -> Result<crate::domain::QualityMetrics> {
+        if self.bundle_gates.is_empty() {
+            return Ok(metrics);
+        }
+        let piece = DraftUnderReview { content_type: t, title: draft.title.clone(), content: draft.content.clone() };
+        let earlier: Vec<DraftUnderReview> = earlier
+            .iter()
+            .map(|i| DraftUnderReview { content_type: i.content_type, title: i.title.clone(), content: i.content.clone() })
+            .collect();
+        let context = BundleContext { source: Some(source), earlier: &earlier };
+        for gate in &self.bundle_gates {
+            let verdict = gate.check_piece(&piece, &context)?;
+            metrics.flagged |= !verdict.passed;
+            metrics.verdicts.push(verdict);
+        }
+        Ok(metrics)
     }
 
     /// Hands the live piece list to `sink` whenever it changed, at most every `progress_interval`;

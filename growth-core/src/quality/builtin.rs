@@ -4,9 +4,13 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::attribution::{AttributionCheck, AttributionConfig};
+use super::bundle::BundleGate;
 use super::cta::{CtaCheck, CtaConfig};
+use super::disfluency::DisfluencyCheck;
 use super::hook::{HookCheck, HookConfig};
 use super::length::{LengthCheck, LengthRules};
+use super::repetition::{RepetitionCheck, RepetitionConfig};
 use super::slop::{LearnedPhrase, SlopChecker, SlopConfig};
 use super::stylometry::{AiLikenessGate, StyleParams, StylometricDetector};
 use crate::Result;
@@ -41,6 +45,10 @@ pub struct QualityConfig {
     pub stylometry: StyleParams,
     /// Weights and threshold of the ICP score (`[quality.icp]`).
     pub icp: super::icp::IcpConfig,
+    /// The bundle-level `repetition` gate (`[quality.repetition]`).
+    pub repetition: RepetitionConfig,
+    /// The bundle-level `attribution` gate and the host speaker (`[quality.attribution]`).
+    pub attribution: AttributionConfig,
 }
 
 impl Default for QualityConfig {
@@ -54,11 +62,14 @@ impl Default for QualityConfig {
             ai_likeness_threshold: 0.5,
             stylometry: StyleParams::default(),
             icp: super::icp::IcpConfig::default(),
+            repetition: RepetitionConfig::default(),
+            attribution: AttributionConfig::default(),
         }
     }
 }
 
-/// The five built-in gates, built from one [`QualityConfig`] around one shared [`SlopChecker`].
+/// The built-in gates, built from one [`QualityConfig`] around one shared [`SlopChecker`]: six
+/// per-draft gates and two bundle gates ([`BuiltinGates::bundle_gates`]).
 #[derive(Debug, Clone)]
 pub struct BuiltinGates {
     /// `slop`.
@@ -73,6 +84,12 @@ pub struct BuiltinGates {
     pub detector: Arc<StylometricDetector>,
     /// `ai_likeness` (stylometric detector with the configured threshold).
     pub ai_likeness: Arc<AiLikenessGate>,
+    /// `disfluency`.
+    pub disfluency: Arc<DisfluencyCheck>,
+    /// `repetition` (a bundle gate).
+    pub repetition: Arc<RepetitionCheck>,
+    /// `attribution` (a bundle gate).
+    pub attribution: Arc<AttributionCheck>,
 }
 
 impl BuiltinGates {
@@ -89,16 +106,26 @@ impl BuiltinGates {
             ai_likeness: Arc::new(AiLikenessGate::new(detector.clone(), config.ai_likeness_threshold)?),
             detector,
             slop,
+            disfluency: Arc::new(DisfluencyCheck),
+            repetition: Arc::new(RepetitionCheck::new(config.repetition.clone())?),
+            attribution: Arc::new(AttributionCheck::new(config.attribution.clone())?),
         })
     }
 
-    /// The gates in the order they are best run and shown: slop, hook, cta, length, ai_likeness.
+    /// The gates in the order they are best run and shown: slop, hook, cta, length, ai_likeness,
+    /// disfluency.
     pub fn gates(&self) -> Vec<Arc<dyn QualityGate>> {
-        vec![self.slop.clone(), self.hook.clone(), self.cta.clone(), self.length.clone(), self.ai_likeness.clone()]
+        vec![self.slop.clone(), self.hook.clone(), self.cta.clone(), self.length.clone(), self.ai_likeness.clone(), self.disfluency.clone()]
+    }
+
+    /// The bundle gates (each piece against the pieces before it and the source): repetition,
+    /// attribution.
+    pub fn bundle_gates(&self) -> Vec<Arc<dyn BundleGate>> {
+        vec![self.repetition.clone(), self.attribution.clone()]
     }
 }
 
-/// The five built-in gates as trait objects (see [`BuiltinGates`]).
+/// The six built-in per-draft gates as trait objects (see [`BuiltinGates`]).
 ///
 /// Fallible rather than panicking: the configuration comes from a file, and a bad value (a
 /// negative tolerance, `min > max`, an empty learned phrase) is `InvalidInput`.
@@ -151,10 +178,13 @@ In conclusion, the future belongs to those who adapt. Let me know your thoughts!
     }
 
     #[test]
-    fn the_five_gates_come_in_order_with_their_names() {
+    fn the_six_gates_and_two_bundle_gates_come_in_order_with_their_names() {
         let gates = builtin_gates(&QualityConfig::default()).expect("default config is valid");
         let names: Vec<&str> = gates.iter().map(|g| g.name()).collect();
-        assert_eq!(names, ["slop", "hook", "cta", "length", "ai_likeness"]);
+        assert_eq!(names, ["slop", "hook", "cta", "length", "ai_likeness", "disfluency"]);
+        let bundle = BuiltinGates::new(&QualityConfig::default()).expect("valid").bundle_gates();
+        let names: Vec<&str> = bundle.iter().map(|g| g.name()).collect();
+        assert_eq!(names, ["repetition", "attribution"]);
     }
 
     #[tokio::test]
@@ -172,6 +202,11 @@ In conclusion, the future belongs to those who adapt. Let me know your thoughts!
         let post = draft(ContentType::LinkedinPost, SLOPPY_POST);
         for gate in builtin_gates(&QualityConfig::default()).expect("valid") {
             let verdict = gate.check(&post).await.expect("gate runs");
+            if gate.name() == "disfluency" {
+                // Written slop, not transcribed speech: nothing said twice, no fillers.
+                assert!(verdict.passed, "{:?}", verdict.findings);
+                continue;
+            }
             assert!(!verdict.passed, "{} passed", gate.name());
             for f in &verdict.findings {
                 assert_eq!(&SLOPPY_POST[f.span[0]..f.span[1]], f.text, "{}", gate.name());

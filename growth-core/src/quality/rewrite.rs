@@ -341,6 +341,6 @@ mod tests {
         assert!(r.metrics.flagged);
         assert!(r.metrics.ai_detection_score.is_some() && r.metrics.ai_detection_passed.is_some());
         assert_eq!(r.metrics.icp_score, None);
-        assert_eq!(r.metrics.verdicts.len(), 5);
+        assert_eq!(r.metrics.verdicts.len(), 6, "one per built-in gate");
     }
 }

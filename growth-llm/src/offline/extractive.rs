@@ -5,11 +5,13 @@
 //!
 //! 1. **Turns.** The source text is read with the transcript parser (`Name: text` paragraphs,
 //!    `**Name:**` Markdown interviews, timestamped lines, captions …), and consecutive segments of
-//!    one speaker are merged into turns. The host is the configured one, else the first speaker
+//!    one speaker are merged into turns. The host is the configured one
+//!    ([`ExtractiveConfig::host`], the rule of the `attribution` gate), else the first speaker
 //!    when there are several; the guest is the other speaker with the most words.
 //! 2. **Sentences.** Each turn is split at Unicode sentence boundaries. Each sentence is cleaned
-//!    for quoting: asides in brackets (`[laughs]`), fillers (`um`, `you know,`, `I mean,`),
-//!    leading `So`/`And`/`Yeah,` and broken-off speech (`--`, `...`) go.
+//!    for quoting: asides in brackets (`[laughs]`), what the `disfluency` gate finds (repeated
+//!    words and restarted phrases keep one copy: "I'm I'm" → "I'm"; fillers `um`, `you know,`,
+//!    `I mean,`, `so yeah` go), leading `So`/`And`/`Yeah,` and broken-off speech (`--`, `...`) go.
 //! 3. **Ranking.** Sentences of 7–45 words with some content are candidates; at most
 //!    [`ExtractiveConfig::max_candidates`] of them (the most quotable), so a long transcript stays
 //!    fast. Each gets a sparse TF-IDF vector; TextRank (PageRank over cosine similarities, built
@@ -22,7 +24,21 @@
 //!    the draft reaches a quarter of the way into its word range ([`ExtractiveConfig::length`],
 //!    the `length` gate's rules). The hook is the anchor itself or its longest leading clause when
 //!    that is short and gives a reason to read on, checked with the `hook` gate; a fixed line
-//!    that passes is the fallback. The close is the configured call to action.
+//!    that passes is the fallback.
+//! 5. **Voice.** A piece speaks as the host: the host's lines are written as they are, anyone
+//!    else's are quoted and attributed ("As Ada put it: “…”", `> **Ada Lovelace:** …`), hooks
+//!    and headings included, so a guest's claim never reads as the host's.
+//! 6. **Labels and closes.** Topic labels (section headings "On technical debt", titles, "… on
+//!    technical debt" in hooks) come only from noun phrases the episode says in at least two
+//!    sentences (no stop words, no verb fragments, no "X and Y" glue). The close is the configured
+//!    call to action — for the second piece of a request on, led in by the piece's topic ("Your
+//!    turn on pricing: …"), never a close an earlier piece of the request used.
+//! 7. **No two pieces alike.** The default bundle's types write from disjoint excerpts: each type
+//!    starts with the sentences of the types before it (LinkedIn, pre-interview, post-publish,
+//!    newsletter, blog) taken, unless fewer than 12 candidates would be left. These *lanes* are
+//!    computed once per source and shared by the bundle's requests. A draft whose word 3-gram
+//!    Jaccard similarity with an earlier draft of its request is ≥ 0.45 is dropped and the next
+//!    idea written instead (the `repetition` gate's limit is 0.5).
 //!
 //! | type | shape |
 //! |---|---|
@@ -39,8 +55,7 @@
 //! # Example
 //!
 //! ```
-//! use growth_core::domain::ContentType;
-//! use growth_core::generate::{ContentGenerator, GenerationRequest};
+//! //! use growth_core::generate::{ContentGenerator, GenerationRequest};
 //! use growth_llm::offline::ExtractiveGenerator;
 //!
 //! # tokio_test_block(async {
@@ -78,6 +93,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use growth_core::generate::{ContentGenerator, Draft, Generation, GenerationRequest, Usage};
+use growth_core::prompt::BundlePlan;
 use growth_core::quality::cta::{CtaCheck, CtaConfig};
 use growth_core::quality::hook::{HookCheck, HookConfig};
 use growth_core::quality::length::LengthRules;
@@ -167,8 +183,23 @@ pub struct ExtractiveGenerator {
 struct Inner {
     config: ExtractiveConfig,
     hook: HookCheck,
+    cta: CtaCheck,
     /// The last source analysed and its analysis.
     last: Mutex<Option<(String, Arc<Analysis>)>>,
+    /// The lanes of the last source and title (see [`Inner::lanes`]).
+    lanes: Mutex<Option<LanesOf>>,
+}
+
+/// Lanes, with the source text and title they were computed for.
+type LanesOf = (String, Option<String>, Arc<Vec<Lane>>);
+
+/// What one content type of the default bundle writes from a source, given the sentences the
+/// types before it took.
+#[derive(Clone, Debug)]
+struct Lane {
+    /// Sentences taken by this type and every type before it.
+    taken: Vec<usize>,
+    drafts: Vec<Draft>,
 }
 
 impl ExtractiveGenerator {
@@ -177,7 +208,8 @@ impl ExtractiveGenerator {
     pub fn new(config: ExtractiveConfig) -> Result<Self> {
         config.validate()?;
         let hook = HookCheck::new(HookConfig::default(), Arc::new(SlopChecker::with_defaults()?));
-        Ok(Self { inner: Arc::new(Inner { config, hook, last: Mutex::new(None) }) })
+        let cta = CtaCheck::new(CtaConfig::default())?;
+        Ok(Self { inner: Arc::new(Inner { config, hook, cta, last: Mutex::new(None), lanes: Mutex::new(None) }) })
     }
 
     /// A generator with the default configuration.
@@ -216,6 +248,40 @@ impl Inner {
         Ok(analysis)
     }
 
+    /// The default bundle's types in order, each written from the sentences the types before it
+    /// left (as far as the source allows), so no two pieces of a bundle quote the same excerpts.
+    /// Computed once per source and title, as far as `upto` (an index into the plan's types), and
+    /// shared by the requests of a bundle; a request of the default count is served from it.
+    fn lanes(&self, source: &str, analysis: &Analysis, title: Option<&str>, upto: usize) -> Arc<Vec<Lane>> {
+        let mut out: Vec<Lane> = Vec::new();
+        if let Ok(lanes) = self.lanes.lock()
+            && let Some((text, t, lanes)) = lanes.as_ref()
+            && text == source
+            && t.as_deref() == title
+        {
+            if lanes.len() > upto {
+                return lanes.clone();
+            }
+            out = lanes.iter().map(Lane::clone).collect();
+        }
+        for (content_type, count) in BundlePlan::default().items().into_iter().skip(out.len()).take((upto + 1).saturating_sub(out.len())) {
+            let mut composer = compose::Composer::new(analysis, &self.config, &self.hook, &self.cta, title, content_type);
+            let before: Vec<usize> = out.last().map(|l| l.taken.clone()).unwrap_or_default();
+            composer.reserve(&before);
+            let drafts = composer.write(content_type, count as usize);
+            let mut taken = before;
+            taken.extend(composer.taken());
+            taken.sort_unstable();
+            taken.dedup();
+            out.push(Lane { taken, drafts });
+        }
+        let lanes = Arc::new(out);
+        if let Ok(mut last) = self.lanes.lock() {
+            *last = Some((source.to_owned(), title.map(str::to_owned), lanes.clone()));
+        }
+        lanes
+    }
+
     fn write(&self, req: &GenerationRequest) -> Result<Vec<Draft>> {
         if req.count == 0 {
             return Err(Error::invalid_field("count", "ask for at least one draft"));
@@ -224,8 +290,22 @@ impl Inner {
             return Err(Error::invalid_field("source_text", "the source is empty"));
         }
         let analysis = self.analysis(&req.source_text)?;
-        let mut composer = compose::Composer::new(&analysis, &self.config, &self.hook, req.source_title.as_deref(), req.content_type);
-        let drafts = composer.write(req.content_type, req.count as usize);
+        let title = req.source_title.as_deref();
+        let plan = BundlePlan::default().items();
+        let position = plan.iter().position(|(t, _)| *t == req.content_type);
+        let drafts = match position {
+            Some(n) if plan[n].1 == req.count => {
+                let lanes = self.lanes(&req.source_text, &analysis, title, n);
+                lanes[n].drafts.clone()
+            }
+            _ => {
+                let mut composer = compose::Composer::new(&analysis, &self.config, &self.hook, &self.cta, title, req.content_type);
+                if let Some(before) = position.and_then(|n| n.checked_sub(1)) {
+                    composer.reserve(&self.lanes(&req.source_text, &analysis, title, before)[before].taken);
+                }
+                composer.write(req.content_type, req.count as usize)
+            }
+        };
         if drafts.is_empty() {
             return Err(Error::invalid_field("source_text", "the source has nothing quotable to write from"));
         }

@@ -32,7 +32,7 @@ async fn a_draft_full_of_slop_fails_with_findings_pointing_at_each_phrase() {
         }
     }
     let gates: Vec<&str> = report["verdicts"].as_array().unwrap().iter().map(|v| v["gate"].as_str().unwrap()).collect();
-    assert_eq!(gates, ["slop", "hook", "cta", "length", "ai_likeness", "icp"]);
+    assert_eq!(gates, ["slop", "hook", "cta", "length", "ai_likeness", "disfluency", "icp"]);
     assert!(report["ai_detection_score"].is_number());
     assert!(report["icp_score"].is_null(), "no ICP profiles yet");
 }

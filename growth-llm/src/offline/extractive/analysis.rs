@@ -1,7 +1,11 @@
 //! One pass over a source: clean sentences, speakers, TF-IDF vectors and the ranking.
 
 use super::rank::{SparseVec, Vocabulary, cosine, textrank};
-use super::text::{self, clean, quotability, split_sentences};
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use super::text::{self, STOPWORDS, clean, quotability, split_sentences};
+use growth_core::quality::attribution::host_index;
 use growth_core::{Error, Result};
 
 /// Fewest ranked sentences a source must yield.
@@ -33,16 +37,16 @@ pub(super) struct Sentence {
 pub(super) struct Analysis {
     /// Speaker names in order of first appearance.
     pub(super) speakers: Vec<String>,
+    /// The host: the only speaker whose lines a piece may say in the first person.
+    pub(super) host: Option<usize>,
     /// The guest: the speaker other than the host with the most words.
     pub(super) guest: Option<usize>,
     /// Every cleaned sentence in spoken order.
     pub(super) sentences: Vec<Sentence>,
     /// Candidate sentences, best first (score descending, then position).
     pub(super) ranked: Vec<usize>,
-    /// Term strings by id.
-    pub(super) terms: Vec<String>,
-    /// Sentences each term occurs in, by id.
-    pub(super) df: Vec<u32>,
+    /// The noun phrases the episode discusses (topic labels come only from these).
+    pub(super) phrases: Phrases,
 }
 
 /// How much a speaker's lines count: the guest's most, the host's least.
@@ -65,11 +69,8 @@ pub(super) fn analyze(source: &str, host_name: Option<&str>, max_candidates: usi
         ));
     }
     let turns = text::turns(source)?;
-    let host = match host_name {
-        Some(name) => turns.speakers.iter().position(|s| s.eq_ignore_ascii_case(name.trim())),
-        None if turns.speakers.len() >= 2 => Some(0),
-        None => None,
-    };
+    // The same rule as the `attribution` gate: the configured host, else the first of two or more speakers.
+    let host = host_index(&turns.speakers, host_name);
     let mut spoken = vec![0usize; turns.speakers.len()];
     for t in &turns.turns {
         if let Some(s) = t.speaker {
@@ -130,7 +131,116 @@ pub(super) fn analyze(source: &str, host_name: Option<&str>, max_candidates: usi
     }
     let mut ranked: Vec<usize> = candidates.iter().map(|(i, _)| *i).collect();
     ranked.sort_by(|a, b| sentences[*b].score.total_cmp(&sentences[*a].score).then(a.cmp(b)));
-    Ok(Analysis { speakers: turns.speakers, guest, sentences, ranked, terms: vocab.terms, df: vocab.df })
+    let phrases = Phrases::new(&sentences, &turns.speakers);
+    Ok(Analysis { speakers: turns.speakers, host, guest, sentences, ranked, phrases })
+}
+
+/// Determiners and possessives: a word right after one, ending its phrase, is used as a noun.
+const DETERMINERS: &[&str] =
+    &["the", "a", "an", "our", "my", "your", "their", "his", "her", "its", "this", "these", "those", "some", "any", "every", "no"];
+
+/// A noun phrase the episode discusses.
+#[derive(Debug)]
+pub(super) struct Phrase {
+    /// Lower-cased words joined by single spaces.
+    pub(super) text: String,
+    /// Number of words (1–3).
+    pub(super) words: usize,
+    /// Sentences it occurs in.
+    pub(super) df: u32,
+}
+
+/// The noun phrases of a source: runs of one to three content words (no stop words, no speaker
+/// names, no adverbs) that the episode says in at least two sentences (three for one word). An
+/// `-ing` or `-ed` word counts only where the episode uses it as a noun (right after a
+/// determiner, ending the phrase: "the pricing", not "is based"); a single word must be used so.
+#[derive(Debug, Default)]
+pub(super) struct Phrases {
+    pub(super) list: Vec<Phrase>,
+    index: HashMap<String, usize>,
+    sentences: usize,
+}
+
+/// Lower-cased words for labels: hyphenated words stay whole ("billion-dollar", "scikit-learn").
+fn label_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '\'' | '’')))
+        .map(|w| w.trim_matches(|c| matches!(c, '-' | '\'' | '’')).to_lowercase().replace('’', "'"))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Stop words of both lists, for lookups by hash.
+static NOT_CONTENT: LazyLock<HashSet<&'static str>> = LazyLock::new(|| STOPWORDS.iter().chain(LABEL_STOPWORDS).copied().collect());
+
+fn content_word(w: &str, names: &[String]) -> bool {
+    w.chars().count() >= 3
+        && w.chars().all(|c| c.is_alphabetic() || c == '-')
+        && !w.ends_with("ly")
+        && !NOT_CONTENT.contains(w)
+        && !names.iter().any(|n| n == w)
+}
+
+/// Words that are not stop words for ranking but make no topic on their own.
+#[rustfmt::skip]
+const LABEL_STOPWORDS: &[&str] = &[
+    "and", "or", "but", "nor", "yet", "based", "happening", "gonna", "wanna", "thinking", "saying", "said", "going", "doing", "getting",
+    "coming", "talking", "looking", "trying", "making", "taking", "seeing", "knowing", "wanted", "called", "means", "meant", "seems",
+    "seemed", "really", "actually", "important", "interesting", "huge", "cool", "awesome", "amazing", "great", "true", "real", "able",
+    "whole", "next", "previous", "another", "others", "own", "same", "such", "sure", "else", "ones", "yours", "ours", "theirs",
+    "today", "yesterday", "tomorrow", "right", "left", "hey", "hello", "thanks", "thank", "welcome", "episode", "show", "podcast",
+];
+
+impl Phrases {
+    fn new(sentences: &[Sentence], speakers: &[String]) -> Self {
+        let names: Vec<String> = speakers.iter().flat_map(|s| s.split_whitespace().map(str::to_lowercase)).collect();
+        let lowered: Vec<Vec<String>> = sentences.iter().map(|s| label_words(&s.text)).collect();
+        // Words used as a noun: after a determiner, and not followed by another content word.
+        // Whether each word is a content word, computed once.
+        let content: Vec<Vec<bool>> = lowered.iter().map(|w| w.iter().map(|x| content_word(x, &names)).collect()).collect();
+        let mut nouns: HashSet<&str> = HashSet::new();
+        for (w, c) in lowered.iter().zip(&content) {
+            for i in 1..w.len() {
+                let ends = !c.get(i + 1).copied().unwrap_or(false);
+                if DETERMINERS.contains(&w[i - 1].as_str()) && ends {
+                    nouns.insert(w[i].as_str());
+                }
+            }
+        }
+        let verbish = |w: &str| (w.ends_with("ing") || w.ends_with("ed")) && !nouns.contains(w);
+        let mut df: HashMap<String, (usize, u32)> = HashMap::new();
+        for (w, c) in lowered.iter().zip(&content) {
+            let usable: Vec<bool> = w.iter().zip(c).map(|(x, c)| *c && !verbish(x)).collect();
+            let mut seen: HashSet<String> = HashSet::new();
+            for n in 1..=3 {
+                for (start, g) in w.windows(n).enumerate() {
+                    if !usable[start..start + n].iter().all(|u| *u) {
+                        continue;
+                    }
+                    if n == 1 && !nouns.contains(g[0].as_str()) {
+                        continue;
+                    }
+                    let key = g.join(" ");
+                    if seen.insert(key.clone()) {
+                        df.entry(key).or_insert((n, 0)).1 += 1;
+                    }
+                }
+            }
+        }
+        let mut list: Vec<Phrase> = df
+            .into_iter()
+            .filter(|(_, (n, d))| *d >= if *n == 1 { 3 } else { 2 })
+            .map(|(text, (words, df))| Phrase { text, words, df })
+            .collect();
+        list.sort_by(|a, b| a.text.cmp(&b.text));
+        let index = list.iter().enumerate().map(|(i, p)| (p.text.clone(), i)).collect();
+        Self { list, index, sentences: sentences.len() }
+    }
+
+    /// How much a phrase says about a group it occurs in: rarer and longer phrases say more.
+    fn weight(&self, p: &Phrase) -> f32 {
+        let idf = ((self.sentences.max(1) as f32) / p.df as f32).ln().max(0.01);
+        idf * (1.0 + 0.6 * (p.words as f32 - 1.0))
+    }
 }
 
 impl Analysis {
@@ -147,32 +257,32 @@ impl Analysis {
         (!unnamed).then_some(name)
     }
 
-    /// The guest's name, when known.
-    pub(super) fn guest_name(&self) -> Option<&str> {
-        self.name(self.guest)
+    /// Whether sentence `i` is the host's (said in the piece's own first person).
+    pub(super) fn is_host(&self, i: usize) -> bool {
+        self.host.is_some() && self.sentences[i].speaker == self.host
     }
 
-    /// The `n` most distinctive terms of a group of sentences (summed TF-IDF weights), best
-    /// first: only terms the episode comes back to (in at least 3 sentences), speaker names left
-    /// out.
-    pub(super) fn keywords(&self, sentences: &[usize], n: usize) -> Vec<&str> {
-        let mut weights: Vec<(u32, f32)> = Vec::new();
+    /// The best topic label for a group of sentences: the noun phrase of the episode that says
+    /// most about them (see [`Phrases`]), not one of `taken`; `None` when they hold none.
+    pub(super) fn label(&self, sentences: &[usize], taken: &[String]) -> Option<String> {
+        let mut scores: HashMap<usize, f32> = HashMap::new();
         for &i in sentences {
-            for &(t, w) in &self.sentences[i].vec {
-                match weights.iter_mut().find(|(x, _)| *x == t) {
-                    Some((_, acc)) => *acc += w,
-                    None => weights.push((t, w)),
+            let w = label_words(&self.sentences[i].text);
+            for n in 1..=3 {
+                for g in w.windows(n) {
+                    if let Some(&p) = self.phrases.index.get(&g.join(" ")) {
+                        *scores.entry(p).or_default() += self.phrases.weight(&self.phrases.list[p]);
+                    }
                 }
             }
         }
-        let names: Vec<String> = self.speakers.iter().flat_map(|s| s.split_whitespace().map(str::to_lowercase)).collect();
-        weights.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        weights
-            .iter()
-            .filter(|(t, _)| self.df[*t as usize] >= 3)
-            .map(|(t, _)| self.terms[*t as usize].as_str())
-            .filter(|t| !names.iter().any(|n| n == t) && t.chars().all(|c| c.is_alphabetic() || c == '-' || c == '\''))
-            .take(n)
-            .collect()
+        let mut best: Vec<(usize, f32)> = scores.into_iter().filter(|(p, _)| !taken.contains(&self.phrases.list[*p].text)).collect();
+        best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        best.first().map(|(p, _)| self.phrases.list[*p].text.clone())
+    }
+
+    /// The guest's name, when known.
+    pub(super) fn guest_name(&self) -> Option<&str> {
+        self.name(self.guest)
     }
 }

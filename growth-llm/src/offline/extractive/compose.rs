@@ -3,8 +3,10 @@
 use growth_core::domain::ContentType;
 use growth_core::generate::Draft;
 use growth_core::prompt::linkedin_format;
+use growth_core::quality::cta::CtaCheck;
 use growth_core::quality::hook::{HookCheck, hook_reasons};
 use growth_core::quality::length::{LengthCheck, WordRange};
+use growth_core::quality::repetition::{jaccard, word_trigrams};
 
 use super::ExtractiveConfig;
 use super::analysis::Analysis;
@@ -17,6 +19,8 @@ const POOL: usize = 30;
 const SAME_IDEA: f32 = 0.3;
 /// A support more similar than this to its anchor repeats it.
 const REPEATS: f32 = 0.7;
+/// Fewest fresh candidates a request keeps when other pieces' sentences are reserved.
+const MIN_FRESH: usize = 12;
 
 /// The word count to aim for: a quarter of the way into the range (capped at a quarter above
 /// the minimum), so the draft clears the minimum with room before the maximum.
@@ -51,13 +55,14 @@ fn hook_from(sentence: &str) -> Option<String> {
     (!hook_reasons(&line).is_empty()).then_some(line)
 }
 
+/// `s` in curly quotes; a line that is one straight-quoted sentence gets curly quotes instead
+/// of a second pair.
 fn quote(s: &str) -> String {
-    format!("“{}”", s.trim())
-}
-
-/// Sentences as paragraphs of `per` sentences each.
-fn paragraphs(texts: &[&str], per: usize) -> Vec<String> {
-    texts.chunks(per.max(1)).map(|c| c.join(" ")).collect()
+    let s = s.trim();
+    match s.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+        Some(inner) if !inner.contains('"') => format!("“{inner}”"),
+        _ => format!("“{s}”"),
+    }
 }
 
 fn capitalise(s: &str) -> String {
@@ -65,33 +70,13 @@ fn capitalise(s: &str) -> String {
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
-/// A topic from keywords: `a b` when they stand side by side in `text` ("technical debt"),
-/// `a and b` otherwise, in the order they appear.
-fn topic(keywords: &[&str], text: &str) -> String {
-    let lower = text.to_lowercase();
-    match keywords {
-        [] => "the episode".to_owned(),
-        [a] => (*a).to_owned(),
-        [a, b, ..] => {
-            for (x, y) in [(a, b), (b, a)] {
-                if lower.contains(&format!("{x} {y}")) {
-                    return format!("{x} {y}");
-                }
-            }
-            let (x, y) = if lower.find(*b) < lower.find(*a) { (b, a) } else { (a, b) };
-            format!("{x} and {y}")
-        }
-    }
-}
+/// Lead-ins of a closing line that names the piece's topic (`{t}`), then the ones without.
+const CLOSE_LEADS: &[&str] =
+    &["Over to you on {t}:", "Your turn on {t}:", "Where do you stand on {t}?", "One question for you on {t}:", "A last word on {t}:"];
+const CLOSE_LEADS_PLAIN: &[&str] = &["Over to you:", "Your turn:", "One question for you:", "Now you:", "A last word to you:"];
 
-/// A section heading: the anchor itself when short, else its topic.
-fn heading(anchor: &str, keywords: &[&str]) -> String {
-    let line = anchor.trim().trim_end_matches(['.', '!']);
-    if line.chars().count() <= 70 && !line.contains('"') {
-        return line.to_owned();
-    }
-    capitalise(&format!("on {}", topic(keywords, anchor)))
-}
+/// Lead-ins that attribute a quoted paragraph to `{f}`, in rotation.
+const ATTRIBUTIONS: &[&str] = &["As {f} put it:", "{f} went on:", "In {f}'s words:", "{f} added:"];
 
 /// One long-form section: an anchor quote and its supporting sentences.
 struct Section {
@@ -105,8 +90,11 @@ pub(super) struct Composer<'a> {
     config: &'a ExtractiveConfig,
     hook: &'a HookCheck,
     title: Option<&'a str>,
+    cta_check: &'a CtaCheck,
     used: Vec<bool>,
     anchors: Vec<usize>,
+    /// Closing lines already given to pieces of this request.
+    closings: Vec<String>,
     /// The ranking this piece walks: best score first, or (blog posts) most central first, so a
     /// blog post and a newsletter from one episode do not open on the same lines.
     order: Vec<usize>,
@@ -117,6 +105,7 @@ impl<'a> Composer<'a> {
         a: &'a Analysis,
         config: &'a ExtractiveConfig,
         hook: &'a HookCheck,
+        cta_check: &'a CtaCheck,
         title: Option<&'a str>,
         content_type: ContentType,
     ) -> Self {
@@ -126,13 +115,23 @@ impl<'a> Composer<'a> {
             order.sort_by(|x, y| central(*y).total_cmp(&central(*x)).then(x.cmp(y)));
         }
         let title = title.map(str::trim).filter(|t| !t.is_empty());
-        Self { a, config, hook, title, used: vec![false; a.sentences.len()], anchors: Vec::new(), order }
+        Self { a, config, hook, cta_check, title, used: vec![false; a.sentences.len()], anchors: Vec::new(), closings: Vec::new(), order }
     }
 
     /// Up to `count` drafts of `content_type`; fewer when the source runs out of distinct ideas.
+    /// A draft too alike an earlier one of the request (word 3-gram Jaccard at or above this; the
+    /// `repetition` gate's limit is 0.5) is dropped and the next idea tried.
+    const TOO_ALIKE: f64 = 0.45;
+
     pub(super) fn write(&mut self, content_type: ContentType, count: usize) -> Vec<Draft> {
-        let mut out = Vec::with_capacity(count);
-        for i in 0..count {
+        let mut out: Vec<Draft> = Vec::with_capacity(count);
+        let mut grams = Vec::with_capacity(count);
+        let mut i = 0;
+        // Each try takes at least one sentence, so this ends; tries are bounded to keep it fast.
+        for _ in 0..count * 2 {
+            if out.len() == count {
+                break;
+            }
             let draft = match content_type {
                 ContentType::LinkedinPost => self.linkedin(i),
                 ContentType::PreInterview => self.pre_interview(),
@@ -140,12 +139,34 @@ impl<'a> Composer<'a> {
                 ContentType::Newsletter => self.newsletter(),
                 ContentType::BlogPost => self.blog_post(),
             };
-            match draft {
-                Some(d) if !d.content.trim().is_empty() => out.push(d),
-                _ => break,
+            let Some(d) = draft.filter(|d| !d.content.trim().is_empty()) else { break };
+            let g = word_trigrams(&d.content);
+            if grams.iter().all(|e| jaccard(&g, e) < Self::TOO_ALIKE) {
+                grams.push(g);
+                out.push(d);
+                i += 1;
+            } else {
+                // The dropped draft's close is free again; the format rotation stays where it was.
+                self.closings.pop();
             }
         }
         out
+    }
+
+    /// Marks the sentences other pieces of the bundle use (`ids`) as taken, so this request
+    /// writes from other excerpts — unless that would leave fewer than [`MIN_FRESH`] candidates.
+    pub(super) fn reserve(&mut self, ids: &[usize]) {
+        let fresh = self.a.ranked.iter().filter(|i| !self.used[**i] && !ids.contains(i)).count();
+        if fresh >= MIN_FRESH {
+            for &i in ids {
+                self.used[i] = true;
+            }
+        }
+    }
+
+    /// Every sentence taken so far (reserved ones included).
+    pub(super) fn taken(&self) -> Vec<usize> {
+        self.used.iter().enumerate().filter(|(_, u)| **u).map(|(i, _)| i).collect()
     }
 
     // --- picking sentences ---
@@ -235,6 +256,91 @@ impl<'a> Composer<'a> {
         template.trim().replace("{guest}", &self.who())
     }
 
+    /// A closing line for this piece: the configured call to action, alone for the first piece
+    /// and led in by the piece's topic (or a plain lead-in) for the others, never one an earlier
+    /// piece of the request closed with, and always one the `cta` gate accepts.
+    fn closing(&self, template: &str, index: usize, label: Option<&str>) -> String {
+        let cta = self.cta(template);
+        let mut variants = vec![cta.clone()];
+        let leads: Vec<String> = match label {
+            Some(t) => CLOSE_LEADS.iter().map(|l| l.replace("{t}", t)).chain(CLOSE_LEADS_PLAIN.iter().map(|l| (*l).to_owned())).collect(),
+            None => CLOSE_LEADS_PLAIN.iter().map(|l| (*l).to_owned()).collect(),
+        };
+        let n = leads.len();
+        variants.extend((0..n).map(|k| {
+            let lead = &leads[(index + k) % n];
+            // The call to action stays verbatim after its lead-in.
+            format!("{lead} {cta}")
+        }));
+        let start = if index == 0 { 0 } else { 1 };
+        variants[start..]
+            .iter()
+            .chain(&variants[..start])
+            .find(|v| !self.closings.contains(v) && self.cta_check.findings(&format!("We doubled the price.\n\n{v}")).is_empty())
+            .cloned()
+            .unwrap_or(cta)
+    }
+
+    /// The closing line of the next piece of a request written in one go (see [`Self::closing`]).
+    fn next_closing(&mut self, template: &str) -> String {
+        let close = self.closing(template, self.closings.len(), None);
+        self.closings.push(close.clone());
+        close
+    }
+
+    /// Sentence `i` as the piece says it: the host's own line as it is, anyone else's in quotes.
+    fn say(&self, i: usize) -> String {
+        if self.a.is_host(i) { self.text(i).to_owned() } else { quote(self.text(i)) }
+    }
+
+    /// How a quoted speaker is named: first name, else "my guest" (the guest), else nobody.
+    fn speaker_first(&self, i: usize) -> Option<String> {
+        let speaker = self.a.sentences[i].speaker;
+        match self.a.name(speaker) {
+            Some(n) => n.split_whitespace().next().map(str::to_owned),
+            None if speaker.is_some() && speaker == self.a.guest => Some("my guest".to_owned()),
+            None => None,
+        }
+    }
+
+    /// Sentences as paragraphs of `per` each. Runs of one speaker stay together; the host's are
+    /// written as they are, anyone else's quoted and attributed ("As Ada put it: “…”"), with the
+    /// lead-ins rotating from `attributed` on.
+    fn voiced(&self, ids: &[usize], per: usize, attributed: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut n = attributed;
+        for chunk in ids.chunks(per.max(1)) {
+            let mut parts: Vec<String> = Vec::new();
+            let mut k = 0;
+            while k < chunk.len() {
+                let speaker = self.a.sentences[chunk[k]].speaker;
+                let host = self.a.is_host(chunk[k]);
+                let mut run = vec![self.text(chunk[k])];
+                while k + run.len() < chunk.len()
+                    && self.a.sentences[chunk[k + run.len()]].speaker == speaker
+                    && self.a.is_host(chunk[k + run.len()]) == host
+                {
+                    run.push(self.text(chunk[k + run.len()]));
+                }
+                let said = run.join(" ");
+                if host {
+                    parts.push(said);
+                } else {
+                    match self.speaker_first(chunk[k]) {
+                        Some(f) => {
+                            parts.push(format!("{} {}", ATTRIBUTIONS[n % ATTRIBUTIONS.len()].replace("{f}", &f), quote(&said)));
+                            n += 1;
+                        }
+                        None => parts.push(quote(&said)),
+                    }
+                }
+                k += run.len();
+            }
+            out.push(parts.join(" "));
+        }
+        out
+    }
+
     fn on_title(&self) -> String {
         self.title.map(|t| format!(" ({t})")).unwrap_or_default()
     }
@@ -272,8 +378,9 @@ impl<'a> Composer<'a> {
         last
     }
 
+    /// Hooks cut from sentences `ids`: the host's as they are, anyone else's in quotes.
     fn sentence_hooks(&self, ids: &[usize]) -> Vec<String> {
-        ids.iter().filter_map(|&i| hook_from(self.text(i))).collect()
+        ids.iter().filter_map(|&i| hook_from(self.text(i)).map(|h| if self.a.is_host(i) { h } else { quote(&h) })).collect()
     }
 
     // --- LinkedIn posts ---
@@ -308,6 +415,7 @@ impl<'a> Composer<'a> {
             (Some(n), Some(f)) => with(n, f),
             _ => without.to_owned(),
         };
+        let host_anchor = a.is_host(anchor);
         let breaks_down = named(&|_, f| format!("Here's how {f} breaks it down:"), "Here's the breakdown:");
         let tells_it = named(&|_, f| format!("Here's how {f} tells it."), "Here's how it was told on the show.");
         let disagree = named(&|_, f| format!("Not everyone will agree with {f} on this."), "Not everyone will agree with this one.");
@@ -315,57 +423,64 @@ impl<'a> Composer<'a> {
         let stuck =
             named(&|n, _| format!("{n} said this on the show, and it stuck with me."), "This came up on the show, and it stuck with me.");
         let in_words = named(&|_, f| format!("In {f}'s words:"), "In full:");
-        let cta = self.cta(&self.config.cta);
         let anchor_text = self.text(anchor);
-        let texts: Vec<&str> = pool.iter().map(|&i| self.text(i)).collect();
+        let anchor_said = self.say(anchor);
 
         let mut hooks = self.sentence_hooks(&[anchor]);
-        let render = |hook: &str, k: usize| -> String {
-            let supports = &texts[..k];
-            let hook_is_anchor = hook == anchor_text;
+        // The close is chosen once the body is fitted; a placeholder of the same shape meanwhile.
+        let placeholder_close = self.cta(&self.config.cta);
+        let render = |hook: &str, k: usize, close: &str| -> String {
+            let supports = &pool[..k];
+            let hook_is_anchor = hook == anchor_said;
             let mut parts: Vec<String> = vec![hook.to_owned()];
             match format {
                 "framework" => {
                     parts.push(breaks_down.clone());
-                    let items: Vec<&str> = std::iter::once(anchor_text).chain(supports.iter().copied()).collect();
-                    parts.extend(items.iter().enumerate().map(|(n, s)| format!("{}. {s}", n + 1)));
+                    let items = std::iter::once(&anchor).chain(supports.iter());
+                    parts.extend(items.enumerate().map(|(n, &i)| format!("{}. {}", n + 1, self.say(i))));
                 }
                 "story" => {
                     parts.push(tells_it.clone());
-                    let passage: Vec<&str> = std::iter::once(anchor_text).chain(supports.iter().copied()).collect();
-                    parts.extend(paragraphs(&passage, 2));
+                    let passage: Vec<usize> = std::iter::once(anchor).chain(supports.iter().copied()).collect();
+                    // The teller is named just above: the passage is quoted, attributed from the second paragraph on.
+                    parts.extend(self.voiced(&passage, 2, 1));
                 }
                 "hot_take" => {
                     parts.push(disagree.clone());
                     if !hook_is_anchor {
-                        parts.push(quote(anchor_text));
+                        parts.push(anchor_said.clone());
                     }
                     if !supports.is_empty() {
                         parts.push("The reasoning:".to_owned());
-                        parts.extend(paragraphs(supports, 2));
+                        parts.extend(self.voiced(supports, 2, 0));
                     }
                 }
                 _ => {
-                    let hook_from_anchor = anchor_text.starts_with(hook.trim_end_matches('.'));
+                    let bare = hook.trim_matches(['“', '”']).trim_end_matches('.');
+                    let hook_from_anchor = anchor_text.starts_with(bare);
                     if hook_is_anchor {
-                        parts.push(thats.clone());
+                        if !host_anchor {
+                            parts.push(thats.clone());
+                        }
                     } else if hook_from_anchor {
                         parts.push(stuck.clone());
-                        parts.push(quote(anchor_text));
+                        parts.push(anchor_said.clone());
                     } else {
                         parts.push(in_words.clone());
-                        parts.push(quote(anchor_text));
+                        parts.push(anchor_said.clone());
                     }
-                    parts.extend(paragraphs(supports, 2));
+                    parts.extend(self.voiced(supports, 2, 1));
                 }
             }
-            parts.push(cta.clone());
+            parts.push(close.to_owned());
             parts.join("\n\n")
         };
-        let k = self.fit(ContentType::LinkedinPost, pool.len(), |k| render(hooks.first().map_or("", String::as_str), k));
+        let k =
+            self.fit(ContentType::LinkedinPost, pool.len(), |k| render(hooks.first().map_or("", String::as_str), k, &placeholder_close));
         let mut ids = vec![anchor];
         ids.extend(&pool[..k]);
-        let key = a.keywords(&ids, 1).first().map(|k| format!(" on {k}")).unwrap_or_default();
+        let label = a.label(&ids, &[]);
+        let key = label.as_deref().map(|l| format!(" on {l}")).unwrap_or_default();
         if format == "framework" {
             let lessons = named(
                 &|n, f| format!("{} lessons from {n}{key}, in {f}'s words.", k + 1),
@@ -391,7 +506,10 @@ impl<'a> Composer<'a> {
         };
         hooks.extend((0..fixed.len()).map(|n| fixed[(index + n) % fixed.len()].clone()));
         hooks.push("One line from this episode I can't stop thinking about.".to_owned());
-        let content = self.with_hook(ContentType::LinkedinPost, &hooks, |h| render(h, k));
+        let template = self.config.cta.clone();
+        let close = self.closing(&template, index, label.as_deref());
+        let content = self.with_hook(ContentType::LinkedinPost, &hooks, |h| render(h, k, &close));
+        self.closings.push(close);
         self.take(&pool[..k]);
         Some(Draft { title: None, content, format: Some(format.to_owned()) })
     }
@@ -401,7 +519,8 @@ impl<'a> Composer<'a> {
         let first_quote = *pool.first()?;
         let who = self.who();
         let first = self.first();
-        let cta = self.cta(&self.config.pre_interview_cta);
+        let template = self.config.pre_interview_cta.clone();
+        let cta = self.next_closing(&template);
         let texts: Vec<&str> = pool.iter().map(|&i| self.text(i)).collect();
         let render = |hook: &str, k: usize| -> String {
             let mut parts = vec![hook.to_owned()];
@@ -441,15 +560,16 @@ impl<'a> Composer<'a> {
             items.push((i, support));
         }
         let who = self.who();
-        let cta = self.cta(&self.config.post_publish_cta);
+        let template = self.config.post_publish_cta.clone();
+        let cta = self.next_closing(&template);
         let render = |hook: &str, k: usize| -> String {
             let mut parts = vec![hook.to_owned()];
             parts.push(format!("{} ideas from it worth your time:", k.max(1)));
             for (n, (idea, support)) in items[..k].iter().enumerate() {
-                let mut item = format!("{}. {}", n + 1, quote(self.text(*idea)));
+                let mut item = format!("{}. {}", n + 1, self.say(*idea));
                 if let Some(s) = support {
                     item.push(' ');
-                    item.push_str(self.text(*s));
+                    item.push_str(&self.say(*s));
                 }
                 parts.push(item);
             }
@@ -492,18 +612,43 @@ impl<'a> Composer<'a> {
         sections
     }
 
-    fn section_text(&self, s: &Section, numbered: Option<usize>) -> String {
-        let mut ids = vec![s.anchor];
-        ids.extend(&s.supports);
-        let title = heading(self.text(s.anchor), &self.a.keywords(&ids, 2));
-        let title = numbered.map_or(title.clone(), |n| format!("{n}. {title}"));
-        let supports: Vec<&str> = s.supports.iter().map(|&i| self.text(i)).collect();
+    /// The headings of `sections`, in order: the host's own anchor when short, else "On <topic>"
+    /// with a noun phrase of the episode no earlier section took, else the anchor quoted when
+    /// short, else its speaker's name ("More from Ada").
+    fn headings(&self, sections: &[Section]) -> Vec<String> {
+        let mut taken: Vec<String> = Vec::new();
+        let mut out = Vec::with_capacity(sections.len());
+        for s in sections {
+            let anchor = self.text(s.anchor).trim().trim_end_matches(['.', '!']);
+            let short = anchor.chars().count() <= 70 && !anchor.contains('"');
+            let mut ids = vec![s.anchor];
+            ids.extend(&s.supports);
+            let heading = if short && self.a.is_host(s.anchor) {
+                anchor.to_owned()
+            } else if let Some(label) = self.a.label(&ids, &taken) {
+                taken.push(label.clone());
+                capitalise(&format!("on {label}"))
+            } else if short {
+                quote(anchor)
+            } else {
+                match self.speaker_first(s.anchor) {
+                    Some(f) => format!("More from {f}"),
+                    None => "More from the show".to_owned(),
+                }
+            };
+            out.push(heading);
+        }
+        out
+    }
+
+    fn section_text(&self, s: &Section, numbered: Option<usize>, heading: &str) -> String {
+        let title = numbered.map_or(heading.to_owned(), |n| format!("{n}. {heading}"));
         let quote = match self.a.name(self.a.sentences[s.anchor].speaker) {
             Some(name) => format!("> **{name}:** {}", self.text(s.anchor)),
             None => format!("> {}", self.text(s.anchor)),
         };
         let mut parts = vec![format!("## {title}"), quote];
-        parts.extend(paragraphs(&supports, 2));
+        parts.extend(self.voiced(&s.supports, 2, 1));
         parts.join("\n\n")
     }
 
@@ -517,10 +662,12 @@ impl<'a> Composer<'a> {
             ),
             None => format!("This week I went back through our latest episode{}. Here are the ideas I'd put to work.", self.on_title()),
         };
-        let cta = self.cta(&self.config.newsletter_cta);
+        let template = self.config.newsletter_cta.clone();
+        let cta = self.next_closing(&template);
         let render = |this: &Self, hook: &str, sections: &[Section]| -> String {
             let mut parts = vec![hook.to_owned(), intro.clone()];
-            parts.extend(sections.iter().enumerate().map(|(n, s)| this.section_text(s, Some(n + 1))));
+            let headings = this.headings(sections);
+            parts.extend(sections.iter().zip(&headings).enumerate().map(|(n, (s, h))| this.section_text(s, Some(n + 1), h)));
             parts.push(cta.clone());
             parts.join("\n\n")
         };
@@ -549,7 +696,8 @@ impl<'a> Composer<'a> {
             ),
             None => format!("Below are the points worth keeping from our latest episode{}, and what to do with them.", self.on_title()),
         };
-        let cta = self.cta(&self.config.blog_cta);
+        let template = self.config.blog_cta.clone();
+        let cta = self.next_closing(&template);
         let next_steps = |this: &Self, sections: &[Section]| -> Vec<usize> {
             let mut out = Vec::new();
             for &i in &this.order {
@@ -565,11 +713,12 @@ impl<'a> Composer<'a> {
         };
         let render = |this: &Self, hook: &str, sections: &[Section]| -> String {
             let mut parts = vec![hook.to_owned(), intro.clone()];
-            parts.extend(sections.iter().map(|s| this.section_text(s, None)));
+            let headings = this.headings(sections);
+            parts.extend(sections.iter().zip(&headings).map(|(s, h)| this.section_text(s, None, h)));
             let steps = next_steps(this, sections);
             if !steps.is_empty() {
                 parts.push("## What to do next".to_owned());
-                parts.push(steps.iter().map(|&i| format!("- {}", this.text(i))).collect::<Vec<_>>().join("\n"));
+                parts.push(steps.iter().map(|&i| format!("- {}", this.say(i))).collect::<Vec<_>>().join("\n"));
             }
             parts.push(cta.clone());
             parts.join("\n\n")
@@ -581,12 +730,13 @@ impl<'a> Composer<'a> {
         hooks.push(format!("{} lessons from my conversation with {who}.", sections.len()));
         let content = self.with_hook(ContentType::BlogPost, &hooks, |h| render(self, h, &sections));
         let ids: Vec<usize> = sections.iter().map(|s| s.anchor).collect();
-        let all: String = ids.iter().map(|&i| self.text(i)).collect::<Vec<_>>().join(" ");
-        let topic = topic(&self.a.keywords(&ids, 2), &all);
-        let title = match (self.a.guest_name(), self.title) {
-            (Some(g), _) => format!("{g} on {topic}"),
-            (None, Some(t)) => format!("{t}: {topic}"),
-            (None, None) => capitalise(&format!("lessons on {topic}")),
+        let title = match (self.a.guest_name(), self.title, self.a.label(&ids, &[])) {
+            (Some(g), _, Some(topic)) => format!("{g} on {topic}"),
+            (Some(g), _, None) => format!("{} lessons from my conversation with {g}", sections.len()),
+            (None, Some(t), Some(topic)) => format!("{t}: {topic}"),
+            (None, Some(t), None) => format!("{t}: {} lessons", sections.len()),
+            (None, None, Some(topic)) => capitalise(&format!("lessons on {topic}")),
+            (None, None, None) => format!("{} lessons from this week's episode", sections.len()),
         };
         Some(Draft { title: Some(title), content, format: Some(ContentType::BlogPost.as_str().to_owned()) })
     }
@@ -613,12 +763,9 @@ mod tests {
     }
 
     #[test]
-    fn topics_keep_phrases_together_and_headings_prefer_short_anchors() {
-        assert_eq!(topic(&["debt", "technical"], "We took on technical debt."), "technical debt");
-        assert_eq!(topic(&["sales", "culture"], "Culture matters, and so do sales."), "culture and sales");
-        assert_eq!(heading("Sales CEOs understand process.", &["sales"]), "Sales CEOs understand process");
-        let long = "A very long anchor sentence that goes on and on about pricing and packaging well past seventy characters.";
-        assert_eq!(heading(long, &["pricing", "packaging"]), "On pricing and packaging");
+    fn a_straight_quoted_line_gets_curly_quotes_not_a_second_pair() {
+        assert_eq!(quote("\"Why are we doing this?\""), "“Why are we doing this?”");
+        assert_eq!(quote("We said \"no\" twice."), "“We said \"no\" twice.”");
     }
 
     #[test]

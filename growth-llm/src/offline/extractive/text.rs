@@ -1,6 +1,7 @@
 //! Turning a transcript into clean, scored sentences: speaker turns, sentence splitting, filler
 //! removal and the "quotability" features.
 
+use growth_core::quality::disfluency::disfluencies;
 use growth_core::transcript;
 use growth_core::{Error, Result};
 use unicode_segmentation::UnicodeSegmentation;
@@ -78,6 +79,7 @@ pub(super) fn clean(raw: &str) -> String {
         }
     }
     let mut text = text.replace("--", ", ").replace('…', "...").replace("...", ", ");
+    text = without_disfluencies(&text);
     // A quote that opens in one sentence and closes in another leaves a stray mark: drop them all.
     if text.matches('"').count() % 2 == 1 || text.matches('“').count() != text.matches('”').count() {
         text.retain(|c| !matches!(c, '"' | '“' | '”'));
@@ -127,6 +129,23 @@ pub(super) fn clean(raw: &str) -> String {
     }
     if !out.ends_with(['.', '!', '?', '"', '\'', '”', ')']) {
         out.push('.');
+    }
+    out
+}
+
+/// `text` with what the `disfluency` gate finds removed: the first copy of a repeated word or
+/// restarted phrase ("I'm I'm" → "I'm", "we, we" → "we") and fillers ("um", "you know",
+/// "so yeah"), until none is left; punctuation left behind is tidied by [`clean`].
+pub(super) fn without_disfluencies(text: &str) -> String {
+    let mut out = text.to_owned();
+    for _ in 0..4 {
+        let found = disfluencies(&out);
+        if found.is_empty() {
+            break;
+        }
+        for d in found.iter().rev() {
+            out.replace_range(d.remove[0]..d.remove[1], "");
+        }
     }
     out
 }
@@ -245,11 +264,19 @@ mod tests {
     fn cleaning_removes_fillers_asides_and_leading_markers() {
         assert_eq!(
             clean("So, um, we -- we doubled the price \\[laughs\\] and, you know, nobody left..."),
-            "We, we doubled the price and, nobody left."
+            "We doubled the price and, nobody left."
         );
         assert_eq!(clean("yeah, and the trial was 7 days"), "The trial was 7 days.");
         assert_eq!(clean("I mean, it’s [unintelligible 00:53:35.17] hard."), "It's hard.");
         assert_eq!(clean("um uh"), "");
+    }
+
+    #[test]
+    fn repeats_restarts_and_spoken_fillers_are_cleaned() {
+        assert_eq!(clean("I'm I'm not sure the the trial was right."), "I'm not sure the trial was right.");
+        assert_eq!(clean("It was, it was a long year, you know, for pricing."), "It was a long year, for pricing.");
+        assert_eq!(clean("So yeah, I guess we shipped it anyway."), "I guess we shipped it anyway.");
+        assert!(disfluencies(&clean("We, we, we doubled the the price, um, twice.")).is_empty());
     }
 
     #[test]
