@@ -78,6 +78,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         super::analytics::AnalyticsApi::openapi(),
         super::leads::LeadsApi::openapi(),
         super::customerio_webhook::CustomerIoWebhookApi::openapi(),
+        super::preferences::PreferencesApi::openapi(),
         MetricsApi::openapi(),
     ] {
         doc.merge(part);

@@ -10,6 +10,7 @@ mod health;
 mod knowledge;
 mod leads;
 mod learning;
+mod preferences;
 mod publish;
 mod quality;
 mod sources;
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(analytics::router())
         .merge(leads::router())
         .merge(customerio_webhook::router())
+        .merge(preferences::router())
         .merge(crate::middleware::metrics::router())
         .merge(docs::router())
         .layer(DefaultBodyLimit::max(http.body_limit_bytes))
