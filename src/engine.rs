@@ -19,6 +19,9 @@ use growth_core::ingest::{
 use growth_core::jobs::{CronEntry, CronScheduler, JobHandler, Worker, WorkerConfig};
 use growth_core::knowledge::{ChunkConfig, KnowledgeIndexer, KnowledgeService, Retriever};
 use growth_core::learn::service::{BestTimeHandler, IcpUpdateHandler, MineRulesHandler};
+use growth_core::learn::{
+    IcpExtractor, ObjectionContent, ObjectionContentHandler, PreferenceHandler, PreferenceInferer, PreferenceService,
+};
 use growth_core::learn::{LearnedPhraseGate, LearningConfig, LearningService, RuleApplyingGenerator, RuleSource};
 use growth_core::measure::{CallBudget, MeasureAlert, MeasureConfig, MeasureService, MetricsSource, SyncMetricsHandler};
 use growth_core::memory::{InMemoryBlobStore, InMemoryStore, InMemoryVectorStore, RecordingPublisher};
@@ -61,6 +64,8 @@ struct Inner {
     publishing: PublishService,
     learning: LearningService,
     measure: MeasureService,
+    preferences: PreferenceService,
+    objection_content: ObjectionContent,
     worker: WorkerConfig,
     handlers: Vec<Arc<dyn JobHandler>>,
     cron: Vec<CronEntry>,
@@ -193,6 +198,17 @@ impl Engine {
         &self.inner.learning
     }
 
+    /// CIPHER-style preferences learned from reviewers' edits: list, edit, delete (they are
+    /// learned and used only when a preference inferer is configured).
+    pub fn preferences(&self) -> &PreferenceService {
+        &self.inner.preferences
+    }
+
+    /// "Write content that answers this objection": request it, and the job that writes it.
+    pub fn objection_content(&self) -> &ObjectionContent {
+        &self.inner.objection_content
+    }
+
     /// Reads a webhook delivery from `platform` and enqueues the recording's ingestion (see
     /// [`growth_core::ingest::receive_webhook`]).
     pub async fn receive_webhook(&self, platform: &str, body: &[u8]) -> Result<growth_core::ingest::WebhookReceipt> {
@@ -214,7 +230,9 @@ impl Engine {
             .register(Arc::new(MineRulesHandler::new(self.inner.learning.clone())))
             .register(Arc::new(IcpUpdateHandler::new(self.inner.learning.clone(), self.inner.clock.clone())))
             .register(Arc::new(BestTimeHandler::new(self.inner.learning.clone())))
-            .register(Arc::new(SyncMetricsHandler::new(self.inner.measure.clone())));
+            .register(Arc::new(SyncMetricsHandler::new(self.inner.measure.clone())))
+            .register(Arc::new(PreferenceHandler::new(self.inner.preferences.clone())))
+            .register(Arc::new(ObjectionContentHandler::new(self.inner.objection_content.clone())));
         for h in &self.inner.handlers {
             w = w.register(h.clone());
         }
@@ -281,6 +299,10 @@ pub struct EngineBuilder {
     measure_alert: Option<Arc<dyn MeasureAlert>>,
     measure: MeasureConfig,
     metrics_cron: Option<String>,
+    preference_inferer: Option<Arc<dyn PreferenceInferer>>,
+    icp_extractor: Option<Arc<dyn IcpExtractor>>,
+    smart_distribution_by_best_time: Option<bool>,
+    learning_seed: Option<u64>,
 }
 
 impl std::fmt::Debug for EngineBuilder {
@@ -511,6 +533,36 @@ impl EngineBuilder {
         self
     }
 
+    /// Learns CIPHER-style preferences from reviewers' edits with `inferer` (a language model,
+    /// e.g. `growth_llm::learning::LlmPreferenceInferer`): each edit enqueues a
+    /// `learn.preference` job, and every generation request gets the merged preference of the
+    /// k = 5 nearest past contexts in its instruction. Default: none — offline, edits teach rules
+    /// only and prompts are unchanged.
+    pub fn preference_inferer(mut self, inferer: Arc<dyn PreferenceInferer>) -> Self {
+        self.preference_inferer = Some(inferer);
+        self
+    }
+
+    /// Reads calls for ICP profiles and objections with `extractor` (e.g.
+    /// `growth_llm::learning::LlmIcpExtractor`; default: the offline extractor).
+    pub fn icp_extractor(mut self, extractor: Arc<dyn IcpExtractor>) -> Self {
+        self.icp_extractor = Some(extractor);
+        self
+    }
+
+    /// Whether smart distribution takes its times from the best-time model once a platform has
+    /// [`LearningConfig::smart_min_posts`] measured posts (default: on).
+    pub fn smart_distribution_by_best_time(mut self, on: bool) -> Self {
+        self.smart_distribution_by_best_time = Some(on);
+        self
+    }
+
+    /// Seeds learning's random draws (best-time Thompson sampling), for reproducible runs.
+    pub fn learning_seed(mut self, seed: u64) -> Self {
+        self.learning_seed = Some(seed);
+        self
+    }
+
     /// Wires everything; a setting that cannot work (a bad zone, an embedder and a vector store of
     /// different dimensions, invalid quality settings) is an error here, not at first use.
     pub fn build(self) -> Result<Engine> {
@@ -558,7 +610,16 @@ impl EngineBuilder {
         }
         let knowledge = KnowledgeService::new(store.clone(), indexer, retriever.clone());
         let learn_cron = self.learning.cron_entries()?;
-        let learning = LearningService::new(store.clone(), knowledge.clone(), clock.clone(), self.learning)?;
+        let icp_config = self.learning.icp.clone();
+        let objection_similarity = self.learning.objection_similarity;
+        let mut learning = LearningService::new(store.clone(), knowledge.clone(), clock.clone(), self.learning)?;
+        if let Some(extractor) = self.icp_extractor {
+            learning = learning.with_icp_extractor(extractor);
+        }
+        if let Some(seed) = self.learning_seed {
+            learning = learning.with_seed(seed);
+        }
+        let preferences = PreferenceService::new(store.clone(), embedder.clone(), self.preference_inferer, clock.clone());
         let rules: Arc<dyn RuleSource> = Arc::new(learning.clone());
         // The offline generator follows the active rules by post-processing every draft; a model
         // gets them in its prompt's stable prefix (below).
@@ -588,7 +649,7 @@ impl EngineBuilder {
         let g = &self.generation;
         let mut prompts = PromptBuilder::new(g.voice.clone()).cta(g.cta.clone()).length(self.quality.length.clone());
         prompts.hook_max_chars = self.quality.hook.max_first_line_chars;
-        let pipeline = BundlePipeline::new(store.clone(), generator.clone(), checker.gates())
+        let mut pipeline = BundlePipeline::new(store.clone(), generator.clone(), checker.gates())
             .retriever(retriever)
             .prompts(prompts)
             .max_rewrites(g.max_rewrites)
@@ -596,6 +657,11 @@ impl EngineBuilder {
             .prices(g.prices.clone())
             .learned_rules(rules)
             .bundle_gates(builtin.bundle_gates());
+        if preferences.learns() {
+            pipeline = pipeline.preferences(Arc::new(preferences.clone()));
+        }
+        let objection_content =
+            ObjectionContent::new(store.clone(), knowledge.clone(), icp_config, objection_similarity, ingest.clone(), pipeline.clone());
         let generation =
             GenerationService::new(store.clone(), store.clone(), ingest.clone(), g.plan, self.seconds_per_round, g.concurrency);
 
@@ -632,6 +698,12 @@ impl EngineBuilder {
         let mut review = ReviewService::new(store.clone(), clock.clone(), timezone, publishers.platforms())?.with_gates(edit_gates);
         if let Some(changes) = self.review_changes {
             review = review.with_changes(changes);
+        }
+        if preferences.learns() {
+            review = review.with_edit_observer(Arc::new(preferences.clone()));
+        }
+        if self.smart_distribution_by_best_time.unwrap_or(true) {
+            review = review.with_best_time(Arc::new(learning.clone()));
         }
         self.publishing.validate()?;
         let publishing = PublishService::new(store.clone(), clock.clone(), publishers, self.publishing, review.clone());
@@ -671,6 +743,8 @@ impl EngineBuilder {
                 publishing,
                 learning,
                 measure,
+                preferences,
+                objection_content,
                 worker: self.worker,
                 handlers: self.handlers,
                 cron: learn_cron.into_iter().chain(cron).collect(),

@@ -346,6 +346,7 @@ pub trait Store:
     + MeasureStore
     + crate::measure::MeasureServiceStore
     + BundlePieceStore
+    + crate::learn::cipher::PreferenceStores
 {
 }
 
@@ -413,6 +414,8 @@ pub trait LearningStore: Send + Sync + Debug + 'static {
         best_publish_time: Option<DateTime<Utc>>,
         predicted_engagement: Option<serde_json::Value>,
     ) -> Result<ContentItem>;
+    /// Deletes a preference (`NotFound` when there is none): later generations no longer see it.
+    async fn delete_preference(&self, id: uuid::Uuid) -> Result<()>;
 }
 
 /// One item to approve and schedule in [`PublishAttemptStore::approve_and_schedule`].

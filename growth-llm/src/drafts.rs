@@ -81,7 +81,7 @@ pub fn parse_drafts(raw: &str) -> Result<Vec<Draft>, MalformedDrafts> {
 }
 
 /// The text inside one surrounding ```` ```json ```` (or bare ```` ``` ````) fence, else `s`.
-fn strip_fence(s: &str) -> &str {
+pub(crate) fn strip_fence(s: &str) -> &str {
     let Some(rest) = s.strip_prefix("```") else { return s };
     let Some(inner) = rest.strip_suffix("```") else { return s };
     let inner = inner.strip_prefix("json").or_else(|| inner.strip_prefix("JSON")).unwrap_or(inner);

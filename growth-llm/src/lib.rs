@@ -5,6 +5,7 @@ mod chat;
 mod cpu;
 pub mod drafts;
 mod http;
+pub mod learning;
 pub mod offline;
 pub mod openai;
 pub mod openai_compat;

@@ -179,6 +179,7 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
     if database.watch_review_changes(review_changes.clone()).is_some() {
         builder = builder.review_changes(review_changes);
     }
+    builder = learning_model(builder, g).map_err(StartupError::Generation)?;
     let engine = builder.build().map_err(StartupError::Quality)?;
     Ok(AppState {
         engine,
@@ -301,6 +302,17 @@ fn detector(settings: &DetectionSettings) -> growth_core::Result<Option<Arc<dyn 
             Some(Arc::new(growth_adapters::originality::OriginalityDetector::new(c)?))
         }
     })
+}
+
+/// With Claude configured, learning uses it too: preferences are inferred from edits (CIPHER) and
+/// calls are read for ICP profiles as strict JSON. Offline (and with an OpenAI-compatible
+/// server), edits teach rules only and calls are read by the offline extractor.
+fn learning_model(builder: EngineBuilder, settings: &GenerationSettings) -> growth_core::Result<EngineBuilder> {
+    let (GeneratorProvider::Claude, Some(config)) = (settings.provider, &settings.claude) else { return Ok(builder) };
+    let claude = Arc::new(ClaudeGenerator::new(config.clone())?);
+    Ok(builder
+        .preference_inferer(Arc::new(growth_llm::learning::LlmPreferenceInferer::claude(claude.clone())))
+        .icp_extractor(Arc::new(growth_llm::learning::LlmIcpExtractor::claude(claude))))
 }
 
 /// The configured generator: the offline extractive one, or Claude.

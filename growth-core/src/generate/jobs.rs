@@ -216,10 +216,11 @@ impl GenerationService {
         Ok(GenerationAccepted { job_id: job.id, status: "processing".into(), estimated_time_seconds: 5 + self.seconds_per_round * rounds })
     }
 
-    /// Where generation job `id` stands; another kind of job is `NotFound`.
+    /// Where generation job `id` stands (a bundle, or content answering an objection); another
+    /// kind of job is `NotFound`.
     pub async fn status(&self, id: JobId) -> Result<GenerationStatus> {
         let job = self.queue.get_job(id).await?;
-        if job.kind.as_str() != JobKind::GENERATE_BUNDLE {
+        if job.kind.as_str() != JobKind::GENERATE_BUNDLE && job.kind.as_str() != crate::learn::OBJECTION_CONTENT_JOB {
             return Err(Error::not_found("generation job", id));
         }
         Ok(status_of(&job))

@@ -143,6 +143,7 @@ pub struct BundlePipeline {
     progress_interval: Duration,
     learned: Option<Arc<dyn crate::learn::RuleSource>>,
     bundle_gates: Vec<Arc<dyn BundleGate>>,
+    preferences: Option<Arc<dyn crate::learn::PreferenceSource>>,
 }
 
 /// The key a saved piece carries.
@@ -182,6 +183,7 @@ impl BundlePipeline {
             progress_interval: Duration::from_secs(1),
             learned: None,
             bundle_gates: Vec::new(),
+            preferences: None,
         }
     }
 
@@ -196,6 +198,14 @@ impl BundlePipeline {
     /// stable (cached) prefix, after the builder's own learned rules.
     pub fn learned_rules(mut self, rules: Arc<dyn crate::learn::RuleSource>) -> Self {
         self.learned = Some(rules);
+        self
+    }
+
+    /// Adds the reviewer's learned preference for each request's context (CIPHER: the k nearest
+    /// past contexts, merged) as a line of its instruction. A source that cannot answer is logged
+    /// and the request goes without it.
+    pub fn preferences(mut self, preferences: Arc<dyn crate::learn::PreferenceSource>) -> Self {
+        self.preferences = Some(preferences);
         self
     }
 
@@ -273,7 +283,20 @@ impl BundlePipeline {
         if let Some(rules) = &self.learned {
             prompts.learned_rules.extend(crate::learn::prompt_lines(&rules.active_rules().await?));
         }
-        let requests = prompts.bundle(&material, plan)?;
+        let mut requests = prompts.bundle(&material, plan)?;
+        if let Some(preferences) = &self.preferences {
+            let context = crate::learn::preference_context(material.title.as_deref(), &material.text);
+            for r in &mut requests {
+                match preferences.instruction(&context, r.content_type).await {
+                    Ok(Some(line)) => {
+                        r.instruction.push_str("\n\n");
+                        r.instruction.push_str(&line);
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(%source_id, error = %e, "no learned preference for this request"),
+                }
+            }
+        }
         let total: usize = requests.iter().map(|r| r.count as usize).sum();
 
         // What an earlier run of this bundle already saved.

@@ -19,9 +19,13 @@
 //! | [`preferences`] | CIPHER-style preferences by context: inferer trait and prompts, k-nearest retrieval, merge ([`CipherLearner`]) |
 //! | [`service`] | the use-cases over a store: mining now and weekly, rule review and rollback, ICP profiles and objections from calls ([`LearningService`]); [`RuleSource`] for generation |
 //! | [`simulate`] | the simulated reviewer, its preference file, the cost, and the harness ([`run_rounds`], [`SimReport`]) |
+//! | [`cipher`] | CIPHER wired in: edits enqueue a `learn.preference` job, generation merges the nearest preferences ([`PreferenceService`]) |
+//! | [`answer`] | "write content that answers this objection": the brief, the job, the links back ([`ObjectionContent`]) |
 
+pub mod answer;
 pub mod apply;
 pub mod best_time;
+pub mod cipher;
 pub mod edits;
 pub mod gate;
 pub mod icp;
@@ -33,10 +37,13 @@ pub mod service;
 pub mod simulate;
 pub(crate) mod text;
 
+pub use answer::{OBJECTION_CONTENT_JOB, ObjectionContent, ObjectionContentHandler, objection_brief};
 pub use apply::{ActiveRules, RuleApplyingGenerator, apply_rules};
 pub use best_time::{BestTimeConfig, BestTimeModel, PostOutcome, PredictedEngagement, Recommendation, Slot, SlotEstimate, Snapshot};
+pub use cipher::{EditObserver, PREFERENCE_JOB, PreferenceHandler, PreferenceService, PreferenceSource, preference_context};
 pub use edits::{EditCategory, EditEvent, classify, tag_spans};
 pub use gate::LearnedPhraseGate;
+pub use icp::{IcpExtractor, OfflineIcpExtractor};
 pub use mine::{MiningConfig, mine_rules};
 pub use objections::ObjectionBook;
 pub use preferences::{CipherLearner, ObservedEdit, PreferenceInferer, PreferenceMemory, PreferenceRecord, merge_preferences};

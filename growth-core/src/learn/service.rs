@@ -19,9 +19,10 @@
 //!
 //! # Calls
 //!
-//! [`LearningService::extract_icp`] reads a source's transcript with the offline extractor
-//! ([`icp::extract`], every item with a verbatim quote and its speaker, items whose quote is not in
-//! the transcript dropped), stores the profile through the [`KnowledgeService`] (so it is indexed
+//! [`LearningService::extract_icp`] reads a source's transcript with its [`IcpExtractor`] — the
+//! offline one ([`icp::extract`]) by default, a language model when configured
+//! ([`LearningService::with_icp_extractor`]) — every item with a verbatim quote and its speaker,
+//! items whose quote is not in the transcript dropped, stores the profile through the [`KnowledgeService`] (so it is indexed
 //! in the ICP namespace and feeds the ICP score) and records each objection deduplicated by
 //! similarity ([`as_mention_of`]): a mention of a known objection bumps its frequency. The daily
 //! `learn.icp` job runs it over the call sources completed in the last day
@@ -34,7 +35,10 @@
 //! their analytics rows; a daily-snapshot table can replace it) and picks the next slot by Thompson
 //! sampling. [`LearningService::fill_best_times`] writes the pick into `best_publish_time` and
 //! `predicted_engagement` of the items awaiting review; the daily `learn.best_time` job runs it
-//! ([`BestTimeHandler`]).
+//! ([`BestTimeHandler`]). As a [`BestTimePicker`](crate::review::slots::BestTimePicker) it drives
+//! smart distribution: once a platform has [`LearningConfig::smart_min_posts`] measured posts, an
+//! approval without a time lands in the Thompson pick (away from slots already taken) and the item
+//! carries its `best_publish_time` and `predicted_engagement`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Debug;
@@ -47,7 +51,7 @@ use serde::{Deserialize, Serialize};
 use super::apply::ActiveRules;
 use super::best_time::{BestTimeConfig, BestTimeModel, PostOutcome, Recommendation, Slot, Snapshot};
 use super::edits::EditEvent;
-use super::icp::{self, ExtractedProfile, IcpConfig};
+use super::icp::{self, ExtractedProfile, IcpConfig, IcpExtractor};
 use super::mine::{MiningConfig, mine_rules};
 use super::objections::{DEFAULT_JACCARD, as_mention_of};
 use super::rules::{Rule, RuleBook, RuleChange, RuleId, RuleKind, RuleStatus};
@@ -161,6 +165,9 @@ pub struct LearningConfig {
     pub best_time_cron: Option<String>,
     /// The best-time model (the audience's zone, the fixed age, priors).
     pub best_time: BestTimeConfig,
+    /// Measured posts a platform needs before smart distribution takes its times from the
+    /// best-time model instead of the planner's rules (default 20).
+    pub smart_min_posts: u32,
 }
 
 impl Default for LearningConfig {
@@ -175,6 +182,7 @@ impl Default for LearningConfig {
             icp_cron: Some("0 4 * * *".to_owned()),
             best_time_cron: Some("30 4 * * *".to_owned()),
             best_time: BestTimeConfig::default(),
+            smart_min_posts: 20,
         }
     }
 }
@@ -267,6 +275,9 @@ pub struct LearningService {
     clock: Arc<dyn Clock>,
     config: Arc<LearningConfig>,
     outcomes: Arc<dyn OutcomeSource>,
+    icp_extractor: Arc<dyn IcpExtractor>,
+    /// Seeds the Thompson draws of smart distribution (`None`: fresh randomness).
+    seed: Option<u64>,
     /// Serializes this process's rule changes (the store's compare-and-set covers other processes).
     writes: Arc<tokio::sync::Mutex<()>>,
 }
@@ -289,7 +300,29 @@ impl LearningService {
     pub fn new(store: Arc<dyn LearningStores>, knowledge: KnowledgeService, clock: Arc<dyn Clock>, config: LearningConfig) -> Result<Self> {
         config.validate()?;
         let outcomes = Arc::new(PublishedOutcomes::new(store.clone()));
-        Ok(Self { store, knowledge, clock, config: Arc::new(config), outcomes, writes: Arc::default() })
+        Ok(Self {
+            store,
+            knowledge,
+            clock,
+            config: Arc::new(config),
+            outcomes,
+            icp_extractor: Arc::new(icp::OfflineIcpExtractor),
+            seed: None,
+            writes: Arc::default(),
+        })
+    }
+
+    /// Reads calls with `extractor` (default: the offline one; a language model when configured).
+    pub fn with_icp_extractor(mut self, extractor: Arc<dyn IcpExtractor>) -> Self {
+        self.icp_extractor = extractor;
+        self
+    }
+
+    /// Seeds the Thompson draws of smart distribution, so the same data and seed give the same
+    /// picks (default: fresh randomness).
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
     }
 
     /// Reads post outcomes for the best-time model from `outcomes` (default: [`PublishedOutcomes`]).
@@ -483,7 +516,7 @@ impl LearningService {
             .ok_or_else(|| Error::invalid_field("source_id", format!("source {source_id} has no transcript yet")))?;
         let parsed = crate::transcript::parse(text.as_bytes(), None)
             .map_err(|e| Error::invalid_field("source_id", format!("the transcript of source {source_id} cannot be read: {e}")))?;
-        let extracted = icp::extract(&parsed.transcript, &self.config.icp)?;
+        let extracted = self.icp_extractor.extract(&parsed.transcript, &self.config.icp).await?;
         let (profile, _) =
             self.knowledge.create_profile(extracted.to_new_profile(icp_source(&source), Some(source_id.to_string()))).await?;
         let objections = self.record_objections(extracted.new_objections()).await?;
@@ -544,7 +577,9 @@ impl LearningService {
                 }
                 match self.extract_icp(s.id).await {
                     Ok(_) => extracted += 1,
-                    Err(e @ Error::InvalidInput { .. }) => tracing::info!(source = %s.id, error = %e, "call skipped by the ICP update"),
+                    Err(e @ (Error::InvalidInput { .. } | Error::Permanent(_))) => {
+                        tracing::info!(source = %s.id, error = %e, "call skipped by the ICP update")
+                    }
                     Err(e) => return Err(e),
                 }
             }
@@ -561,6 +596,38 @@ impl LearningService {
 impl RuleSource for LearningService {
     async fn active_rules(&self) -> Result<Vec<Rule>> {
         Ok(self.store.list_rules().await?.into_iter().filter(Rule::is_active).collect())
+    }
+}
+
+#[async_trait]
+impl crate::review::slots::BestTimePicker for LearningService {
+    async fn pick(&self, platform: Platform, after: DateTime<Utc>, avoid: &[DateTime<Utc>]) -> Result<Option<Recommendation>> {
+        let config = self.config.best_time.clone();
+        let outcomes = self.outcomes.outcomes(platform, config.fixed_age()).await?;
+        if outcomes.len() < self.config.smart_min_posts as usize {
+            return Ok(None);
+        }
+        let (model, candidates) = self.best_time_model(platform).await?;
+        let tz = config.timezone;
+        let span = chrono::Duration::hours(i64::from(super::best_time::SLOT_HOURS));
+        // A slot whose next occurrence already holds a post is not offered again.
+        let free: Vec<Slot> = candidates
+            .into_iter()
+            .filter(|slot| {
+                let start = slot.next_start_after(tz, after);
+                !avoid.iter().any(|t| *t >= start && *t < start + span)
+            })
+            .collect();
+        let mut rng = match self.seed {
+            Some(seed) => fastrand::Rng::with_seed(seed),
+            None => fastrand::Rng::new(),
+        };
+        Ok(model.recommend(platform, &free, after, &mut rng))
+    }
+
+    async fn chosen(&self, item: ContentId, pick: &Recommendation) -> Result<crate::domain::ContentItem> {
+        let predicted = serde_json::to_value(pick.predicted_engagement).map_err(|e| Error::internal("encoding a prediction", e))?;
+        self.store.set_best_time(item, Some(pick.best_publish_time), Some(predicted)).await
     }
 }
 

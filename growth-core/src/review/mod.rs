@@ -7,7 +7,13 @@
 //! schedule in **one transaction** ([`PublishAttemptStore::approve_and_schedule`]; the store
 //! refuses a second active schedule per item and platform), so a crash can never leave an item
 //! approved without its schedule, or a schedule whose item is still in review. A bulk approval is
-//! one transaction for the whole request: one bad id writes nothing. Every edit keeps the prior version and records its changed spans
+//! one transaction for the whole request: one bad id writes nothing.
+//!
+//! Without a time, the slot comes from the planner's rules ([`slots`]) — or, with a
+//! [`slots::BestTimePicker`] ([`ReviewService::with_best_time`]) that has enough measured posts,
+//! from the best-time model, and the item then carries `best_publish_time` and
+//! `predicted_engagement`. An [`EditObserver`](crate::learn::cipher::EditObserver)
+//! ([`ReviewService::with_edit_observer`]) hears of every stored text change (preference learning). Every edit keeps the prior version and records its changed spans
 //! ([`edits::diff_edit`]).
 
 use std::collections::BTreeSet;
@@ -115,6 +121,8 @@ pub struct ReviewService {
     changes: Option<Arc<ReviewChanges>>,
     fingerprint: Arc<std::sync::Mutex<Option<(u64, Fingerprint)>>>,
     gates: Arc<Vec<Arc<dyn crate::quality::QualityGate>>>,
+    on_edit: Option<Arc<dyn crate::learn::cipher::EditObserver>>,
+    best_time: Option<Arc<dyn slots::BestTimePicker>>,
 }
 
 /// Count and latest change of everything in review.
@@ -139,6 +147,8 @@ impl ReviewService {
             changes: None,
             fingerprint: Arc::default(),
             gates: Arc::default(),
+            on_edit: None,
+            best_time: None,
         })
     }
 
@@ -169,6 +179,22 @@ impl ReviewService {
         let kept: Vec<_> = item.quality.verdicts.iter().filter(|v| !rerun.contains(v.gate.as_str())).cloned().collect();
         let all: Vec<_> = verdicts.iter().cloned().chain(kept).collect();
         Ok(Some(crate::quality::rewrite::metrics_of(&all)))
+    }
+
+    /// Tells `observer` about every stored change of an item's text (learning preferences from
+    /// edits). It runs after the edit is stored and must be quick (enqueue, don't infer); its
+    /// failure is logged and never fails the edit.
+    pub fn with_edit_observer(mut self, observer: Arc<dyn crate::learn::cipher::EditObserver>) -> Self {
+        self.on_edit = Some(observer);
+        self
+    }
+
+    /// Lets `picker` choose the time of a smart-distributed approval from the best-time model
+    /// once it has enough data (see [`slots::BestTimePicker`]); below its minimum, and without a
+    /// picker, the planner's rules choose.
+    pub fn with_best_time(mut self, picker: Arc<dyn slots::BestTimePicker>) -> Self {
+        self.best_time = Some(picker);
+        self
     }
 
     /// Answers [`ReviewService::pending_fingerprint`] from memory while `changes` is live and has
@@ -297,6 +323,11 @@ impl ReviewService {
         if let Some(q) = quality {
             item = self.store.set_quality(id, q).await?;
         }
+        if let Some(observer) = &self.on_edit
+            && let Err(e) = observer.edited(&current, &item).await
+        {
+            tracing::warn!(content_id = %id, error = %e, "the edit observer failed; the edit is kept");
+        }
         tracing::info!(content_id = %id, version = item.version, by = ?req.editor, "content edited");
         crate::telemetry::count_change("edit", 1);
         Ok(item)
@@ -310,6 +341,53 @@ impl ReviewService {
         tracing::info!(content_id = %id, by = ?by, cancelled = cancelled.len(), "back to review");
         crate::telemetry::count_change("unapprove", 1);
         Ok((item, cancelled))
+    }
+
+    /// The best-time model's pick for `platform` after `after`, away from active schedules and
+    /// `also_avoid`, when a picker is configured and has enough data.
+    async fn best_pick(
+        &self,
+        platform: Platform,
+        after: DateTime<Utc>,
+        also_avoid: &[DateTime<Utc>],
+    ) -> Result<Option<crate::learn::Recommendation>> {
+        let Some(picker) = &self.best_time else { return Ok(None) };
+        let mut avoid = slots::taken_times(self.store.as_ref(), platform, self.clock.now()).await?;
+        avoid.extend_from_slice(also_avoid);
+        picker.pick(platform, after, &avoid).await
+    }
+
+    /// Smart distribution by the best-time model: each item, in story order, gets the pick after
+    /// the previous piece of its source (so an episode's story keeps its order), away from active
+    /// schedules and the picks before it. `None` when any platform is below the picker's minimum:
+    /// the planner's rules then spread the whole batch.
+    async fn best_plan(
+        &self,
+        items: &[ContentItem],
+        start_date: Option<NaiveDate>,
+        tz: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Vec<(DateTime<Utc>, crate::learn::Recommendation)>>> {
+        if self.best_time.is_none() {
+            return Ok(None);
+        }
+        let zone = slots::zone(tz)?;
+        let start = match start_date {
+            Some(d) => crate::schedule::resolve_local(zone, d.and_time(chrono::NaiveTime::MIN)).max(now),
+            None => now,
+        };
+        let mut picked: Vec<Option<(DateTime<Utc>, crate::learn::Recommendation)>> = vec![None; items.len()];
+        let mut chosen: Vec<DateTime<Utc>> = Vec::new();
+        let mut last_of_source: std::collections::HashMap<Option<crate::domain::SourceId>, DateTime<Utc>> = Default::default();
+        for i in slots::story_order(items) {
+            let item = &items[i];
+            let after = last_of_source.get(&item.source_id).copied().unwrap_or(start).max(start);
+            let Some(r) = self.best_pick(item.platform(), after, &chosen).await? else { return Ok(None) };
+            chosen.push(r.best_publish_time);
+            last_of_source.insert(item.source_id, r.best_publish_time);
+            picked[i] = Some((r.best_publish_time, r));
+        }
+        Ok(picked.into_iter().collect())
     }
 
     /// Checks that `item` can be approved for `at` in `timezone`; writes nothing.
@@ -331,11 +409,17 @@ impl ReviewService {
         let item = self.store.get_content(id).await?;
         let platform = req.platform.unwrap_or_else(|| item.platform());
         self.check_platform(platform)?;
-        let at = match req.at {
-            Some(t) => t,
-            None => slots::next_slot(self.store.as_ref(), platform, &tz, now).await?,
+        let (at, pick) = match req.at {
+            Some(t) => (t, None),
+            None => match self.best_pick(platform, now, &[]).await? {
+                Some(r) => (r.best_publish_time, Some(r)),
+                None => (slots::next_slot(self.store.as_ref(), platform, &tz, now).await?, None),
+            },
         };
-        let approval = self.approve_item(item, platform, at, &tz, now).await?;
+        let mut approval = self.approve_item(item, platform, at, &tz, now).await?;
+        if let (Some(r), Some(picker)) = (&pick, &self.best_time) {
+            approval.item = picker.chosen(id, r).await?;
+        }
         tracing::info!(content_id = %id, schedule_id = %approval.schedule.id, at = %at, by = ?req.by, "approved and scheduled");
         crate::telemetry::count_change("approve", 1);
         Ok(approval)
@@ -390,6 +474,7 @@ impl ReviewService {
             self.check_platform(item.platform())?;
             items.push(item);
         }
+        let mut picks = None;
         let times = match &req.distribution {
             Distribution::Manual { times } => {
                 if times.len() != items.len() {
@@ -397,7 +482,14 @@ impl ReviewService {
                 }
                 times.clone()
             }
-            Distribution::Smart { start_date } => slots::plan(self.store.as_ref(), &items, *start_date, &tz, now).await?,
+            Distribution::Smart { start_date } => match self.best_plan(&items, *start_date, &tz, now).await? {
+                Some(plan) => {
+                    let times = plan.iter().map(|(at, _)| *at).collect();
+                    picks = Some(plan);
+                    times
+                }
+                None => slots::plan(self.store.as_ref(), &items, *start_date, &tz, now).await?,
+            },
         };
         for (item, at) in items.iter().zip(&times) {
             self.check_approvable(item, *at, &tz, now)?;
@@ -412,8 +504,13 @@ impl ReviewService {
                 timezone: tz.clone(),
             })
             .collect();
-        let out: Vec<Approval> =
+        let mut out: Vec<Approval> =
             self.store.approve_and_schedule(&writes).await?.into_iter().map(|(item, schedule)| Approval { item, schedule }).collect();
+        if let (Some(plan), Some(picker)) = (picks, &self.best_time) {
+            for (approval, (_, r)) in out.iter_mut().zip(plan) {
+                approval.item = picker.chosen(approval.item.id, &r).await?;
+            }
+        }
         tracing::info!(approved = out.len(), by = ?req.by, "bulk approved");
         crate::telemetry::count_change("approve", out.len() as u64);
         Ok(out)

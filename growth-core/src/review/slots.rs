@@ -13,6 +13,27 @@ use crate::schedule::{EngagementHistory, Observation, PlanItem, SchedulePolicy};
 use crate::store::ScheduleFilter;
 use crate::{Error, Result};
 
+/// Chooses a smart-distributed post's time from how past posts did (the learning stage's
+/// best-time model: engagement per impression by weekday × 2-hour slot, Thompson sampling).
+///
+/// Contract: [`BestTimePicker::pick`] answers `None` while the platform has fewer measured posts
+/// than the picker's configured minimum (the planner's rules then choose, as before); a pick is
+/// after `after` and never in the same slot as a time of `avoid`.
+#[async_trait::async_trait]
+pub trait BestTimePicker: Send + Sync + std::fmt::Debug + 'static {
+    /// The slot for a post on `platform` after `after`, or `None` below the minimum of posts.
+    async fn pick(&self, platform: Platform, after: DateTime<Utc>, avoid: &[DateTime<Utc>])
+    -> Result<Option<crate::learn::Recommendation>>;
+    /// Records the pick on the approved item (`best_publish_time`, `predicted_engagement`) and
+    /// answers the item as stored.
+    async fn chosen(&self, item: ContentId, pick: &crate::learn::Recommendation) -> Result<crate::domain::ContentItem>;
+}
+
+/// Times of active schedules from a week ago on (what a pick must not collide with).
+pub async fn taken_times(store: &dyn ReviewStore, platform: Platform, now: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>> {
+    Ok(taken(store, now).await?.into_iter().filter(|(p, _)| *p == platform).map(|(_, at)| at).collect())
+}
+
 /// An IANA zone by name.
 pub fn zone(tz: &str) -> Result<Tz> {
     tz.parse::<Tz>().map_err(|_| Error::invalid_field("timezone", format!("`{tz}` is not an IANA time zone")))

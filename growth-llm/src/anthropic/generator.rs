@@ -203,6 +203,21 @@ impl ClaudeGenerator {
     }
 }
 
+impl ClaudeGenerator {
+    /// One plain conversation — no system prompt, no drafts format, no cache coalescing — with the
+    /// same client, retries and rate-limit pacing as drafts (learning's prompts: preferences, ICP).
+    pub(crate) async fn converse(&self, turns: &[Turn<'_>], max_tokens: u32) -> Result<Answer> {
+        let conversation = ClaudeConversation {
+            claude: self,
+            system: &[],
+            max_tokens: max_tokens.clamp(1, self.config.max_tokens),
+            observer: &NoObserver,
+            warm_key: None,
+        };
+        conversation.answer(turns, false).await
+    }
+}
+
 /// A transport error; the client's read timeout is the stall timeout.
 fn read_failure(e: &reqwest::Error, stall: Duration) -> Failure {
     if e.is_timeout() { stalled(stall) } else { http::transport_failure(WHAT, e) }

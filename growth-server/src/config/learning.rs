@@ -24,6 +24,9 @@ pub struct LearningSettings {
     pub host_speakers: Vec<String>,
     /// Jaccard similarity at which an objection counts as a mention of a known one.
     pub objection_similarity: f64,
+    /// Measured posts a platform needs before smart distribution takes its times from the
+    /// best-time model (below it, the scheduling rules choose).
+    pub smart_min_posts: u32,
 }
 
 impl Default for LearningSettings {
@@ -38,6 +41,7 @@ impl Default for LearningSettings {
             best_time_cron: c.best_time_cron.unwrap_or_default(),
             host_speakers: Vec::new(),
             objection_similarity: c.objection_similarity,
+            smart_min_posts: c.smart_min_posts,
         }
     }
 }
@@ -54,6 +58,7 @@ impl LearningSettings {
         c.best_time_cron = Some(self.best_time_cron.trim().to_owned()).filter(|s| !s.is_empty());
         c.icp = IcpConfig { host_speakers: self.host_speakers.clone(), ..IcpConfig::default() };
         c.objection_similarity = self.objection_similarity;
+        c.smart_min_posts = self.smart_min_posts;
         c
     }
 }

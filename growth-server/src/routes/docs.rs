@@ -77,6 +77,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         super::publish::PublishApi::openapi(),
         super::analytics::AnalyticsApi::openapi(),
         super::leads::LeadsApi::openapi(),
+        super::preferences::PreferencesApi::openapi(),
         MetricsApi::openapi(),
         #[cfg(feature = "customerio")]
         super::customerio_webhook::CustomerIoWebhookApi::openapi(),

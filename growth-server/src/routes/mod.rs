@@ -11,6 +11,7 @@ mod health;
 mod knowledge;
 mod leads;
 mod learning;
+mod preferences;
 mod publish;
 mod quality;
 mod sources;
@@ -48,7 +49,8 @@ pub fn router(state: AppState) -> Router {
         .merge(publish::router())
         .merge(users::router())
         .merge(analytics::router())
-        .merge(leads::router());
+        .merge(leads::router())
+        .merge(preferences::router());
     // Customer.io's reporting webhook needs the adapter's signature check.
     #[cfg(feature = "customerio")]
     let api = api.merge(customerio_webhook::router());

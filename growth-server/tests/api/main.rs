@@ -15,6 +15,7 @@ mod knowledge;
 mod learning;
 mod logs;
 mod metrics;
+mod objections;
 mod openapi;
 mod publish;
 mod quality;

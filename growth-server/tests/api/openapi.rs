@@ -73,6 +73,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/analytics/import"),
     ("post", "/leads"),
     ("post", "/webhooks/customerio"),
+    ("get", "/learning/preferences"),
+    ("patch", "/learning/preferences/{id}"),
+    ("delete", "/learning/preferences/{id}"),
+    ("post", "/objections/{id}/generate"),
 ];
 
 /// Resolves a `$ref` to `#/components/schemas/<name>`.

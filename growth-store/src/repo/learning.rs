@@ -138,6 +138,18 @@ macro_rules! impl_learning_store {
                     fetch_one_or_not_found(&self.pool, q, "preference", id).await
                 }
 
+                async fn delete_preference(&self, id: uuid::Uuid) -> Result<()> {
+                    let done = sqlx::query::<$db>("DELETE FROM learned_preferences WHERE id = $1")
+                        .bind(id)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    if done.rows_affected() == 0 {
+                        return Err(Error::not_found("preference", id));
+                    }
+                    Ok(())
+                }
+
                 async fn set_best_time(
                     &self,
                     id: ContentId,

@@ -45,6 +45,9 @@
 //! [`ExtractedProfile`]).
 
 mod cues;
+pub mod extractor;
+
+pub use extractor::{IcpExtractor, OfflineIcpExtractor, keep_verified, speakers};
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -724,6 +727,7 @@ fn loose(s: &str) -> String {
 #[derive(Debug)]
 pub struct QuoteIndex {
     by_speaker: HashMap<String, String>,
+    fold_case: bool,
 }
 
 impl QuoteIndex {
@@ -735,13 +739,23 @@ impl QuoteIndex {
             said.push_str(&loose(&s.text));
             said.push('\n');
         }
-        Self { by_speaker }
+        Self { by_speaker, fold_case: false }
+    }
+
+    /// The index of `transcript`, comparing letter case loosely too (lower-cased on both sides).
+    pub fn new_case_insensitive(transcript: &Transcript) -> Self {
+        let mut index = Self::new(transcript);
+        for said in index.by_speaker.values_mut() {
+            *said = said.to_lowercase();
+        }
+        index.fold_case = true;
+        index
     }
 
     /// Whether `speaker` said `quote` (a non-empty substring of their turns, loosely compared).
     pub fn said(&self, speaker: &str, quote: &str) -> bool {
-        let q = loose(quote);
-        !q.is_empty() && self.by_speaker.get(speaker).is_some_and(|t| t.contains(&q))
+        let q = if self.fold_case { loose(quote).to_lowercase() } else { loose(quote) };
+        !q.trim().is_empty() && self.by_speaker.get(speaker).is_some_and(|t| t.contains(&q))
     }
 }
 

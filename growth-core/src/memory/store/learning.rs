@@ -86,6 +86,16 @@ impl LearningStore for InMemoryStore {
         Ok(p.clone())
     }
 
+    async fn delete_preference(&self, id: uuid::Uuid) -> Result<()> {
+        let mut s = self.lock();
+        let before = s.preferences.len();
+        s.preferences.retain(|p| p.id != id);
+        if s.preferences.len() == before {
+            return Err(Error::not_found("preference", id));
+        }
+        Ok(())
+    }
+
     async fn set_best_time(
         &self,
         id: ContentId,

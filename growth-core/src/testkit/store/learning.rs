@@ -81,6 +81,23 @@ pub async fn preferences_keep_their_context_embedding_and_can_be_edited(s: Arc<d
     assert!(matches!(s.insert_preference(a).await, Err(Error::Conflict { .. })));
 }
 
+pub async fn a_deleted_preference_is_gone_and_deleting_it_again_is_not_found(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
+    let record = |text: &str| PreferenceRecord {
+        id: uuid::Uuid::now_v7(),
+        content_type: ContentType::LinkedinPost,
+        content_item_id: None,
+        context_embedding: vec![1.0, 0.0],
+        preference: text.into(),
+        created_at: c.now(),
+    };
+    let a = s.insert_preference(record("no emoji")).await.unwrap();
+    let b = s.insert_preference(record("short sentences")).await.unwrap();
+    s.delete_preference(a.id).await.unwrap();
+    assert_eq!(s.list_preferences(None).await.unwrap(), vec![b]);
+    assert!(matches!(s.delete_preference(a.id).await, Err(Error::NotFound { .. })));
+    assert!(matches!(s.delete_preference(uuid::Uuid::now_v7()).await, Err(Error::NotFound { .. })));
+}
+
 pub async fn edits_since_a_time_come_from_every_item_oldest_first(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
     let span = |o: &str| EditSpan {
         edit_type: EditType::Deletion,

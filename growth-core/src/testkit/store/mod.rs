@@ -44,6 +44,7 @@ pub use knowledge::{
     icp_profiles_are_crud_with_their_lists, knowledge_items_are_crud_and_edits_clear_the_embedding,
     objections_count_mentions_case_insensitively,
 };
+pub use learning::a_deleted_preference_is_gone_and_deleting_it_again_is_not_found;
 pub use learning::{
     edits_since_a_time_come_from_every_item_oldest_first, preferences_keep_their_context_embedding_and_can_be_edited,
     rule_versions_round_trip_and_status_changes_are_compare_and_set, the_best_time_is_set_on_an_item_without_a_new_version,
@@ -125,6 +126,7 @@ where
     check!(idempotency_keys_and_cron_firings_are_exclusive);
     check!(the_store_answers_ping);
     check!(generated_pieces_are_saved_once_per_bundle_and_piece);
+    check!(a_deleted_preference_is_gone_and_deleting_it_again_is_not_found);
 }
 
 fn new_user(email: &str, role: Role) -> NewUser {
