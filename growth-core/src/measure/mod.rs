@@ -49,4 +49,4 @@ pub use service::{
 mod job;
 pub use job::{SYNC_METRICS, SyncMetricsHandler, sync_metrics_cron, sync_metrics_kind};
 mod publish_tags;
-pub use publish_tags::{campaign_for, tag_for_publish};
+pub use publish_tags::{campaign_for, campaign_of, source_slug, tag_for_publish, tag_for_publish_with};
