@@ -360,6 +360,7 @@ impl<T> Store for T where
         + LearningStore
         + PublishAttemptStore
         + MeasureStore
+        + crate::measure::CallBudgetStore
 {
 }
 

@@ -47,8 +47,31 @@ use crate::store::{
 use crate::{Error, Result};
 
 /// What the measure stage reads and writes.
-pub trait MeasureServiceStore: ContentStore + ScheduleStore + AnalyticsStore + MeasureStore + IdempotencyStore + SourceStore {}
-impl<T: ContentStore + ScheduleStore + AnalyticsStore + MeasureStore + IdempotencyStore + SourceStore + ?Sized> MeasureServiceStore for T {}
+/// (Sources for the `utm_campaign` slug a URL is matched by; the job queue for lead enrichment.)
+pub trait MeasureServiceStore:
+    ContentStore
+    + ScheduleStore
+    + AnalyticsStore
+    + MeasureStore
+    + IdempotencyStore
+    + SourceStore
+    + crate::jobs::JobQueue
+    + super::CallBudgetStore
+{
+}
+impl<
+    T: ContentStore
+        + ScheduleStore
+        + AnalyticsStore
+        + MeasureStore
+        + IdempotencyStore
+        + SourceStore
+        + crate::jobs::JobQueue
+        + super::CallBudgetStore
+        + ?Sized,
+> MeasureServiceStore for T
+{
+}
 
 /// Told when something about measurement needs a person.
 #[async_trait::async_trait]
@@ -342,12 +365,24 @@ pub struct MeasureService {
     alert: Option<Arc<dyn MeasureAlert>>,
     config: MeasureConfig,
     disconnected: Arc<Mutex<BTreeSet<Platform>>>,
+    enricher: Option<Arc<dyn super::LeadEnricher>>,
+    segments: Option<Arc<dyn super::SegmentReader>>,
 }
 
 impl MeasureService {
     /// A service with no metrics source (import and leads still work), no budget and no alert.
     pub fn new(store: Arc<dyn MeasureServiceStore>, clock: Arc<dyn Clock>, config: MeasureConfig) -> Self {
-        Self { store, clock, sources: BTreeMap::new(), budget: Arc::new(Unbudgeted), alert: None, config, disconnected: Arc::default() }
+        Self {
+            store,
+            clock,
+            sources: BTreeMap::new(),
+            budget: Arc::new(Unbudgeted),
+            alert: None,
+            config,
+            disconnected: Arc::default(),
+            enricher: None,
+            segments: None,
+        }
     }
 
     /// Reads `source`'s platform from it (replacing an earlier one).
@@ -366,6 +401,24 @@ impl MeasureService {
     pub fn alert(mut self, alert: Arc<dyn MeasureAlert>) -> Self {
         self.alert = Some(alert);
         self
+    }
+
+    /// Enriches every new lead with `enricher` (an n8n workflow), in an `enrich_lead` job.
+    pub fn enricher(mut self, enricher: Arc<dyn super::LeadEnricher>) -> Self {
+        self.enricher = Some(enricher);
+        self
+    }
+
+    /// Reads every new lead's segment with `segments` (the ESP's person attributes), in an
+    /// `enrich_lead` job.
+    pub fn segments(mut self, segments: Arc<dyn super::SegmentReader>) -> Self {
+        self.segments = Some(segments);
+        self
+    }
+
+    /// Whether new leads are enriched (an enricher or a segment reader is set).
+    pub fn enriches(&self) -> bool {
+        self.enricher.is_some() || self.segments.is_some()
     }
 
     /// The settings.
@@ -696,6 +749,13 @@ impl MeasureService {
         let (lead, event) = stored.value;
         if stored.created {
             self.refresh_lead_counters(&lead).await?;
+            if self.enriches() {
+                // Never waits for the enricher: a job does it (and retries it) later.
+                let job = super::EnrichLeadJob { lead_id: lead.id, event_id: Some(event.id) }.new_job()?;
+                if let Err(e) = self.store.enqueue(job).await {
+                    tracing::error!(error = %e, lead = %lead.id, "enqueueing the lead's enrichment");
+                }
+            }
         }
         Ok(LeadReceipt { lead, event, created: stored.created })
     }
@@ -955,6 +1015,32 @@ impl MeasureService {
             self.write_metrics(item, platform, &sum, now.date_naive()).await?;
         }
         Ok(receipt)
+    }
+
+    /// Enriches lead `id` now (what an `enrich_lead` job runs): the enricher's answer for it,
+    /// told about `event` (else its latest event), and its segment, stored on the lead. Without an
+    /// enricher the lead's earlier enrichment is kept; without a segment reader, its segment.
+    pub async fn run_enrichment(&self, id: super::LeadId, event: Option<super::LeadEventId>) -> Result<Lead> {
+        let lead = self.store.get_lead(id).await?;
+        let events = self.store.list_lead_events(&[id]).await?;
+        let ev = event.and_then(|e| events.iter().find(|x| x.id == e)).or(events.last());
+        let req = super::EnrichmentRequest {
+            lead_id: id,
+            email: lead.email.clone(),
+            kind: ev.map_or(LeadKind::WebsiteVisit, |e| e.kind),
+            content_item_id: ev.and_then(|e| e.content_item_id),
+            url: ev.and_then(|e| e.url.clone()),
+            utm: ev.and_then(|e| e.utm.clone()),
+        };
+        let data = match &self.enricher {
+            Some(e) => e.enrich(&req).await?,
+            None => lead.enrichment.clone().unwrap_or(serde_json::Value::Null),
+        };
+        let segment = match &self.segments {
+            Some(s) => s.segment(&lead.email).await?,
+            None => None,
+        };
+        self.enrich(id, data, segment).await
     }
 
     /// Stores an enrichment answer (and segment) on a lead.
