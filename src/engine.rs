@@ -232,7 +232,8 @@ impl Engine {
             .register(Arc::new(BestTimeHandler::new(self.inner.learning.clone())))
             .register(Arc::new(SyncMetricsHandler::new(self.inner.measure.clone())))
             .register(Arc::new(PreferenceHandler::new(self.inner.preferences.clone())))
-            .register(Arc::new(ObjectionContentHandler::new(self.inner.objection_content.clone())));
+            .register(Arc::new(ObjectionContentHandler::new(self.inner.objection_content.clone())))
+            .register(Arc::new(growth_core::measure::EnrichLeadHandler::new(self.inner.measure.clone())));
         for h in &self.inner.handlers {
             w = w.register(h.clone());
         }
@@ -297,6 +298,8 @@ pub struct EngineBuilder {
     metrics_sources: Vec<Arc<dyn MetricsSource>>,
     call_budget: Option<Arc<dyn CallBudget>>,
     measure_alert: Option<Arc<dyn MeasureAlert>>,
+    lead_enricher: Option<Arc<dyn growth_core::measure::LeadEnricher>>,
+    segment_reader: Option<Arc<dyn growth_core::measure::SegmentReader>>,
     measure: MeasureConfig,
     metrics_cron: Option<String>,
     preference_inferer: Option<Arc<dyn PreferenceInferer>>,
@@ -520,6 +523,19 @@ impl EngineBuilder {
         self
     }
 
+    /// Enriches every new lead with `enricher` (n8n), in an `enrich_lead` job (default: none).
+    pub fn lead_enricher(mut self, enricher: Arc<dyn growth_core::measure::LeadEnricher>) -> Self {
+        self.lead_enricher = Some(enricher);
+        self
+    }
+
+    /// Reads every new lead's segment with `reader` (Customer.io person attributes), in an
+    /// `enrich_lead` job (default: none).
+    pub fn segment_reader(mut self, reader: Arc<dyn growth_core::measure::SegmentReader>) -> Self {
+        self.segment_reader = Some(reader);
+        self
+    }
+
     /// Settings of the measure stage (sync window, manual minutes per type, attribution model).
     pub fn measure(mut self, config: MeasureConfig) -> Self {
         self.measure = config;
@@ -717,6 +733,12 @@ impl EngineBuilder {
         }
         if let Some(a) = self.measure_alert {
             measure = measure.alert(a);
+        }
+        if let Some(e) = self.lead_enricher {
+            measure = measure.enricher(e);
+        }
+        if let Some(r) = self.segment_reader {
+            measure = measure.segments(r);
         }
         // The hourly sync runs once a metrics source is configured (imports and leads need none).
         if has_sources && !cron.iter().any(|e| e.name() == growth_core::measure::SYNC_METRICS) {

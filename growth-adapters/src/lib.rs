@@ -18,6 +18,8 @@ pub mod http;
 pub mod linkedin;
 #[cfg(any(feature = "customerio", feature = "webflow"))]
 pub mod markdown;
+#[cfg(feature = "n8n")]
+pub mod n8n;
 #[cfg(feature = "notion")]
 pub mod notion;
 #[cfg(feature = "originality")]

@@ -367,3 +367,19 @@ async fn the_publishers_metrics_share_its_settings() {
     assert_eq!(source.capabilities().calls_per_post, 5);
     assert!(source.fetch(&req(SHARE)).await.unwrap().is_empty());
 }
+
+/// What a sync takes from the daily budget for a batch is what the batch sends: five calls per
+/// member post (one per `queryType`), one per page-statistics `List(…)` call.
+#[tokio::test]
+async fn a_batch_costs_five_calls_a_member_post_and_one_a_page_list() {
+    let server = MockServer::start().await;
+    let member = member_source(&server);
+    assert_eq!(member.calls_for(&[req(SHARE), req(UGC), req("urn:li:share:2")]), 15);
+    let page = LinkedInMetrics::new(config(&server, ORG), Arc::new(Unbudgeted)).unwrap();
+    // Two shares share one `shares=List(…)` call, the ugcPost needs its own `ugcPosts=List(…)`.
+    assert_eq!(page.calls_for(&[req(SHARE), req("urn:li:share:2"), req(UGC)]), 2);
+    let mut by_member = req(SHARE);
+    by_member.platform_data = json!({"author": MEMBER});
+    assert_eq!(page.calls_for(&[by_member, req(SHARE)]), 5 + 1, "a member post in a page batch costs its five");
+    assert_eq!(page.calls_for(&[]), 0);
+}

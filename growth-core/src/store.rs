@@ -363,6 +363,7 @@ impl<T> Store for T where
         + PublishAttemptStore
         + MeasureStore
         + BundlePieceStore
+        + crate::measure::CallBudgetStore
 {
 }
 

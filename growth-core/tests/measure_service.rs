@@ -76,8 +76,13 @@ impl Fixture {
 
     /// An item published on LinkedIn now as `post`.
     async fn published(&self, title: &str, post: &str) -> ContentItem {
+        self.published_item(NewContentItem::draft(ContentType::LinkedinPost, Some(title.into()), "Body"), post).await
+    }
+
+    /// `new` published on LinkedIn now as `post`.
+    async fn published_item(&self, new: NewContentItem, post: &str) -> ContentItem {
         let s = &self.store;
-        let mut item = s.insert_content(NewContentItem::draft(ContentType::LinkedinPost, Some(title.into()), "Body")).await.unwrap();
+        let mut item = s.insert_content(new).await.unwrap();
         for to in [ContentStatus::InReview, ContentStatus::Approved] {
             if item.status != to {
                 item = s.transition_content(item.id, ContentTransition::to(to)).await.unwrap();
@@ -174,6 +179,95 @@ async fn a_spent_budget_stops_the_platform_and_a_disconnected_source_alerts_once
     assert!(svc.is_disconnected(Platform::LINKEDIN));
     assert_eq!(alerts.0.lock().unwrap().len(), 1, "alerted once: {:?}", alerts.0.lock().unwrap());
     assert!(matches!(&alerts.0.lock().unwrap()[0], AnalyticsAlert::SourceDisconnected { platform, .. } if *platform == Platform::LINKEDIN));
+}
+
+/// A source that reads a batch post by post (LinkedIn member posts: five calls each).
+#[derive(Debug, Default)]
+struct BatchingSource(Source);
+
+#[async_trait]
+impl MetricsSource for BatchingSource {
+    fn platform(&self) -> Platform {
+        Platform::LINKEDIN
+    }
+    fn capabilities(&self) -> MetricsCapabilities {
+        MetricsCapabilities { metrics: Metric::SOCIAL.to_vec(), max_batch: 20, calls_per_post: 5, lifetime_totals: true }
+    }
+    async fn fetch(&self, req: &MetricsRequest) -> Result<PostMetrics> {
+        self.0.fetch(req).await
+    }
+}
+
+#[tokio::test]
+async fn a_batch_of_member_posts_is_charged_five_calls_a_post_not_one_per_batch() {
+    let f = Fixture::new();
+    let source = Arc::new(BatchingSource::default());
+    for i in 0..3 {
+        f.published(&format!("Post {i}"), &format!("urn:li:share:{i}")).await;
+        source.0.table.lock().unwrap().insert(format!("urn:li:share:{i}"), social(10, 1));
+    }
+    let limits = HashMap::from([(Platform::LINKEDIN, DailyLimit { per_platform: Some(16), per_account: None })]);
+    let budget = Arc::new(DailyCallBudget::new(f.clock.clone(), limits));
+    let svc = f.service().source(source.clone()).budget(budget.clone());
+    let r = svc.sync().await.unwrap();
+    assert_eq!((r.synced, r.calls), (3, 15), "one batch of three posts sends 15 calls");
+    assert_eq!(budget.used(&growth_core::measure::BudgetKey::platform(Platform::LINKEDIN)), 15);
+    // A day later the three are due again: 15 more do not fit in 16 − 15 … the next day's budget.
+    f.clock.advance(Duration::days(1));
+    let limits = HashMap::from([(Platform::LINKEDIN, DailyLimit { per_platform: Some(14), per_account: None })]);
+    let tight = f.service().source(source.clone()).budget(Arc::new(DailyCallBudget::new(f.clock.clone(), limits)));
+    let r = tight.sync().await.unwrap();
+    assert_eq!((r.synced, r.rate_limited, r.calls), (0, 3, 0), "a batch needing 15 calls is not sent on a budget of 14");
+    assert_eq!(source.0.fetches.load(Ordering::SeqCst), 3);
+}
+
+/// Refuses every post for good (a 4xx the platform will not change its mind about).
+#[derive(Debug)]
+struct Refusing;
+
+#[async_trait]
+impl growth_core::publish::Publisher for Refusing {
+    fn platform(&self) -> Platform {
+        Platform::LINKEDIN
+    }
+    fn capabilities(&self) -> growth_core::publish::PublisherCapabilities {
+        growth_core::publish::PublisherCapabilities { idempotency_key: false, reconcile: false, metrics: false }
+    }
+    async fn publish(&self, _: &growth_core::publish::PublishRequest) -> Result<growth_core::publish::Publication> {
+        Err(growth_core::Error::invalid_field("content", "LinkedIn refused the post"))
+    }
+}
+
+#[tokio::test]
+async fn a_publish_failure_fires_the_alert_hook() {
+    let f = Fixture::new();
+    let s = &f.store;
+    let mut item = s.insert_content(NewContentItem::draft(ContentType::LinkedinPost, Some("Doomed".into()), "Body")).await.unwrap();
+    for to in [ContentStatus::InReview, ContentStatus::Approved] {
+        if item.status != to {
+            item = s.transition_content(item.id, ContentTransition::to(to)).await.unwrap();
+        }
+    }
+    let sch = s
+        .create_schedule(NewSchedule {
+            content_item_id: item.id,
+            platform: Platform::LINKEDIN,
+            scheduled_time: f.clock.now(),
+            timezone: "UTC".into(),
+        })
+        .await
+        .unwrap();
+    let alerts = Arc::new(Alerts::default());
+    let svc = f.service().alert(alerts.clone());
+    assert!(svc.check_alerts().await.unwrap().is_empty(), "nothing failed yet");
+    // A publisher that refuses the post for good: the runner fails the schedule.
+    let refusing: Arc<dyn growth_core::publish::Publisher> = Arc::new(Refusing);
+    growth_core::publish::PublishRunner::new(f.store.clone(), f.clock.clone(), "w", vec![refusing]).run_due(10).await.unwrap();
+    assert_eq!(s.get_schedule(sch.id).await.unwrap().status, ScheduleStatus::Failed);
+    let sent = svc.check_alerts().await.unwrap();
+    assert_eq!(sent, vec![AnalyticsAlert::PublishFailures { failed: 1 }]);
+    assert_eq!(alerts.0.lock().unwrap().as_slice(), &[AnalyticsAlert::PublishFailures { failed: 1 }]);
+    assert!(svc.check_alerts().await.unwrap().is_empty(), "once a day");
 }
 
 #[tokio::test]
@@ -315,6 +409,93 @@ async fn the_publish_runner_sends_tagged_links_and_a_lead_from_one_is_attributed
     };
     assert_eq!(svc.record_lead(lead).await.unwrap().event.content_item_id, Some(item.id));
     assert_eq!(svc.content(item.id, None).await.unwrap().lead_signups, 1);
+}
+
+#[tokio::test]
+async fn every_platform_gets_the_slug_of_the_source_as_utm_campaign() {
+    use growth_core::memory::RecordingPublisher;
+    use growth_core::publish::{PublishRunner, Publisher};
+    use growth_core::review::{ApproveRequest, ReviewService};
+    use growth_core::store::SourceStore;
+
+    let f = Fixture::new();
+    let source = f
+        .store
+        .create_source(NewSource {
+            title: Some("Founders Talk #55: Pricing".into()), transcript: Some("…".into()), ..NewSource::default()
+        })
+        .await
+        .unwrap()
+        .value;
+    let platforms = [Platform::LINKEDIN, Platform::CUSTOMER_IO, Platform::WEBFLOW];
+    let review = ReviewService::new(f.store.clone(), f.clock.clone(), "UTC", platforms.into()).unwrap();
+    let mut items = Vec::new();
+    for p in platforms {
+        let mut n =
+            NewContentItem::draft(ContentType::LinkedinPost, Some(format!("On {p}")), "Read https://productled.com/guide?utm_campaign=old");
+        n.source_id = Some(source.id);
+        let item = f.store.insert_content(n).await.unwrap();
+        review
+            .approve(item.id, ApproveRequest { at: Some(t0() + Duration::minutes(1)), platform: Some(p), ..ApproveRequest::default() })
+            .await
+            .unwrap();
+        items.push((p, item.id));
+    }
+    f.clock.advance(Duration::minutes(2));
+    let publishers: Vec<Arc<RecordingPublisher>> = platforms.iter().map(|p| Arc::new(RecordingPublisher::new(*p))).collect();
+    let runner =
+        PublishRunner::new(f.store.clone(), f.clock.clone(), "w1", publishers.iter().map(|p| p.clone() as Arc<dyn Publisher>).collect());
+    assert_eq!(runner.run_due(10).await.unwrap().published, 3);
+    for ((platform, id), p) in items.iter().zip(&publishers) {
+        let sent = p.published()[0].0.content.clone();
+        let url = sent.split_whitespace().find(|w| w.starts_with("https://")).unwrap();
+        let utm = growth_core::measure::utm::UtmParams::from_url(url).unwrap();
+        assert_eq!(utm.campaign.as_deref(), Some("founders-talk-55-pricing"), "{platform}: {url}");
+        assert_eq!(utm.content_id(), Some(*id), "{platform}");
+        assert_eq!(utm.source.as_deref(), Some(platform.as_str()), "{platform}");
+    }
+}
+
+#[tokio::test]
+async fn a_lead_on_the_post_itself_or_on_a_linked_page_without_utm_content_is_attributed_by_url() {
+    use growth_core::store::SourceStore;
+
+    let f = Fixture::new();
+    let source = |title: &str| NewSource { title: Some(title.into()), transcript: Some("…".into()), ..NewSource::default() };
+    let ep47 = f.store.create_source(source("Episode 47")).await.unwrap().value;
+    let ep48 = f.store.create_source(source("Episode 48")).await.unwrap().value;
+    let mut ids = Vec::new();
+    for (i, src) in [&ep47, &ep48].into_iter().enumerate() {
+        let mut n = NewContentItem::draft(ContentType::LinkedinPost, Some(format!("Post {i}")), "The guide: https://productled.com/guide");
+        n.source_id = Some(src.id);
+        ids.push(f.published_item(n, &format!("urn:li:share:{i}")).await.id);
+        f.clock.advance(Duration::minutes(1));
+    }
+    let svc = f.service();
+    let lead = |url: String| LeadInput {
+        email: "ana@example.com".into(),
+        url: Some(url),
+        utm: None,
+        kind: LeadKind::LeadSignup,
+        revenue_usd: None,
+        occurred_at: None,
+        event_id: None,
+    };
+    // The post's own URL (someone signed up from the LinkedIn post itself).
+    let first = f.store.get_content(ids[0]).await.unwrap();
+    let own = first.published_url.clone().unwrap();
+    assert_eq!(svc.record_lead(lead(own)).await.unwrap().event.content_item_id, Some(ids[0]));
+    // The page both items link to, tagged without utm_content: the campaign decides.
+    let page = "https://www.productled.com/guide/?utm_source=linkedin&utm_medium=social&utm_campaign=episode-47";
+    assert_eq!(svc.record_lead(lead(page.into())).await.unwrap().event.content_item_id, Some(ids[0]));
+    let page = "https://productled.com/guide?utm_source=linkedin&utm_campaign=episode-48";
+    assert_eq!(svc.record_lead(lead(page.into())).await.unwrap().event.content_item_id, Some(ids[1]));
+    // No campaign: the item published last before the visit.
+    assert_eq!(svc.record_lead(lead("https://productled.com/guide".into())).await.unwrap().event.content_item_id, Some(ids[1]));
+    // Another platform's tag, or a page no item links to: not attributed.
+    let other = "https://productled.com/guide?utm_source=webflow&utm_campaign=episode-47";
+    assert_eq!(svc.record_lead(lead(other.into())).await.unwrap().event.content_item_id, None);
+    assert_eq!(svc.record_lead(lead("https://productled.com/pricing".into())).await.unwrap().event.content_item_id, None);
 }
 
 #[tokio::test]

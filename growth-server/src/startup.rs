@@ -174,7 +174,7 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
         builder = builder.ingestor(i);
     }
     builder = publishers(builder, settings).map_err(StartupError::Integration)?;
-    builder = measure(builder, settings).map_err(StartupError::Integration)?;
+    builder = measure(builder, settings, store.clone()).map_err(StartupError::Integration)?;
     let review_changes = Arc::new(growth_core::review::ReviewChanges::new());
     if database.watch_review_changes(review_changes.clone()).is_some() {
         builder = builder.review_changes(review_changes);
@@ -227,7 +227,11 @@ fn publishers(mut builder: EngineBuilder, settings: &Settings) -> growth_core::R
 }
 
 /// The measure stage: its settings, the metrics sources configured, and the alert webhook.
-fn measure(mut builder: EngineBuilder, settings: &Settings) -> growth_core::Result<EngineBuilder> {
+fn measure(
+    mut builder: EngineBuilder,
+    settings: &Settings,
+    store: Arc<dyn growth_core::store::Store>,
+) -> growth_core::Result<EngineBuilder> {
     let a = &settings.analytics;
     builder = builder.measure(a.measure_config()).metrics_sync_schedule(a.sync_schedule.clone());
     if a.linkedin_metrics {
@@ -235,10 +239,11 @@ fn measure(mut builder: EngineBuilder, settings: &Settings) -> growth_core::Resu
             return Err(growth_core::Error::Config("analytics.linkedin_metrics needs [publishing.linkedin]".into()));
         };
         #[cfg(not(feature = "linkedin"))]
-        let _ = c;
+        let _ = (c, store);
         #[cfg(feature = "linkedin")]
         {
-            // The adapter takes its calls from this budget itself (per member and per app).
+            // The adapter takes its calls from this budget itself (per member and per app); the
+            // counters live in the database, so every worker of every instance shares them.
             let limits = a
                 .linkedin_daily_calls
                 .map(|n| {
@@ -248,12 +253,22 @@ fn measure(mut builder: EngineBuilder, settings: &Settings) -> growth_core::Resu
                     )])
                 })
                 .unwrap_or_default();
-            let budget = Arc::new(growth_core::measure::DailyCallBudget::new(Arc::new(growth_core::SystemClock), limits));
+            let budget = Arc::new(growth_core::measure::StoreCallBudget::new(store, Arc::new(growth_core::SystemClock), limits));
             builder = builder.metrics_source(Arc::new(growth_adapters::linkedin::LinkedInMetrics::new(c.clone(), budget)?));
         }
     }
     if let Some(url) = &settings.publishing.alert_webhook_url {
         builder = builder.measure_alert(Arc::new(growth_adapters::alert::WebhookAlert::new(url.clone())));
+    }
+    // New leads are enriched in a job (n8n) and get their RightMessage segment from Customer.io.
+    #[cfg(feature = "n8n")]
+    if let Some(n8n) = &a.n8n {
+        builder = builder.lead_enricher(Arc::new(growth_adapters::n8n::N8nEnricher::new(n8n)?));
+    }
+    #[cfg(feature = "customerio")]
+    if let Some(cio) = &settings.publishing.customerio {
+        let reader = growth_adapters::customerio::CustomerIoSegments::new(cio, Some(&a.segment_attribute))?;
+        builder = builder.segment_reader(Arc::new(reader));
     }
     Ok(builder)
 }

@@ -5,7 +5,8 @@
 //! `GROWTH_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/growth_bench cargo bench -p growth-store --all-features --bench measure`
 //!
 //! Seeds a fresh schema with SQL (`generate_series`): 10,000 published LinkedIn posts over 365
-//! days, their analytics rows, 100 daily snapshots each, 100,000 leads with one event each.
+//! days, their analytics rows, 100 daily snapshots each (and their per-day rollup, as the store
+//! keeps it), 100,000 leads with one event each.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs, reason = "a bench binary")]
 
@@ -33,6 +34,9 @@ const SEED: &[&str] = &[
      SELECT c.id, 'linkedin', (c.published_at + k * INTERVAL '1 day')::date, '{}', 100 * (k + 1), 10 * (k + 1), 100, 10,
         c.published_at + k * INTERVAL '1 day'
      FROM content_items c CROSS JOIN generate_series(0, 99) k",
+    // The per-day rollup the store keeps with each snapshot write (filled here like its migration).
+    "INSERT INTO metric_daily_totals (day, snapshots, reach, engagements)
+     SELECT day, COUNT(*), SUM(reach_delta), SUM(engagements_delta) FROM metric_snapshots GROUP BY day",
     "INSERT INTO leads (id, email, first_seen_at, last_seen_at)
      SELECT gen_random_uuid(), 'lead' || i || '@example.com', TIMESTAMPTZ '2026-01-01' + (i % 365) * INTERVAL '1 day',
         TIMESTAMPTZ '2026-01-01' + (i % 365) * INTERVAL '1 day' FROM generate_series(1, 100000) i",

@@ -66,9 +66,11 @@ mod html;
 mod metrics;
 mod models;
 mod publisher;
+mod segments;
 pub mod webhook;
 
 pub use config::{CustomerIoConfig, Region};
 pub use html::newsletter_html;
 pub use metrics::{CustomerIoMetrics, window_for};
 pub use publisher::{CustomerIoPublisher, data_keys};
+pub use segments::{CustomerIoSegments, DEFAULT_SEGMENT_ATTRIBUTE};

@@ -32,7 +32,7 @@ mod redact;
 
 pub use classify::{body_text, classify_status, error_message, not_found_as, retry_after};
 pub use client::{Classifier, HttpClient, HttpResponse, Idempotency};
-#[cfg(any(feature = "assemblyai", feature = "riverside", feature = "linkedin", feature = "customerio"))]
+#[cfg(any(feature = "assemblyai", feature = "riverside", feature = "linkedin", feature = "customerio", feature = "n8n"))]
 pub(crate) use config::millis;
 pub use config::{HttpConfig, RateLimitConfig, RetryConfig};
 pub use limit::MinInterval;

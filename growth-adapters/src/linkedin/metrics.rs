@@ -236,6 +236,25 @@ impl MetricsSource for LinkedInMetrics {
         }
     }
 
+    /// Five calls per member post (one per `queryType`), one per page-statistics `List(…)` call
+    /// (page posts grouped per organization and URN kind), nothing for a request that is not a
+    /// post URN of a page.
+    fn calls_for(&self, reqs: &[MetricsRequest]) -> u32 {
+        let mut groups: std::collections::BTreeSet<(&str, &'static str)> = std::collections::BTreeSet::new();
+        let mut member_posts = 0u32;
+        for req in reqs {
+            match (self.organization_of(req), PostKind::of(req.platform_post_id.trim())) {
+                (Some(org), Some(kind)) => {
+                    groups.insert((org, kind.list_param()));
+                }
+                (Some(_), None) => {}
+                (None, _) => member_posts = member_posts.saturating_add(1),
+            }
+        }
+        let page_calls = u32::try_from(groups.len()).unwrap_or(u32::MAX);
+        member_posts.saturating_mul(MEMBER_QUERIES.len() as u32).saturating_add(page_calls)
+    }
+
     /// One post: five member-analytics calls, or one page-statistics call (clicks only exist for
     /// page posts).
     async fn fetch(&self, req: &MetricsRequest) -> Result<PostMetrics> {

@@ -109,6 +109,11 @@ impl MetricsSource for WebflowMetrics {
         }
     }
 
+    /// One `top_pages` report serves the whole batch (none when no request names a page).
+    fn calls_for(&self, reqs: &[MetricsRequest]) -> u32 {
+        u32::from(reqs.iter().any(|r| self.target(r).is_some()))
+    }
+
     async fn fetch(&self, req: &MetricsRequest) -> Result<PostMetrics> {
         let mut out = self.fetch_batch(std::slice::from_ref(req)).await?;
         out.pop().map(|b| b.result).unwrap_or_else(|| Err(Error::internal_msg("webflow: a request got no answer")))

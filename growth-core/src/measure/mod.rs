@@ -6,7 +6,8 @@
 //!   zero. A disconnected account or a missing scope is a "connect analytics" error
 //!   ([`needs_connection`]), never retried.
 //! - [`CallBudget`]: daily platform call budgets shared by every worker (LinkedIn's quotas);
-//!   [`DailyCallBudget`] in memory, the store's implementation in production.
+//!   [`DailyCallBudget`] in memory, [`StoreCallBudget`] in the database in production (atomic
+//!   counters, [`CallBudgetStore`]).
 //! - [`email`]: newsletter delivery events (reporting webhooks) and their idempotent fold into
 //!   per-issue counters; opens and clicks by people only.
 //! - [`import`]: per-post metrics from LinkedIn's and Customer.io's CSV exports and our own
@@ -20,6 +21,8 @@
 //!   delivery events, and alerts ([`AnalyticsAlert`] through a [`MeasureAlert`]).
 //! - [`SyncMetricsHandler`] / [`sync_metrics_cron`]: the hourly sync as a job and its cron entry.
 //! - [`tag_for_publish`]: what the publish runner sends — every link UTM-tagged for the post.
+//! - [`EnrichLeadHandler`]: a new lead's enrichment ([`LeadEnricher`], n8n) and segment
+//!   ([`SegmentReader`], the ESP's person attributes) in a job, never on the request path.
 
 pub mod attribution;
 mod budget;
@@ -49,4 +52,8 @@ pub use service::{
 mod job;
 pub use job::{SYNC_METRICS, SyncMetricsHandler, sync_metrics_cron, sync_metrics_kind};
 mod publish_tags;
-pub use publish_tags::{campaign_for, tag_for_publish};
+pub use publish_tags::{campaign_for, campaign_of, source_slug, tag_for_publish, tag_for_publish_with};
+mod enrich;
+pub use enrich::{ENRICH_LEAD, EnrichLeadHandler, EnrichLeadJob, EnrichmentRequest, LeadEnricher, SegmentReader, enrich_lead_kind};
+mod store_budget;
+pub use store_budget::{CallBudgetStore, StoreCallBudget};

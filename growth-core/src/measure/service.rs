@@ -11,7 +11,9 @@
 //! 429 stops that platform for the pass.
 //!
 //! **Leads.** A lead event is attributed by its `utm_content` (the content item id the UTM
-//! tagging put on every link, read from the landing URL or given apart). Every event is kept; a
+//! tagging put on every link, read from the landing URL or given apart); a landing URL without
+//! one is matched to a published item by the page it lands on — the item's own published URL,
+//! else a link in its text, narrowed by `utm_source` and `utm_campaign` when present. Every event is kept; a
 //! second delivery of the same event (same `event_id`, or the same fields) records nothing.
 //! Conversions are credited to the touches before them by the [`AttributionModel`] asked for
 //! (last touch by default); revenue follows the model in whole cents.
@@ -34,15 +36,42 @@ use super::import::{ImportOptions, MetricsImport, parse_metrics_csv_with};
 use super::metrics::PostMetrics;
 use super::records::{DailyReach, Lead, LeadEvent, LeadKind, MetricsSnapshot, NewLeadEvent, NewSnapshot, TopPerformer};
 use super::source::{MetricsRequest, MetricsSource, needs_connection};
-use super::utm::UtmParams;
+use super::utm::{UtmParams, links, page_key};
 use crate::clock::Clock;
-use crate::domain::{AnalyticsUpdate, ContentFilter, ContentId, ContentStatus, ContentType, Platform, Schedule, ScheduleStatus};
-use crate::store::{AnalyticsStore, ContentStore, IdempotencyState, IdempotencyStore, MeasureStore, ScheduleFilter, ScheduleStore};
+use crate::domain::{
+    AnalyticsUpdate, ContentFilter, ContentId, ContentItem, ContentStatus, ContentType, Platform, Schedule, ScheduleStatus,
+};
+use crate::store::{
+    AnalyticsStore, ContentStore, IdempotencyState, IdempotencyStore, MeasureStore, ScheduleFilter, ScheduleStore, SourceStore,
+};
 use crate::{Error, Result};
 
 /// What the measure stage reads and writes.
-pub trait MeasureServiceStore: ContentStore + ScheduleStore + AnalyticsStore + MeasureStore + IdempotencyStore {}
-impl<T: ContentStore + ScheduleStore + AnalyticsStore + MeasureStore + IdempotencyStore + ?Sized> MeasureServiceStore for T {}
+/// (Sources for the `utm_campaign` slug a URL is matched by; the job queue for lead enrichment.)
+pub trait MeasureServiceStore:
+    ContentStore
+    + ScheduleStore
+    + AnalyticsStore
+    + MeasureStore
+    + IdempotencyStore
+    + SourceStore
+    + crate::jobs::JobQueue
+    + super::CallBudgetStore
+{
+}
+impl<
+    T: ContentStore
+        + ScheduleStore
+        + AnalyticsStore
+        + MeasureStore
+        + IdempotencyStore
+        + SourceStore
+        + crate::jobs::JobQueue
+        + super::CallBudgetStore
+        + ?Sized,
+> MeasureServiceStore for T
+{
+}
 
 /// Told when something about measurement needs a person.
 #[async_trait::async_trait]
@@ -336,12 +365,24 @@ pub struct MeasureService {
     alert: Option<Arc<dyn MeasureAlert>>,
     config: MeasureConfig,
     disconnected: Arc<Mutex<BTreeSet<Platform>>>,
+    enricher: Option<Arc<dyn super::LeadEnricher>>,
+    segments: Option<Arc<dyn super::SegmentReader>>,
 }
 
 impl MeasureService {
     /// A service with no metrics source (import and leads still work), no budget and no alert.
     pub fn new(store: Arc<dyn MeasureServiceStore>, clock: Arc<dyn Clock>, config: MeasureConfig) -> Self {
-        Self { store, clock, sources: BTreeMap::new(), budget: Arc::new(Unbudgeted), alert: None, config, disconnected: Arc::default() }
+        Self {
+            store,
+            clock,
+            sources: BTreeMap::new(),
+            budget: Arc::new(Unbudgeted),
+            alert: None,
+            config,
+            disconnected: Arc::default(),
+            enricher: None,
+            segments: None,
+        }
     }
 
     /// Reads `source`'s platform from it (replacing an earlier one).
@@ -360,6 +401,24 @@ impl MeasureService {
     pub fn alert(mut self, alert: Arc<dyn MeasureAlert>) -> Self {
         self.alert = Some(alert);
         self
+    }
+
+    /// Enriches every new lead with `enricher` (an n8n workflow), in an `enrich_lead` job.
+    pub fn enricher(mut self, enricher: Arc<dyn super::LeadEnricher>) -> Self {
+        self.enricher = Some(enricher);
+        self
+    }
+
+    /// Reads every new lead's segment with `segments` (the ESP's person attributes), in an
+    /// `enrich_lead` job.
+    pub fn segments(mut self, segments: Arc<dyn super::SegmentReader>) -> Self {
+        self.segments = Some(segments);
+        self
+    }
+
+    /// Whether new leads are enriched (an enricher or a segment reader is set).
+    pub fn enriches(&self) -> bool {
+        self.enricher.is_some() || self.segments.is_some()
     }
 
     /// The settings.
@@ -432,8 +491,9 @@ impl MeasureService {
         let mut done = 0u64;
         let reqs: Vec<MetricsRequest> = posts.into_iter().map(|(r, _)| r).collect();
         for chunk in reqs.chunks(caps.max_batch.max(1)) {
-            // A batch shares its platform requests: one post's worth of calls per batch.
-            let calls = caps.calls_per_post;
+            // What the batch really sends: a LinkedIn member post costs one call per metric, a
+            // batch of page posts one call per `List(…)`.
+            let calls = source.calls_for(chunk);
             if let Err(e) = take_calls(self.budget.as_ref(), &key, calls, now).await {
                 if matches!(e, Error::RateLimited { .. }) {
                     report.rate_limited += total - done;
@@ -641,7 +701,8 @@ impl MeasureService {
             Some(v) if v.is_finite() && v.abs() < 1e12 => (v * 100.0).round() as i64,
             Some(_) => return Err(Error::invalid_field("revenue_usd", "must be a finite amount")),
         };
-        let item = match utm.as_ref().and_then(UtmParams::content_id) {
+        let occurred_at = input.occurred_at.unwrap_or_else(|| self.clock.now());
+        let tagged = match utm.as_ref().and_then(UtmParams::content_id) {
             Some(id) => match self.store.get_content(id).await {
                 Ok(_) => Some(id),
                 Err(Error::NotFound { .. }) => None,
@@ -649,7 +710,11 @@ impl MeasureService {
             },
             None => None,
         };
-        let occurred_at = input.occurred_at.unwrap_or_else(|| self.clock.now());
+        let item = match (tagged, input.url.as_deref()) {
+            (Some(id), _) => Some(id),
+            (None, Some(url)) => self.match_by_url(url, utm.as_ref(), occurred_at).await?,
+            (None, None) => None,
+        };
         let key = match &input.event_id {
             Some(id) if !id.trim().is_empty() => format!("id:{}", id.trim()),
             _ => {
@@ -684,8 +749,68 @@ impl MeasureService {
         let (lead, event) = stored.value;
         if stored.created {
             self.refresh_lead_counters(&lead).await?;
+            if self.enriches() {
+                // Never waits for the enricher: a job does it (and retries it) later.
+                let job = super::EnrichLeadJob { lead_id: lead.id, event_id: Some(event.id) }.new_job()?;
+                if let Err(e) = self.store.enqueue(job).await {
+                    tracing::error!(error = %e, lead = %lead.id, "enqueueing the lead's enrichment");
+                }
+            }
         }
         Ok(LeadReceipt { lead, event, created: stored.created })
+    }
+
+    /// The published item a landing URL without our `utm_content` came through: the item whose
+    /// own published URL it is (a visit to the LinkedIn post itself), else an item whose text
+    /// links to that page — narrowed by the URL's `utm_source` (the item's platform) and
+    /// `utm_campaign` (its source's slug) when it carries them. Pages compare without their
+    /// query ([`page_key`]). Of several candidates, the one published last before the event
+    /// wins (the touch nearest the visit); none published before it: no item.
+    ///
+    /// Reads the published items page by page (one query per 500); only URLs without a valid
+    /// `utm_content` take this path.
+    async fn match_by_url(&self, url: &str, utm: Option<&UtmParams>, at: DateTime<Utc>) -> Result<Option<ContentId>> {
+        let Some(key) = page_key(url) else { return Ok(None) };
+        let platform = utm.and_then(UtmParams::platform);
+        let campaign = utm.and_then(|u| u.campaign.as_deref());
+        let mut own: Vec<(DateTime<Utc>, ContentId)> = Vec::new();
+        let mut linked: Vec<ContentItem> = Vec::new();
+        let mut filter = ContentFilter { statuses: vec![ContentStatus::Published], limit: 500, ..Default::default() };
+        loop {
+            let page = self.store.list_content(&filter).await?;
+            let n = page.len();
+            for item in page {
+                let published = item.published_at.unwrap_or(item.updated_at);
+                if published > at {
+                    continue;
+                }
+                if item.published_url.as_deref().and_then(page_key).as_deref() == Some(key.as_str()) {
+                    own.push((published, item.id));
+                } else if links(&item.content).iter().any(|l| page_key(l).as_deref() == Some(key.as_str())) {
+                    linked.push(item);
+                }
+            }
+            if n < 500 {
+                break;
+            }
+            filter.offset += 500;
+        }
+        if let Some((_, id)) = own.into_iter().max() {
+            return Ok(Some(id));
+        }
+        let mut best: Option<(DateTime<Utc>, ContentId)> = None;
+        for item in linked {
+            if platform.is_some_and(|p| p != item.platform()) {
+                continue;
+            }
+            if let Some(c) = campaign
+                && super::campaign_of(self.store.as_ref(), &item).await != c
+            {
+                continue;
+            }
+            best = best.max(Some((item.published_at.unwrap_or(item.updated_at), item.id)));
+        }
+        Ok(best.map(|(_, id)| id))
     }
 
     /// Rewrites the lead counters of the PRD rows of every item `lead` touched.
@@ -890,6 +1015,32 @@ impl MeasureService {
             self.write_metrics(item, platform, &sum, now.date_naive()).await?;
         }
         Ok(receipt)
+    }
+
+    /// Enriches lead `id` now (what an `enrich_lead` job runs): the enricher's answer for it,
+    /// told about `event` (else its latest event), and its segment, stored on the lead. Without an
+    /// enricher the lead's earlier enrichment is kept; without a segment reader, its segment.
+    pub async fn run_enrichment(&self, id: super::LeadId, event: Option<super::LeadEventId>) -> Result<Lead> {
+        let lead = self.store.get_lead(id).await?;
+        let events = self.store.list_lead_events(&[id]).await?;
+        let ev = event.and_then(|e| events.iter().find(|x| x.id == e)).or(events.last());
+        let req = super::EnrichmentRequest {
+            lead_id: id,
+            email: lead.email.clone(),
+            kind: ev.map_or(LeadKind::WebsiteVisit, |e| e.kind),
+            content_item_id: ev.and_then(|e| e.content_item_id),
+            url: ev.and_then(|e| e.url.clone()),
+            utm: ev.and_then(|e| e.utm.clone()),
+        };
+        let data = match &self.enricher {
+            Some(e) => e.enrich(&req).await?,
+            None => lead.enrichment.clone().unwrap_or(serde_json::Value::Null),
+        };
+        let segment = match &self.segments {
+            Some(s) => s.segment(&lead.email).await?,
+            None => None,
+        };
+        self.enrich(id, data, segment).await
     }
 
     /// Stores an enrichment answer (and segment) on a lead.

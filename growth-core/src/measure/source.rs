@@ -105,6 +105,16 @@ pub trait MetricsSource: Send + Sync + Debug + 'static {
     /// Reads the counters of one post.
     async fn fetch(&self, req: &MetricsRequest) -> Result<PostMetrics>;
 
+    /// The platform requests one [`MetricsSource::fetch_batch`] of `reqs` sends: what a sync
+    /// takes from the daily budget before asking. The default is
+    /// [`MetricsCapabilities::calls_per_post`] for every post (the default `fetch_batch` reads
+    /// them one by one); a source that shares requests across a batch says what it really sends
+    /// (never less, or the budget undercounts).
+    fn calls_for(&self, reqs: &[MetricsRequest]) -> u32 {
+        let n = u32::try_from(reqs.len()).unwrap_or(u32::MAX);
+        self.capabilities().calls_per_post.saturating_mul(n)
+    }
+
     /// Reads the counters of several posts, sharing platform requests where the platform allows
     /// (LinkedIn `shares=List(…)`, one Webflow report for many pages).
     ///

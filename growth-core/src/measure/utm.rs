@@ -185,6 +185,38 @@ fn url_len(text: &str) -> usize {
     if trimmed.ends_with("://") { 0 } else { trimmed.len() }
 }
 
+/// Every `http(s)` link in `text` (Markdown or plain text), as written.
+pub fn links(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = find_url_start(rest) {
+        let candidate = &rest[start..];
+        let len = url_len(candidate);
+        if len == 0 {
+            let mut chars = candidate.chars();
+            chars.next();
+            rest = chars.as_str();
+            continue;
+        }
+        out.push(&candidate[..len]);
+        rest = &candidate[len..];
+    }
+    out
+}
+
+/// What identifies the page a URL lands on, whatever its tags: the host in lower case without
+/// `www.`, and the path without its trailing `/` (scheme, port, query and fragment ignored).
+/// `None` for what is not an absolute `http(s)` URL.
+pub fn page_key(url: &str) -> Option<String> {
+    let parsed = Url::parse(url.trim()).ok()?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return None;
+    }
+    let host = parsed.host_str()?.to_ascii_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host);
+    Some(format!("{host}{}", parsed.path().trim_end_matches('/')))
+}
+
 /// The UTM parameters of a landing URL (a lead's first page), `None` when it has none.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UtmParams {
@@ -251,6 +283,17 @@ mod tests {
     }
 
     const Q: &str = "utm_source=linkedin&utm_medium=social&utm_campaign=founders-talk-55&utm_content=0190c2a4-7b7e-7cc0-8d1e-5f3a2b1c0d9e";
+
+    #[test]
+    fn links_are_found_and_pages_compare_without_tags() {
+        let text = "See [the guide](https://www.productled.com/guide/?utm_source=x) and https://example.com/a.";
+        assert_eq!(links(text), vec!["https://www.productled.com/guide/?utm_source=x", "https://example.com/a"]);
+        assert_eq!(page_key("https://www.ProductLed.com/guide/?utm_source=x#top"), Some("productled.com/guide".into()));
+        assert_eq!(page_key("http://productled.com/guide"), page_key("https://www.productled.com/guide/?a=1"));
+        assert_ne!(page_key("https://productled.com/guide"), page_key("https://productled.com/Guide"));
+        assert_eq!(page_key("mailto:a@b.co"), None);
+        assert_eq!(page_key("/relative"), None);
+    }
 
     #[test]
     fn a_bare_link_gets_the_four_tags() {

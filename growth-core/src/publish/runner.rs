@@ -58,8 +58,9 @@ use crate::store::{IdempotencyStore, PublicationRecord, PublishAttemptStore};
 use crate::{Error, Result};
 
 /// What publishing reads and writes: schedules (and their items) and the send-budget slots.
-pub trait PublishStore: PublishAttemptStore + IdempotencyStore + crate::store::AnalyticsStore {}
-impl<T: PublishAttemptStore + IdempotencyStore + crate::store::AnalyticsStore + ?Sized> PublishStore for T {}
+/// (Sources are read for the `utm_campaign` slug of the links a post carries.)
+pub trait PublishStore: PublishAttemptStore + IdempotencyStore + crate::store::AnalyticsStore + crate::store::SourceStore {}
+impl<T: PublishAttemptStore + IdempotencyStore + crate::store::AnalyticsStore + crate::store::SourceStore + ?Sized> PublishStore for T {}
 
 /// Told when a publish fails for good or needs a person (a Slack webhook, an email …).
 #[async_trait]
@@ -275,13 +276,16 @@ impl PublishRunner {
         json!({ "schedule_id": req.schedule_id, "content_type": req.content_type, "title": req.title, "chars": req.content.chars().count() })
     }
 
-    fn request(s: &Schedule, item: &ContentItem) -> PublishRequest {
+    /// What is sent for `item` on `s`: its text with every link UTM-tagged, `utm_campaign` the
+    /// slug of the source it came from (every platform goes through here).
+    async fn request(&self, s: &Schedule, item: &ContentItem) -> PublishRequest {
+        let campaign = crate::measure::campaign_of(self.store.as_ref(), item).await;
         PublishRequest {
             schedule_id: s.id,
             content_item_id: item.id,
             content_type: item.content_type,
             title: item.title.clone(),
-            content: crate::measure::tag_for_publish(item, s.platform),
+            content: crate::measure::tag_for_publish_with(item, s.platform, &campaign),
             platform_data: item.platform_data.clone(),
             attempted_at: s.last_attempt_at,
         }
@@ -370,7 +374,7 @@ impl PublishRunner {
 
     async fn track(&self, item: &ContentItem, s: &Schedule, publication: &Publication) {
         let Some(tracker) = &self.tracker else { return };
-        let event = TrackEvent { request: Self::request(s, item), platform: s.platform, publication: publication.clone() };
+        let event = TrackEvent { request: self.request(s, item).await, platform: s.platform, publication: publication.clone() };
         if let Err(e) = tracker.track(&event).await {
             tracing::warn!(error = %e, schedule = %s.id, tracker = tracker.name(), "updating the tracking record");
         }
@@ -417,7 +421,7 @@ impl PublishRunner {
         // Persisted before the request leaves: reconciliation reads the platform back to it, from
         // any process. Refused when the claim lapsed: then nothing is sent.
         let s = self.start_attempt(s.id).await?;
-        let req = Self::request(&s, &item);
+        let req = self.request(&s, &item).await;
         tracing::info!(worker = %self.worker, schedule = %s.id, attempt = s.attempt, platform = %s.platform, "sending");
         let timeout = self.effective_timeout();
         let sent = match tokio::time::timeout(timeout, publisher.publish(&req)).await {
@@ -611,7 +615,7 @@ impl PublishRunner {
         let item = self.store.get_content(s.content_item_id).await?;
         let publisher =
             self.publishers.get(&s.platform).ok_or_else(|| Error::Config(format!("no publisher is configured for {}", s.platform)))?;
-        let req = Self::request(s, &item);
+        let req = self.request(s, &item).await;
         // Lookups are list calls against the platform's rate limit: budgeted across every worker
         // like sends. Over budget, the schedule stays `unknown` and this claim holds it until the
         // reconcile lease passes — then some process looks again.

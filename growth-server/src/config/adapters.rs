@@ -56,6 +56,8 @@ adapter_settings! {
     WebflowSettings = "webflow" => growth_adapters::webflow::WebflowConfig;
     /// `[publishing.notion]` (feature `notion`).
     NotionSettings = "notion" => growth_adapters::notion::NotionConfig;
+    /// `[analytics.n8n]` (feature `n8n`).
+    N8nSettings = "n8n" => growth_adapters::n8n::N8nConfig;
 }
 
 /// The first adapter table set in `settings` whose feature this binary was built without, as the

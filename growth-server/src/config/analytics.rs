@@ -35,8 +35,15 @@ pub struct AnalyticsSettings {
     /// Alert (through `publishing.alert_webhook_url`) when more than this share of the pieces
     /// reviewed in a day was rejected.
     pub reject_rate_threshold: f64,
-    /// LinkedIn calls per UTC day the sync may spend (shared by this process's workers).
+    /// LinkedIn calls per UTC day the sync may spend (counted in the database: shared by every
+    /// worker of every instance).
     pub linkedin_daily_calls: Option<u32>,
+    /// Enrich every new lead through an n8n Webhook node (URL, Header Auth name and secret value,
+    /// `timeout_ms`), in a background job; unset: no enrichment.
+    pub n8n: Option<super::adapters::N8nSettings>,
+    /// The Customer.io person attribute RightMessage syncs the segment into; read for every new
+    /// lead (in the enrichment job) when `[publishing.customerio]` is configured.
+    pub segment_attribute: String,
 }
 
 impl Default for AnalyticsSettings {
@@ -53,6 +60,8 @@ impl Default for AnalyticsSettings {
             linkedin_metrics: false,
             linkedin_daily_calls: None,
             reject_rate_threshold: 0.5,
+            n8n: None,
+            segment_attribute: growth_adapters::customerio::DEFAULT_SEGMENT_ATTRIBUTE.to_owned(),
         }
     }
 }

@@ -64,6 +64,8 @@
 //! | `analytics.leads_token` | `GROWTH_ANALYTICS__LEADS_TOKEN` | unset: only approvers post to `/leads` |
 //! | `analytics.customerio_signing_key` / `customerio_tolerance_secs` | `GROWTH_ANALYTICS__…` | unset (`/webhooks/customerio` refuses everything) / `300` |
 //! | `analytics.linkedin_metrics` / `linkedin_daily_calls` | `GROWTH_ANALYTICS__…` | `false` / unset: sync LinkedIn numbers with `[publishing.linkedin]` |
+//! | `analytics.n8n.webhook_url` / `header_name` / `header_value` / `timeout_ms` | `GROWTH_ANALYTICS__N8N__…` | unset: no lead enrichment / `10000`; the header value is a secret |
+//! | `analytics.segment_attribute` | `GROWTH_ANALYTICS__SEGMENT_ATTRIBUTE` | `rm_segment`: the RightMessage segment, read from Customer.io person attributes when `[publishing.customerio]` is set |
 //! | `integrations.gemini.*` | `GROWTH_INTEGRATIONS__GEMINI__ACCESS_TOKEN` … | unset: Google Meet records cannot be fetched |
 //!
 //! The file is `--config <path>` (or `GROWTH_CONFIG`); without one, `./growth.toml` is read if it
@@ -92,7 +94,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use adapters::{
-    AssemblyAiSettings, CustomerIoSettings, GeminiSettings, GptZeroSettings, GrainSettings, LinkedInSettings, NotBuilt, NotionSettings,
+    AssemblyAiSettings, CustomerIoSettings, GeminiSettings, GptZeroSettings, GrainSettings, LinkedInSettings, N8nSettings, NotBuilt, NotionSettings,
     OriginalitySettings, PineconeSettings, RiversideSettings, WebflowSettings,
 };
 pub use analytics::AnalyticsSettings;

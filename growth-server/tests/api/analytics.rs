@@ -233,8 +233,73 @@ async fn forged_or_stale_customerio_webhooks_are_refused_and_a_signed_one_counts
     assert_eq!((snap.metrics.delivered, snap.metrics.human_opens), (Some(1), Some(1)), "the prefetched open is not a person");
 }
 
+#[tokio::test]
+async fn a_lead_on_a_linked_page_without_utm_content_is_attributed_in_content_and_leads() {
+    let app = app().await;
+    let token = app.token(Role::Approver).await;
+    let (id, _) = published(&app, &token, "The PLG Paradox").await;
+    // The page the post links to, tagged by hand without utm_content (a link copied from the post).
+    let url = "https://www.productled.com/guide/?utm_source=linkedin&utm_medium=social";
+    let body = json!({"email": "bo@example.com", "url": url, "kind": "lead_signup", "event_id": "form-9"});
+    let r = json_of(app.req(Method::POST, "/leads", &token).json(&body).send().await.unwrap(), 200).await;
+    assert_eq!(r["event"]["content_item_id"], id.as_str(), "{r}");
+    let c = json_of(app.req(Method::GET, &format!("/analytics/content/{id}"), &token).send().await.unwrap(), 200).await;
+    assert_eq!(c["lead_signups"], 1, "{c}");
+    let leads = json_of(app.req(Method::GET, "/analytics/leads", &token).send().await.unwrap(), 200).await;
+    assert_eq!(leads[0]["attributed_to"][0]["content_id"], id.as_str(), "{leads}");
+    // A page the post does not link to is kept, unattributed.
+    let other = json!({"email": "cy@example.com", "url": "https://productled.com/pricing", "kind": "lead_signup"});
+    let r = json_of(app.req(Method::POST, "/leads", &token).json(&other).send().await.unwrap(), 200).await;
+    assert_eq!(r["event"]["content_item_id"], Value::Null, "{r}");
+}
+
+#[tokio::test]
+async fn post_leads_answers_before_the_n8n_enrichment_which_a_job_stores_later() {
+    use wiremock::matchers::{header, method as http_method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let n8n = MockServer::start().await;
+    // The workflow takes its time ("When Last Node Finishes").
+    Mock::given(http_method("POST"))
+        .and(path("/webhook/enrich-lead"))
+        .and(header("x-n8n-auth", "n8n-secret"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"company": "ProductLed"})).set_delay(std::time::Duration::from_secs(1)),
+        )
+        .mount(&n8n)
+        .await;
+    let uri = n8n.uri();
+    let app = spawn_app_with(|s| {
+        let mut c =
+            growth_adapters::n8n::N8nConfig::new(format!("{uri}/webhook/enrich-lead"), "X-N8N-Auth", "n8n-secret".to_owned().into());
+        c.timeout = std::time::Duration::from_secs(20);
+        s.analytics.n8n = Some(c);
+    })
+    .await;
+    let token = app.token(Role::Approver).await;
+    let body = json!({"email": "dee@example.com", "kind": "demo_request", "url": "https://productled.com/demo"});
+    let r = json_of(app.req(Method::POST, "/leads", &token).json(&body).send().await.unwrap(), 200).await;
+    assert_eq!(r["created"], true);
+    assert_eq!(r["lead"]["enrichment"], Value::Null, "the answer does not wait for n8n: {r}");
+    let lead_id: growth_core::measure::LeadId = serde_json::from_value(r["lead"]["id"].clone()).unwrap();
+    // The worker's job stores the workflow's answer once it comes.
+    let store = app.state.engine.store();
+    let mut enriched = None;
+    for _ in 0..300 {
+        let lead = growth_core::store::MeasureStore::get_lead(store.as_ref(), lead_id).await.unwrap();
+        if lead.enrichment.is_some() {
+            enriched = lead.enrichment;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(enriched, Some(json!({"company": "ProductLed"})));
+}
+
 crate::helpers::postgres_too!(
     a_lead_posted_with_a_tagged_url_shows_up_attributed_in_content_and_leads,
     the_summary_numbers_are_exact_on_a_fixture_counted_by_hand,
     forged_or_stale_customerio_webhooks_are_refused_and_a_signed_one_counts_once,
+    a_lead_on_a_linked_page_without_utm_content_is_attributed_in_content_and_leads,
+    post_leads_answers_before_the_n8n_enrichment_which_a_job_stores_later,
 );

@@ -123,6 +123,26 @@ macro_rules! impl_measure_store {
             impl MeasureStore for $store {
                 async fn record_snapshot(&self, n: NewSnapshot) -> Result<MetricsSnapshot> {
                     let mut tx = self.pool.begin().await.map_err(db_err)?;
+                    // The day's rollup row first: writing it locks it (PostgreSQL's row lock,
+                    // SQLite's single writer), so writers of one day add their changes in turn
+                    // and the rollup stays the exact sum of the day's snapshots.
+                    sqlx::query::<$db>(
+                        "INSERT INTO metric_daily_totals (day, snapshots, reach, engagements) VALUES ($1, 0, 0, 0)
+                         ON CONFLICT (day) DO UPDATE SET snapshots = metric_daily_totals.snapshots",
+                    )
+                    .bind(n.day)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    let replaced: Option<(i64, i64)> = sqlx::query_as::<$db, (i64, i64)>(
+                        "SELECT reach_delta, engagements_delta FROM metric_snapshots WHERE content_item_id = $1 AND platform = $2 AND day = $3",
+                    )
+                    .bind(n.content_item_id.0)
+                    .bind(n.platform.as_str())
+                    .bind(n.day)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
                     let previous: Option<(i64, i64)> = sqlx::query_as::<$db, (i64, i64)>(
                         "SELECT reach, engagements FROM metric_snapshots WHERE content_item_id = $1 AND platform = $2 AND day < $3
                          ORDER BY day DESC LIMIT 1",
@@ -160,8 +180,21 @@ macro_rules! impl_measure_store {
                         Err(e) if is_fk_violation(&e) => return Err(Error::not_found(ContentId::ENTITY, n.content_item_id)),
                         Err(e) => return Err(db_err(e)),
                     };
+                    let snap: MetricsSnapshot = row.try_into()?;
+                    let (old_r, old_e) = replaced.unwrap_or((0, 0));
+                    sqlx::query::<$db>(
+                        "UPDATE metric_daily_totals SET snapshots = snapshots + $2, reach = reach + $3, engagements = engagements + $4
+                         WHERE day = $1",
+                    )
+                    .bind(n.day)
+                    .bind(i64::from(replaced.is_none()))
+                    .bind(snap.reach_delta - old_r)
+                    .bind(snap.engagements_delta - old_e)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
                     tx.commit().await.map_err(db_err)?;
-                    row.try_into()
+                    Ok(snap)
                 }
 
                 async fn list_snapshots(&self, content_item_id: ContentId) -> Result<Vec<MetricsSnapshot>> {
@@ -172,8 +205,7 @@ macro_rules! impl_measure_store {
 
                 async fn daily_reach(&self, from: NaiveDate, until: NaiveDate) -> Result<Vec<DailyReach>> {
                     let rows: Vec<(NaiveDate, i64, i64)> = sqlx::query_as::<$db, (NaiveDate, i64, i64)>(
-                        "SELECT day, CAST(SUM(reach_delta) AS BIGINT), CAST(SUM(engagements_delta) AS BIGINT) FROM metric_snapshots
-                         WHERE day >= $1 AND day < $2 GROUP BY day ORDER BY day",
+                        "SELECT day, reach, engagements FROM metric_daily_totals WHERE day >= $1 AND day < $2 AND snapshots > 0 ORDER BY day",
                     )
                     .bind(from)
                     .bind(until)
@@ -303,8 +335,8 @@ macro_rules! impl_measure_store {
                     };
                     let sums = async {
                         sqlx::query_as::<$db, (i64, i64)>(
-                            "SELECT CAST(COALESCE(SUM(reach_delta), 0) AS BIGINT), CAST(COALESCE(SUM(engagements_delta), 0) AS BIGINT)
-                             FROM metric_snapshots WHERE day >= $1 AND day < $2",
+                            "SELECT CAST(COALESCE(SUM(reach), 0) AS BIGINT), CAST(COALESCE(SUM(engagements), 0) AS BIGINT)
+                             FROM metric_daily_totals WHERE day >= $1 AND day < $2",
                         )
                         .bind(from.date_naive())
                         .bind(until.date_naive())
@@ -403,6 +435,50 @@ macro_rules! impl_measure_store {
                     .bind(i64::from(page_limit(limit, 500, 1000)))
                     .bind(i64::from(offset));
                     fetch_all(&self.pool, q).await
+                }
+            }
+
+            #[async_trait]
+            impl growth_core::measure::CallBudgetStore for $store {
+                async fn take_budget(&self, day: NaiveDate, counters: &[(String, u32)], calls: u32) -> Result<bool> {
+                    if counters.iter().any(|(_, limit)| calls > *limit) {
+                        return Ok(false);
+                    }
+                    let mut tx = self.pool.begin().await.map_err(db_err)?;
+                    for (counter, limit) in counters {
+                        // One atomic statement per counter: no read-add-write a concurrent taker
+                        // could interleave with. No row back: the limit would be passed.
+                        let used: Option<i64> = sqlx::query_scalar::<$db, i64>(
+                            "INSERT INTO call_budget_usage (day, counter, used) VALUES ($1, $2, $3)
+                             ON CONFLICT (day, counter) DO UPDATE SET used = call_budget_usage.used + excluded.used
+                             WHERE call_budget_usage.used + excluded.used <= $4
+                             RETURNING used",
+                        )
+                        .bind(day)
+                        .bind(counter)
+                        .bind(i64::from(calls))
+                        .bind(i64::from(*limit))
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                        if used.is_none() {
+                            // Rolled back: the counters taken before this one are given back.
+                            return Ok(false);
+                        }
+                    }
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(true)
+                }
+
+                async fn budget_used(&self, day: NaiveDate, counter: &str) -> Result<u64> {
+                    let used: Option<i64> =
+                        sqlx::query_scalar::<$db, i64>("SELECT used FROM call_budget_usage WHERE day = $1 AND counter = $2")
+                            .bind(day)
+                            .bind(counter)
+                            .fetch_optional(&self.pool)
+                            .await
+                            .map_err(db_err)?;
+                    Ok(used.map_or(0, |u| u64::try_from(u).unwrap_or(0)))
                 }
             }
 

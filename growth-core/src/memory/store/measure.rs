@@ -19,6 +19,7 @@ pub(super) struct MeasureState {
     leads: Vec<Lead>,
     events: Vec<LeadEvent>,
     keys: HashMap<String, LeadEventId>,
+    budget: HashMap<(NaiveDate, String), u64>,
 }
 
 /// The statuses of an item that passed review.
@@ -218,5 +219,26 @@ impl MeasureStore for InMemoryStore {
             .collect();
         out.sort_by(|a, b| a.published_at.cmp(&b.published_at).then(a.id.cmp(&b.id)));
         Ok(out.into_iter().skip(offset as usize).take(page_limit(limit, 500, 1000) as usize).collect())
+    }
+}
+
+#[async_trait]
+impl crate::measure::CallBudgetStore for InMemoryStore {
+    async fn take_budget(&self, day: NaiveDate, counters: &[(String, u32)], calls: u32) -> Result<bool> {
+        let mut state = self.lock();
+        let budget = &mut state.measure.budget;
+        let fits = counters
+            .iter()
+            .all(|(name, limit)| budget.get(&(day, name.clone())).copied().unwrap_or(0) + u64::from(calls) <= u64::from(*limit));
+        if fits {
+            for (name, _) in counters {
+                *budget.entry((day, name.clone())).or_insert(0) += u64::from(calls);
+            }
+        }
+        Ok(fits)
+    }
+
+    async fn budget_used(&self, day: NaiveDate, counter: &str) -> Result<u64> {
+        Ok(self.lock().measure.budget.get(&(day, counter.to_owned())).copied().unwrap_or(0))
     }
 }

@@ -31,6 +31,8 @@ where
     check!(a_lead_event_for_an_unknown_item_writes_nothing);
     check!(enrichment_is_stored_on_the_lead);
     check!(the_summary_counts_are_exact_on_a_fixture_counted_by_hand);
+    check!(call_budgets_are_taken_atomically_and_all_or_nothing_by_concurrent_takers);
+    check!(the_reach_per_day_stays_the_exact_sum_of_the_snapshots_under_concurrent_writes);
 }
 
 fn day(d: u32) -> NaiveDate {
@@ -239,4 +241,92 @@ pub async fn the_summary_counts_are_exact_on_a_fixture_counted_by_hand(s: Arc<dy
     assert_eq!(published[0].platform_post_id.as_deref(), Some("urn:li:share:1"));
     let empty = s.summary_counts(end + Span::days(30), end + Span::days(31)).await.unwrap();
     assert_eq!(empty, Default::default());
+}
+
+/// Many takers at once: exactly as many calls are granted as the budget holds, every counter of
+/// a take moves together (a refused take gives back what it had taken), and a new UTC day
+/// starts afresh.
+pub async fn call_budgets_are_taken_atomically_and_all_or_nothing_by_concurrent_takers(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
+    use std::collections::HashMap;
+
+    use crate::measure::{BudgetDecision, BudgetKey, CallBudget, CallBudgetStore, DailyLimit, StoreCallBudget};
+
+    let store: Arc<dyn CallBudgetStore> = s.clone();
+    let limits = HashMap::from([(Platform::LINKEDIN, DailyLimit { per_platform: Some(100), per_account: Some(25) })]);
+    let budget = Arc::new(StoreCallBudget::new(store, c.clone(), limits));
+    let member = BudgetKey::account(Platform::LINKEDIN, "urn:li:person:1");
+    let platform = BudgetKey::platform(Platform::LINKEDIN);
+    let take_all = |takes: Vec<(BudgetKey, u32)>| {
+        let budget = budget.clone();
+        async move {
+            let tasks: Vec<_> = takes
+                .into_iter()
+                .map(|(k, n)| {
+                    let b = budget.clone();
+                    tokio::spawn(async move { b.take(&k, n).await })
+                })
+                .collect();
+            let mut granted = 0;
+            for t in tasks {
+                if t.await.unwrap().unwrap() == BudgetDecision::Granted {
+                    granted += 1;
+                }
+            }
+            granted
+        }
+    };
+    // 40 takers of one call on an account allowed 25.
+    assert_eq!(take_all(vec![(member.clone(), 1); 40]).await, 25);
+    assert_eq!((budget.used(&member).await.unwrap(), budget.used(&platform).await.unwrap()), (25, 25));
+    // The account is spent: the platform counter is not charged for the refused take.
+    assert!(matches!(budget.take(&member, 1).await.unwrap(), BudgetDecision::Exhausted { .. }));
+    assert_eq!(budget.used(&platform).await.unwrap(), 25);
+    // 20 accounts take 5 calls each at once: the platform's 75 left hold 15 of them.
+    let others: Vec<(BudgetKey, u32)> =
+        (0..20).map(|i| (BudgetKey::account(Platform::LINKEDIN, format!("urn:li:person:{}", 100 + i)), 5)).collect();
+    assert_eq!(take_all(others).await, 15);
+    assert_eq!(budget.used(&platform).await.unwrap(), 100);
+    // A platform without limits is not counted; tomorrow starts afresh.
+    assert_eq!(budget.take(&BudgetKey::platform(Platform::WEBFLOW), 1_000).await.unwrap(), BudgetDecision::Granted);
+    c.advance(Span::days(1));
+    assert_eq!(budget.take(&member, 25).await.unwrap(), BudgetDecision::Granted);
+    assert_eq!(budget.used(&platform).await.unwrap(), 25);
+}
+
+/// Writers of the same days at once (new snapshots and rewrites of the same rows): the reach and
+/// engagements per day (and the summary's, which a backend may keep in a per-day rollup) stay the
+/// exact sums of the snapshots' deltas.
+pub async fn the_reach_per_day_stays_the_exact_sum_of_the_snapshots_under_concurrent_writes(s: Arc<dyn FullStore>, _c: Arc<ManualClock>) {
+    let mut items = Vec::new();
+    for _ in 0..6 {
+        items.push(approved_item(&s).await.id);
+    }
+    let tasks: Vec<_> = (0..48u32)
+        .map(|k| {
+            let (s, item) = (s.clone(), items[k as usize % items.len()]);
+            tokio::spawn(async move {
+                let d = 2 + (k / 6) % 3;
+                let m = social(i64::from(100 * (k + 1)), i64::from(k % 7), 1);
+                s.record_snapshot(NewSnapshot { content_item_id: item, platform: Platform::LINKEDIN, day: day(d), metrics: m }).await
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let mut expected: std::collections::BTreeMap<NaiveDate, (i64, i64)> = std::collections::BTreeMap::new();
+    for item in &items {
+        for snap in s.list_snapshots(*item).await.unwrap() {
+            let e = expected.entry(snap.day).or_default();
+            e.0 += snap.reach_delta;
+            e.1 += snap.engagements_delta;
+        }
+    }
+    let daily = s.daily_reach(day(1), day(10)).await.unwrap();
+    let got: Vec<(NaiveDate, i64, i64)> = daily.iter().map(|d| (d.day, d.reach, d.engagements)).collect();
+    let want: Vec<(NaiveDate, i64, i64)> = expected.iter().map(|(d, (r, e))| (*d, *r, *e)).collect();
+    assert_eq!(got, want);
+    let midnight = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
+    let counts = s.summary_counts(midnight(day(1)), midnight(day(10))).await.unwrap();
+    assert_eq!((counts.total_reach, counts.total_engagements), want.iter().fold((0, 0), |a, w| (a.0 + w.1, a.1 + w.2)));
 }
