@@ -108,8 +108,13 @@ async fn sigterm_stops_the_server_within_its_grace_period_while_a_big_upload_is_
         eprintln!("  {l}");
     }
     assert!(log.iter().any(|l| l.contains("SIGTERM received")), "{log:?}");
-    // The client sees its connection end without an answer.
-    assert!(upload.await.unwrap().is_err(), "the upload was stopped, not answered");
+    // The upload is stopped, never accepted: the client sees its connection end without an answer
+    // or, when the handler noticed the shutdown first (the database closing under it, which a
+    // busy machine makes likelier), a 5xx.
+    match upload.await.unwrap() {
+        Err(_) => {}
+        Ok(r) => assert!(r.status().is_server_error(), "the upload was stopped, not accepted: {}", r.status()),
+    }
 
     // Nothing half-written: no source at all, and none left `processing`.
     let sources = db.store().list_sources(10, 0).await.unwrap();
