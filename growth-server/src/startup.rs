@@ -183,7 +183,8 @@ pub async fn connect(settings: &Settings, clock: Arc<dyn Clock>, migrate: bool) 
     let engine = builder.build().map_err(StartupError::Quality)?;
     Ok(AppState {
         engine,
-        users: database.users(),
+        // One database read per user per second instead of one per request (see `CachedUsers`).
+        users: Arc::new(crate::auth::CachedUsers::new(database.users(), Duration::from_secs(1))),
         auth: database.auth(),
         database,
         settings: Arc::new(settings.clone()),

@@ -26,6 +26,7 @@ pub mod google;
 mod password;
 mod throttle;
 mod tokens;
+mod users;
 pub mod webhook;
 
 pub use extract::AuthUser;
@@ -33,3 +34,4 @@ pub use google::{GoogleIdentity, GoogleVerifier};
 pub use password::{MIN_PASSWORD_LEN, PASSWORD_WAIT, Passwords, hash_password, verify_password};
 pub use throttle::LoginThrottle;
 pub use tokens::{AccessClaims, Keys, invite_token_hash, new_refresh_token, refresh_token_hash};
+pub use users::CachedUsers;

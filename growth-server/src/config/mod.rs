@@ -94,8 +94,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use adapters::{
-    AssemblyAiSettings, CustomerIoSettings, GeminiSettings, GptZeroSettings, GrainSettings, LinkedInSettings, N8nSettings, NotBuilt, NotionSettings,
-    OriginalitySettings, PineconeSettings, RiversideSettings, WebflowSettings,
+    AssemblyAiSettings, CustomerIoSettings, GeminiSettings, GptZeroSettings, GrainSettings, LinkedInSettings, N8nSettings, NotBuilt,
+    NotionSettings, OriginalitySettings, PineconeSettings, RiversideSettings, WebflowSettings,
 };
 pub use analytics::AnalyticsSettings;
 pub use auth::{AuthSettings, GOOGLE_JWKS_URL, GoogleSettings};
