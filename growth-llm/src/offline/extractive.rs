@@ -55,7 +55,8 @@
 //! # Example
 //!
 //! ```
-//! //! use growth_core::generate::{ContentGenerator, GenerationRequest};
+//! use growth_core::domain::ContentType;
+//! use growth_core::generate::{ContentGenerator, GenerationRequest};
 //! use growth_llm::offline::ExtractiveGenerator;
 //!
 //! # tokio_test_block(async {
