@@ -102,6 +102,12 @@ mod tests {
         assert_eq!(v, NotBuilt);
     }
 
+    #[cfg(feature = "customerio")]
+    #[test]
+    fn the_segment_attribute_written_out_in_the_settings_is_the_adapters_default() {
+        assert_eq!(Settings::default().analytics.segment_attribute, growth_adapters::customerio::DEFAULT_SEGMENT_ATTRIBUTE);
+    }
+
     #[test]
     fn an_adapter_table_starts_only_in_a_binary_built_with_its_feature() {
         let dir = tempfile::tempdir().unwrap();

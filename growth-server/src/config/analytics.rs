@@ -61,7 +61,9 @@ impl Default for AnalyticsSettings {
             linkedin_daily_calls: None,
             reject_rate_threshold: 0.5,
             n8n: None,
-            segment_attribute: growth_adapters::customerio::DEFAULT_SEGMENT_ATTRIBUTE.to_owned(),
+            // The Customer.io adapter's default (`DEFAULT_SEGMENT_ATTRIBUTE`); written out so a
+            // server built without that adapter still has its settings.
+            segment_attribute: "rm_segment".to_owned(),
         }
     }
 }
