@@ -21,7 +21,8 @@ use growth_core::store::UserStore;
 /// Most records kept; beyond it the cache starts over.
 const MAX_ENTRIES: usize = 10_000;
 
-/// A [`UserStore`] that keeps `get_user` answers for `ttl` (see the [module docs](self)).
+/// A [`UserStore`] that keeps `get_user` answers for `ttl`: writes through it apply at once, another
+/// process's within `ttl`, and a read that overlaps a write is not kept.
 #[derive(Debug)]
 pub struct CachedUsers {
     inner: Arc<dyn UserStore>,

@@ -2,7 +2,7 @@
 //!
 //! Each adapter is a cargo feature of `growth-server` (forwarded to `growth-adapters`; all on by
 //! default). A binary built without one still reads its table — so a configuration written for
-//! the full build never fails to parse — but [`not_built`] refuses it at start-up, naming the
+//! the full build never fails to parse — but `not_built` refuses it at start-up, naming the
 //! feature to build with, instead of silently publishing to the outbox.
 
 use serde::{Deserialize, Deserializer};
@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer};
 use super::{ConfigError, Settings};
 
 /// The settings table of an adapter this binary was built without: it accepts anything, and
-/// start-up refuses it ([`not_built`]).
+/// start-up refuses it, naming the feature to build with.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct NotBuilt;
 
