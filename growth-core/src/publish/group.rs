@@ -65,19 +65,19 @@ impl<I: Send, O: Send> GroupCommit<I, O> {
                     Ok(answers) => {
                         let message = format!("a group commit of {n} writes answered {}", answers.len());
                         for w in waiters {
-                            let _ = w.send(Err(Error::Internal { message: message.clone(), source: None }));
+                            let _ = w.send(Err(Error::internal_msg(message.clone())));
                         }
                     }
                     Err(e) => {
                         let message = format!("a group commit of {n} writes failed: {e}");
                         for w in waiters {
-                            let _ = w.send(Err(Error::Internal { message: message.clone(), source: None }));
+                            let _ = w.send(Err(Error::internal_msg(message.clone())));
                         }
                     }
                 }
             }
         }
-        rx.await.unwrap_or_else(|_| Err(Error::Internal { message: "a group commit was abandoned".into(), source: None }))
+        rx.await.unwrap_or_else(|_| Err(Error::internal_msg("a group commit was abandoned")))
     }
 }
 

@@ -46,26 +46,13 @@ impl PublishAttemptStore for InMemoryStore {
             c.scheduled_publish_time = Some(a.scheduled_time);
             c.updated_at = now;
             let item = c.clone();
-            let schedule = Schedule {
-                id: ScheduleId::new(),
+            let new = NewSchedule {
                 content_item_id: a.content_item_id,
                 platform: a.platform,
                 scheduled_time: a.scheduled_time,
                 timezone: a.timezone.clone(),
-                status: ScheduleStatus::Pending,
-                error_message: None,
-                retry_count: 0,
-                next_attempt_at: None,
-                claimed_by: None,
-                lease_expires_at: None,
-                platform_post_id: None,
-                attempt: 0,
-                last_attempt_at: None,
-                published_url: None,
-                published_at: None,
-                created_at: now,
-                updated_at: now,
             };
+            let schedule = super::schedules::pending_schedule(new, now);
             s.schedules.push(schedule.clone());
             out.push((item, schedule));
         }

@@ -31,26 +31,7 @@ impl ScheduleStore for InMemoryStore {
                 n.content_item_id, x.id, n.platform
             )));
         }
-        let v = Schedule {
-            id: ScheduleId::new(),
-            content_item_id: n.content_item_id,
-            platform: n.platform,
-            scheduled_time: n.scheduled_time,
-            timezone: n.timezone,
-            status: ScheduleStatus::Pending,
-            error_message: None,
-            retry_count: 0,
-            next_attempt_at: None,
-            claimed_by: None,
-            lease_expires_at: None,
-            platform_post_id: None,
-            attempt: 0,
-            last_attempt_at: None,
-            published_url: None,
-            published_at: None,
-            created_at: now,
-            updated_at: now,
-        };
+        let v = pending_schedule(n, now);
         s.schedules.push(v.clone());
         Ok(v)
     }
@@ -172,5 +153,29 @@ impl ScheduleStore for InMemoryStore {
 
     async fn list_publish_logs(&self, content_item_id: ContentId) -> Result<Vec<PublishingLog>> {
         Ok(self.lock().logs.iter().filter(|l| l.content_item_id == content_item_id).cloned().collect())
+    }
+}
+
+/// A new `pending` schedule for `n`, as the store writes it (also for approvals).
+pub(super) fn pending_schedule(n: NewSchedule, now: DateTime<Utc>) -> Schedule {
+    Schedule {
+        id: ScheduleId::new(),
+        content_item_id: n.content_item_id,
+        platform: n.platform,
+        scheduled_time: n.scheduled_time,
+        timezone: n.timezone,
+        status: ScheduleStatus::Pending,
+        error_message: None,
+        retry_count: 0,
+        next_attempt_at: None,
+        claimed_by: None,
+        lease_expires_at: None,
+        platform_post_id: None,
+        attempt: 0,
+        last_attempt_at: None,
+        published_url: None,
+        published_at: None,
+        created_at: now,
+        updated_at: now,
     }
 }
