@@ -1,7 +1,9 @@
-//! Two `growth serve` processes on one PostgreSQL database: each keeps the review fingerprint in
-//! memory, invalidated by the database's notifications, so an edit made through one server is seen
-//! by the other — its cached `ETag` stops matching — without either asking the database on every
-//! request. Runs when `GROWTH_TEST_DATABASE_URL` is set (and must, with `GROWTH_REQUIRE_POSTGRES=1`).
+//! Two `growth serve` processes on one database: each keeps the review fingerprint in memory,
+//! invalidated by the database's notifications on PostgreSQL and by watching `PRAGMA data_version`
+//! on SQLite, so an edit made through one server is seen by the other — its cached `ETag` stops
+//! matching — without either asking the database on every request; and the server that wrote
+//! never answers 304 for the page from before its own write. The PostgreSQL test runs when
+//! `GROWTH_TEST_DATABASE_URL` is set (and must, with `GROWTH_REQUIRE_POSTGRES=1`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers: a failed setup should abort the test loudly")]
 
@@ -75,8 +77,20 @@ async fn an_edit_through_one_server_invalidates_the_other_servers_cached_review_
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
     let mut url = url::Url::parse(&base_url).unwrap();
     url.set_path(&name);
-    let db_url = url.to_string();
+    two_servers_on_one_database(url.as_str()).await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&admin).await.unwrap();
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_sqlite_an_edit_through_one_server_invalidates_the_other_servers_cached_review_page() {
+    let dir = tempfile::tempdir().unwrap();
+    two_servers_on_one_database(&format!("sqlite://{}", dir.path().join("growth.db").display())).await;
+}
+
+/// Seeds three items in review, starts two servers on `db_url` and checks that each sees the
+/// other's edit and never its own stale page.
+async fn two_servers_on_one_database(db_url: &str) {
+    let db_url = db_url.to_owned();
     let db = growth_store::Database::connect(&db_url, Arc::new(growth_core::SystemClock)).await.unwrap();
     db.migrate().await.unwrap();
     let user = db
@@ -117,6 +131,7 @@ async fn an_edit_through_one_server_invalidates_the_other_servers_cached_review_
     let etag = first.headers()["etag"].to_str().unwrap().to_owned();
     for _ in 0..3 {
         assert_eq!(pending(&b, Some(&etag)).await.unwrap().status(), StatusCode::NOT_MODIFIED, "unchanged: 304 from memory");
+        assert_eq!(pending(&a, Some(&etag)).await.unwrap().status(), StatusCode::NOT_MODIFIED, "both servers hold the fingerprint");
     }
 
     let edit = c
@@ -128,6 +143,10 @@ async fn an_edit_through_one_server_invalidates_the_other_servers_cached_review_
         .unwrap();
     assert_eq!(edit.status(), StatusCode::OK);
     let edited_at = Instant::now();
+    // The server that wrote never answers from before its own write, not even once.
+    let a_fresh = pending(&a, Some(&etag)).await.unwrap();
+    assert_eq!(a_fresh.status(), StatusCode::OK, "the writing server's next answer already has the edit");
+    assert!(a_fresh.text().await.unwrap().contains("edited through the other server"));
 
     // B learns of A's commit from the database's notification: its old ETag stops matching.
     let mut fresh = None;
@@ -149,5 +168,4 @@ async fn an_edit_through_one_server_invalidates_the_other_servers_cached_review_
 
     drop((_a, _b));
     db.close().await;
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&admin).await.unwrap();
 }

@@ -16,7 +16,7 @@ use growth_core::{Clock, Error, Result};
 pub use blob::ObjectBlobStore;
 #[cfg(feature = "postgres")]
 pub use postgres::{PgStore, describe_pg_url};
-pub use sqlite::SqliteStore;
+pub use sqlite::{DATA_VERSION_POLL, SqliteStore};
 pub use vectors::{HashedRecord, SqlVectorStore, VectorIndex};
 
 /// A connected database of either backend, chosen by URL scheme.
@@ -64,14 +64,19 @@ impl Database {
         }
     }
 
-    /// Starts keeping `changes` from the database's review notifications, on PostgreSQL (a task that
-    /// ends when the database is closed); SQLite has no notifications and answers `None` — the
-    /// review fingerprint is then read on every request.
+    /// Starts keeping `changes` from the database (a task that ends when the database is closed):
+    /// on PostgreSQL from its review notifications, on SQLite by watching for commits of other
+    /// connections (see [`SqliteStore::watch_review_changes`]); `None` for an in-memory SQLite
+    /// database, whose review fingerprint is then read on every request.
     pub fn watch_review_changes(&self, changes: Arc<growth_core::review::ReviewChanges>) -> Option<tokio::task::JoinHandle<()>> {
         match self {
-            Self::Sqlite(_) => {
+            Self::Sqlite(s) if s.is_in_memory() => {
                 drop(changes);
                 None
+            }
+            Self::Sqlite(s) => {
+                let s = s.clone();
+                Some(tokio::spawn(async move { s.watch_review_changes(changes, sqlite::DATA_VERSION_POLL).await }))
             }
             #[cfg(feature = "postgres")]
             Self::Postgres(s) => {

@@ -2,8 +2,11 @@
 //!
 //! A [`ReviewChanges`] counts changes to what is in review. A change feed keeps it: on PostgreSQL a
 //! trigger `NOTIFY`s every write that moves an item into, out of, or within review, and a listener
-//! (`growth_store::Database::watch_review_changes`) bumps the counter for each notification; the
-//! review stage bumps it too after its own writes. While the feed is live,
+//! (`growth_store::Database::watch_review_changes`) bumps the counter for each notification; on
+//! SQLite, which has no notifications, a connection of its own polls `PRAGMA data_version` (it moves
+//! with every commit of any other connection, in this process or another). The review stage bumps
+//! the counter too right after its own writes, so whoever wrote never reads an answer from before
+//! their write; another writer's commit is seen once its notification (or the next poll) arrives. While the feed is live,
 //! [`crate::review::ReviewService::pending_fingerprint`] answers from memory when the counter has not
 //! moved since it last asked the database; when the feed is down (connection lost, not configured)
 //! it asks the database every time, as without a feed. A reconnected feed bumps the counter once,

@@ -204,6 +204,15 @@ impl ReviewService {
         self
     }
 
+    /// After this service's own writes to review (whether or not they succeeded): the next
+    /// fingerprint is read from the database, so whoever wrote never gets an answer from before
+    /// their write, even before the change feed reports it.
+    fn changed(&self) {
+        if let Some(changes) = &self.changes {
+            changes.bump();
+        }
+    }
+
     /// The change counter, if a feed keeps one.
     pub fn changes(&self) -> Option<&Arc<ReviewChanges>> {
         self.changes.as_ref()
@@ -319,9 +328,12 @@ impl ReviewService {
         }
         let update =
             ContentUpdate { expected_version: expected, title: req.title, content: req.content, edited_by: req.editor, edits: spans };
-        let mut item = self.store.update_content(id, update).await?;
+        let updated = self.store.update_content(id, update).await;
+        self.changed();
+        let mut item = updated?;
         if let Some(q) = quality {
             item = self.store.set_quality(id, q).await?;
+            self.changed();
         }
         if let Some(observer) = &self.on_edit
             && let Err(e) = observer.edited(&current, &item).await
@@ -337,7 +349,9 @@ impl ReviewService {
     /// schedules are cancelled, in one transaction. A schedule being published (`claimed`) or
     /// whose outcome is `unknown` is a `Conflict`: wait for it, or resolve it, first.
     pub async fn return_to_review(&self, id: ContentId, by: Option<UserId>) -> Result<(ContentItem, Vec<Schedule>)> {
-        let (item, cancelled) = self.store.return_to_review(id).await?;
+        let returned = self.store.return_to_review(id).await;
+        self.changed();
+        let (item, cancelled) = returned?;
         tracing::info!(content_id = %id, by = ?by, cancelled = cancelled.len(), "back to review");
         crate::telemetry::count_change("unapprove", 1);
         Ok((item, cancelled))
@@ -436,7 +450,9 @@ impl ReviewService {
     ) -> Result<Approval> {
         self.check_approvable(&item, at, tz, now)?;
         let write = ApprovalWrite { content_item_id: item.id, platform, scheduled_time: at, timezone: tz.to_owned() };
-        let mut written = self.store.approve_and_schedule(std::slice::from_ref(&write)).await?;
+        let written = self.store.approve_and_schedule(std::slice::from_ref(&write)).await;
+        self.changed();
+        let mut written = written?;
         let (item, schedule) = written.pop().ok_or_else(|| Error::internal_msg("the store approved nothing"))?;
         Ok(Approval { item, schedule })
     }
@@ -448,7 +464,9 @@ impl ReviewService {
             return Err(Error::invalid_field("reason", "say why, so the writer can learn from it"));
         }
         let change = ContentTransition { rejection_reason: Some(reason.to_owned()), ..ContentTransition::to(ContentStatus::Rejected) };
-        let item = self.store.transition_content(id, change).await?;
+        let rejected = self.store.transition_content(id, change).await;
+        self.changed();
+        let item = rejected?;
         tracing::info!(content_id = %id, by = ?by, "rejected");
         crate::telemetry::count_change("reject", 1);
         Ok(item)
@@ -504,8 +522,9 @@ impl ReviewService {
                 timezone: tz.clone(),
             })
             .collect();
-        let mut out: Vec<Approval> =
-            self.store.approve_and_schedule(&writes).await?.into_iter().map(|(item, schedule)| Approval { item, schedule }).collect();
+        let written = self.store.approve_and_schedule(&writes).await;
+        self.changed();
+        let mut out: Vec<Approval> = written?.into_iter().map(|(item, schedule)| Approval { item, schedule }).collect();
         if let (Some(plan), Some(picker)) = (picks, &self.best_time) {
             for (approval, (_, r)) in out.iter_mut().zip(plan) {
                 approval.item = picker.chosen(approval.item.id, &r).await?;
