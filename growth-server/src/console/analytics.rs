@@ -11,8 +11,8 @@ use growth_core::measure::DailyReach;
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::html::when;
-use super::{Nav, Session, csrf_field, error_page, notice, page, see_other};
+use super::html::{label, when};
+use super::{Nav, Refused, Session, csrf_field, error_page, notice, page, see_other};
 use crate::extract::parse_id;
 use crate::state::AppState;
 
@@ -97,7 +97,7 @@ async fn render(state: &AppState, s: &Session, q: AnalyticsQuery) -> Response {
         @if published.is_empty() { p { "Nothing published yet." } }
         ul {
             @for i in &published {
-                li { a href=(format!("/ui/content/{}", i.id)) { (i.title.as_deref().unwrap_or("(untitled)")) } " "
+                li { a href=(format!("/ui/content/{}", i.id)) { (label(i.title.as_deref(), &i.content)) } " "
                     span.tag { (i.platform()) } @if let Some(t) = i.published_at { " " (when(t, &tz)) } }
             }
         }
@@ -148,18 +148,18 @@ pub(crate) struct RuleForm {
     version: Option<u32>,
 }
 
-fn rule_id(s: &Session, raw: &str) -> Result<RuleId, Response> {
-    parse_id(raw, "rule").map_err(|e| error_page(Some(s), e))
+fn rule_id(s: &Session, raw: &str) -> Result<RuleId, Refused> {
+    parse_id(raw, "rule").map_err(|e| Box::new(error_page(Some(s), e)))
 }
 
 /// `POST /ui/rules/{id}/approve` (admin).
 pub(crate) async fn approve_rule(State(state): State<AppState>, s: Session, Path(id): Path<String>, Form(f): Form<RuleForm>) -> Response {
     if let Err(r) = s.check_csrf(&f.csrf).and_then(|()| s.require(Role::Admin)) {
-        return r;
+        return *r;
     }
     let id = match rule_id(&s, &id) {
         Ok(id) => id,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match state.engine.learning().approve(id, f.version).await {
         Ok(_) => see_other("/ui/analytics?notice=rule"),
@@ -170,11 +170,11 @@ pub(crate) async fn approve_rule(State(state): State<AppState>, s: Session, Path
 /// `POST /ui/rules/{id}/rollback` (admin).
 pub(crate) async fn rollback_rule(State(state): State<AppState>, s: Session, Path(id): Path<String>, Form(f): Form<RuleForm>) -> Response {
     if let Err(r) = s.check_csrf(&f.csrf).and_then(|()| s.require(Role::Admin)) {
-        return r;
+        return *r;
     }
     let id = match rule_id(&s, &id) {
         Ok(id) => id,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match state.engine.learning().rollback(id).await {
         Ok(_) => see_other("/ui/analytics?notice=rule"),

@@ -13,7 +13,7 @@ use growth_core::store::ScheduleFilter;
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::html::when;
+use super::html::{label, when};
 use super::{Nav, Session, csrf_field, error_page, notice, page, see_other};
 use crate::extract::parse_id;
 use crate::state::AppState;
@@ -51,7 +51,7 @@ fn schedule_actions(s: &Session, sch: &Schedule) -> Markup {
 }
 
 fn entry(s: &Session, sch: &Schedule, item: Option<&ContentItem>, tz: &str) -> Markup {
-    let title = item.and_then(|i| i.title.as_deref()).unwrap_or("(untitled)");
+    let title = item.map_or_else(|| "(deleted)".to_owned(), |i| label(i.title.as_deref(), &i.content));
     html! {
         li.entry data-schedule=(sch.id) {
             span.time { (when(sch.scheduled_time, tz)) } " "
@@ -139,7 +139,7 @@ pub(crate) struct CsrfOnly {
 /// `POST /ui/schedules/{id}/cancel`.
 pub(crate) async fn cancel(State(state): State<AppState>, s: Session, Path(id): Path<String>, Form(f): Form<CsrfOnly>) -> Response {
     if let Err(r) = s.check_csrf(&f.csrf).and_then(|()| s.require(Role::Approver)) {
-        return r;
+        return *r;
     }
     let id: ScheduleId = match parse_id(&id, "schedule") {
         Ok(id) => id,
@@ -155,7 +155,7 @@ pub(crate) async fn cancel(State(state): State<AppState>, s: Session, Path(id): 
 /// has no account configured), moving its pending schedule if it has one.
 pub(crate) async fn publish_now(State(state): State<AppState>, s: Session, Path(id): Path<String>, Form(f): Form<CsrfOnly>) -> Response {
     if let Err(r) = s.check_csrf(&f.csrf).and_then(|()| s.require(Role::Approver)) {
-        return r;
+        return *r;
     }
     let id: ContentId = match parse_id(&id, "content item") {
         Ok(id) => id,
@@ -165,7 +165,8 @@ pub(crate) async fn publish_now(State(state): State<AppState>, s: Session, Path(
     match state.engine.publishing().publish(id, req).await {
         Ok(p) => {
             let code = if p.status == "published" { "published" } else { "publishing" };
-            let week = p.schedule.scheduled_time.date_naive();
+            let zone: chrono_tz::Tz = state.engine.review().timezone().parse().unwrap_or(chrono_tz::UTC);
+            let week = p.schedule.scheduled_time.with_timezone(&zone).date_naive();
             see_other(&format!("/ui/calendar?week={week}&notice={code}"))
         }
         Err(e) => error_page(Some(&s), e.into()),

@@ -120,6 +120,19 @@ pub(crate) fn word_diff(old: &str, new: &str) -> Markup {
     }
 }
 
+/// What to call a piece: its title, else the start of its first line.
+pub(crate) fn label(title: Option<&str>, content: &str) -> String {
+    if let Some(t) = title.map(str::trim).filter(|t| !t.is_empty()) {
+        return t.to_owned();
+    }
+    let first = content.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("(empty)");
+    let mut out: String = first.chars().take(70).collect();
+    if out.len() < first.len() {
+        out.push('…');
+    }
+    out
+}
+
 /// `t` in zone `tz` (UTC when the name is not valid), as `Mon 7 Dec 2026, 09:30 CET`.
 pub(crate) fn when(t: DateTime<Utc>, tz: &str) -> String {
     match tz.parse::<chrono_tz::Tz>() {

@@ -29,7 +29,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::{DOCTYPE, Markup, html};
 
-pub(crate) use session::Session;
+pub(crate) use session::{Refused, Session};
 
 use crate::error::ApiError;
 use crate::state::AppState;

@@ -14,8 +14,8 @@ use growth_core::store::ScheduleFilter;
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::html::{highlighted, severity_class, when, word_diff};
-use super::{Nav, Session, csrf_field, error_page, notice, page, page_with, see_other};
+use super::html::{highlighted, label, severity_class, when, word_diff};
+use super::{Nav, Refused, Session, csrf_field, error_page, notice, page, page_with, see_other};
 use crate::error::ApiError;
 use crate::extract::parse_id;
 use crate::state::AppState;
@@ -31,8 +31,8 @@ pub(crate) struct ListQuery {
     notice: Option<String>,
 }
 
-fn content_id(s: &Session, raw: &str) -> Result<ContentId, Response> {
-    parse_id(raw, "content item").map_err(|e| error_page(Some(s), e))
+fn content_id(s: &Session, raw: &str) -> Result<ContentId, Refused> {
+    parse_id(raw, "content item").map_err(|e| Box::new(error_page(Some(s), e)))
 }
 
 /// The gate verdicts of an item, as small badges.
@@ -103,7 +103,7 @@ pub(crate) async fn pending(State(state): State<AppState>, s: Session, Query(q):
                         header {
                             input type="checkbox" name="id" value=(id) form="bulk" id=(format!("pick-{id}")) aria-label="Select for bulk approval";
                             h3 id=(format!("title-{id}")) {
-                                a href=(format!("/ui/content/{id}")) data-edit { (item.title.as_deref().unwrap_or("(untitled)")) }
+                                a href=(format!("/ui/content/{id}")) data-edit { (label(item.title.as_deref(), &item.content)) }
                             }
                             span.tag { (item.content_type) } " " span.tag { (item.platform()) } " " span.tag { "v" (item.version) }
                         }
@@ -130,7 +130,7 @@ pub(crate) async fn pending(State(state): State<AppState>, s: Session, Query(q):
 pub(crate) async fn item(State(state): State<AppState>, s: Session, Path(id): Path<String>, Query(q): Query<ListQuery>) -> Response {
     let id = match content_id(&s, &id) {
         Ok(id) => id,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let item = match state.engine.review().item(id).await {
         Ok(i) => i,
@@ -142,7 +142,7 @@ pub(crate) async fn item(State(state): State<AppState>, s: Session, Path(id): Pa
         Err(e) => return error_page(Some(&s), e.into()),
     };
     let tz = state.engine.review().timezone().to_owned();
-    let title = item.title.clone().unwrap_or_else(|| "(untitled)".into());
+    let title = label(item.title.as_deref(), &item.content);
     let body = html! {
         (notice(q.notice.as_deref()))
         p { span.tag { (item.content_type) } " " span.tag { (item.platform()) } " " span.tag.status { (item.status) } " version " (item.version) }
@@ -220,11 +220,11 @@ pub(crate) struct EditForm {
 /// API's `If-Match`); otherwise shows both versions side by side.
 pub(crate) async fn edit(State(state): State<AppState>, s: Session, Path(id): Path<String>, Form(f): Form<EditForm>) -> Response {
     if let Err(r) = s.check_csrf(&f.csrf).and_then(|()| s.require(Role::Approver)) {
-        return r;
+        return *r;
     }
     let id = match content_id(&s, &id) {
         Ok(id) => id,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     // Browsers send CRLF line ends from a textarea.
     let content = f.content.replace("\r\n", "\n");
@@ -279,11 +279,11 @@ pub(crate) struct CsrfOnly {
 /// `POST /ui/content/{id}/approve`: approved and scheduled at the next good slot.
 pub(crate) async fn approve(State(state): State<AppState>, s: Session, Path(id): Path<String>, Form(f): Form<CsrfOnly>) -> Response {
     if let Err(r) = s.check_csrf(&f.csrf).and_then(|()| s.require(Role::Approver)) {
-        return r;
+        return *r;
     }
     let id = match content_id(&s, &id) {
         Ok(id) => id,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let req = ApproveRequest { at: None, platform: None, timezone: None, by: Some(s.user.id) };
     match state.engine.review().approve(id, req).await {
@@ -303,11 +303,11 @@ pub(crate) struct RejectForm {
 /// `POST /ui/content/{id}/reject`.
 pub(crate) async fn reject(State(state): State<AppState>, s: Session, Path(id): Path<String>, Form(f): Form<RejectForm>) -> Response {
     if let Err(r) = s.check_csrf(&f.csrf).and_then(|()| s.require(Role::Approver)) {
-        return r;
+        return *r;
     }
     let id = match content_id(&s, &id) {
         Ok(id) => id,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match state.engine.review().reject(id, f.reason.trim(), Some(s.user.id)).await {
         Ok(_) => see_other("/ui/review?notice=rejected"),
@@ -318,11 +318,11 @@ pub(crate) async fn reject(State(state): State<AppState>, s: Session, Path(id): 
 /// `POST /ui/content/{id}/unapprove`: back to review, its pending schedules cancelled.
 pub(crate) async fn unapprove(State(state): State<AppState>, s: Session, Path(id): Path<String>, Form(f): Form<CsrfOnly>) -> Response {
     if let Err(r) = s.check_csrf(&f.csrf).and_then(|()| s.require(Role::Approver)) {
-        return r;
+        return *r;
     }
     let id = match content_id(&s, &id) {
         Ok(id) => id,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match state.engine.review().return_to_review(id, Some(s.user.id)).await {
         Ok(_) => see_other(&format!("/ui/content/{id}?notice=unapproved")),
@@ -331,7 +331,7 @@ pub(crate) async fn unapprove(State(state): State<AppState>, s: Session, Path(id
 }
 
 /// The selected ids of a query or form (`id=…&id=…`).
-fn ids_of(pairs: &[(String, String)], s: &Session) -> Result<Vec<ContentId>, Response> {
+fn ids_of(pairs: &[(String, String)], s: &Session) -> Result<Vec<ContentId>, Refused> {
     pairs.iter().filter(|(k, _)| k == "id").map(|(_, v)| content_id(s, v)).collect()
 }
 
@@ -344,7 +344,7 @@ fn pairs(raw: &[u8]) -> Vec<(String, String)> {
 pub(crate) async fn bulk_preview(State(state): State<AppState>, s: Session, RawQuery(q): RawQuery) -> Response {
     let ids = match ids_of(&pairs(q.unwrap_or_default().as_bytes()), &s) {
         Ok(ids) => ids,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if ids.is_empty() {
         return error_page(Some(&s), Error::invalid_field("id", "select at least one piece to approve").into());
@@ -373,7 +373,7 @@ pub(crate) async fn bulk_preview(State(state): State<AppState>, s: Session, RawQ
                 tbody {
                     @for (item, at) in items.iter().zip(&times) {
                         tr {
-                            td { a href=(format!("/ui/content/{}", item.id)) { (item.title.as_deref().unwrap_or("(untitled)")) } " " span.tag { (item.content_type) } }
+                            td { a href=(format!("/ui/content/{}", item.id)) { (label(item.title.as_deref(), &item.content)) } " " span.tag { (item.content_type) } }
                             td { (item.platform()) }
                             td {
                                 (when(*at, &tz))
@@ -396,11 +396,11 @@ pub(crate) async fn bulk_confirm(State(state): State<AppState>, s: Session, body
     let form = pairs(&body);
     let csrf = form.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or_default();
     if let Err(r) = s.check_csrf(csrf).and_then(|()| s.require(Role::Approver)) {
-        return r;
+        return *r;
     }
     let ids = match ids_of(&form, &s) {
         Ok(ids) => ids,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let mut times = Vec::with_capacity(ids.len());
     for (_, v) in form.iter().filter(|(k, _)| k == "at") {
@@ -420,7 +420,7 @@ pub(crate) async fn bulk_confirm(State(state): State<AppState>, s: Session, body
 pub(crate) async fn versions(State(state): State<AppState>, s: Session, Path(id): Path<String>) -> Response {
     let id = match content_id(&s, &id) {
         Ok(id) => id,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let versions = match state.engine.review().versions(id).await {
         Ok(v) => v,

@@ -20,6 +20,9 @@ use crate::state::AppState;
 /// The session cookie's name.
 pub(crate) const COOKIE: &str = "growth_session";
 
+/// A refusal page (boxed: a response is large).
+pub(crate) type Refused = Box<Response>;
+
 /// A signed-in console user.
 #[derive(Clone, Debug)]
 pub(crate) struct Session {
@@ -38,21 +41,21 @@ impl Session {
     }
 
     /// `Ok` when the role includes `required`, else a 403 page.
-    pub(crate) fn require(&self, required: Role) -> Result<(), Response> {
-        self.auth_user().require(required).map_err(|e| error_page(Some(self), e))
+    pub(crate) fn require(&self, required: Role) -> Result<(), Refused> {
+        self.auth_user().require(required).map_err(|e| Box::new(error_page(Some(self), e)))
     }
 
     /// `Ok` when `given` is this session's CSRF token, else a 403 page.
-    pub(crate) fn check_csrf(&self, given: &str) -> Result<(), Response> {
+    pub(crate) fn check_csrf(&self, given: &str) -> Result<(), Refused> {
         if bool::from(given.as_bytes().ct_eq(self.csrf.as_bytes())) {
             Ok(())
         } else {
             tracing::info!(actor = %self.user.id, "console form refused: missing or stale CSRF token");
-            Err(error_page(
+            Err(Box::new(error_page(
                 Some(self),
                 Error::PermissionDenied("this form's security token is missing or out of date; reload the page and try again".into())
                     .into(),
-            ))
+            )))
         }
     }
 }
@@ -237,7 +240,7 @@ pub(crate) struct CsrfForm {
 /// `POST /logout`: ends the sign-in and clears the cookie.
 pub(crate) async fn logout(State(state): State<AppState>, s: Session, Form(f): Form<CsrfForm>) -> Response {
     if let Err(r) = s.check_csrf(&f.csrf) {
-        return r;
+        return *r;
     }
     if let Err(e) = state.auth.revoke_refresh_family(s.family).await {
         return error_page(Some(&s), e.into());

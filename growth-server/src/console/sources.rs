@@ -85,12 +85,12 @@ pub(crate) async fn list(State(state): State<AppState>, s: Session, Query(q): Qu
 /// `POST /ui/sources` (`multipart/form-data`): the API's upload reader and the engine's upload.
 pub(crate) async fn upload(State(state): State<AppState>, s: Session, form: Multipart) -> Response {
     if let Err(r) = s.require(Role::Approver) {
-        return r;
+        return *r;
     }
     let mut csrf = None;
     let source = crate::routes::sources::read_multipart_with(form, Some(&mut csrf)).await;
     if let Err(r) = s.check_csrf(csrf.as_deref().unwrap_or_default()) {
-        return r;
+        return *r;
     }
     let source = match source {
         Ok(m) => m,
@@ -111,7 +111,7 @@ pub(crate) struct CsrfOnly {
 /// `POST /ui/sources/{id}/generate`: queues a bundle for the source, then shows its progress.
 pub(crate) async fn generate(State(state): State<AppState>, s: Session, Path(id): Path<String>, Form(f): Form<CsrfOnly>) -> Response {
     if let Err(r) = s.check_csrf(&f.csrf).and_then(|()| s.require(Role::Approver)) {
-        return r;
+        return *r;
     }
     let source_id: SourceId = match parse_id(&id, "source") {
         Ok(id) => id,
