@@ -9,7 +9,10 @@
 //!   when the account is disabled or its sessions are revoked.
 //! - **CSRF**: every form that changes something carries a per-session token (derived from the
 //!   session token, compared in constant time); with `SameSite=Strict` a cross-site form post
-//!   carries no session at all.
+//!   carries no session at all. The sign-in form is a double submit (a random token in the form
+//!   and in a `SameSite=Strict` cookie), so another site cannot sign a visitor in to its account.
+//!   Cookies get `Secure` when a proxy in front says the request came over HTTPS
+//!   (`X-Forwarded-Proto: https`).
 //! - **Pages** under `/ui/`: review (bundles by source, gate verdicts, findings marked at their
 //!   byte spans, edit with the version as `If-Match`, approve, reject, bulk approve with the
 //!   proposed schedule shown first, version history), calendar, sources and knowledge, analytics.

@@ -165,12 +165,24 @@ fn safe_next(next: Option<&str>) -> &str {
     }
 }
 
-fn login_form(next: &str, email: &str, error: Option<&str>, status: StatusCode, signed_out: bool) -> Response {
+/// The sign-in form's own token cookie (double submit: a cross-site page can neither read nor set
+/// it, so it cannot sign a visitor in to an account of its choosing).
+const LOGIN_COOKIE: &str = "growth_login";
+
+/// `Secure` when the request came over HTTPS (as a proxy in front says); only ever restricts.
+fn secure(headers: &HeaderMap) -> &'static str {
+    let https = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
+    if https { "; Secure" } else { "" }
+}
+
+fn login_form(headers: &HeaderMap, next: &str, email: &str, error: Option<&str>, status: StatusCode, signed_out: bool) -> Response {
+    let token = new_refresh_token();
     let body = html! {
         @if signed_out { p.notice role="status" { "You are signed out." } }
         @if let Some(e) = error { p.error role="alert" id="login-error" { (e) } }
         form.login method="post" action="/login" {
             input type="hidden" name="next" value=(next);
+            input type="hidden" name="csrf" value=(token);
             label for="email" { "Email" }
             input id="email" name="email" type="email" autocomplete="username" required autofocus value=(email)
                 aria-describedby=[error.map(|_| "login-error")];
@@ -180,16 +192,21 @@ fn login_form(next: &str, email: &str, error: Option<&str>, status: StatusCode, 
         }
         p.hint { "The same accounts and roles as the API (" code { "POST /auth/login" } "). Ask an admin for an invite." }
     };
-    page_with(None, "Sign in", Nav::None, status, None, body)
+    let mut resp = page_with(None, "Sign in", Nav::None, status, None, body);
+    let cookie = format!("{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600{}", secure(headers));
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    resp
 }
 
 /// `GET /login`.
-pub(crate) async fn login_page(s: Option<Session>, Query(q): Query<LoginQuery>) -> Response {
+pub(crate) async fn login_page(s: Option<Session>, headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
     let next = safe_next(q.next.as_deref());
     if s.is_some() {
         return see_other(next);
     }
-    login_form(next, "", None, StatusCode::OK, q.signed_out.is_some())
+    login_form(&headers, next, "", None, StatusCode::OK, q.signed_out.is_some())
 }
 
 /// No `Debug`: it holds a password.
@@ -199,19 +216,26 @@ pub(crate) struct LoginForm {
     password: String,
     #[serde(default)]
     next: Option<String>,
+    #[serde(default)]
+    csrf: String,
 }
 
 /// `POST /login`: the API's password check, then a new session cookie.
-pub(crate) async fn login(State(state): State<AppState>, Form(f): Form<LoginForm>) -> Response {
+pub(crate) async fn login(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
     let next = safe_next(f.next.as_deref()).to_owned();
+    let form_ok = cookie(&headers, LOGIN_COOKIE).is_some_and(|c| !f.csrf.is_empty() && bool::from(c.as_bytes().ct_eq(f.csrf.as_bytes())));
+    if !form_ok {
+        let msg = "This sign-in form has expired or did not come from this site; sign in again.";
+        return login_form(&headers, &next, &f.email, Some(msg), StatusCode::FORBIDDEN, false);
+    }
     if f.email.trim().is_empty() || f.password.is_empty() {
-        return login_form(&next, &f.email, Some("Enter your email and password."), StatusCode::UNPROCESSABLE_ENTITY, false);
+        return login_form(&headers, &next, &f.email, Some("Enter your email and password."), StatusCode::UNPROCESSABLE_ENTITY, false);
     }
     let user = match crate::routes::auth::check_password(&state, f.email.trim(), f.password).await {
         Ok(u) => u,
         Err(e) => {
             let status = e.status();
-            return login_form(&next, &f.email, Some(e.detail()), status, false);
+            return login_form(&headers, &next, &f.email, Some(e.detail()), status, false);
         }
     };
     let token = new_refresh_token();
@@ -223,11 +247,14 @@ pub(crate) async fn login(State(state): State<AppState>, Form(f): Form<LoginForm
     tracing::info!(actor = %user.id, provider = "console", "signed in");
     growth_core::telemetry::count_change("sign_in", 1);
     let max_age = state.keys.session_max.num_seconds().max(0);
-    let cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}");
+    let session = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{}", secure(&headers));
     let mut resp = see_other(&next);
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        resp.headers_mut().insert(header::SET_COOKIE, v);
+    if let Ok(v) = HeaderValue::from_str(&session) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
     }
+    // The sign-in form's token is spent.
+    resp.headers_mut()
+        .append(header::SET_COOKIE, HeaderValue::from_static("growth_login=; Path=/login; HttpOnly; SameSite=Strict; Max-Age=0"));
     resp
 }
 

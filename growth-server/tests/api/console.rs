@@ -6,7 +6,7 @@ use growth_core::domain::{ContentStatus, ContentType, Finding, FindingSeverity, 
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, postgres_too, spawn_app};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -23,14 +23,24 @@ async fn person(app: &TestApp, role: Role) -> String {
     u.email
 }
 
-/// Signs in through the form; answers the `Cookie` header value.
-async fn sign_in(app: &TestApp, email: &str) -> String {
-    let r = client()
+/// Opens the sign-in page and posts its form with `email`, `password` and `next`.
+async fn post_login(app: &TestApp, email: &str, password: &str, next: &str) -> reqwest::Response {
+    let page = client().get(format!("{}/login", app.address)).send().await.unwrap();
+    let login_cookie = page.headers()[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
+    assert!(login_cookie.starts_with("growth_login="), "{login_cookie}");
+    let csrf = csrf_in(&page.text().await.unwrap());
+    client()
         .post(format!("{}/login", app.address))
-        .form(&[("email", email), ("password", PASSWORD), ("next", "/ui/calendar")])
+        .header(COOKIE, login_cookie)
+        .form(&[("email", email), ("password", password), ("next", next), ("csrf", &csrf)])
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// Signs in through the form; answers the `Cookie` header value.
+async fn sign_in(app: &TestApp, email: &str) -> String {
+    let r = post_login(app, email, PASSWORD, "/ui/calendar").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()[LOCATION], "/ui/calendar");
     let set = r.headers()[SET_COOKIE].to_str().unwrap().to_owned();
@@ -111,25 +121,50 @@ async fn console_pages_need_a_sign_in_and_send_you_back_after_it() {
 async fn a_wrong_password_is_refused_and_next_never_leaves_the_console() {
     let app = spawn_app().await;
     let email = person(&app, Role::Viewer).await;
-    let r = client()
-        .post(format!("{}/login", app.address))
-        .form(&[("email", email.as_str()), ("password", "not the password"), ("next", "/ui/review")])
-        .send()
-        .await
-        .unwrap();
+    let r = post_login(&app, &email, "not the password", "/ui/review").await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    assert!(r.headers().get(SET_COOKIE).is_none());
+    assert!(r.headers().get_all(SET_COOKIE).iter().all(|c| !c.to_str().unwrap().starts_with("growth_session=")));
     assert!(r.text().await.unwrap().contains("wrong email or password"));
     for evil in ["https://evil.example/", "//evil.example/", "/\\evil.example"] {
-        let r = client()
-            .post(format!("{}/login", app.address))
-            .form(&[("email", email.as_str()), ("password", PASSWORD), ("next", evil)])
-            .send()
-            .await
-            .unwrap();
+        let r = post_login(&app, &email, PASSWORD, evil).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert_eq!(r.headers()[LOCATION], "/ui/review", "{evil}");
     }
+}
+
+#[tokio::test]
+async fn a_sign_in_posted_from_elsewhere_is_refused() {
+    let app = spawn_app().await;
+    let email = person(&app, Role::Viewer).await;
+    // Right password, but no sign-in form of this site behind it (no cookie, or another token).
+    for cookie in ["", "growth_login=0123456789abcdef"] {
+        let r = client()
+            .post(format!("{}/login", app.address))
+            .header(COOKIE, cookie)
+            .form(&[("email", email.as_str()), ("password", PASSWORD), ("csrf", "fedcba9876543210")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{cookie}");
+        assert!(r.headers().get_all(SET_COOKIE).iter().all(|c| !c.to_str().unwrap().starts_with("growth_session=")));
+    }
+    // Behind an HTTPS proxy the cookies are `Secure`.
+    let page = client().get(format!("{}/login", app.address)).header("x-forwarded-proto", "https").send().await.unwrap();
+    assert!(page.headers()[SET_COOKIE].to_str().unwrap().contains("; Secure"));
+}
+
+#[tokio::test]
+async fn reject_keeps_the_reason() {
+    let app = spawn_app().await;
+    let cookie = sign_in(&app, &person(&app, Role::Approver).await).await;
+    let id = in_review(&app).await;
+    let csrf = csrf_in(&get(&app, "/ui/review", &cookie).await.text().await.unwrap());
+    let r = post(&app, &format!("/ui/content/{id}/reject"), &cookie, &[("csrf", &csrf), ("reason", "off-brand")]).await;
+    assert_eq!((r.status(), r.headers()[LOCATION].to_str().unwrap()), (StatusCode::SEE_OTHER, "/ui/review?notice=rejected"));
+    let item = app.state.engine.review().item(id.parse().unwrap()).await.unwrap();
+    assert_eq!((item.status, item.rejection_reason.as_deref()), (ContentStatus::Rejected, Some("off-brand")));
+    let page = get(&app, &format!("/ui/content/{id}"), &cookie).await.text().await.unwrap();
+    assert!(page.contains("Rejected: off-brand"), "{page}");
 }
 
 #[tokio::test]
@@ -288,3 +323,9 @@ async fn bulk_approval_shows_the_schedule_first_and_keeps_to_it() {
         assert_eq!(item.scheduled_publish_time.unwrap(), chrono::DateTime::parse_from_rfc3339(at).unwrap());
     }
 }
+
+postgres_too!(
+    review_edit_conflict_approve_calendar_and_publish,
+    sign_out_ends_the_session_and_the_cookie_is_no_refresh_token,
+    bulk_approval_shows_the_schedule_first_and_keeps_to_it,
+);
