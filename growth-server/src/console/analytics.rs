@@ -25,11 +25,21 @@ pub(crate) struct AnalyticsQuery {
     notice: Option<String>,
 }
 
+/// One entry per day from `start` to `end` (days without metrics are 0).
+fn every_day(start: chrono::NaiveDate, end: chrono::NaiveDate, measured: &[DailyReach]) -> Vec<DailyReach> {
+    start
+        .iter_days()
+        .take_while(|d| *d <= end)
+        .map(|day| measured.iter().find(|m| m.day == day).cloned().unwrap_or(DailyReach { day, reach: 0, engagements: 0 }))
+        .collect()
+}
+
 /// Reach per day as bars; each bar has a `<title>` (hover, screen readers) and the chart a
 /// text alternative.
 fn reach_chart(days: &[DailyReach]) -> Markup {
     let (w, h, pad) = (600.0_f64, 160.0_f64, 20.0_f64);
-    let max = days.iter().map(|d| d.reach).max().unwrap_or(0).max(1) as f64;
+    let top = days.iter().map(|d| d.reach).max().unwrap_or(0);
+    let max = top.max(1) as f64;
     let n = days.len().max(1) as f64;
     let bar = (w - 2.0 * pad) / n;
     let total: i64 = days.iter().map(|d| d.reach).sum();
@@ -45,7 +55,7 @@ fn reach_chart(days: &[DailyReach]) -> Markup {
                         title { (d.day) ": " (d.reach) " reach, " (d.engagements) " engagements" }
                     }
                 }
-                text x=(pad) y="14" font-size="12" fill="#222" { "max " (max as i64) }
+                text x=(pad) y="14" font-size="12" fill="#222" { "max " (top) }
             }
             figcaption { (label) }
         }
@@ -87,7 +97,7 @@ async fn render(state: &AppState, s: &Session, q: AnalyticsQuery) -> Response {
             div { dt { "New leads" } dd { (m.new_leads) } }
             div { dt { "Time saved" } dd { (format!("{:.1}", summary.time_saved_hours)) " h" } }
         }
-        (reach_chart(&summary.reach_by_day))
+        (reach_chart(&every_day(start, end, &summary.reach_by_day)))
         h2 { "Top post" }
         @match &summary.top_performer {
             Some(t) => p { a href=(format!("/ui/content/{}", t.content_id)) { (t.title.as_deref().unwrap_or("(untitled)")) } " — " (t.likes) " likes" },
