@@ -324,6 +324,34 @@ async fn bulk_approval_shows_the_schedule_first_and_keeps_to_it() {
     }
 }
 
+#[tokio::test]
+async fn an_unknown_outcome_is_shown_as_needing_a_person_and_can_be_cancelled() {
+    use growth_core::domain::{ContentId, ScheduleOutcome, ScheduleStatus};
+    let app = spawn_app().await;
+    let cookie = sign_in(&app, &person(&app, Role::Approver).await).await;
+    let id: ContentId = in_review(&app).await.parse().unwrap();
+    // The way a timed-out send leaves it.
+    let store = app.state.engine.store();
+    let write = growth_core::store::ApprovalWrite {
+        content_item_id: id,
+        platform: growth_core::domain::Platform::LINKEDIN,
+        scheduled_time: chrono::Utc::now() + chrono::Duration::days(1),
+        timezone: "UTC".into(),
+    };
+    let (_, s) = store.approve_and_schedule(&[write]).await.unwrap().remove(0);
+    store.claim_schedule(s.id, "w-test", std::time::Duration::from_secs(60)).await.unwrap().unwrap();
+    let s = store.start_attempt(s.id, "w-test").await.unwrap();
+    store.finish_attempt(s.id, "w-test", s.attempt, ScheduleOutcome::Unknown { error: "timeout after send".into() }).await.unwrap();
+    // Any week's calendar lists it first, as needing a person.
+    let page = get(&app, "/ui/calendar?week=2020-01-06", &cookie).await.text().await.unwrap();
+    let attention = &page[page.find("Needs a person").expect("the unknown section")..];
+    assert!(attention.contains(&format!("data-schedule=\"{}\"", s.id)) && attention.contains("data-status=\"unknown\""), "{page}");
+    assert!(attention.contains("timeout after send"));
+    let r = post(&app, &format!("/ui/schedules/{}/cancel", s.id), &cookie, &[("csrf", &csrf_in(&page))]).await;
+    assert_eq!((r.status(), r.headers()[LOCATION].to_str().unwrap()), (StatusCode::SEE_OTHER, "/ui/calendar?notice=cancelled"));
+    assert_eq!(store.get_schedule(s.id).await.unwrap().status, ScheduleStatus::Cancelled);
+}
+
 postgres_too!(
     review_edit_conflict_approve_calendar_and_publish,
     sign_out_ends_the_session_and_the_cookie_is_no_refresh_token,
