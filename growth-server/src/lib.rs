@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod config;
+mod console;
 pub mod error;
 pub mod extract;
 pub mod middleware;

@@ -29,7 +29,11 @@ pub struct Limits {
 impl Limits {
     /// The body limit that applies to `req`.
     pub fn for_request(&self, method: &Method, path: &str, content_type: Option<&HeaderValue>) -> usize {
-        if method == Method::POST && path == "/sources" && is_multipart(content_type) { self.upload } else { self.body }
+        if method == Method::POST && (path == "/sources" || path == "/ui/sources") && is_multipart(content_type) {
+            self.upload
+        } else {
+            self.body
+        }
     }
 }
 
@@ -46,6 +50,11 @@ fn is_json(resp: &Response) -> bool {
 }
 
 /// Longest plain-text detail kept from a framework rejection.
+/// An HTML page: the console renders its errors itself.
+fn is_html(resp: &Response) -> bool {
+    resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.to_ascii_lowercase().starts_with("text/html"))
+}
+
 const MAX_DETAIL: usize = 300;
 
 /// Middleware: rebuilds bare error answers as problems.
@@ -62,7 +71,8 @@ pub async fn problems(State(limits): State<Limits>, req: Request, next: Next) ->
     if status == StatusCode::PAYLOAD_TOO_LARGE && !names_its_limit {
         return ApiError::payload_too_large(limit).into_response();
     }
-    if is_json(&resp) {
+    // Problems already, or the console's own error pages (HTML for a person).
+    if is_json(&resp) || is_html(&resp) {
         return resp;
     }
     let (parts, body) = resp.into_parts();

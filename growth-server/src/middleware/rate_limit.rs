@@ -4,7 +4,8 @@
 //!   (`http.rate_limit_per_ip`).
 //! * Every other route is limited per user: the verified bearer token's subject, else the client
 //!   address (`http.rate_limit_per_user`).
-//! * `/health`, `/ready`, `/metrics`, `/openapi.json` and `/docs` are never limited.
+//! * `/health`, `/ready`, `/metrics`, `/openapi.json`, `/docs` and the console's assets are never limited;
+//!   the console's `/login` and `/logout` are limited per client address like `/auth/*`.
 //!
 //! The client address is the TCP peer (`ConnectInfo`), or behind a proxy listed in
 //! `http.trusted_proxies` the address that proxy saw ([`super::client_ip`]). A bearer token is
@@ -84,7 +85,8 @@ enum Scope {
 fn scope(path: &str) -> Scope {
     match path {
         "/health" | "/ready" | "/metrics" | "/openapi.json" | "/docs" => Scope::Exempt,
-        p if p.starts_with("/docs/") => Scope::Exempt,
+        p if p.starts_with("/docs/") || p.starts_with("/ui/assets/") => Scope::Exempt,
+        "/login" | "/logout" => Scope::Address,
         p if p.starts_with("/auth/") || p.starts_with("/webhooks/") => Scope::Address,
         _ => Scope::User,
     }
@@ -140,6 +142,9 @@ mod tests {
         assert!(matches!(scope("/health"), Scope::Exempt));
         assert!(matches!(scope("/docs/index.html"), Scope::Exempt));
         assert!(matches!(scope("/auth/login"), Scope::Address));
+        // The console's sign-in form like the API's; its embedded assets are never limited.
+        assert!(matches!(scope("/login"), Scope::Address));
+        assert!(matches!(scope("/ui/assets/console.css"), Scope::Exempt));
         assert!(matches!(scope("/webhooks/grain/x"), Scope::Address));
         assert!(matches!(scope("/content/pending"), Scope::User));
     }

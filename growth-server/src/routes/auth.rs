@@ -175,26 +175,38 @@ async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest
         AuthProvider::Email => {
             let password =
                 req.password.filter(|p| !p.is_empty()).ok_or_else(|| Error::invalid_field("password", "required for provider `email`"))?;
-            // Locked-out emails are refused before any password work, known or not.
-            if let Err(wait) = state.login_throttle.check(&req.email) {
-                return Err(backing_off(wait));
-            }
-            let user = state.users.find_user_by_email(&req.email).await?;
-            let hash = match &user {
-                Some(u) => state.auth.password_hash(u.id).await?,
-                None => None,
-            };
-            // Verify even for unknown accounts (against a decoy) so timing reveals nothing.
-            let ok = state.passwords.verify(password, hash).await?;
-            let Some(user) = user.filter(|_| ok) else {
-                let lockout = state.login_throttle.failed(&req.email);
-                tracing::info!(locked_out_secs = lockout.map(|d| d.as_secs()), "sign-in refused: wrong email or password");
-                return Err(bad_credentials());
-            };
-            state.login_throttle.succeeded(&req.email);
+            let user = check_password(&state, &req.email, password).await?;
             signed_in(&state, &user, "email").await
         }
     }
+}
+
+/// The user whose email and password these are (the check `POST /auth/login` and the console's
+/// sign-in share): a locked-out email is refused before any password work, an unknown email costs
+/// the same work as a wrong password, and a failure counts towards the email's back-off. A
+/// disabled account is refused after the password check.
+pub(crate) async fn check_password(state: &AppState, email: &str, password: String) -> Result<User, ApiError> {
+    if let Err(wait) = state.login_throttle.check(email) {
+        return Err(backing_off(wait));
+    }
+    let user = state.users.find_user_by_email(email).await?;
+    let hash = match &user {
+        Some(u) => state.auth.password_hash(u.id).await?,
+        None => None,
+    };
+    // Verify even for unknown accounts (against a decoy) so timing reveals nothing.
+    let ok = state.passwords.verify(password, hash).await?;
+    let Some(user) = user.filter(|_| ok) else {
+        let lockout = state.login_throttle.failed(email);
+        tracing::info!(locked_out_secs = lockout.map(|d| d.as_secs()), "sign-in refused: wrong email or password");
+        return Err(bad_credentials());
+    };
+    state.login_throttle.succeeded(email);
+    if !user.is_active() {
+        tracing::info!(actor = %user.id, provider = "email", "sign-in refused: the account is disabled");
+        return Err(disabled());
+    }
+    Ok(user)
 }
 
 /// 429 for an email that is backing off after failed sign-ins.

@@ -1,8 +1,8 @@
 //! The HTTP API, one router per resource.
 
 mod analytics;
-mod auth;
-mod content;
+pub(crate) mod auth;
+pub(crate) mod content;
 #[cfg(feature = "customerio")]
 mod customerio_webhook;
 mod docs;
@@ -14,7 +14,7 @@ mod learning;
 mod preferences;
 mod publish;
 mod quality;
-mod sources;
+pub(crate) mod sources;
 mod users;
 mod webhooks;
 
@@ -50,7 +50,8 @@ pub fn router(state: AppState) -> Router {
         .merge(users::router())
         .merge(analytics::router())
         .merge(leads::router())
-        .merge(preferences::router());
+        .merge(preferences::router())
+        .merge(crate::console::router());
     // Customer.io's reporting webhook needs the adapter's signature check.
     #[cfg(feature = "customerio")]
     let api = api.merge(customerio_webhook::router());
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(http.body_limit_bytes))
         .layer(RequestBodyLimitLayer::new(http.body_limit_bytes));
     let uploads = sources::upload_router()
+        .merge(crate::console::upload_router())
         .layer(axum::middleware::from_fn_with_state(http.body_limit_bytes, body_limit_unless_multipart))
         .layer(DefaultBodyLimit::max(http.upload_limit_bytes))
         .layer(RequestBodyLimitLayer::new(http.upload_limit_bytes));

@@ -241,7 +241,13 @@ fn text_field(name: &str, bytes: &[u8]) -> Result<String, ApiError> {
     String::from_utf8(bytes.to_vec()).map_err(|_| Error::invalid_field(name.to_owned(), "must be UTF-8 text").into())
 }
 
-async fn read_multipart(mut form: Multipart) -> Result<ManualSource, ApiError> {
+async fn read_multipart(form: Multipart) -> Result<ManualSource, ApiError> {
+    read_multipart_with(form, None).await
+}
+
+/// [`read_multipart`] for the console's upload form, which also carries a `csrf` field: its value
+/// goes to `csrf` (without that slot, such a field is unknown like any other).
+pub(crate) async fn read_multipart_with(mut form: Multipart, mut csrf: Option<&mut Option<String>>) -> Result<ManualSource, ApiError> {
     let bad = |e: axum::extract::multipart::MultipartError| ApiError::new(e.status(), "bad-request", "Bad request", e.body_text());
     let mut file: Option<(String, axum::body::Bytes)> = None;
     let mut format: Option<TranscriptFormat> = None;
@@ -276,6 +282,12 @@ async fn read_multipart(mut form: Multipart) -> Result<ManualSource, ApiError> {
                                 .map_err(|e| ApiError::from(Error::invalid_field("metadata", format!("not JSON: {e}"))))?,
                         )
                     }
+                }
+            }
+            "csrf" if csrf.is_some() => {
+                let value = text_field(&name, &field.bytes().await.map_err(bad)?)?;
+                if let Some(slot) = csrf.as_deref_mut() {
+                    *slot = Some(value);
                 }
             }
             other => return Err(Error::invalid_field(other.to_owned(), "unknown form field").into()),

@@ -3,6 +3,7 @@
 
 mod analytics;
 mod auth;
+mod console;
 mod content;
 mod cors;
 mod errors;
