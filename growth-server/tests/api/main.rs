@@ -17,6 +17,7 @@ mod logs;
 mod metrics;
 mod objections;
 mod openapi;
+mod pagination;
 mod publish;
 mod quality;
 mod rate_limit;
