@@ -73,6 +73,19 @@ struct Inner {
     sweep: StaleSweep,
 }
 
+/// What [`Engine::delete_source`] removed.
+#[derive(Clone, Debug)]
+pub struct DeletedSource {
+    /// The source as it was.
+    pub source: growth_core::domain::ContentSource,
+    /// Content items (drafts, in review, rejected) that now have no source.
+    pub detached_items: u64,
+    /// Transcript chunks deleted from the vector store.
+    pub removed_chunks: usize,
+    /// The uploaded file's blob key, when there was one (deleted).
+    pub deleted_blob: Option<String>,
+}
+
 /// What [`Engine::upload`] did with a manual source.
 #[derive(Clone, Debug)]
 pub enum Upload {
@@ -146,6 +159,40 @@ impl Engine {
                 Ok(Upload::Queued { source, created, kind, job_id })
             }
         }
+    }
+
+    /// Deletes a source with everything kept for it: its chunks in the vector store, its uploaded
+    /// file in blob storage, then (one transaction, see
+    /// [`SourceStore::delete_source`](growth_core::store::SourceStore::delete_source)) its row and
+    /// transcript, detaching the content generated from it that is still a draft, in review or
+    /// rejected. While any of its content is past review (approved, scheduled, published …) it is
+    /// `Error::Conflict` and nothing is touched. The row goes last, so a failure half-way leaves
+    /// the source listed and a retry finishes the job (each step is idempotent).
+    pub async fn delete_source(&self, id: growth_core::domain::SourceId) -> Result<DeletedSource> {
+        use growth_core::domain::ContentFilter;
+        use growth_core::store::SOURCE_DELETE_BLOCKERS;
+        let store = &self.inner.store;
+        let source = store.get_source(id).await?;
+        let past_review = ContentFilter { source_id: Some(id), statuses: SOURCE_DELETE_BLOCKERS.to_vec(), ..ContentFilter::default() };
+        if let Some(item) = store.list_content(&ContentFilter { limit: 1, ..past_review }).await?.first() {
+            return Err(Error::conflict(format!(
+                "source {id} has content past review (item {} is `{}`): cancel it or send it back to review first",
+                item.id, item.status
+            )));
+        }
+        let removed_chunks = self.inner.knowledge.indexer().remove_transcript(id).await?;
+        // Uploads are kept under `sources/<sha256>/<name>` (one source per hash); a platform's own
+        // URL (a recording on Riverside) is not ours to delete.
+        let blob_key = source
+            .file_hash
+            .as_deref()
+            .zip(source.file_url.as_deref())
+            .and_then(|(hash, url)| url.find(&format!("sources/{hash}/")).map(|at| url[at..].to_owned()));
+        if let Some(key) = &blob_key {
+            self.inner.blobs.delete(key).await?;
+        }
+        let (source, detached_items) = store.delete_source(id).await?;
+        Ok(DeletedSource { source, detached_items, removed_chunks, deleted_blob: blob_key })
     }
 
     /// The sweep that fails sources stuck in processing (it also runs as the `sweep_sources`

@@ -2,7 +2,7 @@
 
 mod engine;
 
-pub use engine::{DEFAULT_DIMENSIONS, Engine, EngineBuilder, Upload};
+pub use engine::{DEFAULT_DIMENSIONS, DeletedSource, Engine, EngineBuilder, Upload};
 pub use growth_adapters as adapters;
 pub use growth_core as core;
 pub use growth_llm as llm;

@@ -19,7 +19,8 @@ pub struct BlobRef {
 /// Stores and reads whole files by key.
 ///
 /// Contract: `put` then `get` of the same key returns the same bytes; `put` of an existing key
-/// replaces it; `get` of a missing key is `Error::NotFound`. Keys are relative paths of
+/// replaces it; `get` of a missing key is `Error::NotFound`; `delete` of a missing key is not an
+/// error (deleting is idempotent). Keys are relative paths of
 /// `[A-Za-z0-9._-]` segments separated by `/`; anything else is `Error::InvalidInput`.
 #[async_trait]
 pub trait BlobStore: Send + Sync + Debug + 'static {
@@ -27,6 +28,8 @@ pub trait BlobStore: Send + Sync + Debug + 'static {
     async fn put(&self, key: &str, bytes: Bytes) -> Result<BlobRef>;
     /// Reads the bytes under `key`.
     async fn get(&self, key: &str) -> Result<Bytes>;
+    /// Removes the blob under `key` (nothing when there is none).
+    async fn delete(&self, key: &str) -> Result<()>;
 }
 
 /// Checks a blob key against the contract of [`BlobStore`].

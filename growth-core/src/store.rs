@@ -54,7 +54,20 @@ pub trait SourceStore: Send + Sync + Debug + 'static {
     async fn set_source_metadata(&self, id: SourceId, metadata: serde_json::Value) -> Result<ContentSource>;
     /// Sources in `status` whose status last changed before `before`, oldest first, at most `limit`.
     async fn stale_sources(&self, status: SourceStatus, before: DateTime<Utc>, limit: u32) -> Result<Vec<ContentSource>>;
+    /// How many sources there are (what [`list_sources`](Self::list_sources) pages through).
+    async fn count_sources(&self) -> Result<u64>;
+    /// Deletes a source (its row and transcript) and detaches the content generated from it, in
+    /// one transaction: items still `generated`, `in_review` or `rejected` stay (with their
+    /// versions and edits) with no source. While any of its items is past review (`approved`,
+    /// `scheduled`, `publishing`, `published`, `failed`) it is `Error::Conflict` and nothing is
+    /// written: cancel or send those back to review first. Returns the deleted source and how many
+    /// items were detached. Blobs and vectors are the caller's (see `SourceIngest`).
+    async fn delete_source(&self, id: SourceId) -> Result<(ContentSource, u64)>;
 }
+
+/// Content states that keep a source from being deleted ([`SourceStore::delete_source`]).
+pub const SOURCE_DELETE_BLOCKERS: [ContentStatus; 5] =
+    [ContentStatus::Approved, ContentStatus::Scheduled, ContentStatus::Publishing, ContentStatus::Published, ContentStatus::Failed];
 
 /// Content items, their versions and edits.
 #[async_trait]
@@ -528,6 +541,8 @@ pub trait MeasureStore: Send + Sync + Debug + 'static {
     async fn get_lead(&self, id: crate::measure::LeadId) -> Result<crate::measure::Lead>;
     /// Leads last seen in `[from, until)`, newest first, a page.
     async fn list_leads(&self, from: DateTime<Utc>, until: DateTime<Utc>, limit: u32, offset: u32) -> Result<Vec<crate::measure::Lead>>;
+    /// How many leads were last seen in `[from, until)` (what [`list_leads`](Self::list_leads) pages through).
+    async fn count_leads(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<u64>;
     /// The events of these leads, oldest first.
     async fn list_lead_events(&self, lead_ids: &[crate::measure::LeadId]) -> Result<Vec<crate::measure::LeadEvent>>;
     /// The events attributed to an item (and every other event of the same leads), oldest first.

@@ -241,3 +241,31 @@ mod tests {
         assert_eq!((field.as_deref(), detail.as_str()), (Some("limit"), "invalid digit found in string"));
     }
 }
+
+/// The page size of a list: `default` when the query has no `limit`, else `limit` itself, which
+/// must be 1 to `max` (anything else is a 422 naming `limit`; it is never clamped silently).
+/// Every list answers `limit`, `offset` and `total` (what matches, ignoring the page).
+pub fn page_limit(limit: Option<u32>, default: u32, max: u32) -> Result<u32, ApiError> {
+    match limit {
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(n) => Err(growth_core::Error::invalid_field("limit", format!("{n} is not a page size: send 1 to {max}")).into()),
+    }
+}
+
+/// One page of `items`: `offset` skipped, at most `limit` kept (for lists paged in memory).
+pub fn page_of<T>(items: Vec<T>, limit: u32, offset: u32) -> Vec<T> {
+    items.into_iter().skip(offset as usize).take(limit as usize).collect()
+}
+
+/// The query of a list that takes nothing but paging: `?limit=&offset=`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// Page size (see [`page_limit`]).
+    #[serde(default)]
+    pub limit: Option<u32>,
+    /// Items to skip.
+    #[serde(default)]
+    pub offset: u32,
+}

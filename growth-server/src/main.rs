@@ -100,6 +100,16 @@ enum AnalyticsCommand {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Write a commented configuration file with every setting at its default (growth.toml in
+    /// the current directory unless a path is given); an existing file is kept unless `--force`.
+    Init {
+        /// Where to write it.
+        #[arg(default_value = "growth.toml")]
+        path: PathBuf,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Edit learning tools.
     Learn {
         #[command(subcommand)]
@@ -161,8 +171,38 @@ enum Command {
     },
 }
 
+/// `growth init`: no configuration is read (a broken one is what it may replace).
+fn init(path: &std::path::Path, force: bool) -> ExitCode {
+    let text = growth_server::config::commented_toml(&Settings::default());
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    let written = options.open(path).and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
+    match written {
+        Ok(()) => {
+            println!("wrote {} (every setting at its default; edit what you need)", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            eprintln!("error: {} exists; keep it, or run `growth init --force` to replace it", path.display());
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Init { path, force } = &cli.command {
+        return init(path, *force);
+    }
     if let Command::Check { file, content_type, json } = &cli.command {
         // A local, offline command: no database, no runtime, no logs.
         let settings = match Settings::load(cli.config.as_deref(), std::env::vars()) {
@@ -187,7 +227,7 @@ fn main() -> ExitCode {
         (true, _) | (false, 1) => settings.log_level.as_str(),
         (false, _) => "warn",
     };
-    telemetry::init(settings.log_format, level);
+    let telemetry = telemetry::init(settings.log_format, level, &settings.telemetry);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -199,6 +239,8 @@ fn main() -> ExitCode {
     // The grace period is spent by now; work on the blocking pool (parsing, PDF extraction) stops
     // at its next cancellation check once its request is dropped, and gets at most a second more.
     runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    // The last spans are exported before the process exits.
+    drop(telemetry);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -269,7 +311,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Analytics { action: AnalyticsCommand::Import { file, platform } } => {
             analytics_cmd::import(&settings, &file, platform).await?
         }
-        Command::Check { .. } => unreachable!("handled before the runtime starts"),
+        Command::Check { .. } | Command::Init { .. } => unreachable!("handled before the runtime starts"),
         Command::Learn { action: LearnCommand::Simulate { preferences, rounds, seeds, transcripts, style, json: _ } } => {
             let report = learn_cmd::simulate(learn_cmd::SimulateArgs { preferences, rounds, seeds, transcripts, style }).await?;
             println!("{}", serde_json::to_string(&report)?);

@@ -91,6 +91,30 @@ fn migrate_twice_is_a_no_op() {
     }
 }
 
+/// Tried as a new user would: there was no way to see every setting but the source.
+#[test]
+fn init_writes_a_commented_growth_toml_that_the_server_reads_and_keeps_an_existing_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = growth().current_dir(dir.path()).arg("init").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("wrote growth.toml"));
+    let path = dir.path().join("growth.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("[worker]") && text.contains("# jwt_secret") && text.contains("database_url = \"sqlite://growth.db\""), "{text}");
+    // The server reads it (a typo would be refused: unknown keys are errors).
+    let out = growth().current_dir(dir.path()).arg("migrate").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // An existing file is kept, unless --force.
+    std::fs::write(&path, "log_level = \"debug\"\n").unwrap();
+    let out = growth().current_dir(dir.path()).arg("init").output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "log_level = \"debug\"\n");
+    let out = growth().current_dir(dir.path()).args(["init", "--force"]).output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+}
+
 #[test]
 fn a_bad_configuration_value_exits_non_zero_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();

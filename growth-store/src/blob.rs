@@ -71,4 +71,12 @@ impl BlobStore for ObjectBlobStore {
         let got = self.store.get(&self.location(key)).await.map_err(|e| map_err(key, e))?;
         got.bytes().await.map_err(|e| map_err(key, e))
     }
+
+    async fn delete(&self, key: &str) -> Result<()> {
+        validate_blob_key(key)?;
+        match self.store.delete(&self.location(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(map_err(key, e)),
+        }
+    }
 }

@@ -118,6 +118,12 @@ impl ContentItem {
     pub fn platform(&self) -> Platform {
         self.target_platform.unwrap_or_else(|| self.content_type.default_platform())
     }
+
+    /// The time a listing filters on (`from`/`to` of [`ContentFilter`]): when it was published,
+    /// else when it is scheduled, else when it was created.
+    pub fn listing_time(&self) -> DateTime<Utc> {
+        self.published_at.or(self.scheduled_publish_time).unwrap_or(self.created_at)
+    }
 }
 
 /// Input for storing a generated item.
@@ -270,6 +276,12 @@ pub struct ContentFilter {
     pub source_id: Option<SourceId>,
     /// Only this type.
     pub content_type: Option<ContentType>,
+    /// Only items for this platform (`target_platform`).
+    pub platform: Option<Platform>,
+    /// Only items whose [`ContentItem::listing_time`] is at or after this.
+    pub from: Option<DateTime<Utc>>,
+    /// Only items whose [`ContentItem::listing_time`] is before this.
+    pub to: Option<DateTime<Utc>>,
     /// Page size (the store caps it at 500).
     pub limit: u32,
     /// Items to skip.

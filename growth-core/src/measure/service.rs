@@ -947,6 +947,11 @@ impl MeasureService {
         self.store.list_snapshots(id).await
     }
 
+    /// How many leads [`leads`](Self::leads) pages through for `[from, until)`.
+    pub async fn count_leads(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<u64> {
+        self.store.count_leads(from, until).await
+    }
+
     /// Leads seen in `[from, until)`, latest first, with their touches and credits under `model`.
     pub async fn leads(
         &self,

@@ -32,4 +32,10 @@ impl BlobStore for InMemoryBlobStore {
             .cloned()
             .ok_or_else(|| crate::Error::not_found("blob", key))
     }
+
+    async fn delete(&self, key: &str) -> Result<()> {
+        validate_blob_key(key)?;
+        self.blobs.write().unwrap_or_else(std::sync::PoisonError::into_inner).remove(key);
+        Ok(())
+    }
 }

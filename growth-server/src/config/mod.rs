@@ -85,6 +85,8 @@ mod integrations;
 mod learning;
 mod publishing;
 mod retrieval;
+mod telemetry;
+mod template;
 mod worker;
 
 use std::collections::BTreeMap;
@@ -107,6 +109,8 @@ pub use integrations::{IntegrationSettings, WebhookSettings};
 pub use learning::LearningSettings;
 pub use publishing::{PublishingSettings, ScheduleSettings};
 pub use retrieval::{EmbeddingProvider, EmbeddingSettings, VectorProvider, VectorSettings};
+pub use telemetry::TelemetrySettings;
+pub use template::commented_toml;
 pub use worker::WorkerSettings;
 
 /// Keys whose environment variables are comma-separated lists.
@@ -179,6 +183,8 @@ pub struct Settings {
     pub learning: LearningSettings,
     /// Analytics: metrics sync, attribution, lead and Customer.io webhooks.
     pub analytics: AnalyticsSettings,
+    /// Trace export over OTLP (the `otlp` feature).
+    pub telemetry: TelemetrySettings,
 }
 
 impl Default for Settings {
@@ -207,6 +213,7 @@ impl Default for Settings {
             publishing: PublishingSettings::default(),
             learning: LearningSettings::default(),
             analytics: AnalyticsSettings::default(),
+            telemetry: TelemetrySettings::default(),
         }
     }
 }
@@ -239,6 +246,7 @@ impl std::fmt::Debug for Settings {
             .field("publishing", &self.publishing)
             .field("learning", &self.learning)
             .field("analytics", &self.analytics)
+            .field("telemetry", &self.telemetry)
             .finish()
     }
 }

@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiQuery, parse_id};
+use crate::extract::{ApiQuery, page_limit, parse_id};
 use crate::state::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -135,9 +135,9 @@ struct LeadsQuery {
     to: Option<DateTime<Utc>>,
     /// `last_touch` (default), `first_touch` or `linear`.
     model: Option<String>,
-    /// Page size (default 100, at most 1000).
+    /// Page size, 1 to 1000 (default 100; anything else is a 422).
     #[serde(default)]
-    limit: u32,
+    limit: Option<u32>,
     /// Leads to skip.
     #[serde(default)]
     offset: u32,
@@ -150,13 +150,13 @@ struct LeadsQuery {
     tag = "analytics",
     params(LeadsQuery),
     responses(
-        (status = 200, description = "Leads seen in the window, latest first, with every touch and their credit", body = Vec<LeadView>),
+        (status = 200, description = "Leads seen in the window, latest first, with every touch and their credit, and the total", body = LeadList),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small (leads are personal data: approvers)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
-async fn leads(user: AuthUser, State(state): State<AppState>, ApiQuery(q): ApiQuery<LeadsQuery>) -> Result<Json<Vec<LeadView>>, ApiError> {
+async fn leads(user: AuthUser, State(state): State<AppState>, ApiQuery(q): ApiQuery<LeadsQuery>) -> Result<Json<LeadList>, ApiError> {
     user.require(Role::Approver)?;
     let now = state.engine.clock().now();
     let to = q.to.unwrap_or(now + Duration::seconds(1));
@@ -164,7 +164,21 @@ async fn leads(user: AuthUser, State(state): State<AppState>, ApiQuery(q): ApiQu
     if to < from {
         return Err(growth_core::Error::invalid_field("to", "must not be before from").into());
     }
-    Ok(Json(state.engine.measure().leads(from, to, model(q.model.as_deref())?, q.limit, q.offset).await?))
+    let limit = page_limit(q.limit, 100, 1000)?;
+    let measure = state.engine.measure();
+    let (leads, total) =
+        tokio::try_join!(measure.leads(from, to, model(q.model.as_deref())?, limit, q.offset), measure.count_leads(from, to))?;
+    Ok(Json(LeadList { leads, total, limit, offset: q.offset }))
+}
+
+/// `GET /analytics/leads`: one page of leads and how many were seen in the window in all.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct LeadList {
+    leads: Vec<LeadView>,
+    /// Leads seen in the window, ignoring the page.
+    total: u64,
+    limit: u32,
+    offset: u32,
 }
 
 #[utoipa::path(

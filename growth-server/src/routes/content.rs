@@ -1,4 +1,5 @@
-//! The review workflow (PRD §3.2): `GET /content/pending`, `GET /content/{id}`,
+//! The review workflow (PRD §3.2): `GET /content` (every item, filtered and paged),
+//! `GET /content/pending`, `GET /content/{id}`,
 //! `PATCH /content/{id}`, `GET /content/{id}/versions`, `GET /content/{id}/edits`,
 //! `POST /content/{id}/approve`, `POST /content/{id}/reject`, `POST /content/bulk-approve`.
 //!
@@ -24,11 +25,12 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, ApiQuery, optional_json, parse_id};
+use crate::extract::{ApiJson, ApiQuery, optional_json, page_limit, parse_id};
 use crate::state::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
+        .route("/content", get(list))
         .route("/content/pending", get(pending))
         .route("/content/bulk-approve", post(bulk_approve))
         .route("/content/{id}", get(get_item).patch(patch_item))
@@ -41,7 +43,7 @@ pub(crate) fn router() -> Router<AppState> {
 
 /// This resource's part of the OpenAPI description.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(pending, bulk_approve, get_item, patch_item, versions, edits, approve, reject, unapprove))]
+#[openapi(paths(list, pending, bulk_approve, get_item, patch_item, versions, edits, approve, reject, unapprove))]
 pub(crate) struct ContentApi;
 
 fn etag_of(item: &ContentItem) -> String {
@@ -66,13 +68,102 @@ fn not_modified_response(etag: &str) -> Response {
     with_etag(StatusCode::NOT_MODIFIED.into_response(), etag)
 }
 
+// ---------- GET /content ----------
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    /// Comma-separated statuses.
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    platform: Option<Platform>,
+    #[serde(default)]
+    source_id: Option<SourceId>,
+    #[serde(default)]
+    from: Option<DateTime<Utc>>,
+    #[serde(default)]
+    to: Option<DateTime<Utc>>,
+    #[serde(default)]
+    limit: Option<u32>,
+    #[serde(default)]
+    offset: u32,
+}
+
+/// `GET /content`: one page of items and how many match in all.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct ContentList {
+    /// Oldest first (by creation).
+    items: Vec<ContentItem>,
+    /// Items matching the filters, ignoring the page.
+    total: u64,
+    limit: u32,
+    offset: u32,
+}
+
+fn statuses(raw: Option<&str>) -> Result<Vec<ContentStatus>, ApiError> {
+    raw.unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<ContentStatus>().map_err(|e| ApiError::from(Error::invalid_field("status", e.to_string()))))
+        .collect()
+}
+
+/// Every content item, whatever its state, filtered and paged — what a calendar or an archive
+/// reads. `from`/`to` apply to the item's time: when it was published, else when it is scheduled,
+/// else when it was created (`from` inclusive, `to` exclusive).
+#[utoipa::path(
+    get,
+    path = "/content",
+    operation_id = "list_content",
+    tag = "content",
+    params(
+        ("status" = Option<String>, Query, description = "comma-separated states, e.g. `approved,scheduled,published` (any when absent)"),
+        ("platform" = Option<String>, Query, description = "the target platform, e.g. `linkedin`"),
+        ("source_id" = Option<String>, Query, description = "only items generated from this source"),
+        ("from" = Option<DateTime<Utc>>, Query, description = "RFC 3339; the item's time (published, else scheduled, else created) at or after this"),
+        ("to" = Option<DateTime<Utc>>, Query, description = "RFC 3339; the item's time before this"),
+        ("limit" = Option<u32>, Query, description = "page size, 1 to 500 (default 50; anything else is a 422)"),
+        ("offset" = Option<u32>, Query, description = "items to skip"),
+    ),
+    responses(
+        (status = 200, description = "One page of items, oldest first, with the total that match", body = ContentList),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+async fn list(user: AuthUser, State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<ContentList>, ApiError> {
+    user.require(Role::Viewer)?;
+    let limit = page_limit(q.limit, 50, 500)?;
+    if let (Some(from), Some(to)) = (q.from, q.to)
+        && to < from
+    {
+        return Err(Error::invalid_field("to", "is before `from`").into());
+    }
+    let filter = growth_core::domain::ContentFilter {
+        statuses: statuses(q.status.as_deref())?,
+        source_id: q.source_id,
+        content_type: None,
+        platform: q.platform,
+        from: q.from,
+        to: q.to,
+        limit,
+        offset: q.offset,
+    };
+    let store = state.engine.store();
+    let (items, total) = tokio::try_join!(store.list_content(&filter), store.count_content(&filter))?;
+    Ok(Json(ContentList { items, total, limit, offset: q.offset }))
+}
+
 // ---------- GET /content/pending ----------
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PendingQuery {
     #[serde(default)]
-    limit: u32,
+    limit: Option<u32>,
     #[serde(default)]
     offset: u32,
 }
@@ -131,6 +222,9 @@ pub(crate) struct PendingResponse {
     total_pending: u64,
     /// Bundles in review in all.
     total_bundles: u64,
+    /// What `limit` and `offset` page through — bundles — in all (the same as `total_bundles`;
+    /// every list answers `total`).
+    total: u64,
     limit: u32,
     offset: u32,
 }
@@ -143,7 +237,7 @@ pub(crate) struct PendingResponse {
     operation_id = "pending_content",
     tag = "content",
     params(
-        ("limit" = Option<u32>, Query, description = "bundles per page (default 10, at most 50)"),
+        ("limit" = Option<u32>, Query, description = "bundles per page, 1 to 50 (default 10; anything else is a 422)"),
         ("offset" = Option<u32>, Query, description = "bundles to skip"),
         ("If-None-Match" = Option<String>, Header, description = "an ETag from an earlier answer: 304 when unchanged"),
     ),
@@ -162,7 +256,7 @@ async fn pending(
     ApiQuery(q): ApiQuery<PendingQuery>,
 ) -> Result<Response, ApiError> {
     user.require(Role::Viewer)?;
-    let limit = growth_core::store::page_limit(q.limit, 10, 50);
+    let limit = page_limit(q.limit, 10, 50)?;
     // One cheap query decides freshness: count and latest change of everything in review.
     let (count, latest) = state.engine.review().pending_fingerprint().await?;
     let mut hasher = Sha256::new();
@@ -205,6 +299,7 @@ async fn render_pending(state: &AppState, limit: u32, offset: u32) -> Result<Vec
             .collect(),
         total_pending: page.total_items,
         total_bundles: page.total_bundles,
+        total: page.total_bundles,
         limit,
         offset,
     };

@@ -29,7 +29,7 @@ use serde_json::Value;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, ApiQuery, parse_id};
+use crate::extract::{ApiJson, ApiQuery, PageQuery, page_limit, page_of, parse_id};
 use crate::state::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -133,7 +133,7 @@ struct KnowledgeQuery {
     #[serde(default, rename = "type")]
     item_type: Option<KnowledgeItemType>,
     #[serde(default)]
-    limit: u32,
+    limit: Option<u32>,
     #[serde(default)]
     offset: u32,
 }
@@ -144,13 +144,14 @@ struct KnowledgeQuery {
     tag = "knowledge",
     params(
         ("type" = Option<String>, Query, description = "only this item type (`playbook`, `example_post`, `framework`, …)"),
-        ("limit" = Option<u32>, Query, description = "page size (default 50, at most 200)"),
+        ("limit" = Option<u32>, Query, description = "page size, 1 to 200 (default 50; anything else is a 422)"),
         ("offset" = Option<u32>, Query, description = "items to skip"),
     ),
     responses(
         (status = 200, description = "Knowledge items, oldest first", body = KnowledgeList),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 async fn list_knowledge(
@@ -159,11 +160,11 @@ async fn list_knowledge(
     ApiQuery(q): ApiQuery<KnowledgeQuery>,
 ) -> Result<Json<KnowledgeList>, ApiError> {
     user.require(Role::Viewer)?;
-    let limit = growth_core::store::page_limit(q.limit, 50, 200);
+    let limit = page_limit(q.limit, 50, 200)?;
     // A knowledge base is hundreds of items, not millions: paged here, counted in full.
     let items = state.engine.knowledge().items(q.item_type).await?;
     let total = items.len();
-    let items = items.into_iter().skip(q.offset as usize).take(limit as usize).collect();
+    let items = page_of(items, limit, q.offset);
     Ok(Json(KnowledgeList { items, total, limit, offset: q.offset }))
 }
 
@@ -389,23 +390,32 @@ impl From<IcpBody> for NewIcpProfile {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct ProfileList {
     profiles: Vec<IcpProfile>,
+    /// Profiles in all.
     total: usize,
+    limit: u32,
+    offset: u32,
 }
 
 #[utoipa::path(
     get,
     path = "/icp-profiles",
     tag = "knowledge",
+    params(
+        ("limit" = Option<u32>, Query, description = "page size, 1 to 200 (default 50; anything else is a 422)"),
+        ("offset" = Option<u32>, Query, description = "items to skip"),
+    ),
     responses(
-        (status = 200, description = "Every ICP profile, oldest first", body = ProfileList),
+        (status = 200, description = "ICP profiles, oldest first", body = ProfileList),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
-async fn list_icp(user: AuthUser, State(state): State<AppState>) -> Result<Json<ProfileList>, ApiError> {
+async fn list_icp(user: AuthUser, State(state): State<AppState>, ApiQuery(q): ApiQuery<PageQuery>) -> Result<Json<ProfileList>, ApiError> {
     user.require(Role::Viewer)?;
+    let limit = page_limit(q.limit, 50, 200)?;
     let profiles = state.engine.knowledge().profiles().await?;
-    Ok(Json(ProfileList { total: profiles.len(), profiles }))
+    Ok(Json(ProfileList { total: profiles.len(), profiles: page_of(profiles, limit, q.offset), limit, offset: q.offset }))
 }
 
 #[utoipa::path(
@@ -501,21 +511,34 @@ async fn delete_icp(user: AuthUser, State(state): State<AppState>, Path(id): Pat
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct ObjectionList {
     objections: Vec<Objection>,
+    /// Objections in all.
     total: usize,
+    limit: u32,
+    offset: u32,
 }
 
 #[utoipa::path(
     get,
     path = "/objections",
     tag = "knowledge",
+    params(
+        ("limit" = Option<u32>, Query, description = "page size, 1 to 200 (default 50; anything else is a 422)"),
+        ("offset" = Option<u32>, Query, description = "items to skip"),
+    ),
     responses(
-        (status = 200, description = "Every objection, most frequent first", body = ObjectionList),
+        (status = 200, description = "Objections, most frequent first", body = ObjectionList),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
-async fn list_objections(user: AuthUser, State(state): State<AppState>) -> Result<Json<ObjectionList>, ApiError> {
+async fn list_objections(
+    user: AuthUser,
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Json<ObjectionList>, ApiError> {
     user.require(Role::Viewer)?;
+    let limit = page_limit(q.limit, 50, 200)?;
     let objections = state.engine.knowledge().objections().await?;
-    Ok(Json(ObjectionList { total: objections.len(), objections }))
+    Ok(Json(ObjectionList { total: objections.len(), objections: page_of(objections, limit, q.offset), limit, offset: q.offset }))
 }

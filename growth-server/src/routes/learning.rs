@@ -28,7 +28,7 @@ use serde_json::Value;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, ApiQuery, parse_id};
+use crate::extract::{ApiJson, ApiQuery, page_limit, page_of, parse_id};
 use crate::state::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -54,7 +54,10 @@ pub(crate) struct RuleList {
     /// The versions, lineage by lineage (newest first), oldest version first within one.
     #[schema(value_type = Vec<Object>)]
     rules: Vec<Rule>,
+    /// Versions in all.
     total: usize,
+    limit: u32,
+    offset: u32,
 }
 
 /// A rule change: the version acted on, and the versions whose status changed with it.
@@ -79,6 +82,10 @@ struct RulesQuery {
     status: Option<RuleStatus>,
     #[serde(default)]
     content_type: Option<ContentType>,
+    #[serde(default)]
+    limit: Option<u32>,
+    #[serde(default)]
+    offset: u32,
 }
 
 #[utoipa::path(
@@ -88,18 +95,21 @@ struct RulesQuery {
     params(
         ("status" = Option<String>, Query, description = "only `proposed`, `active` or `retired` versions"),
         ("content_type" = Option<String>, Query, description = "only rules that apply to this type"),
+        ("limit" = Option<u32>, Query, description = "page size, 1 to 200 (default 50; anything else is a 422)"),
+        ("offset" = Option<u32>, Query, description = "versions to skip"),
     ),
     responses(
         (status = 200, description = "Rule versions", body = RuleList),
-        (status = 400, description = "A bad query parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 async fn list_rules(user: AuthUser, State(state): State<AppState>, ApiQuery(q): ApiQuery<RulesQuery>) -> Result<Json<RuleList>, ApiError> {
     user.require(Role::Admin)?;
+    let limit = page_limit(q.limit, 50, 200)?;
     let rules = state.engine.learning().rules(&RuleFilter { status: q.status, content_type: q.content_type }).await?;
-    Ok(Json(RuleList { total: rules.len(), rules }))
+    Ok(Json(RuleList { total: rules.len(), rules: page_of(rules, limit, q.offset), limit, offset: q.offset }))
 }
 
 #[utoipa::path(
@@ -118,7 +128,9 @@ async fn rule_history(user: AuthUser, State(state): State<AppState>, Path(id): P
     user.require(Role::Admin)?;
     let id: RuleId = parse_id(&id, RuleId::ENTITY)?;
     let rules = state.engine.learning().rule_history(id).await?;
-    Ok(Json(RuleList { total: rules.len(), rules }))
+    // Every version at once (a lineage is a handful): the page is the whole list.
+    let all = u32::try_from(rules.len()).unwrap_or(u32::MAX);
+    Ok(Json(RuleList { total: rules.len(), rules, limit: all, offset: 0 }))
 }
 
 /// `PATCH /learning/rules/{id}`: a new version saying `rule`, for `content_type` (`null`: every

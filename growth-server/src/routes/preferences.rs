@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, ApiQuery, optional_json, parse_id};
+use crate::extract::{ApiJson, ApiQuery, optional_json, page_limit, page_of, parse_id};
 use crate::state::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -76,7 +76,10 @@ impl From<PreferenceRecord> for PreferenceView {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct PreferenceList {
     preferences: Vec<PreferenceView>,
+    /// Preferences in all.
     total: usize,
+    limit: u32,
+    offset: u32,
     /// Whether edits teach new preferences now (a language model is configured).
     learning: bool,
 }
@@ -86,17 +89,26 @@ pub(crate) struct PreferenceList {
 struct PreferencesQuery {
     #[serde(default)]
     content_type: Option<ContentType>,
+    #[serde(default)]
+    limit: Option<u32>,
+    #[serde(default)]
+    offset: u32,
 }
 
 #[utoipa::path(
     get,
     path = "/learning/preferences",
     tag = "learning",
-    params(("content_type" = Option<String>, Query, description = "Only preferences learned on this type")),
+    params(
+        ("content_type" = Option<String>, Query, description = "Only preferences learned on this type"),
+        ("limit" = Option<u32>, Query, description = "page size, 1 to 200 (default 50; anything else is a 422)"),
+        ("offset" = Option<u32>, Query, description = "preferences to skip"),
+    ),
     responses(
-        (status = 200, description = "Every learned preference, oldest first", body = PreferenceList),
+        (status = 200, description = "Learned preferences, oldest first", body = PreferenceList),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 async fn list_preferences(
@@ -105,9 +117,12 @@ async fn list_preferences(
     ApiQuery(q): ApiQuery<PreferencesQuery>,
 ) -> Result<Json<PreferenceList>, ApiError> {
     user.require(Role::Admin)?;
+    let limit = page_limit(q.limit, 50, 200)?;
     let preferences = state.engine.preferences();
-    let list: Vec<PreferenceView> = preferences.list(q.content_type).await?.into_iter().map(PreferenceView::from).collect();
-    Ok(Json(PreferenceList { total: list.len(), preferences: list, learning: preferences.learns() }))
+    let all = preferences.list(q.content_type).await?;
+    let total = all.len();
+    let list: Vec<PreferenceView> = page_of(all, limit, q.offset).into_iter().map(PreferenceView::from).collect();
+    Ok(Json(PreferenceList { total, preferences: list, limit, offset: q.offset, learning: preferences.learns() }))
 }
 
 /// `PATCH /learning/preferences/{id}`.

@@ -1,5 +1,11 @@
 //! Sources: `POST /sources` (upload a transcript, PDF or audio file, or paste text),
-//! `GET /sources`, `GET /sources/{id}`.
+//! `GET /sources`, `GET /sources/{id}`, `DELETE /sources/{id}`.
+//!
+//! Deleting a source removes its transcript, its chunks in the vector store and its uploaded file;
+//! content generated from it that is still a draft, in review or rejected stays, detached (no
+//! source). While any of its content is approved, scheduled, publishing, published or failed the
+//! answer is 409 and nothing is removed: cancel the schedules or send the items back to review
+//! first (`POST /content/{id}/unapprove`).
 //!
 //! Text and transcript files are read in the request; a PDF or audio file is kept, its source
 //! stored, and its reading runs as a `process_source` job (202 with the `job_id`; the source's
@@ -20,7 +26,6 @@ use chrono::{DateTime, Utc};
 use growth_core::Error;
 use growth_core::domain::{ContentSource, JobId, Role, SourceId, SourceStatus, SourceType, TranscriptSource};
 use growth_core::ingest::{Ingested, ManualInput, ManualSource};
-use growth_core::store::page_limit;
 use growth_core::transcript::TranscriptFormat;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -29,17 +34,17 @@ use growth::Upload;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, ApiQuery, parse_id};
+use crate::extract::{ApiJson, ApiQuery, page_limit, parse_id};
 use crate::state::AppState;
 
 /// Routes that read sources (under the normal body limit).
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/sources/{id}", get(get_source))
+    Router::new().route("/sources/{id}", get(get_source).delete(delete_source))
 }
 
 /// This resource's part of the OpenAPI description.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(list_sources, get_source, create_source))]
+#[openapi(paths(list_sources, get_source, delete_source, create_source))]
 pub(crate) struct SourcesApi;
 
 /// `GET /sources` and `POST /sources` (a multipart upload under the larger upload limit; JSON
@@ -60,9 +65,8 @@ pub(crate) struct SourceSummary {
     metadata: Value,
     file_url: Option<String>,
     transcript_source: Option<TranscriptSource>,
-    /// Whitespace-separated words of the stored transcript text, speaker labels (`Wes:`) included:
-    /// the size of what retrieval and generation read. The upload answer's `words` counts spoken
-    /// words only, so it is smaller by one or two words per speaker turn.
+    /// Spoken words of the stored transcript (speaker labels such as `Wes:` and timestamps not
+    /// counted): the same count as the upload answer's `words`.
     transcript_words: usize,
     status: SourceStatus,
     /// Why processing failed, for a `failed` source.
@@ -82,12 +86,21 @@ impl From<&ContentSource> for SourceSummary {
             metadata: s.metadata.clone(),
             file_url: s.file_url.clone(),
             transcript_source: s.transcript_source,
-            transcript_words: s.transcript.as_deref().map(|t| t.split_whitespace().count()).unwrap_or(0),
+            transcript_words: s.transcript.as_deref().map(spoken_words).unwrap_or(0),
             status: s.status,
             failure_reason: s.failure_reason.clone(),
             created_at: s.created_at,
             processed_at: s.processed_at,
         }
+    }
+}
+
+/// Spoken words of a stored transcript, counted as the upload counted them (the stored text is
+/// read back with the transcript parser; text it cannot read counts its whitespace-separated words).
+fn spoken_words(stored: &str) -> usize {
+    match growth_core::transcript::parse(stored.as_bytes(), None) {
+        Ok(parsed) => parsed.transcript.word_count(),
+        Err(_) => stored.split_whitespace().count(),
     }
 }
 
@@ -103,8 +116,44 @@ pub(crate) struct SourceDetail {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct SourceList {
     sources: Vec<SourceSummary>,
+    /// Sources in all.
+    total: u64,
     limit: u32,
     offset: u32,
+}
+
+/// `DELETE /sources/{id}`: what went with it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct DeletedSource {
+    /// The source as it was (without its transcript).
+    source: SourceSummary,
+    /// Content items (drafts, in review, rejected) kept with no source.
+    detached_items: u64,
+    /// Transcript chunks removed from the vector store.
+    removed_chunks: usize,
+    /// The uploaded file's blob key, removed from blob storage (none for pasted text or a
+    /// platform's recording).
+    deleted_blob: Option<String>,
+}
+
+/// The `multipart/form-data` form of `POST /sources` (documentation only: the handler reads the
+/// form field by field).
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code, reason = "describes the multipart form in OpenAPI; the handler reads fields one by one")]
+pub(crate) struct UploadForm {
+    /// The file: a transcript (`.txt`, `.srt`, `.vtt`, `.json`, `.md` …), a PDF or an audio file.
+    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream")]
+    file: Vec<u8>,
+    /// The transcript format, when the file name does not say it.
+    format: Option<String>,
+    title: Option<String>,
+    description: Option<String>,
+    /// `podcast`, `webinar`, `manual` …
+    source_type: Option<String>,
+    /// The platform's id, for deduplication.
+    source_id: Option<String>,
+    /// A JSON object.
+    metadata: Option<String>,
 }
 
 /// `POST /sources`.
@@ -117,8 +166,8 @@ pub(crate) struct IngestResponse {
     format: String,
     speakers: Vec<String>,
     segments: usize,
-    /// Spoken words in the parsed transcript (speaker labels not counted; compare
-    /// `source.transcript_words`, which counts them).
+    /// Spoken words in the parsed transcript (speaker labels not counted; the same as
+    /// `source.transcript_words`).
     words: usize,
     /// Chunks indexed for retrieval by this call.
     indexed_chunks: Option<usize>,
@@ -148,7 +197,7 @@ impl From<&Ingested> for IngestResponse {
 #[serde(deny_unknown_fields)]
 struct ListQuery {
     #[serde(default)]
-    limit: u32,
+    limit: Option<u32>,
     #[serde(default)]
     offset: u32,
 }
@@ -158,13 +207,14 @@ struct ListQuery {
     path = "/sources",
     tag = "sources",
     params(
-        ("limit" = Option<u32>, Query, description = "page size"),
+        ("limit" = Option<u32>, Query, description = "page size, 1 to 100 (default 20; anything else is a 422)"),
         ("offset" = Option<u32>, Query, description = "items to skip"),
     ),
     responses(
-        (status = 200, description = "Sources, newest first, without transcripts", body = SourceList),
+        (status = 200, description = "Sources, newest first, without transcripts, with the total", body = SourceList),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 async fn list_sources(
@@ -173,9 +223,38 @@ async fn list_sources(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<SourceList>, ApiError> {
     user.require(Role::Viewer)?;
-    let limit = page_limit(q.limit, 20, 100);
-    let sources = state.engine.ingest().sources(limit, q.offset).await?;
-    Ok(Json(SourceList { sources: sources.iter().map(SourceSummary::from).collect(), limit, offset: q.offset }))
+    let limit = page_limit(q.limit, 20, 100)?;
+    let (sources, total) = tokio::try_join!(state.engine.ingest().sources(limit, q.offset), state.engine.store().count_sources())?;
+    Ok(Json(SourceList { sources: sources.iter().map(SourceSummary::from).collect(), total, limit, offset: q.offset }))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/sources/{id}",
+    tag = "sources",
+    params(
+        ("id" = String, Path, description = "source id (UUID)"),
+    ),
+    responses(
+        (status = 200, description = "Deleted with its transcript, chunks and file; its drafts, items in review and rejected items are kept without a source", body = DeletedSource),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small (approver and up)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Content generated from it is approved, scheduled or published (the detail names one): nothing was removed", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+async fn delete_source(user: AuthUser, State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<DeletedSource>, ApiError> {
+    user.require(Role::Approver)?;
+    let id: SourceId = parse_id(&id, "source")?;
+    let gone = state.engine.delete_source(id).await?;
+    tracing::info!(actor = %user.id, source_id = %id, detached = gone.detached_items, chunks = gone.removed_chunks, "source deleted");
+    growth_core::telemetry::count_change("delete_source", 1);
+    Ok(Json(DeletedSource {
+        source: SourceSummary::from(&gone.source),
+        detached_items: gone.detached_items,
+        removed_chunks: gone.removed_chunks,
+        deleted_blob: gone.deleted_blob,
+    }))
 }
 
 #[utoipa::path(
@@ -303,7 +382,13 @@ pub(crate) async fn read_multipart_with(mut form: Multipart, mut csrf: Option<&m
     post,
     path = "/sources",
     tag = "sources",
-    request_body(content = TextSource, description = "JSON `{\"text\", …}`, or `multipart/form-data` with `file` (+ optional `format`, `title`, `description`, `source_type`, `source_id`, `metadata`)"),
+    request_body(
+        description = "JSON `{\"text\", …}` (pasted text), or `multipart/form-data` with `file` (+ optional `format`, `title`, `description`, `source_type`, `source_id`, `metadata`)",
+        content(
+            (TextSource = "application/json"),
+            (UploadForm = "multipart/form-data"),
+        ),
+    ),
     responses(
         (status = 201, description = "Ingested (text and transcript files are read at once)", body = IngestResponse),
         (status = 202, description = "A PDF or audio file: stored, and read by the job `job_id`; follow `GET /sources/{id}`", body = IngestResponse),

@@ -1,5 +1,9 @@
-//! `GET /users`, `POST /users/invite`, `PATCH /users/{id}` (role), `POST /users/{id}/disable` and
-//! `POST /users/{id}/enable` (admins only).
+//! `GET /users`, `POST /users/invite`, `PATCH /users/{id}` (role), `POST /users/{id}/disable`,
+//! `POST /users/{id}/enable` and `POST /users/{id}/reset-password` (admins only).
+//!
+//! A password reset is an invite for an existing account: its password stops working, every
+//! session and earlier invite of the user is revoked, and the admin gets a fresh one-time token
+//! (valid `auth.invite_ttl_secs`) for the user to set a new password at `POST /auth/accept-invite`.
 //!
 //! An invite creates the account and answers a one-time token, valid `auth.invite_ttl_secs`, that
 //! the invitee exchanges at `POST /auth/accept-invite` for a password and a session. Only the
@@ -23,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use super::auth::UserOut;
 use crate::auth::{AuthUser, invite_token_hash, new_refresh_token};
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, parse_id};
+use crate::extract::{ApiJson, ApiQuery, PageQuery, page_limit, page_of, parse_id};
 use crate::state::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -33,11 +37,12 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/users/{id}", axum::routing::patch(change_role))
         .route("/users/{id}/disable", post(disable))
         .route("/users/{id}/enable", post(enable))
+        .route("/users/{id}/reset-password", post(reset_password))
 }
 
 /// This resource's part of the OpenAPI description.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(list, invite, change_role, disable, enable))]
+#[openapi(paths(list, invite, change_role, disable, enable, reset_password))]
 pub(crate) struct UsersApi;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -78,6 +83,10 @@ impl From<&User> for UserRow {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct UserList {
     users: Vec<UserRow>,
+    /// Users in all.
+    total: usize,
+    limit: u32,
+    offset: u32,
 }
 
 /// `POST /users/invite`: the invite token is shown once.
@@ -93,16 +102,23 @@ pub(crate) struct InviteResponse {
     path = "/users",
     operation_id = "list_users",
     tag = "users",
+    params(
+        ("limit" = Option<u32>, Query, description = "page size, 1 to 200 (default 50; anything else is a 422)"),
+        ("offset" = Option<u32>, Query, description = "users to skip"),
+    ),
     responses(
-        (status = 200, description = "Every user, without secrets", body = UserList),
+        (status = 200, description = "Users, without secrets, with the total", body = UserList),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (the `field` names it)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
-async fn list(State(state): State<AppState>, who: AuthUser) -> Result<Json<UserList>, ApiError> {
+async fn list(State(state): State<AppState>, who: AuthUser, ApiQuery(q): ApiQuery<PageQuery>) -> Result<Json<UserList>, ApiError> {
     who.require(Role::Admin)?;
+    let limit = page_limit(q.limit, 50, 200)?;
     let users = state.users.list_users().await?;
-    Ok(Json(UserList { users: users.iter().map(UserRow::from).collect() }))
+    let total = users.len();
+    Ok(Json(UserList { users: page_of(users, limit, q.offset).iter().map(UserRow::from).collect(), total, limit, offset: q.offset }))
 }
 
 #[utoipa::path(
@@ -131,14 +147,59 @@ async fn invite(
     }
     let full_name = req.full_name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
     let user = state.users.create_user(NewUser { email, full_name, role: req.role, auth_provider: AuthProvider::Email }).await?;
+    let (token, expires_at) = issue_invite(&state, &user).await?;
+    tracing::info!(actor = %who.id, user = %user.id, role = %user.role, "user invited");
+    growth_core::telemetry::count_change("invite", 1);
+    Ok((StatusCode::CREATED, Json(InviteResponse { user: UserOut::from(&user), invite_token: token, expires_at })))
+}
+
+/// A one-time invite token for `user`, valid `auth.invite_ttl_secs`; only its hash is stored.
+async fn issue_invite(state: &AppState, user: &User) -> Result<(String, DateTime<Utc>), ApiError> {
     let token = new_refresh_token();
     let expires_at =
         state.engine.clock().now() + chrono::Duration::seconds(i64::try_from(state.settings.auth.invite_ttl_secs).unwrap_or(7 * 24 * 3600));
     // Its own family: accepting it starts a fresh sign-in, and no refresh family is touched.
     state.auth.insert_refresh_token(user.id, uuid::Uuid::now_v7(), &invite_token_hash(&token), expires_at).await?;
-    tracing::info!(actor = %who.id, user = %user.id, role = %user.role, "user invited");
-    growth_core::telemetry::count_change("invite", 1);
-    Ok((StatusCode::CREATED, Json(InviteResponse { user: UserOut::from(&user), invite_token: token, expires_at })))
+    Ok((token, expires_at))
+}
+
+/// A password hash nothing verifies against (not a PHC string): a reset account has no password
+/// until its invite is accepted.
+const NO_PASSWORD: &str = "!reset";
+
+#[utoipa::path(
+    post,
+    path = "/users/{id}/reset-password",
+    operation_id = "reset_user_password",
+    tag = "users",
+    params(("id" = String, Path, description = "user id (UUID)")),
+    responses(
+        (status = 200, description = "The old password no longer works, every session and earlier invite is revoked; the new one-time invite token (shown once) sets a new password at `POST /auth/accept-invite`", body = InviteResponse),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role is too small", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account is disabled: enable it first", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+async fn reset_password(State(state): State<AppState>, who: AuthUser, Path(id): Path<String>) -> Result<Json<InviteResponse>, ApiError> {
+    who.require(Role::Admin)?;
+    let id: UserId = parse_id(&id, UserId::ENTITY)?;
+    let user = state.users.get_user(id).await?;
+    if !user.is_active() {
+        return Err(Error::conflict(format!("{} is disabled; enable the account before resetting its password", user.email)).into());
+    }
+    // The old password stops working first, then every session and earlier invite ends; the new
+    // invite is issued last, so a failure half-way leaves the account locked, never half-reset.
+    state.auth.set_password_hash(id, NO_PASSWORD).await?;
+    // Disabling sets the user's revocation epoch (every access token issued so far is refused);
+    // enabling at once keeps that epoch. The account is disabled only between the two writes.
+    state.users.set_user_disabled(id, true).await?;
+    let revoked = state.auth.revoke_user_tokens(id).await?;
+    let user = state.users.set_user_disabled(id, false).await?;
+    let (token, expires_at) = issue_invite(&state, &user).await?;
+    tracing::info!(actor = %who.id, user = %user.id, revoked_tokens = revoked, "password reset; a new invite was issued");
+    growth_core::telemetry::count_change("reset_password", 1);
+    Ok(Json(InviteResponse { user: UserOut::from(&user), invite_token: token, expires_at }))
 }
 
 /// 409 when `target` is the last active admin and the change would leave none.

@@ -65,8 +65,9 @@ async fn a_lead_posted_with_a_tagged_url_shows_up_attributed_in_content_and_lead
         "{c}"
     );
     assert_eq!(c["model"], "last_touch");
-    let leads = json_of(app.req(Method::GET, "/analytics/leads", &token).send().await.unwrap(), 200).await;
-    let leads = leads.as_array().unwrap();
+    let page = json_of(app.req(Method::GET, "/analytics/leads", &token).send().await.unwrap(), 200).await;
+    assert_eq!((page["total"].as_u64(), page["limit"].as_u64(), page["offset"].as_u64()), (Some(1), Some(100), Some(0)), "{page}");
+    let leads = page["leads"].as_array().unwrap();
     assert_eq!(leads.len(), 1);
     assert_eq!(leads[0]["email"], "ana@example.com");
     assert_eq!(leads[0]["events"].as_array().unwrap().len(), 2);
@@ -245,7 +246,7 @@ async fn a_lead_on_a_linked_page_without_utm_content_is_attributed_in_content_an
     assert_eq!(r["event"]["content_item_id"], id.as_str(), "{r}");
     let c = json_of(app.req(Method::GET, &format!("/analytics/content/{id}"), &token).send().await.unwrap(), 200).await;
     assert_eq!(c["lead_signups"], 1, "{c}");
-    let leads = json_of(app.req(Method::GET, "/analytics/leads", &token).send().await.unwrap(), 200).await;
+    let leads = json_of(app.req(Method::GET, "/analytics/leads", &token).send().await.unwrap(), 200).await["leads"].clone();
     assert_eq!(leads[0]["attributed_to"][0]["content_id"], id.as_str(), "{leads}");
     // A page the post does not link to is kept, unattributed.
     let other = json!({"email": "cy@example.com", "url": "https://productled.com/pricing", "kind": "lead_signup"});

@@ -18,6 +18,7 @@ mod logs;
 mod metrics;
 mod objections;
 mod openapi;
+mod pagination;
 mod publish;
 mod quality;
 mod rate_limit;

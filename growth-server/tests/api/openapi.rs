@@ -19,6 +19,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("patch", "/users/{id}"),
     ("post", "/users/{id}/disable"),
     ("post", "/users/{id}/enable"),
+    ("post", "/users/{id}/reset-password"),
     ("post", "/webhooks/grain"),
     ("post", "/webhooks/grain/{token}"),
     ("post", "/webhooks/riverside"),
@@ -26,6 +27,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/sources"),
     ("post", "/sources"),
     ("get", "/sources/{id}"),
+    ("delete", "/sources/{id}"),
     ("get", "/knowledge"),
     ("post", "/knowledge"),
     ("get", "/knowledge/search"),
@@ -50,6 +52,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/quality/check"),
     ("post", "/generate/podcast"),
     ("get", "/generate/status/{job_id}"),
+    ("get", "/content"),
     ("get", "/content/pending"),
     ("post", "/content/bulk-approve"),
     ("get", "/content/{id}"),
@@ -218,4 +221,20 @@ async fn swagger_ui_is_served_from_the_binary_without_cdn_scripts() {
     assert_eq!(js.status(), 200, "the bundle is served locally");
     let init = app.get("/docs/swagger-initializer.js").await.text().await.unwrap();
     assert!(init.contains("/openapi.json"), "{init}");
+}
+
+/// Tried as a new user would: Swagger's "Try it out" on `POST /sources` offered only a JSON box.
+#[tokio::test]
+async fn post_sources_is_described_as_json_or_a_multipart_form_with_a_binary_file() {
+    let app = spawn_app().await;
+    let doc: Value = app.get("/openapi.json").await.json().await.unwrap();
+    let content = &doc["paths"]["/sources"]["post"]["requestBody"]["content"];
+    assert!(properties(&doc, &content["application/json"]["schema"]).contains(&"text"), "{content}");
+    let form = resolve(&doc, &content["multipart/form-data"]["schema"]);
+    let file = &form["properties"]["file"];
+    assert_eq!((file["type"].as_str(), file["format"].as_str()), (Some("string"), Some("binary")), "{form}");
+    assert!(form["required"].as_array().unwrap().iter().any(|r| r == "file"), "the file is required: {form}");
+    for field in ["format", "title", "description", "source_type", "source_id", "metadata"] {
+        assert!(form["properties"][field].is_object(), "{field}: {form}");
+    }
 }

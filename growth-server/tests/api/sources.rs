@@ -1,5 +1,6 @@
-//! `POST /sources`, `GET /sources`, `GET /sources/{id}`: every shared transcript ingests through
-//! the API, duplicates answer the existing source, garbage writes nothing.
+//! `POST /sources`, `GET /sources`, `GET /sources/{id}`, `DELETE /sources/{id}`: every shared
+//! transcript ingests through the API, duplicates answer the existing source, garbage writes
+//! nothing, a deleted source takes its transcript, chunks and file with it.
 
 use growth_core::domain::Role;
 use reqwest::Method;
@@ -46,6 +47,7 @@ async fn every_shared_transcript_ingests_through_the_api_and_is_indexed() {
         assert_eq!(body["created"], true, "{name}");
         assert_eq!(body["source"]["status"], "completed", "{name}: {body}");
         assert_eq!(body["words"].as_u64(), Some(parsed.transcript.word_count() as u64), "{name}: {body}");
+        assert_eq!(body["source"]["transcript_words"], body["words"], "{name}: the upload and the source count words alike");
         assert_eq!(body["format"], parsed.format.to_string(), "{name}");
         assert_eq!(body["speakers"], json!(parsed.transcript.speakers()), "{name}");
         assert!(parsed.transcript.word_count() > 20, "{name}");
@@ -54,6 +56,7 @@ async fn every_shared_transcript_ingests_through_the_api_and_is_indexed() {
     }
     let list: Value = app.req(Method::GET, "/sources?limit=100", &token).send().await.unwrap().json().await.unwrap();
     assert_eq!(list["sources"].as_array().unwrap().len(), paths.len());
+    assert_eq!(list["total"].as_u64(), Some(paths.len() as u64));
 }
 
 #[tokio::test]
@@ -68,6 +71,7 @@ async fn a_vtt_upload_reports_its_format_and_speakers_and_reads_back_whole() {
     assert_eq!(body["format"], "webvtt");
     assert_eq!(body["speakers"], json!(["Michael", "Guest"]));
     assert_eq!((body["segments"].as_u64(), body["words"].as_u64()), (Some(2), Some(9)));
+    assert_eq!(body["source"]["transcript_words"], 9, "speaker labels are not words");
     let id = body["source"]["id"].as_str().unwrap();
     let viewer = app.token(Role::Viewer).await;
     let one: Value = app.req(Method::GET, &format!("/sources/{id}"), &viewer).send().await.unwrap().json().await.unwrap();
@@ -250,6 +254,70 @@ async fn sources_need_a_token_and_uploads_need_an_approver() {
     assert_eq!(r.status(), 422);
 }
 
+/// Tried as a reviewer would: a wrong upload could not be removed. Deleting one takes its
+/// transcript, chunks and file; its drafts stay without a source; content past review blocks it.
+#[tokio::test]
+async fn a_deleted_source_takes_its_transcript_chunks_and_file_and_keeps_its_drafts() {
+    use growth_core::domain::{ContentStatus, ContentTransition, ContentType, NewContentItem};
+    use growth_core::vector::MetadataFilter;
+    let app = spawn_app().await;
+    let token = app.token(Role::Approver).await;
+    let store = app.state.engine.store().clone();
+    let mut ids = Vec::new();
+    for (name, text) in
+        [("a.txt", "Wes: free trials are not product-led growth, value is. "), ("b.txt", "Wes: onboarding is the product. ")]
+    {
+        let r = upload(&app, &token, name, text.repeat(40).into_bytes()).await;
+        assert_eq!(r.status(), 201);
+        let body: Value = r.json().await.unwrap();
+        assert!(body["indexed_chunks"].as_u64().unwrap() >= 1, "{body}");
+        ids.push(body["source"]["id"].as_str().unwrap().parse::<growth_core::domain::SourceId>().unwrap());
+    }
+    let chunks = |id: growth_core::domain::SourceId| {
+        let vectors = app.state.engine.vectors().clone();
+        async move { vectors.list_metadata("sources", MetadataFilter::Eq("item_id".into(), json!(id.to_string())), 1000).await.unwrap().len() }
+    };
+    let draft = |id, text: &str| {
+        let mut n = NewContentItem::draft(ContentType::LinkedinPost, None, text);
+        n.source_id = Some(id);
+        n
+    };
+    // Source a has an approved item: 409, nothing removed.
+    let approved = store.insert_content(draft(ids[0], "approved post")).await.unwrap();
+    store.transition_content(approved.id, ContentTransition::to(ContentStatus::Approved)).await.unwrap();
+    let before = chunks(ids[0]).await;
+    let r = app.req(Method::DELETE, &format!("/sources/{}", ids[0]), &token).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    let p: Value = r.json().await.unwrap();
+    assert!(p["detail"].as_str().unwrap().contains("approved"), "{p}");
+    assert_eq!(chunks(ids[0]).await, before, "nothing removed");
+    assert_eq!(app.req(Method::GET, &format!("/sources/{}", ids[0]), &token).send().await.unwrap().status(), 200);
+    // Source b has a draft in review: it is detached and kept.
+    let in_review = store.insert_content(draft(ids[1], "a post in review")).await.unwrap();
+    let source = store.get_source(ids[1]).await.unwrap();
+    let url = source.file_url.clone().unwrap();
+    let key = &url[url.find("sources/").unwrap()..];
+    assert!(app.state.engine.blobs().get(key).await.is_ok(), "the upload is kept until the source goes");
+    assert!(chunks(ids[1]).await >= 1);
+    let viewer = app.token(Role::Viewer).await;
+    assert_eq!(app.req(Method::DELETE, &format!("/sources/{}", ids[1]), &viewer).send().await.unwrap().status(), 403);
+    let r = app.req(Method::DELETE, &format!("/sources/{}", ids[1]), &token).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let gone: Value = r.json().await.unwrap();
+    assert_eq!(gone["source"]["id"], ids[1].to_string());
+    assert_eq!(gone["detached_items"], 1, "{gone}");
+    assert!(gone["removed_chunks"].as_u64().unwrap() >= 1, "{gone}");
+    assert_eq!(gone["deleted_blob"], key, "{gone}");
+    assert_eq!(chunks(ids[1]).await, 0, "its chunks are gone from retrieval");
+    assert!(matches!(app.state.engine.blobs().get(key).await, Err(growth_core::Error::NotFound { .. })), "its file is gone");
+    assert_eq!(app.req(Method::GET, &format!("/sources/{}", ids[1]), &token).send().await.unwrap().status(), 404);
+    let kept = store.get_content(in_review.id).await.unwrap();
+    assert_eq!((kept.source_id, kept.status), (None, ContentStatus::InReview), "the draft stays, detached");
+    let list: Value = app.req(Method::GET, "/sources", &token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list["total"], 1);
+    assert_eq!(app.req(Method::DELETE, &format!("/sources/{}", ids[1]), &token).send().await.unwrap().status(), 404, "gone");
+}
+
 crate::helpers::postgres_too!(
     a_vtt_upload_reports_its_format_and_speakers_and_reads_back_whole,
     the_same_file_twice_answers_the_existing_source_with_200,
@@ -257,4 +325,5 @@ crate::helpers::postgres_too!(
     bad_uploads_get_precise_problems_and_write_nothing,
     a_pdf_upload_answers_202_at_once_and_a_job_reads_it,
     each_kind_of_upload_has_its_own_413_naming_the_setting,
+    a_deleted_source_takes_its_transcript_chunks_and_file_and_keeps_its_drafts,
 );

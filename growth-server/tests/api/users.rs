@@ -1,4 +1,4 @@
-//! `POST /users/invite`, `POST /auth/accept-invite` and `GET /users`.
+//! `POST /users/invite`, `POST /auth/accept-invite`, `POST /users/{id}/reset-password` and `GET /users`.
 
 use growth_core::domain::Role;
 use reqwest::Method;
@@ -192,6 +192,49 @@ async fn only_admins_change_roles_and_disable_and_unknown_users_are_404() {
     }
 }
 
+/// Tried as an admin would: a user forgot their password and the only way back was a new account.
+#[tokio::test]
+async fn a_password_reset_ends_every_session_and_a_fresh_invite_sets_a_new_password() {
+    let app = app().await;
+    let admin = app.token(Role::Admin).await;
+    let (ann, session) = signed_in(&app, Role::Approver).await;
+    let access = session["access_token"].as_str().unwrap().to_owned();
+    let approver = app.token(Role::Approver).await;
+    let path = format!("/users/{}/reset-password", ann.id);
+    assert_eq!(app.req(Method::POST, &path, &approver).send().await.unwrap().status(), 403);
+    let r = app.req(Method::POST, &path, &admin).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["user"]["email"], ann.email.as_str());
+    assert!(body["expires_at"].is_string());
+    let first = body["invite_token"].as_str().unwrap().to_owned();
+    // Every session has ended, and the old password no longer works.
+    assert_eq!(app.req(Method::GET, "/me", &access).send().await.unwrap().status(), 401);
+    assert_eq!(post(&app, "/auth/refresh", json!({"refresh_token": session["refresh_token"]})).await.status(), 401);
+    let old = json!({"email": ann.email, "provider": "email", "password": PASSWORD});
+    assert_eq!(post(&app, "/auth/login", old).await.status(), 401);
+    // A second reset revokes the first invite.
+    let body: Value = app.req(Method::POST, &path, &admin).send().await.unwrap().json().await.unwrap();
+    let second = body["invite_token"].as_str().unwrap().to_owned();
+    let new_password = "a brand new passphrase";
+    assert_eq!(post(&app, "/auth/accept-invite", json!({"invite_token": first, "password": new_password})).await.status(), 401);
+    let r = post(&app, "/auth/accept-invite", json!({"invite_token": second, "password": new_password})).await;
+    assert_eq!(r.status(), 200);
+    let login = json!({"email": ann.email, "provider": "email", "password": new_password});
+    let again: Value = post(&app, "/auth/login", login).await.json().await.unwrap();
+    assert_eq!(app.req(Method::GET, "/me", again["access_token"].as_str().unwrap()).send().await.unwrap().status(), 200);
+    let users: Value = app.req(Method::GET, "/users", &admin).send().await.unwrap().json().await.unwrap();
+    assert!(
+        users["users"].as_array().unwrap().iter().any(|u| u["email"] == ann.email.as_str() && u.get("disabled_at").is_none()),
+        "{users}"
+    );
+    // Unknown users are 404; a disabled account is enabled first (409).
+    let unknown = format!("/users/{}/reset-password", growth_core::domain::UserId::new());
+    assert_eq!(app.req(Method::POST, &unknown, &admin).send().await.unwrap().status(), 404);
+    assert_eq!(app.req(Method::POST, &format!("/users/{}/disable", ann.id), &admin).send().await.unwrap().status(), 200);
+    assert_eq!(app.req(Method::POST, &path, &admin).send().await.unwrap().status(), 409);
+}
+
 crate::helpers::postgres_too!(
     an_invited_user_sets_a_password_once_and_then_signs_in_with_it,
     unknown_and_expired_invites_are_refused,
@@ -200,4 +243,5 @@ crate::helpers::postgres_too!(
     a_role_change_applies_to_tokens_already_issued,
     the_last_active_admin_can_be_neither_demoted_nor_disabled,
     only_admins_change_roles_and_disable_and_unknown_users_are_404,
+    a_password_reset_ends_every_session_and_a_fresh_invite_sets_a_new_password,
 );

@@ -40,6 +40,16 @@ macro_rules! impl_content_store {
                     if let Some(t) = f.content_type {
                         q.push(" AND content_type = ").push_bind(t.as_str());
                     }
+                    if let Some(p) = f.platform {
+                        q.push(" AND target_platform = ").push_bind(p.as_str().to_owned());
+                    }
+                    // `ContentItem::listing_time`.
+                    if let Some(from) = f.from {
+                        q.push(" AND COALESCE(published_at, scheduled_publish_time, created_at) >= ").push_bind(from);
+                    }
+                    if let Some(to) = f.to {
+                        q.push(" AND COALESCE(published_at, scheduled_publish_time, created_at) < ").push_bind(to);
+                    }
                 }
             }
 

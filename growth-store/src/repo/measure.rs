@@ -290,6 +290,16 @@ macro_rules! impl_measure_store {
                     fetch_all(&self.pool, q).await
                 }
 
+                async fn count_leads(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<u64> {
+                    let n: i64 = sqlx::query_scalar::<$db, i64>("SELECT COUNT(*) FROM leads WHERE last_seen_at >= $1 AND last_seen_at < $2")
+                        .bind(micros(from))
+                        .bind(micros(until))
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    Ok(u64::try_from(n).unwrap_or(0))
+                }
+
                 async fn list_lead_events(&self, lead_ids: &[LeadId]) -> Result<Vec<LeadEvent>> {
                     if lead_ids.is_empty() {
                         return Ok(Vec::new());

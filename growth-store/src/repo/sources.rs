@@ -124,6 +124,50 @@ macro_rules! impl_source_store {
                     .bind(i64::from(page_limit(limit, 100, 1000)));
                     fetch_all(&self.pool, q).await
                 }
+
+                async fn count_sources(&self) -> Result<u64> {
+                    let n: i64 = sqlx::query_scalar::<$db, i64>("SELECT COUNT(*) FROM content_sources").fetch_one(&self.pool).await.map_err(db_err)?;
+                    Ok(u64::try_from(n).unwrap_or(0))
+                }
+
+                async fn delete_source(&self, id: SourceId) -> Result<(ContentSource, u64)> {
+                    let mut tx = self.pool.begin().await.map_err(db_err)?;
+                    // Detach first (a write: SQLite takes its write lock at once); an item moved
+                    // past review meanwhile is not detached and is found by the check below.
+                    let detached = sqlx::query::<$db>(
+                        "UPDATE content_items SET source_id = NULL, updated_at = $2 WHERE source_id = $1 AND status IN ('generated', 'in_review', 'rejected')",
+                    )
+                    .bind(id.0)
+                    .bind(self.now())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
+                    let blocker: Option<(uuid::Uuid, String)> =
+                        sqlx::query_as::<$db, (uuid::Uuid, String)>("SELECT id, status FROM content_items WHERE source_id = $1 ORDER BY created_at, id LIMIT 1")
+                            .bind(id.0)
+                            .fetch_optional(&mut *tx)
+                            .await
+                            .map_err(db_err)?;
+                    if let Some((item, status)) = blocker {
+                        tx.rollback().await.map_err(db_err)?;
+                        self.get_source(id).await?;
+                        return Err(Error::conflict(format!(
+                            "source {id} has content past review (item {item} is `{status}`): cancel it or send it back to review first"
+                        )));
+                    }
+                    let row = sqlx::query_as::<$db, SourceRow>("DELETE FROM content_sources WHERE id = $1 RETURNING *")
+                        .bind(id.0)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    let Some(row) = row else {
+                        tx.rollback().await.map_err(db_err)?;
+                        return Err(Error::not_found(SourceId::ENTITY, id));
+                    };
+                    tx.commit().await.map_err(db_err)?;
+                    Ok((row.try_into()?, detached))
+                }
             }
         };
     };

@@ -11,6 +11,9 @@ fn content_matches(c: &ContentItem, f: &ContentFilter) -> bool {
     (f.statuses.is_empty() || f.statuses.contains(&c.status))
         && f.source_id.is_none_or(|s| c.source_id == Some(s))
         && f.content_type.is_none_or(|t| c.content_type == t)
+        && f.platform.is_none_or(|p| c.target_platform == Some(p))
+        && f.from.is_none_or(|from| c.listing_time() >= from)
+        && f.to.is_none_or(|to| c.listing_time() < to)
 }
 
 /// Inserts `item` at version 1 under the caller's lock (shared with the bundle-piece store).

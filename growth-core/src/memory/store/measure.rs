@@ -138,6 +138,10 @@ impl MeasureStore for InMemoryStore {
         Ok(out.into_iter().skip(offset as usize).take(page_limit(limit, 100, 1000) as usize).collect())
     }
 
+    async fn count_leads(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<u64> {
+        Ok(self.lock().measure.leads.iter().filter(|l| l.last_seen_at >= from && l.last_seen_at < until).count() as u64)
+    }
+
     async fn list_lead_events(&self, lead_ids: &[LeadId]) -> Result<Vec<LeadEvent>> {
         let mut out: Vec<_> = self.lock().measure.events.iter().filter(|e| lead_ids.contains(&e.lead_id)).cloned().collect();
         out.sort_by(|a, b| a.occurred_at.cmp(&b.occurred_at).then(a.id.cmp(&b.id)));

@@ -91,4 +91,28 @@ impl SourceStore for InMemoryStore {
         v.truncate(page_limit(limit, 100, 1000) as usize);
         Ok(v)
     }
+
+    async fn count_sources(&self) -> Result<u64> {
+        Ok(self.lock().sources.len() as u64)
+    }
+
+    async fn delete_source(&self, id: SourceId) -> Result<(ContentSource, u64)> {
+        let now = self.now();
+        let mut s = self.lock();
+        let at = s.sources.iter().position(|x| x.id == id).ok_or_else(|| Error::not_found(SourceId::ENTITY, id))?;
+        let of_source = |c: &&ContentItem| c.source_id == Some(id);
+        if let Some(c) = s.content.iter().filter(of_source).find(|c| SOURCE_DELETE_BLOCKERS.contains(&c.status)) {
+            return Err(Error::conflict(format!(
+                "source {id} has content past review (item {} is `{}`): cancel it or send it back to review first",
+                c.id, c.status
+            )));
+        }
+        let mut detached = 0;
+        for c in s.content.iter_mut().filter(|c| c.source_id == Some(id)) {
+            c.source_id = None;
+            c.updated_at = now;
+            detached += 1;
+        }
+        Ok((s.sources.remove(at), detached))
+    }
 }

@@ -179,6 +179,48 @@ pub async fn content_listing_filters_counts_and_pages(s: Arc<dyn FullStore>, c: 
     assert_eq!(s.list_content(&news).await.unwrap().len(), 1);
 }
 
+/// Listings by platform and by time (published, else scheduled, else created), counted alike.
+pub async fn content_listing_filters_by_platform_and_time(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
+    let t0 = c.now();
+    let first = s.insert_content(post("in review")).await.unwrap();
+    c.advance(Span::seconds(1));
+    let news = s.insert_content(NewContentItem::draft(ContentType::Newsletter, None, "news")).await.unwrap();
+    c.advance(Span::seconds(1));
+    let mut scheduled = Vec::new();
+    for days in [2, 1] {
+        let item = s.insert_content(post(&format!("in {days} days"))).await.unwrap();
+        s.transition_content(item.id, ContentTransition::to(ContentStatus::Approved)).await.unwrap();
+        let to =
+            ContentTransition { scheduled_publish_time: Some(t0 + Span::days(days)), ..ContentTransition::to(ContentStatus::Scheduled) };
+        scheduled.push(s.transition_content(item.id, to).await.unwrap());
+        c.advance(Span::seconds(1));
+    }
+    let ids = |v: Vec<ContentItem>| v.into_iter().map(|c| c.id).collect::<Vec<_>>();
+    let linkedin = ContentFilter { platform: Some(Platform::LINKEDIN), ..ContentFilter::default() };
+    assert_eq!(ids(s.list_content(&linkedin).await.unwrap()), [first.id, scheduled[0].id, scheduled[1].id]);
+    assert_eq!(s.count_content(&linkedin).await.unwrap(), 3);
+    let by_news = ContentFilter { platform: Some(news.platform()), ..ContentFilter::default() };
+    assert_eq!(ids(s.list_content(&by_news).await.unwrap()), [news.id]);
+    let next_days = ContentFilter { from: Some(t0 + Span::hours(1)), to: Some(t0 + Span::days(3)), ..ContentFilter::default() };
+    assert_eq!(ids(s.list_content(&next_days).await.unwrap()), [scheduled[0].id, scheduled[1].id], "by scheduled time");
+    assert_eq!(s.count_content(&next_days).await.unwrap(), 2);
+    let tomorrow =
+        ContentFilter { from: Some(t0 + Span::days(1)), to: Some(t0 + Span::days(1) + Span::minutes(1)), ..ContentFilter::default() };
+    assert_eq!(ids(s.list_content(&tomorrow).await.unwrap()), [scheduled[1].id], "`from` is inclusive");
+    let first_second = ContentFilter { from: Some(t0), to: Some(t0 + Span::seconds(1)), ..ContentFilter::default() };
+    assert_eq!(ids(s.list_content(&first_second).await.unwrap()), [first.id], "by creation time; `to` is exclusive");
+    let scheduled_linkedin = ContentFilter {
+        statuses: vec![ContentStatus::Scheduled],
+        platform: Some(Platform::LINKEDIN),
+        from: Some(t0),
+        limit: 1,
+        offset: 1,
+        ..ContentFilter::default()
+    };
+    assert_eq!(ids(s.list_content(&scheduled_linkedin).await.unwrap()), [scheduled[1].id]);
+    assert_eq!(s.count_content(&scheduled_linkedin).await.unwrap(), 2, "the count ignores paging");
+}
+
 /// Items in review grouped by source, oldest bundle first, paged, with totals.
 pub async fn pending_items_come_in_bundles_by_source_with_totals(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
     let a = s.create_source(podcast("ep-a")).await.unwrap().value;

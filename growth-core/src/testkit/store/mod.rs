@@ -35,8 +35,8 @@ pub use attempts::{
 pub use bundles::generated_pieces_are_saved_once_per_bundle_and_piece;
 pub use content::{
     a_published_item_cannot_be_edited, a_stale_edit_is_a_conflict_and_writes_nothing, an_edit_makes_a_new_version_with_its_spans,
-    content_listing_filters_counts_and_pages, content_moves_through_its_machine, content_starts_at_version_one_with_its_history,
-    pending_items_come_in_bundles_by_source_with_totals, quality_round_trips_with_verdicts,
+    content_listing_filters_by_platform_and_time, content_listing_filters_counts_and_pages, content_moves_through_its_machine,
+    content_starts_at_version_one_with_its_history, pending_items_come_in_bundles_by_source_with_totals, quality_round_trips_with_verdicts,
 };
 pub use health::the_store_answers_ping;
 pub use idempotency::idempotency_keys_and_cron_firings_are_exclusive;
@@ -98,6 +98,7 @@ where
     check!(a_published_item_cannot_be_edited);
     check!(content_moves_through_its_machine);
     check!(content_listing_filters_counts_and_pages);
+    check!(content_listing_filters_by_platform_and_time);
     check!(pending_items_come_in_bundles_by_source_with_totals);
     check!(quality_round_trips_with_verdicts);
     check!(an_item_has_one_active_schedule_per_platform);
