@@ -131,7 +131,7 @@ impl Figures {
 }
 
 /// The outbox alone: `N` posts written through it, `sends` at once, no database.
-async fn outbox_only(sends: usize) {
+async fn outbox_only(sends: usize, label: &str, keep: &mut Vec<tempfile::TempDir>) {
     let dir = tempfile::tempdir().unwrap();
     let outbox = Arc::new(OutboxPublisher::new(dir.path().to_path_buf(), Platform::LINKEDIN));
     let (own0, pg0) = cpu_seconds();
@@ -162,10 +162,24 @@ async fn outbox_only(sends: usize) {
     }
     let secs = start.elapsed().as_secs_f64();
     let (own1, pg1) = cpu_seconds();
-    println!("{}", Figures { secs, cpu_own: own1 - own0, cpu_pg: pg1 - pg0, wal: None }.line(&format!("outbox only, {sends} at once"), N));
+    println!(
+        "{}",
+        Figures { secs, cpu_own: own1 - own0, cpu_pg: pg1 - pg0, wal: None }.line(&format!("outbox only, {sends} at once, {label}"), N)
+    );
+    keep.push(dir);
 }
 
-async fn run(store: Arc<dyn Store>, pg: Option<&sqlx::PgPool>, workers: usize, sends: usize, group: bool, files: bool, label: &str) {
+#[allow(clippy::too_many_arguments, reason = "a bench's knobs")]
+async fn run(
+    store: Arc<dyn Store>,
+    pg: Option<&sqlx::PgPool>,
+    workers: usize,
+    sends: usize,
+    group: bool,
+    files: bool,
+    label: &str,
+    keep: &mut Vec<tempfile::TempDir>,
+) {
     seed(&store).await;
     let dir = tempfile::tempdir().unwrap();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -219,12 +233,17 @@ async fn run(store: Arc<dyn Store>, pg: Option<&sqlx::PgPool>, workers: usize, s
     assert_eq!((sent, duplicates), (N, 0), "each schedule sent exactly once");
     assert!(published > 0);
     println!("{} (duplicates {duplicates})", Figures { secs, cpu_own: own1 - own0, cpu_pg: pg1 - pg0, wal }.line(label, N));
+    keep.push(dir);
 }
 
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(async {
-        outbox_only(8).await;
+        // Every outbox directory is kept until the end: deleting thousands of files between runs
+        // made ext4 skip the freed inodes (`recently_deleted`) on every file the next run created,
+        // charging one configuration for another's clean-up.
+        let mut keep = Vec::new();
+        outbox_only(8, "first", &mut keep).await;
         let dir = tempfile::tempdir().unwrap();
         for (n, group) in [(1, false), (2, true)] {
             let db = growth_store::Database::connect(
@@ -235,7 +254,7 @@ fn main() {
             .unwrap();
             db.migrate().await.unwrap();
             let mode = if group { "grouped" } else { "per-write" };
-            run(db.store(), None, 1, 8, group, true, &format!("sqlite, 1 x 8, {mode}")).await;
+            run(db.store(), None, 1, 8, group, true, &format!("sqlite, 1 x 8, {mode}"), &mut keep).await;
             db.close().await;
         }
 
@@ -267,9 +286,10 @@ fn main() {
                 (true, true) => "grouped",
                 (true, false) => "grouped, no files",
             };
-            run(db.store(), Some(&admin), workers, sends, group, files, &format!("postgres, {workers} x {sends}, {mode}")).await;
+            run(db.store(), Some(&admin), workers, sends, group, files, &format!("postgres, {workers} x {sends}, {mode}"), &mut keep).await;
             db.close().await;
             sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)"))).execute(&admin).await.unwrap();
         }
+        outbox_only(8, "last", &mut keep).await;
     });
 }
