@@ -213,6 +213,27 @@ pub trait ScheduleStore: ContentStore + Send + Sync + Debug + 'static {
 pub trait AnalyticsStore: Send + Sync + Debug + 'static {
     /// Inserts or replaces the row for (item, platform).
     async fn upsert_analytics(&self, content_item_id: ContentId, platform: Platform, update: AnalyticsUpdate) -> Result<Analytics>;
+    /// Sets the engagement counters of (item, platform), creating the row (zero lead counters)
+    /// when missing; its lead counters are left as they are. One atomic statement.
+    async fn set_analytics_engagement(
+        &self,
+        content_item_id: ContentId,
+        platform: Platform,
+        engagement: EngagementMetrics,
+    ) -> Result<Analytics>;
+    /// Sets the lead counters of (item, platform) as computed from `basis` lead events, creating
+    /// the row (zero engagement) when missing; its engagement is left as it is. Lead events are
+    /// only ever added, so a computation from fewer events than the row's last one read an older
+    /// state: it changes nothing and the row is answered as it is. Concurrent recomputations end
+    /// with the one that saw the most events, never with a stale one written last. One atomic
+    /// statement.
+    async fn set_analytics_leads(
+        &self,
+        content_item_id: ContentId,
+        platform: Platform,
+        leads: LeadCounters,
+        basis: u64,
+    ) -> Result<Analytics>;
     /// The row for (item, platform).
     async fn get_analytics(&self, content_item_id: ContentId, platform: Platform) -> Result<Analytics>;
     /// Rows updated within `[from, until)`.
@@ -528,6 +549,17 @@ pub struct PublicationRecord {
 pub trait MeasureStore: Send + Sync + Debug + 'static {
     /// Writes the snapshot of a day.
     async fn record_snapshot(&self, snapshot: crate::measure::NewSnapshot) -> Result<crate::measure::MetricsSnapshot>;
+    /// Adds `added` to what (item, platform) has counted so far (its latest snapshot's metrics,
+    /// a counter it lacks counting from zero), records the sum as `day`'s snapshot and sets the
+    /// sum's engagement on the item's analytics row — one transaction, serialized per (item,
+    /// platform), so concurrent adders each add to the other's sum and none is lost.
+    async fn add_to_snapshot(
+        &self,
+        content_item_id: ContentId,
+        platform: Platform,
+        day: chrono::NaiveDate,
+        added: crate::measure::PostMetrics,
+    ) -> Result<crate::measure::MetricsSnapshot>;
     /// An item's snapshots, oldest day first (every platform).
     async fn list_snapshots(&self, content_item_id: ContentId) -> Result<Vec<crate::measure::MetricsSnapshot>>;
     /// Reach and engagements earned per day in `[from, until)` (days with snapshots only).

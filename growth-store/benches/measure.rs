@@ -6,7 +6,7 @@
 //!
 //! Seeds a fresh schema with SQL (`generate_series`): 10,000 published LinkedIn posts over 365
 //! days, their analytics rows, 100 daily snapshots each (and their per-day rollup, as the store
-//! keeps it), 100,000 leads with one event each.
+//! keeps it), 100,000 leads with one event each (and their per-day new-lead counts).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs, reason = "a bench binary")]
 
@@ -40,6 +40,8 @@ const SEED: &[&str] = &[
     "INSERT INTO leads (id, email, first_seen_at, last_seen_at)
      SELECT gen_random_uuid(), 'lead' || i || '@example.com', TIMESTAMPTZ '2026-01-01' + (i % 365) * INTERVAL '1 day',
         TIMESTAMPTZ '2026-01-01' + (i % 365) * INTERVAL '1 day' FROM generate_series(1, 100000) i",
+    // The per-day new-lead counts the store keeps with each lead write (filled like its migration).
+    "INSERT INTO lead_daily_counts (day, new_leads) SELECT (first_seen_at AT TIME ZONE 'UTC')::date, COUNT(*) FROM leads GROUP BY 1",
     "INSERT INTO lead_events (id, lead_id, idempotency_key, kind, revenue_cents, occurred_at, recorded_at)
      SELECT gen_random_uuid(), id, 'k' || email, 'lead_signup', 0, first_seen_at, first_seen_at FROM leads",
     "VACUUM ANALYZE",

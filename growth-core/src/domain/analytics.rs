@@ -45,6 +45,19 @@ pub struct Analytics {
     pub last_updated: DateTime<Utc>,
 }
 
+/// The lead counters of an analytics row, as attribution computes them from lead events.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadCounters {
+    /// Website visits.
+    pub website_visits: i64,
+    /// Lead sign-ups.
+    pub lead_signups: i64,
+    /// Demo requests.
+    pub demo_requests: i64,
+    /// Attributed revenue, cents.
+    pub attributed_revenue_cents: i64,
+}
+
 /// Input for writing analytics (insert or replace for the item and platform).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

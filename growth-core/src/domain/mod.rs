@@ -14,7 +14,7 @@ mod source;
 mod state;
 mod user;
 
-pub use analytics::{Analytics, AnalyticsUpdate, EngagementMetrics};
+pub use analytics::{Analytics, AnalyticsUpdate, EngagementMetrics, LeadCounters};
 pub use content::{
     ContentEdit, ContentFilter, ContentItem, ContentTransition, ContentUpdate, ContentVersion, EditSpan, Finding, FindingSeverity,
     NewContentItem, PendingBundle, PendingPage, QualityMetrics, Verdict,

@@ -190,6 +190,16 @@ impl PostMetrics {
         Metric::ALL.iter().filter_map(|m| self.get(*m).map(|v| (*m, v))).collect()
     }
 
+    /// `self` with every counter `added` has added to it (a counter `self` lacks counts from
+    /// zero; one `added` lacks is kept as it is).
+    pub fn plus(&self, added: &PostMetrics) -> PostMetrics {
+        let mut out = *self;
+        for (m, v) in added.available() {
+            out.set(m, Some(self.get(m).unwrap_or(0) + v));
+        }
+        out
+    }
+
     /// `newer` laid over `self`: each counter `newer` has replaces ours; the ones it lacks are
     /// kept (a later partial read never erases an earlier value).
     pub fn overlay(&self, newer: &PostMetrics) -> PostMetrics {

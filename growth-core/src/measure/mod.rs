@@ -42,7 +42,8 @@ pub use source::{
 };
 mod records;
 pub use records::{
-    DailyReach, Lead, LeadEvent, LeadEventId, LeadId, LeadKind, MetricsSnapshot, NewLeadEvent, NewSnapshot, SummaryCounts, TopPerformer,
+    DailyReach, DaySplit, Lead, LeadEvent, LeadEventId, LeadId, LeadKind, MetricsSnapshot, NewLeadEvent, NewSnapshot, SummaryCounts,
+    TopPerformer,
 };
 mod service;
 pub use service::{

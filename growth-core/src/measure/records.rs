@@ -206,3 +206,88 @@ pub struct DailyReach {
     /// Engagements earned that day.
     pub engagements: i64,
 }
+
+/// `[from, until)` cut for a per-day rollup: the whole UTC days inside it (`[first, last)`,
+/// possibly empty) and the partial stretches before and after them, which a store counts
+/// from its rows. A window of whole days has no partial stretches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DaySplit {
+    /// First whole day.
+    pub first_day: NaiveDate,
+    /// Day after the last whole day (`first_day` when there is none).
+    pub end_day: NaiveDate,
+    /// The stretch before the whole days, `[from, first_day)` or the whole window when it holds
+    /// no whole day; `None` when empty.
+    pub head: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// The stretch after them, `[end_day, until)`; `None` when empty.
+    pub tail: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+impl DaySplit {
+    /// Cuts `[from, until)`.
+    pub fn of(from: DateTime<Utc>, until: DateTime<Utc>) -> Self {
+        let midnight = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
+        let from_day = from.date_naive();
+        let first_day = if midnight(from_day) == from { from_day } else { from_day.succ_opt().unwrap_or(from_day) };
+        let end_day = until.date_naive();
+        if until <= from {
+            return DaySplit { first_day, end_day: first_day, head: None, tail: None };
+        }
+        if end_day <= first_day {
+            return DaySplit { first_day, end_day: first_day, head: Some((from, until)), tail: None };
+        }
+        let head = (midnight(first_day) > from).then(|| (from, midnight(first_day)));
+        let tail = (until > midnight(end_day)).then(|| (midnight(end_day), until));
+        DaySplit { first_day, end_day, head, tail }
+    }
+
+    /// The stretches counted from rows, each `[start, end)`; an empty one is `[from, from)`.
+    pub fn edges(&self) -> [(DateTime<Utc>, DateTime<Utc>); 2] {
+        let none = |e: Option<(DateTime<Utc>, DateTime<Utc>)>| {
+            e.unwrap_or_else(|| {
+                let t = self.first_day.and_time(chrono::NaiveTime::MIN).and_utc();
+                (t, t)
+            })
+        };
+        [none(self.head), none(self.tail)]
+    }
+}
+
+#[cfg(test)]
+mod day_split_tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn t(d: u32, h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, d, h, 0, 0).single().unwrap_or_default()
+    }
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap_or_default()
+    }
+
+    #[test]
+    fn whole_days_have_no_edges() {
+        let s = DaySplit::of(t(2, 0), t(9, 0));
+        assert_eq!((s.first_day, s.end_day, s.head, s.tail), (day(2), day(9), None, None));
+        assert_eq!(s.edges(), [(t(2, 0), t(2, 0)), (t(2, 0), t(2, 0))]);
+    }
+
+    #[test]
+    fn partial_days_are_edges() {
+        let s = DaySplit::of(t(2, 6), t(9, 12));
+        assert_eq!((s.first_day, s.end_day), (day(3), day(9)));
+        assert_eq!((s.head, s.tail), (Some((t(2, 6), t(3, 0))), Some((t(9, 0), t(9, 12)))));
+    }
+
+    #[test]
+    fn a_window_without_a_whole_day_is_all_edge() {
+        let s = DaySplit::of(t(2, 6), t(3, 5));
+        assert_eq!(s.first_day, s.end_day);
+        assert_eq!((s.head, s.tail), (Some((t(2, 6), t(3, 5))), None));
+        let same = DaySplit::of(t(2, 6), t(2, 9));
+        assert_eq!((same.head, same.tail), (Some((t(2, 6), t(2, 9))), None));
+        let empty = DaySplit::of(t(2, 9), t(2, 6));
+        assert_eq!((empty.first_day, empty.end_day, empty.head, empty.tail), (empty.first_day, empty.first_day, None, None));
+    }
+}

@@ -38,9 +38,7 @@ use super::records::{DailyReach, Lead, LeadEvent, LeadKind, MetricsSnapshot, New
 use super::source::{MetricsRequest, MetricsSource, needs_connection};
 use super::utm::{UtmParams, links, page_key};
 use crate::clock::Clock;
-use crate::domain::{
-    AnalyticsUpdate, ContentFilter, ContentId, ContentItem, ContentStatus, ContentType, Platform, Schedule, ScheduleStatus,
-};
+use crate::domain::{ContentFilter, ContentId, ContentItem, ContentStatus, ContentType, LeadCounters, Platform, Schedule, ScheduleStatus};
 use crate::store::{
     AnalyticsStore, ContentStore, IdempotencyState, IdempotencyStore, MeasureStore, ScheduleFilter, ScheduleStore, SourceStore,
 };
@@ -621,15 +619,9 @@ impl MeasureService {
         let earlier = self.store.list_snapshots(item).await?.into_iter().rfind(|s| s.platform == platform).map(|s| s.metrics);
         let merged = earlier.map(|e| e.overlay(metrics)).unwrap_or(*metrics);
         let snap = self.store.record_snapshot(NewSnapshot { content_item_id: item, platform, day, metrics: merged }).await?;
-        let attributed = self.attribution(item, self.config.default_model).await?;
-        let update = AnalyticsUpdate {
-            engagement: merged.to_engagement(),
-            website_visits: attributed.website_visits as i64,
-            lead_signups: attributed.lead_signups as i64,
-            demo_requests: attributed.demo_requests as i64,
-            attributed_revenue_cents: attributed.revenue_cents,
-        };
-        self.store.upsert_analytics(item, platform, update).await?;
+        // The engagement alone: the lead counters are a concurrent lead writer's to set.
+        self.store.set_analytics_engagement(item, platform, merged.to_engagement()).await?;
+        self.refresh_item_leads(item, platform).await?;
         Ok(snap)
     }
 
@@ -819,28 +811,31 @@ impl MeasureService {
         let items: BTreeSet<ContentId> = events.iter().filter_map(|e| e.content_item_id).collect();
         for id in items {
             let item = self.store.get_content(id).await?;
-            let platform = item.platform();
-            let a = self.attribution(id, self.config.default_model).await?;
-            let engagement = match self.store.get_analytics(id, platform).await {
-                Ok(row) => row.engagement,
-                Err(Error::NotFound { .. }) => Default::default(),
-                Err(e) => return Err(e),
-            };
-            let update = AnalyticsUpdate {
-                engagement,
-                website_visits: a.website_visits as i64,
-                lead_signups: a.lead_signups as i64,
-                demo_requests: a.demo_requests as i64,
-                attributed_revenue_cents: a.revenue_cents,
-            };
-            self.store.upsert_analytics(id, platform, update).await?;
+            self.refresh_item_leads(id, item.platform()).await?;
         }
+        Ok(())
+    }
+
+    /// Recomputes an item's lead counters from its events and sets them on its PRD row, and only
+    /// them (never the engagement a concurrent sync may be writing). The store keeps the write
+    /// computed from the most events, so of concurrent recomputations a stale one landing last
+    /// loses nothing: the lead writer that recorded the last event recomputes after it.
+    async fn refresh_item_leads(&self, item: ContentId, platform: Platform) -> Result<()> {
+        let a = self.attribution(item, self.config.default_model).await?;
+        let leads = LeadCounters {
+            website_visits: a.website_visits as i64,
+            lead_signups: a.lead_signups as i64,
+            demo_requests: a.demo_requests as i64,
+            attributed_revenue_cents: a.revenue_cents,
+        };
+        self.store.set_analytics_leads(item, platform, leads, a.events).await?;
         Ok(())
     }
 
     async fn attribution(&self, item: ContentId, model: AttributionModel) -> Result<ItemCredit> {
         let events = self.store.list_item_lead_events(item).await?;
         let mut out = ItemCredit {
+            events: events.len() as u64,
             website_visits: events.iter().filter(|e| e.kind == LeadKind::WebsiteVisit && e.content_item_id == Some(item)).count() as u64,
             ..ItemCredit::default()
         };
@@ -1010,14 +1005,9 @@ impl MeasureService {
             }
         }
         for ((item, platform), tally) in by_post {
-            let added = tally.counters().to_post_metrics();
-            let before =
-                self.store.list_snapshots(item).await?.into_iter().rfind(|s| s.platform == platform).map(|s| s.metrics).unwrap_or_default();
-            let mut sum = before;
-            for (m, v) in added.available() {
-                sum.set(m, Some(before.get(m).unwrap_or(0) + v));
-            }
-            self.write_metrics(item, platform, &sum, now.date_naive()).await?;
+            // Added in the store, in one transaction per (item, platform): concurrent webhook
+            // deliveries each add to the other's sum.
+            self.store.add_to_snapshot(item, platform, now.date_naive(), tally.counters().to_post_metrics()).await?;
         }
         Ok(receipt)
     }
@@ -1056,6 +1046,8 @@ impl MeasureService {
 
 #[derive(Debug, Default)]
 struct ItemCredit {
+    /// How many events it was computed from.
+    events: u64,
     website_visits: u64,
     lead_signups: u64,
     demo_requests: u64,

@@ -14,6 +14,15 @@ macro_rules! impl_analytics_store {
             use $crate::repo::{db_err, fetch_all, fetch_one_or_not_found, is_fk_violation, micros};
             use $crate::rows::AnalyticsRow;
 
+            fn analytics_answer(r: std::result::Result<AnalyticsRow, sqlx::Error>, content_item_id: ContentId) -> Result<Analytics> {
+                match r {
+                    Ok(r) => r.try_into(),
+                    Err(e) if is_fk_violation(&e) => Err(Error::not_found(ContentId::ENTITY, content_item_id)),
+                    Err(sqlx::Error::Database(d)) if d.is_check_violation() => Err(Error::invalid("analytics counters cannot be negative")),
+                    Err(e) => Err(db_err(e)),
+                }
+            }
+
             #[async_trait]
             impl AnalyticsStore for $store {
                 async fn upsert_analytics(&self, content_item_id: ContentId, platform: Platform, u: AnalyticsUpdate) -> Result<Analytics> {
@@ -42,11 +51,67 @@ macro_rules! impl_analytics_store {
                     .bind(self.now())
                     .fetch_one(&self.pool)
                     .await;
+                    analytics_answer(r, content_item_id)
+                }
+
+                async fn set_analytics_engagement(&self, content_item_id: ContentId, platform: Platform, e: EngagementMetrics) -> Result<Analytics> {
+                    let r = sqlx::query_as::<$db, AnalyticsRow>(
+                        "INSERT INTO analytics (id, content_item_id, platform, impressions, clicks, likes, comments, shares, last_updated)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                         ON CONFLICT (content_item_id, platform) DO UPDATE SET impressions = excluded.impressions, clicks = excluded.clicks,
+                            likes = excluded.likes, comments = excluded.comments, shares = excluded.shares, last_updated = excluded.last_updated
+                         RETURNING *",
+                    )
+                    .bind(AnalyticsId::new().0)
+                    .bind(content_item_id.0)
+                    .bind(platform.as_str())
+                    .bind(e.impressions)
+                    .bind(e.clicks)
+                    .bind(e.likes)
+                    .bind(e.comments)
+                    .bind(e.shares)
+                    .bind(self.now())
+                    .fetch_one(&self.pool)
+                    .await;
+                    analytics_answer(r, content_item_id)
+                }
+
+                async fn set_analytics_leads(
+                    &self,
+                    content_item_id: ContentId,
+                    platform: Platform,
+                    l: LeadCounters,
+                    basis: u64,
+                ) -> Result<Analytics> {
+                    // The guard makes it one atomic compare-and-set: a recomputation that read
+                    // fewer events than the row's last one changes nothing.
+                    let r = sqlx::query_as::<$db, AnalyticsRow>(
+                        "INSERT INTO analytics (id, content_item_id, platform, website_visits, lead_signups, demo_requests,
+                            attributed_revenue_cents, lead_basis, last_updated)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                         ON CONFLICT (content_item_id, platform) DO UPDATE SET website_visits = excluded.website_visits,
+                            lead_signups = excluded.lead_signups, demo_requests = excluded.demo_requests,
+                            attributed_revenue_cents = excluded.attributed_revenue_cents, lead_basis = excluded.lead_basis,
+                            last_updated = excluded.last_updated
+                         WHERE analytics.lead_basis <= excluded.lead_basis
+                         RETURNING *",
+                    )
+                    .bind(AnalyticsId::new().0)
+                    .bind(content_item_id.0)
+                    .bind(platform.as_str())
+                    .bind(l.website_visits)
+                    .bind(l.lead_signups)
+                    .bind(l.demo_requests)
+                    .bind(l.attributed_revenue_cents)
+                    .bind(i64::try_from(basis).unwrap_or(i64::MAX))
+                    .bind(self.now())
+                    .fetch_optional(&self.pool)
+                    .await;
                     match r {
-                        Ok(r) => r.try_into(),
-                        Err(e) if is_fk_violation(&e) => Err(Error::not_found(ContentId::ENTITY, content_item_id)),
-                        Err(sqlx::Error::Database(d)) if d.is_check_violation() => Err(Error::invalid("analytics counters cannot be negative")),
-                        Err(e) => Err(db_err(e)),
+                        Ok(Some(row)) => row.try_into(),
+                        // A newer recomputation is already there.
+                        Ok(None) => self.get_analytics(content_item_id, platform).await,
+                        Err(e) => analytics_answer(Err(e), content_item_id),
                     }
                 }
 

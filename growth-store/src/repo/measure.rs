@@ -109,7 +109,8 @@ macro_rules! impl_measure_store {
             use chrono::{DateTime, NaiveDate, Utc};
             use growth_core::domain::*;
             use growth_core::measure::{
-                DailyReach, Lead, LeadEvent, LeadEventId, LeadId, MetricsSnapshot, NewLeadEvent, NewSnapshot, SummaryCounts, TopPerformer,
+                DailyReach, Lead, LeadEvent, LeadEventId, LeadId, MetricsSnapshot, NewLeadEvent, NewSnapshot, PostMetrics, SummaryCounts,
+                TopPerformer,
             };
             use growth_core::store::*;
             use growth_core::{Error, Result};
@@ -123,73 +124,54 @@ macro_rules! impl_measure_store {
             impl MeasureStore for $store {
                 async fn record_snapshot(&self, n: NewSnapshot) -> Result<MetricsSnapshot> {
                     let mut tx = self.pool.begin().await.map_err(db_err)?;
-                    // The day's rollup row first: writing it locks it (PostgreSQL's row lock,
-                    // SQLite's single writer), so writers of one day add their changes in turn
-                    // and the rollup stays the exact sum of the day's snapshots.
-                    sqlx::query::<$db>(
-                        "INSERT INTO metric_daily_totals (day, snapshots, reach, engagements) VALUES ($1, 0, 0, 0)
-                         ON CONFLICT (day) DO UPDATE SET snapshots = metric_daily_totals.snapshots",
+                    let snap = write_snapshot(&mut tx, self.now(), n).await?;
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(snap)
+                }
+
+                async fn add_to_snapshot(&self, item: ContentId, platform: Platform, day: NaiveDate, added: PostMetrics) -> Result<MetricsSnapshot> {
+                    let now = self.now();
+                    let mut tx = self.pool.begin().await.map_err(db_err)?;
+                    // The item's analytics row first: writing it locks it (PostgreSQL's row lock,
+                    // SQLite's single writer), so adders to one (item, platform) go in turn and
+                    // each reads the sum the one before it wrote.
+                    let locked = sqlx::query::<$db>(
+                        "INSERT INTO analytics (id, content_item_id, platform, last_updated) VALUES ($1, $2, $3, $4)
+                         ON CONFLICT (content_item_id, platform) DO UPDATE SET last_updated = excluded.last_updated",
                     )
-                    .bind(n.day)
+                    .bind(AnalyticsId::new().0)
+                    .bind(item.0)
+                    .bind(platform.as_str())
+                    .bind(now)
                     .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                    let replaced: Option<(i64, i64)> = sqlx::query_as::<$db, (i64, i64)>(
-                        "SELECT reach_delta, engagements_delta FROM metric_snapshots WHERE content_item_id = $1 AND platform = $2 AND day = $3",
-                    )
-                    .bind(n.content_item_id.0)
-                    .bind(n.platform.as_str())
-                    .bind(n.day)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                    let previous: Option<(i64, i64)> = sqlx::query_as::<$db, (i64, i64)>(
-                        "SELECT reach, engagements FROM metric_snapshots WHERE content_item_id = $1 AND platform = $2 AND day < $3
-                         ORDER BY day DESC LIMIT 1",
-                    )
-                    .bind(n.content_item_id.0)
-                    .bind(n.platform.as_str())
-                    .bind(n.day)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                    let (pr, pe) = previous.unwrap_or((0, 0));
-                    let (reach, engagements) = (n.reach(), n.engagements());
-                    let r = sqlx::query_as::<$db, SnapshotRow>(
-                        "INSERT INTO metric_snapshots (content_item_id, platform, day, metrics, reach, engagements, reach_delta,
-                            engagements_delta, captured_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                         ON CONFLICT (content_item_id, platform, day) DO UPDATE SET metrics = excluded.metrics, reach = excluded.reach,
-                            engagements = excluded.engagements, reach_delta = excluded.reach_delta,
-                            engagements_delta = excluded.engagements_delta, captured_at = excluded.captured_at
-                         RETURNING *",
-                    )
-                    .bind(n.content_item_id.0)
-                    .bind(n.platform.as_str())
-                    .bind(n.day)
-                    .bind(Json(&n.metrics))
-                    .bind(reach)
-                    .bind(engagements)
-                    .bind(reach - pr)
-                    .bind(engagements - pe)
-                    .bind(self.now())
-                    .fetch_one(&mut *tx)
                     .await;
-                    let row = match r {
-                        Ok(r) => r,
-                        Err(e) if is_fk_violation(&e) => return Err(Error::not_found(ContentId::ENTITY, n.content_item_id)),
+                    match locked {
+                        Ok(_) => {}
+                        Err(e) if is_fk_violation(&e) => return Err(Error::not_found(ContentId::ENTITY, item)),
                         Err(e) => return Err(db_err(e)),
-                    };
-                    let snap: MetricsSnapshot = row.try_into()?;
-                    let (old_r, old_e) = replaced.unwrap_or((0, 0));
-                    sqlx::query::<$db>(
-                        "UPDATE metric_daily_totals SET snapshots = snapshots + $2, reach = reach + $3, engagements = engagements + $4
-                         WHERE day = $1",
+                    }
+                    let before: Option<Json<PostMetrics>> = sqlx::query_scalar::<$db, Json<PostMetrics>>(
+                        "SELECT metrics FROM metric_snapshots WHERE content_item_id = $1 AND platform = $2 ORDER BY day DESC LIMIT 1",
                     )
-                    .bind(n.day)
-                    .bind(i64::from(replaced.is_none()))
-                    .bind(snap.reach_delta - old_r)
-                    .bind(snap.engagements_delta - old_e)
+                    .bind(item.0)
+                    .bind(platform.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    let metrics = before.map(|b| b.0).unwrap_or_default().plus(&added);
+                    let snap = write_snapshot(&mut tx, now, NewSnapshot { content_item_id: item, platform, day, metrics }).await?;
+                    let e = metrics.to_engagement();
+                    sqlx::query::<$db>(
+                        "UPDATE analytics SET impressions = $3, clicks = $4, likes = $5, comments = $6, shares = $7
+                         WHERE content_item_id = $1 AND platform = $2",
+                    )
+                    .bind(item.0)
+                    .bind(platform.as_str())
+                    .bind(e.impressions)
+                    .bind(e.clicks)
+                    .bind(e.likes)
+                    .bind(e.comments)
+                    .bind(e.shares)
                     .execute(&mut *tx)
                     .await
                     .map_err(db_err)?;
@@ -223,20 +205,59 @@ macro_rules! impl_measure_store {
                     let now = self.now();
                     let at = micros(n.occurred_at);
                     let mut tx = self.pool.begin().await.map_err(db_err)?;
-                    let lead: Lead = fetch_one(
+                    // A new lead: inserted here, one more new lead on its day.
+                    let inserted: Option<Lead> = fetch_optional(
                         &mut *tx,
                         sqlx::query_as::<$db, LeadRow>(
                             "INSERT INTO leads (id, email, first_seen_at, last_seen_at) VALUES ($1, $2, $3, $3)
-                             ON CONFLICT (email) DO UPDATE SET
-                                first_seen_at = CASE WHEN excluded.first_seen_at < leads.first_seen_at THEN excluded.first_seen_at ELSE leads.first_seen_at END,
-                                last_seen_at = CASE WHEN excluded.last_seen_at > leads.last_seen_at THEN excluded.last_seen_at ELSE leads.last_seen_at END
-                             RETURNING *",
+                             ON CONFLICT (email) DO NOTHING RETURNING *",
                         )
                         .bind(LeadId::new().0)
                         .bind(&email)
                         .bind(at),
                     )
                     .await?;
+                    let lead = match inserted {
+                        Some(lead) => {
+                            bump_new_leads(&mut tx, &[(at.date_naive(), 1)]).await?;
+                            lead
+                        }
+                        None => {
+                            // A known lead (or one a concurrent writer just inserted: the insert
+                            // above waited for it). This update locks its row (PostgreSQL's row
+                            // lock, SQLite's single writer) and answers the `first_seen_at` no
+                            // other writer can move until this transaction ends.
+                            let seen: Lead = fetch_one(
+                                &mut *tx,
+                                sqlx::query_as::<$db, LeadRow>(
+                                    "UPDATE leads SET last_seen_at = CASE WHEN $2 > last_seen_at THEN $2 ELSE last_seen_at END
+                                     WHERE email = $1 RETURNING *",
+                                )
+                                .bind(&email)
+                                .bind(at),
+                            )
+                            .await?;
+                            if at < seen.first_seen_at {
+                                // An earlier touch arrived late: the lead was new on an earlier day.
+                                let moved: Lead = fetch_one(
+                                    &mut *tx,
+                                    sqlx::query_as::<$db, LeadRow>("UPDATE leads SET first_seen_at = $2 WHERE id = $1 RETURNING *")
+                                        .bind(seen.id.0)
+                                        .bind(at),
+                                )
+                                .await?;
+                                let (old_day, new_day) = (seen.first_seen_at.date_naive(), at.date_naive());
+                                if old_day != new_day {
+                                    // Earliest day first, like every writer: no two lock the days in
+                                    // opposite orders.
+                                    bump_new_leads(&mut tx, &[(new_day, 1), (old_day, -1)]).await?;
+                                }
+                                moved
+                            } else {
+                                seen
+                            }
+                        }
+                    };
                     let r = sqlx::query_as::<$db, LeadEventRow>(
                         "INSERT INTO lead_events (id, lead_id, idempotency_key, kind, url, utm, content_item_id, platform, revenue_cents,
                             occurred_at, recorded_at)
@@ -355,12 +376,24 @@ macro_rules! impl_measure_store {
                         .map_err(db_err)
                     };
                     let new_leads = async {
-                        sqlx::query_scalar::<$db, i64>("SELECT COUNT(*) FROM leads WHERE first_seen_at >= $1 AND first_seen_at < $2")
-                            .bind(from)
-                            .bind(until)
-                            .fetch_one(&self.pool)
-                            .await
-                            .map_err(db_err)
+                        // Whole days from the per-day rollup (a year is 365 rows, not one index
+                        // entry per lead); a partial day at either end from the leads' index.
+                        let split = growth_core::measure::DaySplit::of(from, until);
+                        let [(h0, h1), (t0, t1)] = split.edges();
+                        sqlx::query_scalar::<$db, i64>(
+                            "SELECT CAST((SELECT COALESCE(SUM(new_leads), 0) FROM lead_daily_counts WHERE day >= $1 AND day < $2) AS BIGINT)
+                                + (SELECT COUNT(*) FROM leads WHERE first_seen_at >= $3 AND first_seen_at < $4)
+                                + (SELECT COUNT(*) FROM leads WHERE first_seen_at >= $5 AND first_seen_at < $6)",
+                        )
+                        .bind(split.first_day)
+                        .bind(split.end_day)
+                        .bind(h0)
+                        .bind(h1)
+                        .bind(t0)
+                        .bind(t1)
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(db_err)
                     };
                     let top = async {
                         let top: Option<(uuid::Uuid, i64)> = sqlx::query_as::<$db, (uuid::Uuid, i64)>(
@@ -490,6 +523,103 @@ macro_rules! impl_measure_store {
                             .map_err(db_err)?;
                     Ok(used.map_or(0, |u| u64::try_from(u).unwrap_or(0)))
                 }
+            }
+
+            /// Writes `n` and adds its change to the day's rollup row, inside `tx`.
+            async fn write_snapshot(tx: &mut sqlx::Transaction<'static, $db>, now: DateTime<Utc>, n: NewSnapshot) -> Result<MetricsSnapshot> {
+                // The day's rollup row first: writing it locks it (PostgreSQL's row lock,
+                // SQLite's single writer), so writers of one day add their changes in turn
+                // and the rollup stays the exact sum of the day's snapshots.
+                sqlx::query::<$db>(
+                    "INSERT INTO metric_daily_totals (day, snapshots, reach, engagements) VALUES ($1, 0, 0, 0)
+                     ON CONFLICT (day) DO UPDATE SET snapshots = metric_daily_totals.snapshots",
+                )
+                .bind(n.day)
+                .execute(&mut **tx)
+                .await
+                .map_err(db_err)?;
+                let replaced: Option<(i64, i64)> = sqlx::query_as::<$db, (i64, i64)>(
+                    "SELECT reach_delta, engagements_delta FROM metric_snapshots WHERE content_item_id = $1 AND platform = $2 AND day = $3",
+                )
+                .bind(n.content_item_id.0)
+                .bind(n.platform.as_str())
+                .bind(n.day)
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(db_err)?;
+                let previous: Option<(i64, i64)> = sqlx::query_as::<$db, (i64, i64)>(
+                    "SELECT reach, engagements FROM metric_snapshots WHERE content_item_id = $1 AND platform = $2 AND day < $3
+                     ORDER BY day DESC LIMIT 1",
+                )
+                .bind(n.content_item_id.0)
+                .bind(n.platform.as_str())
+                .bind(n.day)
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(db_err)?;
+                let (pr, pe) = previous.unwrap_or((0, 0));
+                let (reach, engagements) = (n.reach(), n.engagements());
+                let r = sqlx::query_as::<$db, SnapshotRow>(
+                    "INSERT INTO metric_snapshots (content_item_id, platform, day, metrics, reach, engagements, reach_delta,
+                        engagements_delta, captured_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                     ON CONFLICT (content_item_id, platform, day) DO UPDATE SET metrics = excluded.metrics, reach = excluded.reach,
+                        engagements = excluded.engagements, reach_delta = excluded.reach_delta,
+                        engagements_delta = excluded.engagements_delta, captured_at = excluded.captured_at
+                     RETURNING *",
+                )
+                .bind(n.content_item_id.0)
+                .bind(n.platform.as_str())
+                .bind(n.day)
+                .bind(Json(&n.metrics))
+                .bind(reach)
+                .bind(engagements)
+                .bind(reach - pr)
+                .bind(engagements - pe)
+                .bind(now)
+                .fetch_one(&mut **tx)
+                .await;
+                let row = match r {
+                    Ok(r) => r,
+                    Err(e) if is_fk_violation(&e) => return Err(Error::not_found(ContentId::ENTITY, n.content_item_id)),
+                    Err(e) => return Err(db_err(e)),
+                };
+                let snap: MetricsSnapshot = row.try_into()?;
+                let (old_r, old_e) = replaced.unwrap_or((0, 0));
+                sqlx::query::<$db>(
+                    "UPDATE metric_daily_totals SET snapshots = snapshots + $2, reach = reach + $3, engagements = engagements + $4
+                     WHERE day = $1",
+                )
+                .bind(n.day)
+                .bind(i64::from(replaced.is_none()))
+                .bind(snap.reach_delta - old_r)
+                .bind(snap.engagements_delta - old_e)
+                .execute(&mut **tx)
+                .await
+                .map_err(db_err)?;
+                Ok(snap)
+            }
+
+            /// Adds `(day, n)` to the per-day new-lead counts, in the given order (earliest day
+            /// first), each one atomic statement.
+            async fn bump_new_leads(tx: &mut sqlx::Transaction<'static, $db>, days: &[(NaiveDate, i64)]) -> Result<()> {
+                for (day, n) in days {
+                    // A decrement's day was counted, so its row exists (and a negative insert
+                    // candidate would fail PostgreSQL's check before the conflict is seen).
+                    let sql = if *n < 0 {
+                        "UPDATE lead_daily_counts SET new_leads = new_leads + $2 WHERE day = $1"
+                    } else {
+                        "INSERT INTO lead_daily_counts (day, new_leads) VALUES ($1, $2)
+                         ON CONFLICT (day) DO UPDATE SET new_leads = lead_daily_counts.new_leads + excluded.new_leads"
+                    };
+                    sqlx::query::<$db>(sql)
+                    .bind(*day)
+                    .bind(*n)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_err)?;
+                }
+                Ok(())
             }
 
             impl $store {

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::InMemoryStore;
 use crate::domain::*;
 use crate::measure::{
-    DailyReach, Lead, LeadEvent, LeadEventId, LeadId, MetricsSnapshot, NewLeadEvent, NewSnapshot, SummaryCounts, TopPerformer,
+    DailyReach, Lead, LeadEvent, LeadEventId, LeadId, MetricsSnapshot, NewLeadEvent, NewSnapshot, PostMetrics, SummaryCounts, TopPerformer,
 };
 use crate::store::*;
 use crate::{Error, Result};
@@ -19,12 +19,43 @@ pub(super) struct MeasureState {
     leads: Vec<Lead>,
     events: Vec<LeadEvent>,
     keys: HashMap<String, LeadEventId>,
+    /// New leads per UTC day of their `first_seen_at`, kept with each lead write like the SQL
+    /// backends' `lead_daily_counts`.
+    lead_days: BTreeMap<NaiveDate, u64>,
+    /// How many lead events each analytics row's lead counters were computed from.
+    pub(super) lead_basis: HashMap<(ContentId, Platform), u64>,
     budget: HashMap<(NaiveDate, String), u64>,
 }
 
 /// The statuses of an item that passed review.
 pub(crate) const PASSED_REVIEW: &[ContentStatus] =
     &[ContentStatus::Approved, ContentStatus::Scheduled, ContentStatus::Publishing, ContentStatus::Published];
+
+/// Writes `n` (replacing its day's snapshot, deltas from the latest earlier day).
+fn write_snapshot(m: &mut MeasureState, now: DateTime<Utc>, n: NewSnapshot) -> MetricsSnapshot {
+    let (reach, engagements) = (n.reach(), n.engagements());
+    let previous = m
+        .snapshots
+        .iter()
+        .filter(|x| x.content_item_id == n.content_item_id && x.platform == n.platform && x.day < n.day)
+        .max_by_key(|x| x.day)
+        .map(|x| (x.reach, x.engagements))
+        .unwrap_or((0, 0));
+    let snap = MetricsSnapshot {
+        content_item_id: n.content_item_id,
+        platform: n.platform,
+        day: n.day,
+        metrics: n.metrics,
+        reach,
+        engagements,
+        reach_delta: reach - previous.0,
+        engagements_delta: engagements - previous.1,
+        captured_at: now,
+    };
+    m.snapshots.retain(|x| !(x.content_item_id == n.content_item_id && x.platform == n.platform && x.day == n.day));
+    m.snapshots.push(snap.clone());
+    snap
+}
 
 #[async_trait]
 impl MeasureStore for InMemoryStore {
@@ -34,28 +65,44 @@ impl MeasureStore for InMemoryStore {
         if !s.content.iter().any(|c| c.id == n.content_item_id) {
             return Err(Error::not_found(ContentId::ENTITY, n.content_item_id));
         }
-        let (reach, engagements) = (n.reach(), n.engagements());
-        let m = &mut s.measure;
-        let previous = m
+        Ok(write_snapshot(&mut s.measure, now, n))
+    }
+
+    async fn add_to_snapshot(&self, item: ContentId, platform: Platform, day: NaiveDate, added: PostMetrics) -> Result<MetricsSnapshot> {
+        let now = self.now();
+        // One lock over the read, the add and both writes: adders go in turn.
+        let mut s = self.lock();
+        if !s.content.iter().any(|c| c.id == item) {
+            return Err(Error::not_found(ContentId::ENTITY, item));
+        }
+        let before = s
+            .measure
             .snapshots
             .iter()
-            .filter(|x| x.content_item_id == n.content_item_id && x.platform == n.platform && x.day < n.day)
+            .filter(|x| x.content_item_id == item && x.platform == platform)
             .max_by_key(|x| x.day)
-            .map(|x| (x.reach, x.engagements))
-            .unwrap_or((0, 0));
-        let snap = MetricsSnapshot {
-            content_item_id: n.content_item_id,
-            platform: n.platform,
-            day: n.day,
-            metrics: n.metrics,
-            reach,
-            engagements,
-            reach_delta: reach - previous.0,
-            engagements_delta: engagements - previous.1,
-            captured_at: now,
-        };
-        m.snapshots.retain(|x| !(x.content_item_id == n.content_item_id && x.platform == n.platform && x.day == n.day));
-        m.snapshots.push(snap.clone());
+            .map(|x| x.metrics)
+            .unwrap_or_default();
+        let metrics = before.plus(&added);
+        let snap = write_snapshot(&mut s.measure, now, NewSnapshot { content_item_id: item, platform, day, metrics });
+        let engagement = metrics.to_engagement();
+        match s.analytics.iter_mut().find(|a| a.content_item_id == item && a.platform == platform) {
+            Some(a) => {
+                a.engagement = engagement;
+                a.last_updated = now;
+            }
+            None => s.analytics.push(Analytics {
+                id: AnalyticsId::new(),
+                content_item_id: item,
+                platform,
+                engagement,
+                website_visits: 0,
+                lead_signups: 0,
+                demo_requests: 0,
+                attributed_revenue_cents: 0,
+                last_updated: now,
+            }),
+        }
         Ok(snap)
     }
 
@@ -92,11 +139,19 @@ impl MeasureStore for InMemoryStore {
         let email = normalize_email(&n.email)?;
         let lead = match m.leads.iter_mut().find(|l| l.email == email) {
             Some(l) => {
-                l.first_seen_at = l.first_seen_at.min(n.occurred_at);
+                if n.occurred_at < l.first_seen_at {
+                    let (old_day, new_day) = (l.first_seen_at.date_naive(), n.occurred_at.date_naive());
+                    if let Some(c) = m.lead_days.get_mut(&old_day) {
+                        *c = c.saturating_sub(1);
+                    }
+                    *m.lead_days.entry(new_day).or_default() += 1;
+                    l.first_seen_at = n.occurred_at;
+                }
                 l.last_seen_at = l.last_seen_at.max(n.occurred_at);
                 l.clone()
             }
             None => {
+                *m.lead_days.entry(n.occurred_at.date_naive()).or_default() += 1;
                 let l = Lead {
                     id: LeadId::new(),
                     email,
@@ -149,15 +204,14 @@ impl MeasureStore for InMemoryStore {
     }
 
     async fn list_item_lead_events(&self, content_item_id: ContentId) -> Result<Vec<LeadEvent>> {
-        let leads: Vec<LeadId> = {
-            let s = self.lock();
-            let mut ids: Vec<LeadId> =
-                s.measure.events.iter().filter(|e| e.content_item_id == Some(content_item_id)).map(|e| e.lead_id).collect();
-            ids.sort();
-            ids.dedup();
-            ids
-        };
-        self.list_lead_events(&leads).await
+        // One lock: the leads and their events are read at one instant, like the SQL stores'
+        // single statement (a recomputation's count of events then orders it among others).
+        let s = self.lock();
+        let leads: std::collections::BTreeSet<LeadId> =
+            s.measure.events.iter().filter(|e| e.content_item_id == Some(content_item_id)).map(|e| e.lead_id).collect();
+        let mut out: Vec<LeadEvent> = s.measure.events.iter().filter(|e| leads.contains(&e.lead_id)).cloned().collect();
+        out.sort_by(|a, b| a.occurred_at.cmp(&b.occurred_at).then(a.id.cmp(&b.id)));
+        Ok(out)
     }
 
     async fn set_lead_enrichment(&self, id: LeadId, enrichment: serde_json::Value, segment: Option<String>) -> Result<Lead> {
@@ -206,7 +260,15 @@ impl MeasureStore for InMemoryStore {
             posts_published: posts.len() as u64,
             total_reach,
             total_engagements,
-            new_leads: s.measure.leads.iter().filter(|l| within(l.first_seen_at)).count() as u64,
+            new_leads: {
+                // Whole days from the per-day counts, partial days from the leads.
+                let split = crate::measure::DaySplit::of(from, until);
+                let whole: u64 = s.measure.lead_days.range(split.first_day..split.end_day.max(split.first_day)).map(|(_, n)| n).sum();
+                let edges = split.edges();
+                whole
+                    + s.measure.leads.iter().filter(|l| edges.iter().any(|(a, b)| l.first_seen_at >= *a && l.first_seen_at < *b)).count()
+                        as u64
+            },
             top_performer: top,
             approved_by_type: by_type.into_iter().collect(),
             review_seconds,

@@ -33,6 +33,10 @@ where
     check!(the_summary_counts_are_exact_on_a_fixture_counted_by_hand);
     check!(call_budgets_are_taken_atomically_and_all_or_nothing_by_concurrent_takers);
     check!(the_reach_per_day_stays_the_exact_sum_of_the_snapshots_under_concurrent_writes);
+    check!(new_leads_per_day_stay_exact_when_a_lead_is_first_seen_earlier_and_on_duplicates);
+    check!(new_leads_per_day_stay_exact_under_concurrent_lead_writes);
+    check!(concurrent_additions_to_a_snapshot_all_count);
+    check!(analytics_lead_counters_keep_the_recomputation_that_saw_the_most_events);
 }
 
 fn day(d: u32) -> NaiveDate {
@@ -329,4 +333,266 @@ pub async fn the_reach_per_day_stays_the_exact_sum_of_the_snapshots_under_concur
     let midnight = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
     let counts = s.summary_counts(midnight(day(1)), midnight(day(10))).await.unwrap();
     assert_eq!((counts.total_reach, counts.total_engagements), want.iter().fold((0, 0), |a, w| (a.0 + w.1, a.1 + w.2)));
+}
+
+fn midnight(d: u32) -> chrono::DateTime<chrono::Utc> {
+    day(d).and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
+/// The new leads of each day 1–9 of March as the summary counts them.
+async fn new_leads_by_day(s: &Arc<dyn FullStore>) -> Vec<u64> {
+    let mut out = Vec::new();
+    for d in 1..10 {
+        out.push(s.summary_counts(midnight(d), midnight(d + 1)).await.unwrap().new_leads);
+    }
+    out
+}
+
+/// The new leads of each day 1–9 of March counted from the leads themselves.
+async fn first_seen_by_day(s: &Arc<dyn FullStore>) -> Vec<u64> {
+    let leads = s.list_leads(midnight(1) - Span::days(30), midnight(10) + Span::days(30), 1000, 0).await.unwrap();
+    (1..10).map(|d| leads.iter().filter(|l| l.first_seen_at >= midnight(d) && l.first_seen_at < midnight(d + 1)).count() as u64).collect()
+}
+
+/// The summary's new leads (which a backend may keep in a per-day rollup) follow each lead's
+/// first day: a redelivered event changes nothing, an earlier touch arriving late moves the lead
+/// to its earlier day (and only once when it is the same day), a refused write counts nothing,
+/// and windows that cut days count the partial days exactly.
+pub async fn new_leads_per_day_stay_exact_when_a_lead_is_first_seen_earlier_and_on_duplicates(s: Arc<dyn FullStore>, _c: Arc<ManualClock>) {
+    let item = approved_item(&s).await;
+    let h = |d: u32, hour: i64| midnight(d) + Span::hours(hour) + Span::minutes(30);
+    s.record_lead_event(event("a1", "a@example.com", LeadKind::WebsiteVisit, Some(item.id), h(5, 12))).await.unwrap();
+    assert_eq!(new_leads_by_day(&s).await, vec![0, 0, 0, 0, 1, 0, 0, 0, 0]);
+    // The same delivery again: counted once.
+    assert!(!s.record_lead_event(event("a1", "a@example.com", LeadKind::WebsiteVisit, Some(item.id), h(5, 12))).await.unwrap().created);
+    assert_eq!(new_leads_by_day(&s).await, vec![0, 0, 0, 0, 1, 0, 0, 0, 0]);
+    // An earlier touch of the same lead, delivered late: the lead was new on the 3rd, not the 5th.
+    let moved = s.record_lead_event(event("a2", "A@example.com", LeadKind::LeadSignup, None, h(3, 10))).await.unwrap().value.0;
+    assert_eq!((moved.first_seen_at, moved.last_seen_at), (h(3, 10), h(5, 12)));
+    assert_eq!(new_leads_by_day(&s).await, vec![0, 0, 1, 0, 0, 0, 0, 0, 0]);
+    // Earlier again, the same day: still one on the 3rd. Later: nothing moves.
+    s.record_lead_event(event("a3", "a@example.com", LeadKind::WebsiteVisit, None, h(3, 8))).await.unwrap();
+    s.record_lead_event(event("a4", "a@example.com", LeadKind::Purchase, None, h(8, 1))).await.unwrap();
+    assert_eq!(new_leads_by_day(&s).await, vec![0, 0, 1, 0, 0, 0, 0, 0, 0]);
+    // The moved-earlier delivery redelivered: nothing moves back or twice.
+    s.record_lead_event(event("a2", "a@example.com", LeadKind::LeadSignup, None, h(3, 10))).await.unwrap();
+    // Two more leads; a refused write (unknown item) counts no lead.
+    s.record_lead_event(event("b1", "b@example.com", LeadKind::LeadSignup, None, h(3, 23))).await.unwrap();
+    s.record_lead_event(event("c1", "c@example.com", LeadKind::LeadSignup, None, midnight(4))).await.unwrap();
+    let refused = s.record_lead_event(event("d1", "d@example.com", LeadKind::LeadSignup, Some(ContentId::new()), h(4, 2))).await;
+    assert!(matches!(refused, Err(Error::NotFound { .. })), "{refused:?}");
+    // A refused earlier touch of a known lead moves nothing either.
+    let refused = s.record_lead_event(event("c0", "c@example.com", LeadKind::LeadSignup, Some(ContentId::new()), h(1, 2))).await;
+    assert!(matches!(refused, Err(Error::NotFound { .. })), "{refused:?}");
+    assert_eq!(new_leads_by_day(&s).await, vec![0, 0, 2, 1, 0, 0, 0, 0, 0]);
+    assert_eq!(new_leads_by_day(&s).await, first_seen_by_day(&s).await);
+    let count = |from, until| {
+        let s = s.clone();
+        async move { s.summary_counts(from, until).await.unwrap().new_leads }
+    };
+    assert_eq!(count(midnight(1), midnight(10)).await, 3);
+    // Windows that cut days: a at 3rd 08:30, b at 3rd 23:30, c at 4th 00:00.
+    assert_eq!(count(h(3, 8), midnight(4)).await, 2, "a's first touch is at 08:30, inside");
+    assert_eq!(count(h(3, 9), h(4, 6)).await, 2, "b and c");
+    assert_eq!(count(h(3, 9), midnight(4)).await, 1, "b only: c is at the window's end");
+    assert_eq!(count(h(2, 0), h(3, 9)).await, 1, "a, from a partial 2nd through a partial 3rd");
+    assert_eq!(count(h(3, 22), h(3, 23) + Span::minutes(1)).await, 1, "within one day");
+    assert_eq!(count(h(4, 0), h(9, 0)).await, 0);
+}
+
+/// Many writers at once over a few leads, with earlier touches arriving after later ones and the
+/// same deliveries repeated: every day's new leads stay the exact count of the leads whose first
+/// touch falls on it, and each lead is counted once.
+pub async fn new_leads_per_day_stay_exact_under_concurrent_lead_writes(s: Arc<dyn FullStore>, _c: Arc<ManualClock>) {
+    let tasks: Vec<_> = (0..60u32)
+        .map(|k| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                // 6 leads, each touched on several of the 2nd–8th in no order, so first_seen_at
+                // often moves earlier; every third delivery repeats the one before it.
+                let key_of = if k % 3 == 2 { k - 1 } else { k };
+                let lead = (key_of / 3) % 6;
+                let d = 8 - (key_of * 5) % 7;
+                let at = midnight(d) + Span::minutes(i64::from(7 * lead + key_of));
+                let e = event(&format!("k{key_of}"), &format!("lead{lead}@example.com"), LeadKind::WebsiteVisit, None, at);
+                s.record_lead_event(e).await
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let want = first_seen_by_day(&s).await;
+    assert_eq!(want.iter().sum::<u64>(), 6, "six leads");
+    assert_eq!(new_leads_by_day(&s).await, want);
+    assert_eq!(s.summary_counts(midnight(1), midnight(10)).await.unwrap().new_leads, 6);
+}
+
+/// Many adders to one item's counters at once (as concurrent newsletter webhook deliveries are):
+/// none is lost — the latest snapshot holds every addition, and the analytics row's engagement
+/// is that snapshot's.
+pub async fn concurrent_additions_to_a_snapshot_all_count(s: Arc<dyn FullStore>, _c: Arc<ManualClock>) {
+    let item = approved_item(&s).await;
+    let other = approved_item(&s).await;
+    let (p, d) = (Platform::CUSTOMER_IO, day(3));
+    let opens = |n: i64| PostMetrics { sent: Some(n), human_opens: Some(n), ..PostMetrics::default() };
+    s.add_to_snapshot(item.id, p, day(2), opens(5)).await.unwrap();
+    let tasks: Vec<_> = (0..40u32)
+        .map(|k| {
+            let s = s.clone();
+            let id = if k % 4 == 3 { other.id } else { item.id };
+            tokio::spawn(async move { s.add_to_snapshot(id, p, d, opens(1)).await })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let latest = |id: ContentId| {
+        let s = s.clone();
+        async move { s.list_snapshots(id).await.unwrap().into_iter().rfind(|x| x.platform == p).unwrap() }
+    };
+    let snap = latest(item.id).await;
+    assert_eq!((snap.day, snap.metrics.sent, snap.metrics.human_opens), (d, Some(35), Some(35)), "5 earlier + 30 added at once");
+    assert_eq!(snap.reach_delta, 30, "the day earned what was added on it");
+    assert_eq!(latest(other.id).await.metrics.human_opens, Some(10));
+    let row = s.get_analytics(item.id, p).await.unwrap();
+    assert_eq!(row.engagement, snap.metrics.to_engagement());
+    assert_eq!(row.engagement.impressions, 35);
+    let daily = s.daily_reach(day(3), day(4)).await.unwrap();
+    assert_eq!(daily.iter().map(|x| x.reach).sum::<i64>(), 40, "the day's rollup holds every addition");
+    let missing = s.add_to_snapshot(ContentId::new(), p, d, opens(1)).await;
+    assert!(matches!(missing, Err(Error::NotFound { .. })), "{missing:?}");
+}
+
+/// Lead counters and engagement are set apart (neither write erases the other), and of
+/// recomputations landing in any order the one computed from the most events stays.
+pub async fn analytics_lead_counters_keep_the_recomputation_that_saw_the_most_events(s: Arc<dyn FullStore>, _c: Arc<ManualClock>) {
+    let item = approved_item(&s).await;
+    let p = Platform::LINKEDIN;
+    let leads = |n: i64| LeadCounters { website_visits: n, lead_signups: n, demo_requests: 0, attributed_revenue_cents: 100 * n };
+    let row = s.set_analytics_leads(item.id, p, leads(2), 2).await.unwrap();
+    assert_eq!((row.lead_signups, row.engagement), (2, EngagementMetrics::default()), "created with zero engagement");
+    let row = s.set_analytics_engagement(item.id, p, EngagementMetrics { likes: 9, impressions: 300, ..Default::default() }).await.unwrap();
+    assert_eq!((row.lead_signups, row.attributed_revenue_cents, row.engagement.likes), (2, 200, 9), "engagement alone");
+    let row = s.set_analytics_leads(item.id, p, leads(1), 1).await.unwrap();
+    assert_eq!(row.lead_signups, 2, "computed from fewer events: older, ignored");
+    let row = s.set_analytics_leads(item.id, p, leads(3), 3).await.unwrap();
+    assert_eq!((row.lead_signups, row.engagement.likes), (3, 9), "newer: written, engagement kept");
+    // 40 recomputations from 4..=43 events land at once, in no order.
+    let tasks: Vec<_> = (0..40u64)
+        .map(|k| {
+            let s = s.clone();
+            let basis = 4 + (k * 17) % 40;
+            tokio::spawn(async move { s.set_analytics_leads(item.id, p, leads(basis as i64), basis).await })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let row = s.get_analytics(item.id, p).await.unwrap();
+    assert_eq!((row.lead_signups, row.website_visits, row.attributed_revenue_cents), (43, 43, 4300));
+    assert_eq!(row.engagement.impressions, 300);
+    let missing = s.set_analytics_leads(ContentId::new(), p, leads(1), 1).await;
+    assert!(matches!(missing, Err(Error::NotFound { .. })), "{missing:?}");
+    let missing = s.set_analytics_engagement(ContentId::new(), p, EngagementMetrics::default()).await;
+    assert!(matches!(missing, Err(Error::NotFound { .. })), "{missing:?}");
+}
+
+/// Runs the measure service's concurrency checks against fresh stores from `make`, which gives
+/// one store twice: as the whole store (to set up) and as the service's.
+pub async fn run_measure_service<F, Fut>(make: F)
+where
+    F: Fn(Arc<ManualClock>) -> Fut,
+    Fut: std::future::Future<Output = (Arc<dyn FullStore>, Arc<dyn crate::measure::MeasureServiceStore>)>,
+{
+    let clock = Arc::new(ManualClock::new(super::super::epoch()));
+    let (s, svc_store) = make(clock.clone()).await;
+    super::super::named(
+        "concurrent_newsletter_events_and_leads_keep_the_analytics_row_exact",
+        concurrent_newsletter_events_and_leads_keep_the_analytics_row_exact(s, svc_store, clock),
+    )
+    .await;
+}
+
+/// Concurrent webhook deliveries of newsletter events (some redelivered) and concurrent leads
+/// through tagged links, on the service: every event counts once in the issue's numbers and every
+/// lead in the post's row — no read-add-write loses one — and neither kind of writer erases the
+/// other's counters.
+pub async fn concurrent_newsletter_events_and_leads_keep_the_analytics_row_exact(
+    s: Arc<dyn FullStore>,
+    svc_store: Arc<dyn crate::measure::MeasureServiceStore>,
+    c: Arc<ManualClock>,
+) {
+    use crate::measure::email::{EmailEvent, EmailEventKind, IssueKey};
+    use crate::measure::{LeadInput, MeasureConfig, MeasureService};
+
+    // A newsletter issue sent through trigger 4242, and a LinkedIn post.
+    let issue =
+        s.insert_content(NewContentItem::draft(ContentType::Newsletter, Some("Issue 7".into()), "This week: PLG pricing.")).await.unwrap();
+    s.transition_content(issue.id, ContentTransition::to(ContentStatus::Approved)).await.unwrap();
+    let sch = s.create_schedule(sched(issue.id, Platform::CUSTOMER_IO, c.now())).await.unwrap();
+    s.transition_content(issue.id, ContentTransition::to(ContentStatus::Scheduled)).await.unwrap();
+    assert_eq!(s.claim_due_schedules("w", std::time::Duration::from_secs(60), 10).await.unwrap().len(), 1);
+    let log = NewPublishingLog {
+        content_item_id: issue.id,
+        schedule_id: Some(sch.id),
+        platform: Platform::CUSTOMER_IO,
+        status: PublishStatus::Success,
+        request_payload: json!({}),
+        response_data: json!({}),
+        error_message: None,
+        published_url: None,
+    };
+    s.record_publication(sch.id, "w", Some("4242".into()), None, c.now(), log).await.unwrap();
+    let post = approved_item(&s).await;
+    let svc = Arc::new(MeasureService::new(svc_store, c.clone(), MeasureConfig::default()));
+
+    let opened = |k: u32| EmailEvent {
+        event_id: format!("ev-{k}"),
+        kind: EmailEventKind::Opened { prefetched: false, proxied: false, synthetic: false },
+        issue: IssueKey::Trigger { broadcast_id: Some(7), trigger_id: 4242 },
+        delivery_id: Some(format!("delivery-{k}")),
+        occurred_at: c.now(),
+    };
+    // 30 deliveries of one event each, and 10 more that repeat one of those (Customer.io retries).
+    let mut tasks = Vec::new();
+    for k in 0..40u32 {
+        let (svc, e) = (svc.clone(), opened(k % 30));
+        tasks.push(tokio::spawn(async move { svc.record_email_events(&[e]).await.map(|_| ()) }));
+    }
+    // Meanwhile 30 people sign up through the post's tagged link, and the post's metrics are synced.
+    let link = format!("https://productled.com/demo?utm_source=linkedin&utm_medium=social&utm_content={}", post.id);
+    for k in 0..30u32 {
+        let (svc, url) = (svc.clone(), link.clone());
+        tasks.push(tokio::spawn(async move {
+            let input = LeadInput {
+                email: format!("person{k}@example.com"),
+                url: Some(url),
+                utm: None,
+                kind: LeadKind::LeadSignup,
+                revenue_usd: None,
+                occurred_at: None,
+                event_id: Some(format!("signup-{k}")),
+            };
+            svc.record_lead(input).await.map(|_| ())
+        }));
+    }
+    for k in 0..4i64 {
+        let svc = svc.clone();
+        let day = c.now().date_naive();
+        tasks.push(tokio::spawn(
+            async move { svc.write_metrics(post.id, Platform::LINKEDIN, &social(1000 + k, 50, 5), day).await.map(|_| ()) },
+        ));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let snap = s.list_snapshots(issue.id).await.unwrap().into_iter().rfind(|x| x.platform == Platform::CUSTOMER_IO).unwrap();
+    assert_eq!(snap.metrics.human_opens, Some(30), "every event once, none lost");
+    let issue_row = s.get_analytics(issue.id, Platform::CUSTOMER_IO).await.unwrap();
+    assert_eq!(issue_row.engagement.impressions, 30);
+    let row = s.get_analytics(post.id, Platform::LINKEDIN).await.unwrap();
+    assert_eq!(row.lead_signups, 30, "every lead counted, none lost to a stale recomputation");
+    assert_eq!((row.engagement.likes, row.engagement.comments), (50, 5), "the syncs' engagement, not erased by the lead writers");
+    assert_eq!(svc.content(post.id, None).await.unwrap().lead_signups, 30);
 }
