@@ -40,3 +40,40 @@
     }
   });
 })();
+
+// Calendar: drag a post to another day; this posts the post's own reschedule form with the same
+// time of day on the day it was dropped on (the form works without this).
+(function () {
+  "use strict";
+  var dragged = null;
+  document.addEventListener("dragstart", function (ev) {
+    var li = ev.target.closest && ev.target.closest("li.entry[draggable]");
+    if (!li || !li.querySelector("form[data-reschedule]")) return;
+    dragged = li;
+    ev.dataTransfer.effectAllowed = "move";
+    ev.dataTransfer.setData("text/plain", li.getAttribute("data-schedule") || "");
+  });
+  document.addEventListener("dragend", function () { dragged = null; });
+  function dayOf(ev) { return dragged && ev.target.closest ? ev.target.closest("li[data-day]") : null; }
+  document.addEventListener("dragover", function (ev) {
+    var day = dayOf(ev);
+    if (!day) return;
+    ev.preventDefault();
+    day.classList.add("over");
+  });
+  document.addEventListener("dragleave", function (ev) {
+    var day = dayOf(ev);
+    if (day) day.classList.remove("over");
+  });
+  document.addEventListener("drop", function (ev) {
+    var day = dayOf(ev);
+    if (!day) return;
+    ev.preventDefault();
+    day.classList.remove("over");
+    var form = dragged.querySelector("form[data-reschedule]");
+    var input = form.querySelector("input[name=at]");
+    var time = (input.value.split("T")[1] || "09:00");
+    input.value = day.getAttribute("data-day") + "T" + time;
+    form.requestSubmit ? form.requestSubmit() : form.submit();
+  });
+})();

@@ -60,6 +60,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/ui/content/{id}/publish", post(calendar::publish_now))
         .route("/ui/calendar", get(calendar::week))
         .route("/ui/schedules/{id}/cancel", post(calendar::cancel))
+        .route("/ui/schedules/{id}/reschedule", post(calendar::reschedule))
         .route("/ui/sources", get(sources::list))
         .route("/ui/sources/{id}/generate", post(sources::generate))
         .route("/ui/jobs/{id}", get(sources::job))
@@ -199,6 +200,7 @@ pub(crate) fn notice(code: Option<&str>) -> Markup {
         "saved" => "Saved a new version.",
         "bulk" => "Approved and scheduled every selected piece.",
         "cancelled" => "The schedule was cancelled.",
+        "rescheduled" => "Moved to its new time.",
         "unapproved" => "Back in review; its pending schedules were cancelled.",
         "published" => "Published.",
         "publishing" => "Sending now; its status updates below.",

@@ -357,3 +357,60 @@ postgres_too!(
     sign_out_ends_the_session_and_the_cookie_is_no_refresh_token,
     bulk_approval_shows_the_schedule_first_and_keeps_to_it,
 );
+
+/// The value of the first `datetime-local` input called `name` in `page`.
+fn input_value(page: &str, name: &str) -> String {
+    let key = format!("name=\"{name}\" type=\"datetime-local\" value=\"");
+    let at = page.find(&key).unwrap_or_else(|| panic!("no {name} input: {page}"));
+    let rest = &page[at + key.len()..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn the_month_view_shows_a_post_and_its_form_moves_it_to_another_day() {
+    use chrono::Datelike;
+    use growth_core::domain::ScheduleStatus;
+    let app = spawn_app().await;
+    let cookie = sign_in(&app, &person(&app, Role::Approver).await).await;
+    let id = in_review(&app).await;
+    let csrf = csrf_in(&get(&app, "/ui/review", &cookie).await.text().await.unwrap());
+    let r = post(&app, &format!("/ui/content/{id}/approve"), &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let item = app.state.engine.review().item(id.parse().unwrap()).await.unwrap();
+    let zone: chrono_tz::Tz = app.state.engine.review().timezone().parse().unwrap();
+    let local = item.scheduled_publish_time.unwrap().with_timezone(&zone);
+    let day = local.date_naive();
+    // The month around it: every day a drop target, the post with its time in a datetime-local field.
+    let page = get(&app, &format!("/ui/calendar?view=month&week={day}"), &cookie).await.text().await.unwrap();
+    assert!(page.contains(&format!("data-day=\"{}\"", day.with_day(1).unwrap())), "{page}");
+    assert!(page.contains(&format!("{}", day.format("%B %Y"))) && page.contains("Week view"), "{page}");
+    assert!(page.contains("Pricing lessons") && page.contains("draggable=\"true\""), "{page}");
+    let shown = input_value(&page, "at");
+    assert_eq!(shown, local.format("%Y-%m-%dT%H:%M").to_string());
+    // The week view links to the month.
+    let week = get(&app, &format!("/ui/calendar?week={day}"), &cookie).await.text().await.unwrap();
+    assert!(week.contains("Month view") && week.contains(&format!("data-day=\"{day}\"")), "{week}");
+    // Two days later at 14:30, in the configured zone (what dragging to that day posts too).
+    let to = day + chrono::Duration::days(2);
+    let filter = growth_core::store::ScheduleFilter { content_item_id: Some(id.parse().unwrap()), ..Default::default() };
+    let schedules = app.state.engine.store().list_schedules(&filter).await.unwrap();
+    let sid = schedules.iter().find(|s| s.status == ScheduleStatus::Pending).expect("a pending schedule").id;
+    let r = post(&app, &format!("/ui/schedules/{sid}/reschedule"), &cookie, &[("csrf", &csrf), ("at", &format!("{to}T14:30"))]).await;
+    assert_eq!(
+        (r.status(), r.headers()[LOCATION].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, format!("/ui/calendar?week={to}&notice=rescheduled").as_str())
+    );
+    let moved = app.state.engine.store().get_schedule(sid).await.unwrap();
+    assert_eq!(moved.scheduled_time.with_timezone(&zone).format("%Y-%m-%dT%H:%M").to_string(), format!("{to}T14:30"));
+    // Not a time, or in the past: the engine's 422, nothing moved.
+    for bad in ["tomorrow", "2001-01-01T09:00"] {
+        let r = post(&app, &format!("/ui/schedules/{sid}/reschedule"), &cookie, &[("csrf", &csrf), ("at", bad)]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
+    assert_eq!(app.state.engine.store().get_schedule(sid).await.unwrap().scheduled_time, moved.scheduled_time);
+    // A viewer cannot move it.
+    let viewer = sign_in(&app, &person(&app, Role::Viewer).await).await;
+    let vcsrf = csrf_in(&get(&app, "/ui/review", &viewer).await.text().await.unwrap());
+    let r = post(&app, &format!("/ui/schedules/{sid}/reschedule"), &viewer, &[("csrf", &vcsrf), ("at", &format!("{to}T15:30"))]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
