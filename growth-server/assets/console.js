@@ -77,3 +77,66 @@
     form.requestSubmit ? form.requestSubmit() : form.submit();
   });
 })();
+
+// Upload: drop a file on the form, and see the upload's progress (the plain form works without
+// this). The form is sent as it is (the same fields, the same CSRF token) with XHR; at the end the
+// browser goes where the server sent it, or the error is shown.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-upload]");
+  if (!form || !window.FormData || !window.XMLHttpRequest) return;
+  var input = form.querySelector("input[type=file]");
+  var hint = document.createElement("p");
+  hint.className = "hint";
+  hint.textContent = "Or drop a file on this form.";
+  form.insertBefore(hint, input.nextSibling);
+  ["dragenter", "dragover"].forEach(function (t) {
+    form.addEventListener(t, function (ev) { ev.preventDefault(); form.classList.add("drop"); });
+  });
+  form.addEventListener("dragleave", function () { form.classList.remove("drop"); });
+  form.addEventListener("drop", function (ev) {
+    ev.preventDefault();
+    form.classList.remove("drop");
+    if (ev.dataTransfer && ev.dataTransfer.files.length) {
+      input.files = ev.dataTransfer.files;
+      hint.textContent = "Ready: " + ev.dataTransfer.files[0].name;
+    }
+  });
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var bar = form.querySelector("progress") || document.createElement("progress");
+    bar.max = 100;
+    bar.value = 0;
+    bar.setAttribute("aria-label", "Upload progress");
+    form.appendChild(bar);
+    var old = form.querySelector("p.error");
+    if (old) old.remove();
+    var button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    xhr.upload.addEventListener("progress", function (e) {
+      if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
+    });
+    xhr.addEventListener("load", function () {
+      if (xhr.status >= 200 && xhr.status < 300) { window.location.href = xhr.responseURL || "/ui/sources"; return; }
+      button.disabled = false;
+      var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      var msg = doc.querySelector("p.error");
+      var p = document.createElement("p");
+      p.className = "error";
+      p.setAttribute("role", "alert");
+      p.textContent = msg ? msg.textContent : "The upload failed (" + xhr.status + ").";
+      form.appendChild(p);
+    });
+    xhr.addEventListener("error", function () {
+      button.disabled = false;
+      var p = document.createElement("p");
+      p.className = "error";
+      p.setAttribute("role", "alert");
+      p.textContent = "The upload did not reach the server.";
+      form.appendChild(p);
+    });
+    xhr.send(new FormData(form));
+  });
+})();

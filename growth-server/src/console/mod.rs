@@ -63,6 +63,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/ui/schedules/{id}/reschedule", post(calendar::reschedule))
         .route("/ui/sources", get(sources::list))
         .route("/ui/sources/{id}/generate", post(sources::generate))
+        .route("/ui/sources/{id}/delete", get(sources::confirm_delete).post(sources::delete))
         .route("/ui/jobs/{id}", get(sources::job))
         .route("/ui/analytics", get(analytics::show))
         .route("/ui/rules/{id}/approve", post(analytics::approve_rule))
@@ -101,7 +102,7 @@ fn harden(mut resp: Response) -> Response {
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ),
     );
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
@@ -205,6 +206,7 @@ pub(crate) fn notice(code: Option<&str>) -> Markup {
         "published" => "Published.",
         "publishing" => "Sending now; its status updates below.",
         "uploaded" => "Uploaded.",
+        "deleted" => "The source was deleted.",
         "rule" => "The rule was changed.",
         _ => return html! {},
     };

@@ -1,5 +1,6 @@
-//! Sources and knowledge: the upload form (plain multipart, no script needed), the list with
-//! status and reasons, generate, a generation job's progress, the knowledge items.
+//! Sources and knowledge: the upload form (plain multipart, no script needed; the script adds
+//! drag and drop and a progress bar), the list with status and reasons, generate, delete (with a
+//! confirm page), a generation job's progress, the knowledge items.
 
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
@@ -35,7 +36,7 @@ pub(crate) async fn list(State(state): State<AppState>, s: Session, Query(q): Qu
         (notice(q.notice.as_deref()))
         section {
             h2 { "Upload" }
-            form.upload method="post" action="/ui/sources" enctype="multipart/form-data" {
+            form.upload method="post" action="/ui/sources" enctype="multipart/form-data" data-upload {
                 (csrf_field(&s))
                 label for="file" { "Transcript, text, PDF or audio file" }
                 input id="file" name="file" type="file" required;
@@ -57,11 +58,14 @@ pub(crate) async fn list(State(state): State<AppState>, s: Session, Query(q): Qu
                             td { span.tag.status { (src.status) } @if let Some(r) = &src.failure_reason { " " span.error { (r) } } }
                             td { (when(src.created_at, &tz)) }
                             td {
-                                @if src.status == SourceStatus::Completed {
-                                    form method="post" action=(format!("/ui/sources/{}/generate", src.id)) {
-                                        (csrf_field(&s))
-                                        button type="submit" { "Generate" }
+                                div.actions {
+                                    @if src.status == SourceStatus::Completed {
+                                        form method="post" action=(format!("/ui/sources/{}/generate", src.id)) {
+                                            (csrf_field(&s))
+                                            button type="submit" { "Generate" }
+                                        }
                                     }
+                                    a.button href=(format!("/ui/sources/{}/delete", src.id)) { "Delete…" }
                                 }
                             }
                         }
@@ -144,4 +148,49 @@ pub(crate) async fn job(State(state): State<AppState>, s: Session, Path(id): Pat
         @if done { p { a href="/ui/review" { "Review them" } } } @else { p.hint { "This page reloads until the job ends." } }
     };
     page_with(Some(&s), "Generating", Nav::Sources, axum::http::StatusCode::OK, (!done).then_some(2), body)
+}
+
+/// `GET /ui/sources/{id}/delete`: what deleting removes and keeps, and the button that does it.
+pub(crate) async fn confirm_delete(State(state): State<AppState>, s: Session, Path(id): Path<String>) -> Response {
+    let id: SourceId = match parse_id(&id, "source") {
+        Ok(id) => id,
+        Err(e) => return error_page(Some(&s), e),
+    };
+    let src = match state.engine.ingest().source(id).await {
+        Ok(src) => src,
+        Err(e) => return error_page(Some(&s), e.into()),
+    };
+    let tz = state.engine.review().timezone().to_owned();
+    let body = html! {
+        p { "Delete " strong { (src.title.as_deref().unwrap_or("(untitled)")) } " (" (src.source_type) ", added " (when(src.created_at, &tz)) ")?" }
+        p { "Its transcript, its file and its search vectors are removed. Drafts, pieces in review and rejected pieces written from it stay, without a source. It cannot be deleted while a piece from it is approved, scheduled or published." }
+        div.actions {
+            form method="post" action=(format!("/ui/sources/{id}/delete")) {
+                (csrf_field(&s))
+                button.danger type="submit" { "Delete this source" }
+            }
+            a href="/ui/sources" { "Keep it" }
+        }
+    };
+    page(&s, "Delete a source", Nav::Sources, body)
+}
+
+/// `POST /ui/sources/{id}/delete`: the engine call of `DELETE /sources/{id}` (a 409 page names
+/// the piece that keeps it).
+pub(crate) async fn delete(State(state): State<AppState>, s: Session, Path(id): Path<String>, Form(f): Form<CsrfOnly>) -> Response {
+    if let Err(r) = s.check_csrf(&f.csrf).and_then(|()| s.require(Role::Approver)) {
+        return *r;
+    }
+    let id: SourceId = match parse_id(&id, "source") {
+        Ok(id) => id,
+        Err(e) => return error_page(Some(&s), e),
+    };
+    match state.engine.delete_source(id).await {
+        Ok(gone) => {
+            tracing::info!(actor = %s.user.id, source_id = %id, detached = gone.detached_items, chunks = gone.removed_chunks, "source deleted");
+            growth_core::telemetry::count_change("delete_source", 1);
+            see_other("/ui/sources?notice=deleted")
+        }
+        Err(e) => error_page(Some(&s), e.into()),
+    }
 }

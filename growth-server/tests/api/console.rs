@@ -414,3 +414,57 @@ async fn the_month_view_shows_a_post_and_its_form_moves_it_to_another_day() {
     let r = post(&app, &format!("/ui/schedules/{sid}/reschedule"), &viewer, &[("csrf", &vcsrf), ("at", &format!("{to}T15:30"))]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
+
+/// Uploads `text` through the console's plain form; answers the new source's id.
+async fn upload_form(app: &TestApp, cookie: &str, csrf: &str, title: &str, text: &str) -> growth_core::domain::SourceId {
+    use reqwest::multipart::{Form, Part};
+    let form = Form::new()
+        .text("csrf", csrf.to_owned())
+        .text("title", title.to_owned())
+        .part("file", Part::bytes(text.as_bytes().to_vec()).file_name("talk.txt"));
+    let r = client().post(format!("{}/ui/sources", app.address)).header(COOKIE, cookie).multipart(form).send().await.unwrap();
+    assert_eq!((r.status(), r.headers()[LOCATION].to_str().unwrap()), (StatusCode::SEE_OTHER, "/ui/sources?notice=uploaded"));
+    let sources = app.state.engine.ingest().sources(100, 0).await.unwrap();
+    sources.iter().find(|s| s.title.as_deref() == Some(title)).expect("the uploaded source").id
+}
+
+#[tokio::test]
+async fn a_source_is_deleted_after_a_confirm_page_unless_a_post_from_it_is_approved() {
+    use growth_core::domain::{ContentStatus, ContentTransition, ContentType, NewContentItem};
+    let app = spawn_app().await;
+    let cookie = sign_in(&app, &person(&app, Role::Approver).await).await;
+    let page = get(&app, "/ui/sources", &cookie).await.text().await.unwrap();
+    // The plain form still uploads, and the page offers the script its drop zone.
+    assert!(page.contains("data-upload") && page.contains("enctype=\"multipart/form-data\""), "{page}");
+    let csrf = csrf_in(&page);
+    let (kept, gone) =
+        ("Wes: free trials are not product-led growth, value is. ".repeat(20), "Wes: onboarding is the product. ".repeat(30));
+    let (a, b) = (upload_form(&app, &cookie, &csrf, "Kept talk", &kept).await, upload_form(&app, &cookie, &csrf, "Gone talk", &gone).await);
+    let page = get(&app, "/ui/sources", &cookie).await.text().await.unwrap();
+    assert!(page.contains(&format!("href=\"/ui/sources/{b}/delete\"")), "{page}");
+    // Looking at the confirm page deletes nothing; its button does.
+    let r = get(&app, &format!("/ui/sources/{b}/delete"), &cookie).await;
+    assert_eq!(r.status(), 200);
+    let confirm = r.text().await.unwrap();
+    assert!(confirm.contains("Gone talk") && confirm.contains("Delete this source"), "{confirm}");
+    assert!(app.state.engine.ingest().source(b).await.is_ok());
+    let r = post(&app, &format!("/ui/sources/{b}/delete"), &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!((r.status(), r.headers()[LOCATION].to_str().unwrap()), (StatusCode::SEE_OTHER, "/ui/sources?notice=deleted"));
+    assert!(app.state.engine.ingest().source(b).await.is_err());
+    // A source with an approved piece: the 409's reason, nothing removed.
+    let mut n = NewContentItem::draft(ContentType::LinkedinPost, None, "approved post");
+    n.source_id = Some(a);
+    let store = app.state.engine.store();
+    let approved = store.insert_content(n).await.unwrap();
+    store.transition_content(approved.id, ContentTransition::to(ContentStatus::Approved)).await.unwrap();
+    let r = post(&app, &format!("/ui/sources/{a}/delete"), &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("role=\"alert\"") && page.contains("approved"), "{page}");
+    assert!(app.state.engine.ingest().source(a).await.is_ok());
+    // A viewer cannot, and no CSRF token is no delete.
+    assert_eq!(post(&app, &format!("/ui/sources/{a}/delete"), &cookie, &[]).await.status(), StatusCode::FORBIDDEN);
+    let viewer = sign_in(&app, &person(&app, Role::Viewer).await).await;
+    let vcsrf = csrf_in(&get(&app, "/ui/review", &viewer).await.text().await.unwrap());
+    assert_eq!(post(&app, &format!("/ui/sources/{a}/delete"), &viewer, &[("csrf", &vcsrf)]).await.status(), StatusCode::FORBIDDEN);
+}
