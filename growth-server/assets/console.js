@@ -140,3 +140,75 @@
     xhr.send(new FormData(form));
   });
 })();
+
+// Edit autosave: 2 s after the last keystroke the edit form is posted in the background with the
+// version it shows (the server saves only over that version, like If-Match); the version field
+// then moves on. On a conflict a notice offers the page with both versions (the plain save of the
+// same form). Plain save works without this.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-autosave]");
+  if (!form || !window.fetch || !window.URLSearchParams) return;
+  var version = form.querySelector("input[name=version]");
+  var button = form.querySelector("button[data-save]");
+  var status = document.createElement("p");
+  status.className = "hint autosave";
+  status.setAttribute("role", "status");
+  status.setAttribute("aria-live", "polite");
+  form.appendChild(status);
+  function snapshot() { return new URLSearchParams(new FormData(form)).toString(); }
+  var saved = snapshot();
+  var timer = null;
+  var busy = false;
+  var stopped = false;
+  function save() {
+    timer = null;
+    if (stopped) return;
+    if (busy) { timer = setTimeout(save, 500); return; }
+    var body = snapshot();
+    if (body === saved) return;
+    busy = true;
+    status.textContent = "Saving…";
+    var params = new URLSearchParams(body);
+    params.set("autosave", "1");
+    fetch(form.action, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json" },
+      body: params.toString()
+    }).then(function (r) {
+      return r.json().then(function (j) { return { status: r.status, json: j }; }, function () { return { status: r.status, json: {} }; });
+    }).then(function (a) {
+      busy = false;
+      if (a.status === 200 && a.json.version) {
+        version.value = a.json.version;
+        saved = snapshot();
+        if (button) button.textContent = "Save (as version " + (a.json.version + 1) + ")";
+        status.textContent = "Saved version " + a.json.version + " at " + new Date().toLocaleTimeString() + ".";
+        form.setAttribute("data-saved-version", a.json.version);
+      } else if (a.status === 409) {
+        stopped = true;
+        status.textContent = "";
+        var p = document.createElement("p");
+        p.className = "error";
+        p.setAttribute("role", "alert");
+        p.appendChild(document.createTextNode("Someone saved version " + a.json.version + " while you were editing; autosave stopped. "));
+        var show = document.createElement("button");
+        show.type = "submit";
+        show.textContent = "See both versions";
+        p.appendChild(show);
+        status.parentNode.insertBefore(p, status);
+      } else {
+        status.textContent = "Not saved: " + (a.json.error || ("error " + a.status)) + ". Use Save.";
+      }
+    }, function () {
+      busy = false;
+      status.textContent = "Not saved (no connection). Use Save.";
+    });
+  }
+  form.addEventListener("input", function () {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(save, 2000);
+  });
+  form.addEventListener("submit", function () { stopped = true; if (timer) clearTimeout(timer); });
+})();

@@ -194,15 +194,21 @@ async fn the_whole_loop_in_a_browser() {
     let id: growth_core::domain::ContentId = item_path.trim_start_matches("/ui/content/").parse().unwrap();
     shot(&c, "05-piece").await;
 
-    // Edit: a new version.
+    // Edit: autosaved as version 2 once typing stops, then saved by hand as version 3 (over the
+    // version the autosave moved the form to).
     let text = c.find(Locator::Id("edit-content")).await.unwrap();
     text.clear().await.unwrap();
     text.send_keys("We priced our first plan at $49 a month and nobody blinked.\n\nWhat would you charge?").await.unwrap();
-    c.find(Locator::Css("form#edit button[type=submit]")).await.unwrap().click().await.unwrap();
-    wait_for(&c, "p.notice", false).await;
+    wait_for(&c, "form#edit[data-saved-version='2']", false).await;
     let item = state.engine.review().item(id).await.unwrap();
     assert_eq!(item.version, 2);
     assert!(item.content.contains("nobody blinked"), "{}", item.content);
+    text.send_keys(" Tell me.").await.unwrap();
+    c.find(Locator::Css("form#edit button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "p.notice", false).await;
+    let item = state.engine.review().item(id).await.unwrap();
+    assert_eq!(item.version, 3);
+    assert!(item.content.ends_with("Tell me."), "{}", item.content);
     shot(&c, "06-edited").await;
 
     // Approve: scheduled at the next good slot.

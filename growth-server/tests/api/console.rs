@@ -468,3 +468,41 @@ async fn a_source_is_deleted_after_a_confirm_page_unless_a_post_from_it_is_appro
     let vcsrf = csrf_in(&get(&app, "/ui/review", &viewer).await.text().await.unwrap());
     assert_eq!(post(&app, &format!("/ui/sources/{a}/delete"), &viewer, &[("csrf", &vcsrf)]).await.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_background_save_answers_the_new_version_and_a_stale_one_is_a_conflict() {
+    let app = spawn_app().await;
+    let cookie = sign_in(&app, &person(&app, Role::Approver).await).await;
+    let id = in_review(&app).await;
+    let page = get(&app, &format!("/ui/content/{id}"), &cookie).await.text().await.unwrap();
+    assert!(page.contains("data-autosave") && page.contains("data-save"), "the script finds the form: {page}");
+    let csrf = csrf_in(&page);
+    let save = |version: &'static str, text: &'static str| {
+        let (app, cookie, csrf, id) = (&app, &cookie, &csrf, &id);
+        async move {
+            let form = [("csrf", csrf.as_str()), ("version", version), ("title", "Pricing lessons"), ("content", text), ("autosave", "1")];
+            let r = post(app, &format!("/ui/content/{id}/edit"), cookie, &form).await;
+            let status = r.status();
+            assert!(r.headers()[CONTENT_TYPE].to_str().unwrap().starts_with("application/json"));
+            (status, r.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    // From the shown version 1: saved as 2, and the answer says so (the script moves its field on).
+    let (status, body) = save("1", "We looked at pricing.").await;
+    assert_eq!((status, body["version"].as_i64()), (StatusCode::OK, Some(2)), "{body}");
+    let (status, body) = save("2", "We looked hard at pricing.").await;
+    assert_eq!((status, body["version"].as_i64()), (StatusCode::OK, Some(3)), "{body}");
+    let item = app.state.engine.review().item(id.parse().unwrap()).await.unwrap();
+    assert_eq!((item.version, item.content.as_str()), (3, "We looked hard at pricing."));
+    // From a version someone else saved over: 409 with theirs, nothing written.
+    let (status, body) = save("2", "Mine, from an old page.").await;
+    assert_eq!((status, body["version"].as_i64()), (StatusCode::CONFLICT, Some(3)), "{body}");
+    assert!(body["conflict"].is_string(), "{body}");
+    assert_eq!(app.state.engine.review().item(id.parse().unwrap()).await.unwrap().version, 3);
+    // The plain save of the same form still shows both versions.
+    let r =
+        post(&app, &format!("/ui/content/{id}/edit"), &cookie, &[("csrf", &csrf), ("version", "2"), ("title", "x"), ("content", "Mine.")])
+            .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("We looked hard at pricing."));
+}
