@@ -65,6 +65,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/ui/sources/{id}/generate", post(sources::generate))
         .route("/ui/sources/{id}/delete", get(sources::confirm_delete).post(sources::delete))
         .route("/ui/jobs/{id}", get(sources::job))
+        .route("/ui/knowledge", get(sources::knowledge))
         .route("/ui/analytics", get(analytics::show))
         .route("/ui/rules/{id}/approve", post(analytics::approve_rule))
         .route("/ui/rules/{id}/rollback", post(analytics::rollback_rule))
@@ -90,6 +91,7 @@ pub(crate) enum Nav {
     Review,
     Calendar,
     Sources,
+    Knowledge,
     Analytics,
     None,
 }
@@ -140,6 +142,7 @@ pub(crate) fn page_with(s: Option<&Session>, title: &str, nav: Nav, status: Stat
                             (link(Nav::Review, "/ui/review", "Review"))
                             (link(Nav::Calendar, "/ui/calendar", "Calendar"))
                             (link(Nav::Sources, "/ui/sources", "Sources"))
+                            (link(Nav::Knowledge, "/ui/knowledge", "Knowledge"))
                             (link(Nav::Analytics, "/ui/analytics", "Analytics"))
                         }
                         form.signout method="post" action="/logout" {

@@ -506,3 +506,49 @@ async fn a_background_save_answers_the_new_version_and_a_stale_one_is_a_conflict
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("We looked hard at pricing."));
 }
+
+#[tokio::test]
+async fn the_knowledge_page_lists_icp_profiles_and_objections_a_page_at_a_time() {
+    use growth_core::domain::{IcpSource, NewIcpProfile, NewObjection, Severity};
+    let app = spawn_app().await;
+    let cookie = sign_in(&app, &person(&app, Role::Viewer).await).await;
+    let store = app.state.engine.store();
+    let page = get(&app, "/ui/knowledge", &cookie).await.text().await.unwrap();
+    assert!(page.contains("No ICP profiles yet") && page.contains("No objections heard yet"), "{page}");
+    store
+        .create_icp_profile(NewIcpProfile {
+            source: IcpSource::Manual,
+            source_id: None,
+            pain_points: vec!["churn after the trial".into()],
+            language_patterns: vec!["time to value".into()],
+            objections: vec!["too expensive".into()],
+            goals: vec!["activation".into()],
+            role: Some("Head of Growth".into()),
+            company_size: Some("11-50".into()),
+            industry: Some("SaaS".into()),
+        })
+        .await
+        .unwrap();
+    for n in 0..25 {
+        let o = NewObjection {
+            objection_text: format!("objection number {n}"),
+            category: Some("roi".into()),
+            severity: Some(Severity::High),
+            stage: None,
+        };
+        store.record_objection(o).await.unwrap();
+    }
+    let r = get(&app, "/ui/knowledge", &cookie).await;
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Head of Growth") && page.contains("churn after the trial") && page.contains("time to value"), "{page}");
+    assert_eq!(page.matches("data-profile=").count(), 1);
+    assert_eq!(page.matches("data-objection=").count(), 20, "one page of objections");
+    assert!(page.contains("1–20 of 25") && page.contains("href=\"/ui/knowledge?k=0&amp;p=0&amp;o=20\""), "{page}");
+    let rest = get(&app, "/ui/knowledge?o=20", &cookie).await.text().await.unwrap();
+    assert_eq!(rest.matches("data-objection=").count(), 5);
+    assert!(rest.contains("21–25 of 25") && rest.contains("← Earlier") && rest.contains("Head of Growth"), "{rest}");
+    // The sources page links to it, and the navigation has it.
+    let sources = get(&app, "/ui/sources", &cookie).await.text().await.unwrap();
+    assert!(sources.contains("href=\"/ui/knowledge\""), "{sources}");
+}
