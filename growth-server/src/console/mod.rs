@@ -67,6 +67,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/ui/jobs/{id}", get(sources::job))
         .route("/ui/knowledge", get(sources::knowledge))
         .route("/ui/analytics", get(analytics::show))
+        .route("/ui/analytics/content/{id}", get(analytics::post_metrics))
         .route("/ui/rules/{id}/approve", post(analytics::approve_rule))
         .route("/ui/rules/{id}/rollback", post(analytics::rollback_rule))
         .route("/ui/{*rest}", get(not_found_page).post(not_found_page))

@@ -552,3 +552,45 @@ async fn the_knowledge_page_lists_icp_profiles_and_objections_a_page_at_a_time()
     let sources = get(&app, "/ui/sources", &cookie).await.text().await.unwrap();
     assert!(sources.contains("href=\"/ui/knowledge\""), "{sources}");
 }
+
+#[tokio::test]
+async fn a_posts_metrics_page_charts_its_snapshots_and_leads_are_shown_by_post() {
+    use growth_core::domain::Platform;
+    use growth_core::measure::utm::{UtmTags, tag_url};
+    use growth_core::measure::{NewSnapshot, PostMetrics};
+    let app = spawn_app().await;
+    let cookie = sign_in(&app, &person(&app, Role::Approver).await).await;
+    let id = in_review(&app).await;
+    let csrf = csrf_in(&get(&app, "/ui/review", &cookie).await.text().await.unwrap());
+    assert_eq!(post(&app, &format!("/ui/content/{id}/approve"), &cookie, &[("csrf", &csrf)]).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(post(&app, &format!("/ui/content/{id}/publish"), &cookie, &[("csrf", &csrf)]).await.status(), StatusCode::SEE_OTHER);
+    let cid: growth_core::domain::ContentId = id.parse().unwrap();
+    let store = app.state.engine.store();
+    let today = chrono::Utc::now().date_naive();
+    for (back, impressions, reactions) in [(2, 100, 5), (1, 250, 12), (0, 400, 20)] {
+        let metrics = PostMetrics { impressions: Some(impressions), reactions: Some(reactions), ..PostMetrics::default() };
+        let snap = NewSnapshot { content_item_id: cid, platform: Platform::LINKEDIN, day: today - chrono::Duration::days(back), metrics };
+        store.record_snapshot(snap).await.unwrap();
+    }
+    let r = get(&app, &format!("/ui/analytics/content/{id}"), &cookie).await;
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("<svg") && page.contains("<polyline"), "{page}");
+    assert_eq!(page.matches("<circle").count(), 6, "a point per day for reach and for engagements: {page}");
+    assert!(page.contains(&format!("{today}: ")) && page.contains("Pricing lessons"), "{page}");
+    assert_eq!(get(&app, "/ui/analytics/content/0190a000-0000-7000-8000-000000000000", &cookie).await.status(), StatusCode::NOT_FOUND);
+    // A lead through the post's tagged link shows up under it on the analytics page.
+    let tags = UtmTags::for_item(Platform::LINKEDIN, "ep-1", cid);
+    let url = tag_url("https://example.com/demo", &tags).unwrap();
+    let token = app.token(Role::Approver).await;
+    let lead = serde_json::json!({"email": "ana@example.com", "url": url, "kind": "demo_request", "event_id": "form-1"});
+    let r = app.req(reqwest::Method::POST, "/leads", &token).json(&lead).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let page = get(&app, "/ui/analytics", &cookie).await.text().await.unwrap();
+    let row = &page[page.find(&format!("data-leads-for=\"{id}\"")).expect("a row for the post")..];
+    assert!(row.contains(&format!("href=\"/ui/analytics/content/{id}\"")) && row.contains("<td>1</td>"), "{page}");
+    // A viewer sees no leads.
+    let viewer = sign_in(&app, &person(&app, Role::Viewer).await).await;
+    let page = get(&app, "/ui/analytics", &viewer).await.text().await.unwrap();
+    assert!(!page.contains("data-leads-for") && page.contains("Approvers see leads"), "{page}");
+}
