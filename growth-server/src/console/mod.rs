@@ -15,9 +15,15 @@
 //!   (`X-Forwarded-Proto: https`).
 //! - **Pages** under `/ui/`: review (bundles by source, gate verdicts, findings marked at their
 //!   byte spans, edit with the version as `If-Match`, approve, reject, bulk approve with the
-//!   proposed schedule shown first, version history), calendar, sources and knowledge, analytics.
+//!   proposed schedule shown first, version history), calendar (week or month, reschedule with a
+//!   `datetime-local` form per post, cancel, publish now, back to review), sources (upload,
+//!   delete behind a confirm page), knowledge (items, ICP profiles, objections, each paged),
+//!   analytics (summary, leads by post, a post's metrics with its snapshot history as SVG).
 //!   Every asset is embedded in the binary; pages work without JavaScript, which only adds the
-//!   j/k/a/r/e keys.
+//!   j/k/a/r/e keys, dragging a post to another calendar day (it posts the post's reschedule
+//!   form), drag-and-drop upload with a progress bar (XHR, hence `connect-src 'self'`), and edit
+//!   autosave (the edit form posted in the background 2 s after typing stops, over the shown
+//!   version; a JSON answer).
 
 mod analytics;
 mod calendar;

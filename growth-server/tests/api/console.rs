@@ -356,6 +356,11 @@ postgres_too!(
     review_edit_conflict_approve_calendar_and_publish,
     sign_out_ends_the_session_and_the_cookie_is_no_refresh_token,
     bulk_approval_shows_the_schedule_first_and_keeps_to_it,
+    the_month_view_shows_a_post_and_its_form_moves_it_to_another_day,
+    a_source_is_deleted_after_a_confirm_page_unless_a_post_from_it_is_approved,
+    a_background_save_answers_the_new_version_and_a_stale_one_is_a_conflict,
+    the_knowledge_page_lists_icp_profiles_and_objections_a_page_at_a_time,
+    a_posts_metrics_page_charts_its_snapshots_and_leads_are_shown_by_post,
 );
 
 /// The value of the first `datetime-local` input called `name` in `page`.
