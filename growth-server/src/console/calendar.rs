@@ -40,9 +40,10 @@ fn status_class(s: ScheduleStatus) -> &'static str {
 }
 
 /// The actions one schedule allows.
-fn schedule_actions(s: &Session, sch: &Schedule, zone: chrono_tz::Tz) -> Markup {
+/// `place` keeps the field's id unique when a post is listed twice (an `unknown` one in its day too).
+fn schedule_actions(s: &Session, sch: &Schedule, zone: chrono_tz::Tz, place: &str) -> Markup {
     let local = sch.scheduled_time.with_timezone(&zone).format("%Y-%m-%dT%H:%M").to_string();
-    let field = format!("at-{}", sch.id);
+    let field = format!("at-{place}-{}", sch.id);
     html! {
         div.actions {
             @if matches!(sch.status, ScheduleStatus::Pending | ScheduleStatus::Failed | ScheduleStatus::Unknown) {
@@ -64,7 +65,7 @@ fn schedule_actions(s: &Session, sch: &Schedule, zone: chrono_tz::Tz) -> Markup 
     }
 }
 
-fn entry(s: &Session, sch: &Schedule, item: Option<&ContentItem>, tz: &str, zone: chrono_tz::Tz) -> Markup {
+fn entry(s: &Session, sch: &Schedule, item: Option<&ContentItem>, tz: &str, zone: chrono_tz::Tz, place: &str) -> Markup {
     let title = item.map_or_else(|| "(deleted)".to_owned(), |i| label(i.title.as_deref(), &i.content));
     let movable = matches!(sch.status, ScheduleStatus::Pending | ScheduleStatus::Failed | ScheduleStatus::Unknown);
     html! {
@@ -75,7 +76,7 @@ fn entry(s: &Session, sch: &Schedule, item: Option<&ContentItem>, tz: &str, zone
             span class=(format!("tag status {}", status_class(sch.status))) data-status=(sch.status) { (sch.status) }
             @if let Some(url) = &sch.published_url { " " code.url { (url) } }
             @if let Some(e) = &sch.error_message { " " span.error { (e) } }
-            (schedule_actions(s, sch, zone))
+            (schedule_actions(s, sch, zone, place))
         }
     }
 }
@@ -158,7 +159,7 @@ pub(crate) async fn week(State(state): State<AppState>, s: Session, Query(q): Qu
             section.attention {
                 h2 { "Needs a person: outcome unknown" }
                 p.hint { "The platform may or may not have taken these. Check the platform, then cancel, reschedule (it will be sent again), or have an admin resolve it (" code { "POST /publish/{id}/resolve" } ")." }
-                ul.entries { @for sch in &unknown { (entry(&s, sch, items.get(&sch.content_item_id), &tz, zone)) } }
+                ul.entries { @for sch in &unknown { (entry(&s, sch, items.get(&sch.content_item_id), &tz, zone, "attention")) } }
             }
         }
         @if by_day.is_empty() { p { "Nothing scheduled or published this " (unit) "." } }
@@ -172,7 +173,7 @@ pub(crate) async fn week(State(state): State<AppState>, s: Session, Query(q): Qu
                 li.day.outside[outside] data-day=(d) {
                     h3 { (d.format("%a %-d %b")) }
                     @if let Some(list) = those {
-                        ul.entries { @for sch in list { (entry(&s, sch, items.get(&sch.content_item_id), &tz, zone)) } }
+                        ul.entries { @for sch in list { (entry(&s, sch, items.get(&sch.content_item_id), &tz, zone, "day")) } }
                     }
                 }
             }
