@@ -105,8 +105,12 @@ async fn main() {
         format!("/ui/content/{one}"),
         format!("/ui/content/{one}/versions"),
         format!("/ui/calendar?week={week}"),
+        format!("/ui/calendar?view=month&week={week}"),
         "/ui/sources".to_owned(),
+        format!("/ui/sources/{}/delete", scheduled.source_id.unwrap()),
+        "/ui/knowledge".to_owned(),
         "/ui/analytics".to_owned(),
+        format!("/ui/analytics/content/{one}"),
     ];
     println!("{:<44} {:>9} {:>9} {:>9}", "page", "median", "slowest", "bytes");
     for path in &pages {

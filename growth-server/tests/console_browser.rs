@@ -194,19 +194,31 @@ async fn the_whole_loop_in_a_browser() {
     let id: growth_core::domain::ContentId = item_path.trim_start_matches("/ui/content/").parse().unwrap();
     shot(&c, "05-piece").await;
 
-    // Edit: a new version.
+    // Edit: autosaved as version 2 once typing stops, then saved by hand as version 3 (over the
+    // version the autosave moved the form to).
     let text = c.find(Locator::Id("edit-content")).await.unwrap();
     text.clear().await.unwrap();
     text.send_keys("We priced our first plan at $49 a month and nobody blinked.\n\nWhat would you charge?").await.unwrap();
-    c.find(Locator::Css("form#edit button[type=submit]")).await.unwrap().click().await.unwrap();
-    wait_for(&c, "p.notice", false).await;
+    wait_for(&c, "form#edit[data-saved-version='2']", false).await;
     let item = state.engine.review().item(id).await.unwrap();
     assert_eq!(item.version, 2);
     assert!(item.content.contains("nobody blinked"), "{}", item.content);
+    text.send_keys(" Tell me.").await.unwrap();
+    c.find(Locator::Css("form#edit button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "p.notice", false).await;
+    let item = state.engine.review().item(id).await.unwrap();
+    assert_eq!(item.version, 3);
+    assert!(item.content.ends_with("Tell me."), "{}", item.content);
     shot(&c, "06-edited").await;
 
-    // Approve: scheduled at the next good slot.
-    c.find(Locator::Css("form[data-approve] button")).await.unwrap().click().await.unwrap();
+    // Approve from the review list with the keys: j selects the piece, a approves it (scheduled at
+    // the next good slot).
+    c.goto(&format!("{base}/ui/review")).await.unwrap();
+    wait_for(&c, "article.item", false).await;
+    c.find(Locator::Css("body")).await.unwrap().send_keys("j").await.unwrap();
+    let current = wait_for(&c, "article.item.current", false).await;
+    assert_eq!(current.attr("id").await.unwrap().as_deref(), Some(format!("item-{id}").as_str()), "j selects the edited piece");
+    current.send_keys("a").await.unwrap();
     wait_for(&c, "p.notice", false).await;
     let item = state.engine.review().item(id).await.unwrap();
     assert_eq!(item.status, ContentStatus::Scheduled);
@@ -217,6 +229,11 @@ async fn the_whole_loop_in_a_browser() {
     let entry = format!("li.entry:has(a[href='/ui/content/{id}'])");
     wait_for(&c, &format!("{entry} [data-status=pending]"), false).await;
     shot(&c, "07-calendar").await;
+    c.goto(&format!("{base}/ui/calendar?view=month&week={week}")).await.unwrap();
+    wait_for(&c, &format!("{entry} form[data-reschedule] input[type=datetime-local]"), false).await;
+    shot(&c, "07b-calendar-month").await;
+    c.goto(&format!("{base}/ui/calendar?week={week}")).await.unwrap();
+    wait_for(&c, &format!("{entry} [data-status=pending]"), false).await;
 
     // Publish now, through the outbox; the calendar shows it published.
     c.find(Locator::Css(&format!("{entry} form[action$='/publish'] button"))).await.unwrap().click().await.unwrap();
@@ -230,6 +247,12 @@ async fn the_whole_loop_in_a_browser() {
     c.goto(&format!("{base}/ui/analytics")).await.unwrap();
     wait_for(&c, "figure.chart svg", false).await;
     shot(&c, "09-analytics").await;
+    c.goto(&format!("{base}/ui/analytics/content/{id}")).await.unwrap();
+    wait_for(&c, "dl.numbers", false).await;
+    shot(&c, "09b-post-metrics").await;
+    c.goto(&format!("{base}/ui/knowledge")).await.unwrap();
+    wait_for(&c, "section[aria-labelledby=h-icp]", false).await;
+    shot(&c, "09c-knowledge").await;
     c.set_window_size(375, 900).await.unwrap();
     c.goto(&format!("{base}/ui/review")).await.unwrap();
     wait_for(&c, "main h1", false).await;

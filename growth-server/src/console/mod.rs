@@ -15,9 +15,15 @@
 //!   (`X-Forwarded-Proto: https`).
 //! - **Pages** under `/ui/`: review (bundles by source, gate verdicts, findings marked at their
 //!   byte spans, edit with the version as `If-Match`, approve, reject, bulk approve with the
-//!   proposed schedule shown first, version history), calendar, sources and knowledge, analytics.
+//!   proposed schedule shown first, version history), calendar (week or month, reschedule with a
+//!   `datetime-local` form per post, cancel, publish now, back to review), sources (upload,
+//!   delete behind a confirm page), knowledge (items, ICP profiles, objections, each paged),
+//!   analytics (summary, leads by post, a post's metrics with its snapshot history as SVG).
 //!   Every asset is embedded in the binary; pages work without JavaScript, which only adds the
-//!   j/k/a/r/e keys.
+//!   j/k/a/r/e keys, dragging a post to another calendar day (it posts the post's reschedule
+//!   form), drag-and-drop upload with a progress bar (XHR, hence `connect-src 'self'`), and edit
+//!   autosave (the edit form posted in the background 2 s after typing stops, over the shown
+//!   version; a JSON answer).
 
 mod analytics;
 mod calendar;
@@ -60,10 +66,14 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/ui/content/{id}/publish", post(calendar::publish_now))
         .route("/ui/calendar", get(calendar::week))
         .route("/ui/schedules/{id}/cancel", post(calendar::cancel))
+        .route("/ui/schedules/{id}/reschedule", post(calendar::reschedule))
         .route("/ui/sources", get(sources::list))
         .route("/ui/sources/{id}/generate", post(sources::generate))
+        .route("/ui/sources/{id}/delete", get(sources::confirm_delete).post(sources::delete))
         .route("/ui/jobs/{id}", get(sources::job))
+        .route("/ui/knowledge", get(sources::knowledge))
         .route("/ui/analytics", get(analytics::show))
+        .route("/ui/analytics/content/{id}", get(analytics::post_metrics))
         .route("/ui/rules/{id}/approve", post(analytics::approve_rule))
         .route("/ui/rules/{id}/rollback", post(analytics::rollback_rule))
         .route("/ui/{*rest}", get(not_found_page).post(not_found_page))
@@ -88,6 +98,7 @@ pub(crate) enum Nav {
     Review,
     Calendar,
     Sources,
+    Knowledge,
     Analytics,
     None,
 }
@@ -100,7 +111,7 @@ fn harden(mut resp: Response) -> Response {
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ),
     );
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
@@ -138,6 +149,7 @@ pub(crate) fn page_with(s: Option<&Session>, title: &str, nav: Nav, status: Stat
                             (link(Nav::Review, "/ui/review", "Review"))
                             (link(Nav::Calendar, "/ui/calendar", "Calendar"))
                             (link(Nav::Sources, "/ui/sources", "Sources"))
+                            (link(Nav::Knowledge, "/ui/knowledge", "Knowledge"))
                             (link(Nav::Analytics, "/ui/analytics", "Analytics"))
                         }
                         form.signout method="post" action="/logout" {
@@ -199,10 +211,12 @@ pub(crate) fn notice(code: Option<&str>) -> Markup {
         "saved" => "Saved a new version.",
         "bulk" => "Approved and scheduled every selected piece.",
         "cancelled" => "The schedule was cancelled.",
+        "rescheduled" => "Moved to its new time.",
         "unapproved" => "Back in review; its pending schedules were cancelled.",
         "published" => "Published.",
         "publishing" => "Sending now; its status updates below.",
         "uploaded" => "Uploaded.",
+        "deleted" => "The source was deleted.",
         "rule" => "The rule was changed.",
         _ => return html! {},
     };

@@ -194,14 +194,14 @@ fn findings_table(item: &ContentItem) -> Markup {
 fn edit_form(s: &Session, item: &ContentItem, title: &str, content: &str) -> Markup {
     let id = item.id;
     html! {
-        form.edit method="post" action=(format!("/ui/content/{id}/edit")) id="edit" {
+        form.edit method="post" action=(format!("/ui/content/{id}/edit")) id="edit" data-autosave {
             (csrf_field(s))
             input type="hidden" name="version" value=(item.version);
             label for="edit-title" { "Title" }
             input id="edit-title" name="title" type="text" value=(title);
             label for="edit-content" { "Text" }
             textarea id="edit-content" name="content" rows="14" required { (content) }
-            button type="submit" { "Save (as version " (item.version + 1) ")" }
+            button type="submit" data-save { "Save (as version " (item.version + 1) ")" }
         }
     }
 }
@@ -214,6 +214,18 @@ pub(crate) struct EditForm {
     #[serde(default)]
     title: String,
     content: String,
+    /// Set by the script's background save: the answer is JSON (`{"version": n}`, or a 409
+    /// `{"conflict": …, "version": theirs}`) instead of a page.
+    #[serde(default)]
+    autosave: Option<String>,
+}
+
+/// The answer to a background save.
+fn autosave_answer(status: StatusCode, body: serde_json::Value) -> Response {
+    use axum::response::IntoResponse;
+    let mut resp = (status, axum::Json(body)).into_response();
+    resp.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    resp
 }
 
 /// `POST /ui/content/{id}/edit`: saves a new version if nobody saved one since `version` (the
@@ -236,14 +248,23 @@ pub(crate) async fn edit(State(state): State<AppState>, s: Session, Path(id): Pa
     let title = if title.is_empty() && current.title.is_none() { None } else { Some(title) };
     let req =
         EditRequest { content: Some(content.clone()), title: title.clone(), expected_version: Some(f.version), editor: Some(s.user.id) };
+    let background = f.autosave.is_some();
     match state.engine.review().edit(id, req).await {
+        Ok(saved) if background => autosave_answer(StatusCode::OK, serde_json::json!({ "version": saved.version })),
         Ok(_) => see_other(&format!("/ui/content/{id}?notice=saved")),
         Err(Error::Conflict { message }) => {
             let theirs = match state.engine.review().item(id).await {
                 Ok(i) => i,
                 Err(e) => return error_page(Some(&s), e.into()),
             };
+            if background {
+                return autosave_answer(StatusCode::CONFLICT, serde_json::json!({ "conflict": message, "version": theirs.version }));
+            }
             conflict_page(&s, &theirs, f.version, title.as_deref().unwrap_or_default(), &content, &message)
+        }
+        Err(e) if background => {
+            let e = ApiError::from(e);
+            autosave_answer(e.status(), serde_json::json!({ "error": e.detail() }))
         }
         Err(e) => error_page(Some(&s), e.into()),
     }
