@@ -33,6 +33,9 @@ pub trait UserStore: Send + Sync + Debug + 'static {
     /// access token issued so far stops working) or enables them again (`disabled_at` cleared;
     /// tokens issued before the revocation stay refused).
     async fn set_user_disabled(&self, id: UserId, disabled: bool) -> Result<User>;
+    /// Ends every session of a user without disabling them: `sessions_revoked_at` set to now, so
+    /// every access token issued so far stops working (a password reset).
+    async fn revoke_user_sessions(&self, id: UserId) -> Result<User>;
 }
 
 /// Content sources.

@@ -94,6 +94,13 @@ impl UserStore for CachedUsers {
         self.forget(id);
         user
     }
+
+    async fn revoke_user_sessions(&self, id: UserId) -> Result<User> {
+        self.forget(id);
+        let user = self.inner.revoke_user_sessions(id).await;
+        self.forget(id);
+        user
+    }
 }
 
 #[cfg(test)]
@@ -130,6 +137,9 @@ mod tests {
         }
         async fn set_user_disabled(&self, id: UserId, disabled: bool) -> Result<User> {
             self.0.set_user_disabled(id, disabled).await
+        }
+        async fn revoke_user_sessions(&self, id: UserId) -> Result<User> {
+            self.0.revoke_user_sessions(id).await
         }
     }
 

@@ -191,11 +191,9 @@ async fn reset_password(State(state): State<AppState>, who: AuthUser, Path(id): 
     // The old password stops working first, then every session and earlier invite ends; the new
     // invite is issued last, so a failure half-way leaves the account locked, never half-reset.
     state.auth.set_password_hash(id, NO_PASSWORD).await?;
-    // Disabling sets the user's revocation epoch (every access token issued so far is refused);
-    // enabling at once keeps that epoch. The account is disabled only between the two writes.
-    state.users.set_user_disabled(id, true).await?;
+    // The revocation epoch: every access token issued so far is refused; then the refresh tokens.
+    let user = state.users.revoke_user_sessions(id).await?;
     let revoked = state.auth.revoke_user_tokens(id).await?;
-    let user = state.users.set_user_disabled(id, false).await?;
     let (token, expires_at) = issue_invite(&state, &user).await?;
     tracing::info!(actor = %who.id, user = %user.id, revoked_tokens = revoked, "password reset; a new invite was issued");
     growth_core::telemetry::count_change("reset_password", 1);

@@ -66,6 +66,13 @@ macro_rules! impl_user_store {
                     let q = sqlx::query_as::<$db, UserRow>(sql).bind(id.0).bind(self.now());
                     fetch_one_or_not_found(&self.pool, q, UserId::ENTITY, id).await
                 }
+
+                async fn revoke_user_sessions(&self, id: UserId) -> Result<User> {
+                    let q = sqlx::query_as::<$db, UserRow>("UPDATE users SET sessions_revoked_at = $2, updated_at = $2 WHERE id = $1 RETURNING *")
+                        .bind(id.0)
+                        .bind(self.now());
+                    fetch_one_or_not_found(&self.pool, q, UserId::ENTITY, id).await
+                }
             }
         };
     };

@@ -66,4 +66,13 @@ impl UserStore for InMemoryStore {
         u.updated_at = now;
         Ok(u.clone())
     }
+
+    async fn revoke_user_sessions(&self, id: UserId) -> Result<User> {
+        let now = self.now();
+        let mut s = self.lock();
+        let u = find(&mut s.users, id, UserId::ENTITY, |u| u.id == id)?;
+        u.sessions_revoked_at = Some(now);
+        u.updated_at = now;
+        Ok(u.clone())
+    }
 }

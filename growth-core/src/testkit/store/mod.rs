@@ -63,7 +63,7 @@ pub use sources::{
 pub use users::{
     a_disabled_user_keeps_the_first_disable_time_and_revokes_earlier_sessions,
     a_users_tokens_are_revoked_together_and_a_family_knows_when_it_began, passwords_and_refresh_tokens_are_kept_and_spent_once,
-    users_are_unique_by_email_case_insensitively,
+    revoking_a_users_sessions_refuses_earlier_tokens_and_keeps_the_account_active, users_are_unique_by_email_case_insensitively,
 };
 
 /// What the suite checks: the engine's repositories, users and credentials.
@@ -86,6 +86,7 @@ where
     check!(users_are_unique_by_email_case_insensitively);
     check!(passwords_and_refresh_tokens_are_kept_and_spent_once);
     check!(a_disabled_user_keeps_the_first_disable_time_and_revokes_earlier_sessions);
+    check!(revoking_a_users_sessions_refuses_earlier_tokens_and_keeps_the_account_active);
     check!(a_users_tokens_are_revoked_together_and_a_family_knows_when_it_began);
     check!(unknown_ids_are_not_found_everywhere);
     check!(a_duplicate_source_returns_the_existing_one);

@@ -67,6 +67,19 @@ pub async fn a_disabled_user_keeps_the_first_disable_time_and_revokes_earlier_se
     assert!(matches!(s.set_user_disabled(UserId::new(), true).await, Err(Error::NotFound { .. })));
 }
 
+pub async fn revoking_a_users_sessions_refuses_earlier_tokens_and_keeps_the_account_active(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
+    let u = s.create_user(new_user("reset@x.co", Role::Approver)).await.unwrap();
+    let issued = c.now();
+    c.advance(chrono::Duration::seconds(5));
+    let revoked = s.revoke_user_sessions(u.id).await.unwrap();
+    assert_eq!(revoked.sessions_revoked_at, Some(at(&c, 0)));
+    assert!(revoked.is_active() && revoked.disabled_at.is_none(), "never disabled, not even for a moment");
+    assert!(!revoked.accepts_token_issued_at(issued), "a token from before the revocation is refused");
+    assert!(revoked.accepts_token_issued_at(c.now() + chrono::Duration::seconds(1)), "a token issued after it works");
+    assert_eq!(s.get_user(u.id).await.unwrap(), revoked, "stored");
+    assert!(matches!(s.revoke_user_sessions(UserId::new()).await, Err(Error::NotFound { .. })));
+}
+
 pub async fn a_users_tokens_are_revoked_together_and_a_family_knows_when_it_began(s: Arc<dyn FullStore>, c: Arc<ManualClock>) {
     let u = s.create_user(new_user("fam@x.co", Role::Viewer)).await.unwrap();
     let other = s.create_user(new_user("other@x.co", Role::Viewer)).await.unwrap();
