@@ -88,7 +88,10 @@ pub(crate) async fn pending(State(state): State<AppState>, s: Session, Query(q):
     let tz = state.engine.review().timezone().to_owned();
     let body = html! {
         (notice(q.notice.as_deref()))
-        p.summary { (page_.total_items) " pieces in review in " (page_.total_bundles) " bundles." }
+        p.summary {
+            (page_.total_items) (if page_.total_items == 1 { " piece" } else { " pieces" }) " in review in "
+            (page_.total_bundles) (if page_.total_bundles == 1 { " bundle." } else { " bundles." })
+        }
         p.hint.keys { "Keys: " kbd { "j" } "/" kbd { "k" } " move, " kbd { "a" } " approve, " kbd { "r" } " reject, " kbd { "e" } " edit." }
         form id="bulk" method="get" action="/ui/review/bulk" {
             button type="submit" { "Bulk approve selected…" }
